@@ -1,0 +1,146 @@
+"""IP families, addresses and CIDR blocks as plain integers (no z3 here).
+
+AWS compares CIDRs numerically (EC2 shows `1.0.0.0/0` as `0.0.0.0/0`), so a
+block is kept as (family, first address, prefix length) with host bits cleared;
+whether the text had host bits set is remembered so the loader can warn.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Family(IntEnum):
+    V4 = 4
+    V6 = 6
+
+    @property
+    def width(self) -> int:
+        return 32 if self is Family.V4 else 128
+
+    @property
+    def top(self) -> int:
+        return (1 << self.width) - 1
+
+
+def format_address(family: Family, value: int) -> str:
+    if family is Family.V4:
+        return str(ipaddress.IPv4Address(value))
+    return str(ipaddress.IPv6Address(value))
+
+
+def parse_address(text: str) -> tuple[Family, int]:
+    """'10.0.0.1' -> (V4, int). Raises ValueError with a readable message."""
+    try:
+        addr = ipaddress.ip_address(str(text).strip())
+    except ValueError:
+        raise ValueError(f"invalid IP address {text!r}") from None
+    return (Family.V4 if addr.version == 4 else Family.V6), int(addr)
+
+
+@dataclass(frozen=True, order=True)
+class Cidr:
+    family: Family
+    network: int
+    prefix: int
+    had_host_bits: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> "Cidr":
+        raw = str(text).strip()
+        if "/" not in raw:
+            raise ValueError(f"invalid CIDR {text!r}: expected ADDRESS/LENGTH, e.g. 10.0.0.0/16")
+        try:
+            net = ipaddress.ip_network(raw, strict=False)
+        except ValueError:
+            raise ValueError(f"invalid CIDR {text!r}") from None
+        family = Family.V4 if net.version == 4 else Family.V6
+        host_bits = int(ipaddress.ip_address(raw.split("/")[0])) != int(net.network_address)
+        return cls(family, int(net.network_address), net.prefixlen, host_bits)
+
+    @classmethod
+    def host(cls, family: Family, value: int) -> "Cidr":
+        return cls(family, value, family.width)
+
+    @property
+    def first(self) -> int:
+        return self.network
+
+    @property
+    def last(self) -> int:
+        return self.network | ((1 << (self.family.width - self.prefix)) - 1)
+
+    def contains(self, family: Family, value: int) -> bool:
+        return family is self.family and self.first <= value <= self.last
+
+    def __str__(self) -> str:
+        return f"{format_address(self.family, self.network)}/{self.prefix}"
+
+    def __repr__(self) -> str:
+        return f"Cidr({str(self)!r})"
+
+
+def _block(text: str) -> Cidr:
+    return Cidr.parse(text)
+
+
+# Addresses the public internet cannot be: RFC 1918 private space, shared
+# (CGNAT) space, loopback, link-local, "this network", multicast and reserved.
+# Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) count as
+# internet on purpose: examples use them as public sources, and a wider
+# `internet` makes a proof of "the internet cannot reach X" stronger.
+NON_PUBLIC_V4 = tuple(
+    _block(c)
+    for c in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+PUBLIC_V6 = (_block("2000::/3"),)  # global unicast
+PRIVATE_V4 = tuple(_block(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+# Link-local services that security groups never filter (VPC user guide,
+# "Security group rules": Amazon DNS, instance metadata, Time Sync, ECS task
+# metadata, and their IPv6 equivalents on Nitro instances).
+UNFILTERED_SERVICES = tuple(
+    _block(c)
+    for c in (
+        "169.254.169.254/32",
+        "169.254.169.253/32",
+        "169.254.169.123/32",
+        "169.254.170.2/32",
+        "fd00:ec2::254/128",
+        "fd00:ec2::253/128",
+        "fd00:ec2::123/128",
+    )
+)
+
+
+def is_public(family: Family, value: int) -> bool:
+    if family is Family.V4:
+        return not any(c.contains(family, value) for c in NON_PUBLIC_V4)
+    return any(c.contains(family, value) for c in PUBLIC_V6)
+
+
+def public_intervals(family: Family) -> list[tuple[int, int]]:
+    """The public address space of a family as sorted disjoint [lo, hi] intervals."""
+    if family is Family.V6:
+        return [(c.first, c.last) for c in PUBLIC_V6]
+    out: list[tuple[int, int]] = []
+    cursor = 0
+    for block in sorted(NON_PUBLIC_V4):
+        if block.first > cursor:
+            out.append((cursor, block.first - 1))
+        cursor = max(cursor, block.last + 1)
+    if cursor <= Family.V4.top:
+        out.append((cursor, Family.V4.top))
+    return out

@@ -1,0 +1,197 @@
+"""The network model: security groups, rules, resources, externals.
+
+Frozen dataclasses only; no z3. Every input format produces a `Network`, and
+every element keeps an `Origin` so findings can point at file:line.
+
+Semantics the model stands for (see README "Semantics"):
+- rules only allow; all groups on a resource form one union;
+- X -> Y is delivered iff X's egress admits it and Y's ingress admits it;
+- a group peer matches the *private* addresses of the resources carrying it;
+- an address that is a resource's address *is* that resource; any other address
+  is an unmanaged host whose own side filters nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Mapping, Union
+
+from .addresses import Cidr, Family, format_address
+from .service import Service
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an element was written: a file and line, or a logical path in JSON input."""
+
+    file: str = ""
+    line: int | None = None
+    detail: str = ""  # e.g. "sg-0abc/IpPermissions[2]" where there is no line
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.detail:
+            return f"{self.file}:{self.detail}" if self.file else self.detail
+        return self.file
+
+
+class Direction(Enum):
+    INGRESS = "ingress"
+    EGRESS = "egress"
+
+
+@dataclass(frozen=True)
+class CidrPeer:
+    cidr: Cidr
+
+    def __str__(self) -> str:
+        return str(self.cidr)
+
+
+@dataclass(frozen=True)
+class GroupPeer:
+    group: str  # key of a group in Network.groups
+
+    def __str__(self) -> str:
+        return self.group
+
+
+@dataclass(frozen=True)
+class PrefixListPeer:
+    prefix_list: str  # key in Network.prefix_lists
+
+    def __str__(self) -> str:
+        return self.prefix_list
+
+
+@dataclass(frozen=True)
+class UnknownPeer:
+    """A peer whose value cannot be known (e.g. unknown until apply).
+
+    It may match any address: the encoder gives it a fresh, unconstrained
+    Boolean, so no proof can depend on what it turns out to be.
+    """
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+Peer = Union[CidrPeer, GroupPeer, PrefixListPeer, UnknownPeer]
+
+
+@dataclass(frozen=True)
+class Rule:
+    group: str  # key of the group the rule belongs to
+    direction: Direction
+    index: int  # position of the rule (as written) within its group and direction
+    service: Service
+    peer: Peer
+    description: str = ""
+    origin: Origin = field(default_factory=Origin)
+    text: str = ""  # the rule as written, for reports
+    service_unknown: str = ""  # non-empty: protocol/ports unknown (reason); matches a free Boolean
+
+    @property
+    def label(self) -> str:
+        return f"{self.group} {self.direction.value}[{self.index}]"
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    key: str
+    name: str = ""
+    description: str = ""
+    ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
+    origin: Origin = field(default_factory=Origin)
+    # True for a group that is referenced but not described (another account,
+    # a deleted group, a peered VPC outside the input): its members are unknown,
+    # so membership is a free choice for any address outside the network.
+    opaque: bool = False
+
+    def rules(self, direction: Direction) -> tuple[Rule, ...]:
+        return self.ingress if direction is Direction.INGRESS else self.egress
+
+
+@dataclass(frozen=True)
+class PrefixList:
+    key: str
+    cidrs: tuple[Cidr, ...]
+    name: str = ""
+    max_entries: int | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Something that carries security groups (an ENI, an instance, an ASG...).
+
+    ips: its private addresses (matched by group references).
+    public_ips: public/Elastic addresses: still this resource, but never matched
+                by a group reference.
+    subnets: where it lives. A resource without ips may have *any* address in
+             its subnets (any private IPv4 address without subnets): proofs hold
+             for every such address.
+    """
+
+    name: str
+    groups: tuple[str, ...]
+    ips: tuple[tuple[Family, int], ...] = ()
+    public_ips: tuple[tuple[Family, int], ...] = ()
+    subnets: tuple[Cidr, ...] = ()
+    kind: str = ""
+    aliases: tuple[str, ...] = ()
+    origin: Origin = field(default_factory=Origin)
+
+    @property
+    def symbolic(self) -> bool:
+        return not self.ips and not self.public_ips
+
+    def addresses(self, family: Family) -> list[int]:
+        return [v for f, v in self.ips + self.public_ips if f is family]
+
+    def private_addresses(self, family: Family) -> list[int]:
+        return [v for f, v in self.ips if f is family]
+
+    def describe_addresses(self) -> str:
+        if self.symbolic:
+            return "any address in " + (", ".join(map(str, self.subnets)) or "private IPv4 space")
+        return ", ".join(format_address(f, v) for f, v in self.ips + self.public_ips)
+
+
+@dataclass(frozen=True)
+class External:
+    """A named host or network outside the managed resources (office, partner...)."""
+
+    name: str
+    cidrs: tuple[Cidr, ...]
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(frozen=True)
+class Network:
+    groups: Mapping[str, SecurityGroup]
+    resources: Mapping[str, Resource]
+    externals: Mapping[str, External] = field(default_factory=dict)
+    prefix_lists: Mapping[str, PrefixList] = field(default_factory=dict)
+    source: str = ""  # file or folder the network was read from
+    input_format: str = "native"
+
+    def group_named(self, name: str) -> SecurityGroup | None:
+        """A group by key, else by its (unique) name."""
+        if name in self.groups:
+            return self.groups[name]
+        matches = [g for g in self.groups.values() if g.name == name]
+        return matches[0] if len(matches) == 1 else None
+
+    def members(self, group_key: str) -> list[Resource]:
+        return [r for r in self.resources.values() if group_key in r.groups]
+
+    def all_rules(self):
+        for group in self.groups.values():
+            yield from group.ingress
+            yield from group.egress

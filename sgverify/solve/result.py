@@ -1,0 +1,64 @@
+"""Verdicts and findings: what verification returns (plain values, no z3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..model import Direction, Packet, Rule
+from ..spec import Assertion
+
+
+class Verdict(Enum):
+    HOLDS = "holds"
+    VIOLATED = "violated"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One end of a counterexample packet: who the address is."""
+
+    address: str
+    resource: str | None = None  # resource name, or None for an unmanaged address
+    external: str | None = None  # external whose blocks contain the address, if any
+
+    @property
+    def name(self) -> str | None:
+        return self.resource or self.external
+
+
+@dataclass(frozen=True)
+class Block:
+    """Why a packet is not delivered: the side that drops it and its nearest rules."""
+
+    direction: Direction  # EGRESS: the source's egress drops it; INGRESS: the destination's
+    resource: str
+    groups: tuple[str, ...]
+    nearest: tuple[Rule, ...]  # rules of that side closest to admitting the packet
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    packet: Packet
+    source: Side
+    destination: Side
+    allowed_by: tuple[Rule, ...] = ()  # egress then ingress rules admitting a delivered packet
+    blocked_by: Block | None = None
+    assumptions: tuple[str, ...] = ()  # e.g. "10.9.9.9 is a member of opaque group sg-x"
+
+
+@dataclass(frozen=True)
+class Stats:
+    seconds: float = 0.0
+    queries: int = 0
+    solver: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    assertion: Assertion
+    verdict: Verdict
+    counterexample: Counterexample | None = None
+    reason: str = ""  # for UNKNOWN: why (timeout, solver gave up...)
+    stats: Stats = field(default_factory=Stats)
