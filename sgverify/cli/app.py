@@ -1,0 +1,60 @@
+"""The `sgverify` command: a thin typer shell over the library.
+
+Each command lives in its own module as a plain function that parses its
+arguments, calls the library and returns an exit code; this module only
+registers them and turns errors into exit codes: a user error (InputError)
+becomes one line per problem on stderr and exit 2, anything else is a bug and
+keeps its traceback (exit 4).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Callable
+
+import typer
+
+from ..errors import InputError, SgverifyError
+from .exitcodes import EXIT_CRASH, EXIT_INPUT
+
+app = typer.Typer(
+    name="sgverify",
+    help="Prove or refute what AWS security groups let through.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def run_command(body: Callable[[], int]) -> None:
+    """Run a command body; map its result and its errors to an exit code."""
+    try:
+        code = body()
+    except InputError as error:
+        for diagnostic in error.diagnostics:
+            print(f"sgverify: {diagnostic}", file=sys.stderr)
+        raise typer.Exit(EXIT_INPUT)
+    except SgverifyError as error:
+        print(f"sgverify: error: {error}", file=sys.stderr)
+        raise typer.Exit(EXIT_INPUT)
+    except (typer.Exit, typer.Abort):
+        raise
+    except KeyboardInterrupt:
+        print("sgverify: interrupted", file=sys.stderr)
+        raise typer.Exit(130)
+    except Exception:  # a bug: keep the traceback, but no local variables
+        traceback.print_exc()
+        print("sgverify: internal error (this is a bug in sgverify)", file=sys.stderr)
+        raise typer.Exit(EXIT_CRASH)
+    raise typer.Exit(code)
+
+
+def _register() -> None:
+    # Each command module defines one typer-decorated function on `app`.
+    from . import check  # noqa: F401
+
+
+def main() -> None:
+    _register()
+    app()

@@ -1,0 +1,1 @@
+"""`sgverify check` (placeholder until the verifier lands)."""
