@@ -1,0 +1,304 @@
+"""The native network format (YAML or JSON) -> `Network`.
+
+    security_groups:  {KEY: {name, description, ingress: [RULE], egress: [RULE], opaque}}
+    prefix_lists:     {KEY: [CIDR...] | {entries: [CIDR...], name, max_entries}}
+    resources:        {NAME: {ips, public_ips, subnet, security_groups, kind, aliases}}
+    externals:        {NAME: CIDR | ADDRESS | [CIDR | ADDRESS ...]}
+    RULE:             {protocol, ports, icmp_type, icmp_code, source | destination, description}
+
+The whole file is checked before anything is raised, so a user sees every
+problem at once, each as file:line. Anything that could make the model admit
+less than AWS would (an unknown key, an ignored port range, an opaque group on
+a resource) is an error, never a silent drop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import (
+    CidrPeer,
+    Direction,
+    GroupPeer,
+    Network,
+    Origin,
+    Peer,
+    PrefixListPeer,
+    Rule,
+    SecurityGroup,
+    Service,
+    parse_address,
+)
+from ..model.service import TYPED, protocol_name
+from . import Loaded
+from .fields import (
+    Report,
+    check_keys,
+    expect_str,
+    is_int,
+    parse_cidr,
+    parse_ports,
+    parse_protocol,
+    ports_not_allowed,
+    read_text,
+    render,
+    type_name,
+)
+from .native_parts import Parts, read_parts, section
+from .suggest import did_you_mean
+from .yamlnodes import YList, YMap, load_yaml
+
+TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals")
+GROUP_KEYS = ("name", "description", "ingress", "egress", "opaque")
+RULE_KEYS = ("protocol", "ports", "icmp_type", "icmp_code", "source", "destination", "description")
+PEER_KEY = {Direction.INGRESS: "source", Direction.EGRESS: "destination"}
+
+
+def load_native(path: Any) -> Loaded:
+    """Read a native network file; a missing file raises InputFileNotFound."""
+    return parse_network(read_text(path, "network"), str(path))
+
+
+def parse_network(text: str, path: str = "<string>") -> Loaded:
+    """Native-format text -> the network and its warnings; raises InputError listing every problem."""
+    doc = load_yaml(text, path)
+    report = Report(path)
+    check_keys(report, doc, TOP_KEYS, "the network file")
+    network = _Reader(report, doc).read()
+    report.raise_if_errors()
+    return Loaded(network, report.sorted_warnings())
+
+
+class _Reader:
+    def __init__(self, report: Report, doc: YMap):
+        self.report = report
+        self.path = report.path
+        self.doc = doc
+        self.bodies: dict[str, YMap] = {}
+        self.names: dict[str, str] = {}  # group name -> key
+        self.opaque: set[str] = set()
+
+    def read(self) -> Network:
+        groups_section = section(self.report, self.doc, "security_groups")
+        self._read_headers(groups_section)
+        parts: Parts = read_parts(self.report, self.doc, self.group_key,
+                                  [*self.bodies, *self.names], self.opaque)
+        self.parts = parts
+        self._check_prefix_list_keys()
+        groups = {key: self._group(key, body) for key, body in self.bodies.items()}
+        return Network(groups=groups, resources=parts.resources, externals=parts.externals,
+                       prefix_lists=parts.prefix_lists, source=self.path, input_format="native")
+
+    # -- groups -------------------------------------------------------------
+
+    def group_key(self, ref: str) -> str | None:
+        """A group's key from its key or its name; None if unknown."""
+        if ref in self.bodies:
+            return ref
+        return self.names.get(ref)
+
+    def _read_headers(self, groups: YMap) -> None:
+        for key, body in groups.items():
+            line = groups.key_line(key)
+            if key == "self":
+                self.report.error(line, "'self' cannot be a group key: it is the word for a rule's own group")
+            if body is None:
+                body = YMap(line)
+            if not isinstance(body, YMap):
+                self.report.error(groups.value_line(key),
+                                  f"group {key!r} must be a mapping, not {type_name(body)}")
+                body = YMap(line)
+            check_keys(self.report, body, GROUP_KEYS, f"group {key!r}")
+            self.bodies[key] = body
+            self._read_opaque(key, body)
+        for key, body in self.bodies.items():
+            self._read_name(key, body)
+
+    def _read_opaque(self, key: str, body: YMap) -> None:
+        opaque = body.get("opaque", False)
+        if not isinstance(opaque, bool):
+            self.report.error(body.value_line("opaque"), f"opaque must be true or false, not {type_name(opaque)}")
+        elif opaque:
+            self.opaque.add(key)
+
+    def _read_name(self, key: str, body: YMap) -> None:
+        if "name" not in body:
+            return
+        line = body.value_line("name")
+        try:
+            name = expect_str(body["name"], "a group name")
+        except ValueError as exc:
+            self.report.error(line, str(exc))
+            return
+        if name != key and name in self.bodies:
+            self.report.error(line, f"group name {name!r} is also the key of another group "
+                                    f"(line {self._group_line(name)})")
+        elif name in self.names and self.names[name] != key:
+            other = self.names[name]
+            self.report.error(line, f"group name {name!r} is already used by group {other!r} "
+                                    f"(line {self._group_line(other)})")
+        else:
+            self.names[name] = key
+
+    def _group_line(self, key: str) -> int:
+        return self.bodies[key].line
+
+    def _check_prefix_list_keys(self) -> None:
+        for key, plist in self.parts.prefix_lists.items():
+            if self.group_key(key) is not None:
+                self.report.error(plist.origin.line or 1,
+                                  f"prefix list {key!r} has the same name as a security group; "
+                                  f"rules could not tell them apart")
+
+    def _group(self, key: str, body: YMap) -> SecurityGroup:
+        text = body.get("description", "")
+        if not isinstance(text, str):
+            self.report.error(body.value_line("description"), f"description must be text, not {type_name(text)}")
+            text = ""
+        name = body.get("name") if isinstance(body.get("name"), str) else ""
+        ingress = self._rules(key, body, Direction.INGRESS)
+        egress = self._rules(key, body, Direction.EGRESS)
+        if key in self.opaque and (ingress or egress or body.get("ingress") or body.get("egress")):
+            self.report.error(body.line, f"group {key!r} is opaque (known only by reference), "
+                                         f"so it cannot have ingress or egress rules")
+        return SecurityGroup(key=key, name=name, description=text, ingress=ingress, egress=egress,
+                             origin=Origin(self.path, body.line), opaque=key in self.opaque)
+
+    # -- rules --------------------------------------------------------------
+
+    def _rules(self, key: str, body: YMap, direction: Direction) -> tuple[Rule, ...]:
+        field = direction.value
+        items = body.get(field)
+        if items is None:
+            return ()
+        if not isinstance(items, YList):
+            self.report.error(body.value_line(field),
+                              f"{field} of group {key!r} must be a list of rules, not {type_name(items)}")
+            return ()
+        rules: list[Rule] = []
+        for index, item in enumerate(items):
+            if not isinstance(item, YMap):
+                self.report.error(items.item_line(index), f"a rule must be a mapping, not {type_name(item)}")
+                continue
+            rules.extend(self._rule(key, direction, index, item))
+        return tuple(rules)
+
+    def _rule(self, key: str, direction: Direction, index: int, rule: YMap) -> list[Rule]:
+        check_keys(self.report, rule, RULE_KEYS, f"a rule of group {key!r}")
+        service = self._service(rule)
+        peers = self._peers(key, direction, rule)
+        description = rule.get("description", "")
+        if not isinstance(description, str):
+            self.report.error(rule.value_line("description"), f"description must be text, not {type_name(description)}")
+            description = ""
+        if service is None or peers is None:
+            return []
+        origin = Origin(self.path, rule.line)
+        text = render(rule, leave_out=("description",))
+        return [Rule(group=key, direction=direction, index=index, service=service, peer=peer,
+                     description=description, origin=origin, text=text) for peer in peers]
+
+    def _service(self, rule: YMap) -> Service | None:
+        if "protocol" not in rule:
+            self.report.error(rule.line, "a rule needs a protocol (tcp, udp, icmp, icmpv6, all or a number)")
+            return None
+        try:
+            protocol = parse_protocol(rule["protocol"])
+        except ValueError as exc:
+            self.report.error(rule.value_line("protocol"), str(exc))
+            return None
+        ok = True
+        ports = None
+        if "ports" in rule:
+            why_not = ports_not_allowed(protocol)
+            try:
+                if why_not:
+                    raise ValueError(why_not)
+                ports = parse_ports(rule["ports"])
+            except ValueError as exc:
+                self.report.error(rule.value_line("ports"), str(exc))
+                ok = False
+        icmp = self._icmp(rule, protocol)
+        if not ok or icmp is None:
+            return None
+        return Service(protocol, ports, icmp[0], icmp[1])
+
+    def _icmp(self, rule: YMap, protocol: int) -> tuple[int | None, int | None] | None:
+        values: dict[str, int | None] = {"icmp_type": None, "icmp_code": None}
+        ok = True
+        for field in values:
+            if field not in rule:
+                continue
+            line = rule.value_line(field)
+            value = rule[field]
+            if protocol not in TYPED:
+                self.report.error(line, f"{field} is only for icmp and icmpv6 rules, "
+                                        f"not protocol {protocol_name(protocol)}")
+                ok = False
+            elif not is_int(value) or not -1 <= value <= 255:
+                self.report.error(line, f"{field} must be a number from -1 (any) to 255, not {type_name(value)}")
+                ok = False
+            else:
+                values[field] = None if value == -1 else value
+        if ok and values["icmp_code"] is not None and values["icmp_type"] is None:
+            self.report.error(rule.value_line("icmp_code"), "icmp_code needs an icmp_type")
+            ok = False
+        return (values["icmp_type"], values["icmp_code"]) if ok else None
+
+    def _peers(self, key: str, direction: Direction, rule: YMap) -> list[Peer] | None:
+        field = PEER_KEY[direction]
+        other = PEER_KEY[Direction.EGRESS if direction is Direction.INGRESS else Direction.INGRESS]
+        if other in rule:
+            self.report.error(rule.key_line(other), f"{other!r} is for {'egress' if other == 'destination' else 'ingress'}"
+                                                   f" rules; an {direction.value} rule names its peer with {field!r}")
+            return None
+        if field not in rule:
+            self.report.error(rule.line, f"an {direction.value} rule needs a {field!r}")
+            return None
+        value = rule[field]
+        line = rule.value_line(field)
+        if isinstance(value, YList):
+            if not value:
+                self.report.error(line, f"{field} is an empty list: a rule needs at least one peer")
+                return None
+            found = [self._peer(key, v, value.item_line(i), line) for i, v in enumerate(value)]
+        else:
+            found = [self._peer(key, value, line, line)]
+        if any(p is None for p in found):
+            return None
+        return list(dict.fromkeys(found))
+
+    def _peer(self, key: str, value: Any, line: int, rule_line: int) -> Peer | None:
+        if not isinstance(value, str):
+            self.report.error(line, f"a peer must be a CIDR, a group or a prefix list, not {type_name(value)}")
+            return None
+        if value == "self":
+            return self._group_peer(key, line)
+        if "/" in value:
+            cidr = parse_cidr(value, self.report, line)
+            return CidrPeer(cidr) if cidr else None
+        group = self.group_key(value)
+        if group is not None:
+            return self._group_peer(group, line)
+        if value in self.parts.prefix_lists:
+            return PrefixListPeer(value)
+        self._unknown_peer(value, line)
+        return None
+
+    def _group_peer(self, group: str, line: int) -> GroupPeer:
+        if group not in self.opaque and not self.parts.members.get(group):
+            self.report.warn(line, f"group {group!r} has no members (no resource carries it), "
+                                   f"so this rule matches no address")
+        return GroupPeer(group)
+
+    def _unknown_peer(self, value: str, line: int) -> None:
+        try:
+            family, _ = parse_address(value)
+        except ValueError:
+            known = [*self.bodies, *self.names, *self.parts.prefix_lists, "self"]
+            self.report.error(line, f"unknown security group or prefix list {value!r}"
+                                    f"{did_you_mean(value, known)}")
+            return
+        width = 32 if family.value == 4 else 128
+        self.report.error(line, f"a peer address needs a prefix length: write {value}/{width}")
+

@@ -1,0 +1,225 @@
+"""The native format's prefix lists, resources and externals (groups are in native.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..model import Cidr, External, Family, Origin, PrefixList, Resource, format_address, parse_address
+from .fields import Report, check_keys, expect_str, is_int, parse_cidr, type_name
+from .suggest import did_you_mean
+from .yamlnodes import YList, YMap
+
+PREFIX_LIST_KEYS = ("entries", "name", "max_entries")
+RESOURCE_KEYS = ("ips", "public_ips", "subnet", "security_groups", "kind", "aliases")
+
+
+@dataclass
+class Parts:
+    resources: dict[str, Resource] = field(default_factory=dict)
+    externals: dict[str, External] = field(default_factory=dict)
+    prefix_lists: dict[str, PrefixList] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)  # group key -> resource names
+
+
+def section(report: Report, doc: YMap, key: str) -> YMap:
+    """A top-level section as a mapping (absent or empty = an empty mapping)."""
+    value = doc.get(key)
+    if value is None:
+        return YMap(doc.key_line(key) if key in doc else doc.line)
+    if not isinstance(value, YMap):
+        report.error(doc.value_line(key), f"{key} must be a mapping, not {type_name(value)}")
+        return YMap(doc.value_line(key))
+    return value
+
+
+def read_parts(report: Report, doc: YMap, group_key: Callable[[str], str | None],
+               known_groups: list[str], opaque: set[str]) -> Parts:
+    """Prefix lists, resources (their groups resolved with `group_key`) and externals."""
+    parts = Parts()
+    plists = section(report, doc, "prefix_lists")
+    for key, body in plists.items():
+        plist = _prefix_list(report, key, body, plists.value_line(key))
+        if plist is not None:
+            parts.prefix_lists[key] = plist
+    _ResourceReader(report, group_key, known_groups, opaque, parts).read_all(section(report, doc, "resources"))
+    externals = section(report, doc, "externals")
+    for name, value in externals.items():
+        cidrs = _cidr_list(report, value, externals.value_line(name), f"external {name!r}", host_ok=True)
+        if cidrs is not None:
+            parts.externals[name] = External(name, cidrs, Origin(report.path, externals.key_line(name)))
+    return parts
+
+
+def _prefix_list(report: Report, key: str, body: Any, line: int) -> PrefixList | None:
+    name, max_entries, entries = "", None, body
+    if isinstance(body, YMap):
+        check_keys(report, body, PREFIX_LIST_KEYS, f"prefix list {key!r}")
+        entries = body.get("entries", YList(body.line))
+        name = _optional_str(report, body, "name")
+        max_entries = body.get("max_entries")
+        if max_entries is not None and (not is_int(max_entries) or max_entries < 1):
+            report.error(body.value_line("max_entries"),
+                         f"max_entries must be a positive number, not {type_name(max_entries)}")
+            max_entries = None
+        line = body.value_line("entries") if "entries" in body else body.line
+    cidrs = _cidr_list(report, entries, line, f"prefix list {key!r}", allow_single=False, allow_empty=True)
+    if cidrs is None:
+        return None
+    if max_entries is not None and len(cidrs) > max_entries:
+        report.error(line, f"prefix list {key!r} has {len(cidrs)} entries, more than its max_entries {max_entries}")
+    return PrefixList(key, cidrs, name, max_entries, Origin(report.path, line))
+
+
+def _cidr_list(report: Report, value: Any, line: int, what: str, *, host_ok: bool = False,
+               allow_single: bool = True, allow_empty: bool = False) -> tuple[Cidr, ...] | None:
+    if isinstance(value, str) and allow_single:
+        cidr = parse_cidr(value, report, line, host_ok=host_ok)
+        return (cidr,) if cidr else None
+    if not isinstance(value, YList):
+        expected = "a CIDR or a list of CIDRs" if allow_single else "a list of CIDRs"
+        report.error(line, f"{what} must be {expected}, not {type_name(value)}")
+        return None
+    if not value and not allow_empty:
+        report.error(line, f"{what} is an empty list")
+        return None
+    cidrs = [parse_cidr(v, report, value.item_line(i), host_ok=host_ok) for i, v in enumerate(value)]
+    if any(c is None for c in cidrs):
+        return None
+    unique = {(c.family, c.network, c.prefix): c for c in reversed(cidrs)}  # keeps the first written
+    return tuple(sorted(unique.values(), key=cidrs.index))
+
+
+def _optional_str(report: Report, body: YMap, key: str) -> str:
+    if key not in body:
+        return ""
+    try:
+        return expect_str(body[key], key)
+    except ValueError as exc:
+        report.error(body.value_line(key), str(exc))
+        return ""
+
+
+class _ResourceReader:
+    def __init__(self, report: Report, group_key: Callable[[str], str | None], known_groups: list[str],
+                 opaque: set[str], parts: Parts):
+        self.report = report
+        self.group_key = group_key
+        self.known_groups = known_groups
+        self.opaque = opaque
+        self.parts = parts
+        self.owners: dict[tuple[Family, int], tuple[str, int]] = {}  # address -> (resource, line)
+
+    def read_all(self, resources: YMap) -> None:
+        for name, body in resources.items():
+            if not isinstance(body, YMap):
+                self.report.error(resources.value_line(name),
+                                  f"resource {name!r} must be a mapping, not {type_name(body)}")
+                continue
+            resource = self._resource(name, body)
+            if resource is not None:
+                self.parts.resources[name] = resource
+                for group in resource.groups:
+                    self.parts.members.setdefault(group, []).append(name)
+
+    def _resource(self, name: str, body: YMap) -> Resource | None:
+        check_keys(self.report, body, RESOURCE_KEYS, f"resource {name!r}")
+        errors_before = len(self.report.errors)
+        groups = self._groups(name, body)
+        ips = self._addresses(name, body, "ips")
+        public_ips = self._addresses(name, body, "public_ips")
+        subnets: tuple[Cidr, ...] = ()
+        if "subnet" in body:
+            subnets = _cidr_list(self.report, body["subnet"], body.value_line("subnet"),
+                                 f"subnet of resource {name!r}") or ()
+        self._check_in_subnets(name, body, ips + public_ips, subnets)
+        kind = _optional_str(self.report, body, "kind")
+        aliases = self._aliases(name, body)
+        if len(self.report.errors) > errors_before:
+            return None
+        return Resource(name=name, groups=groups, ips=ips, public_ips=public_ips, subnets=subnets,
+                        kind=kind, aliases=aliases, origin=Origin(self.report.path, body.line))
+
+    def _groups(self, name: str, body: YMap) -> tuple[str, ...]:
+        if "security_groups" not in body:
+            self.report.error(body.line, f"resource {name!r} needs a security_groups list")
+            return ()
+        value, line = body["security_groups"], body.value_line("security_groups")
+        if not isinstance(value, YList):
+            self.report.error(line, f"security_groups of resource {name!r} must be a list, not {type_name(value)}")
+            return ()
+        if not value:
+            self.report.warn(line, f"resource {name!r} has no security groups: it can send and receive "
+                                   f"nothing but the link-local services groups never filter")
+        keys: list[str] = []
+        for index, ref in enumerate(value):
+            key = self._group_ref(ref, value.item_line(index))
+            if key is not None and key not in keys:
+                keys.append(key)
+        return tuple(keys)
+
+    def _group_ref(self, ref: Any, line: int) -> str | None:
+        if not isinstance(ref, str):
+            self.report.error(line, f"a security group must be named by its key or name, not {type_name(ref)}")
+            return None
+        key = self.group_key(ref)
+        if key is None:
+            self.report.error(line, f"unknown security group {ref!r}{did_you_mean(ref, self.known_groups)}")
+        elif key in self.opaque:
+            self.report.error(line, f"group {ref!r} is opaque: its rules are unknown, so a resource "
+                                    f"carrying it cannot be checked; describe the group instead")
+            return None
+        return key
+
+    def _addresses(self, name: str, body: YMap, key: str) -> tuple[tuple[Family, int], ...]:
+        if key not in body:
+            return ()
+        value, line = body[key], body.value_line(key)
+        if not isinstance(value, YList):
+            self.report.error(line, f"{key} of resource {name!r} must be a list of addresses, not {type_name(value)}")
+            return ()
+        out: list[tuple[Family, int]] = []
+        for index, text in enumerate(value):
+            address = self._address(name, text, value.item_line(index), key)
+            if address is not None:
+                out.append(address)
+        return tuple(out)
+
+    def _address(self, name: str, text: Any, line: int, key: str) -> tuple[Family, int] | None:
+        if not isinstance(text, str):
+            self.report.error(line, f"{key} holds addresses, not {type_name(text)}")
+            return None
+        if "/" in text:
+            self.report.error(line, f"{key} holds addresses, not CIDRs: write {text.split('/')[0]}"
+                                    f" (use subnet for a block)")
+            return None
+        try:
+            address = parse_address(text)
+        except ValueError as exc:
+            self.report.error(line, str(exc))
+            return None
+        if address in self.owners:
+            owner, owner_line = self.owners[address]
+            where = "this resource" if owner == name else f"resource {owner!r}"
+            self.report.error(line, f"address {text} is also on {where} (line {owner_line}); "
+                                    f"an address belongs to one resource")
+            return None
+        self.owners[address] = (name, line)
+        return address
+
+    def _check_in_subnets(self, name: str, body: YMap, addresses: tuple[tuple[Family, int], ...],
+                          subnets: tuple[Cidr, ...]) -> None:
+        for family, value in addresses:
+            same_family = [s for s in subnets if s.family is family]
+            if same_family and not any(s.contains(family, value) for s in same_family):
+                self.report.warn(body.line, f"address {format_address(family, value)} of resource {name!r} "
+                                            f"is outside its subnet {', '.join(map(str, same_family))}")
+
+    def _aliases(self, name: str, body: YMap) -> tuple[str, ...]:
+        if "aliases" not in body:
+            return ()
+        value, line = body["aliases"], body.value_line("aliases")
+        if not isinstance(value, YList) or not all(isinstance(a, str) and a for a in value):
+            self.report.error(line, f"aliases of resource {name!r} must be a list of names")
+            return ()
+        return tuple(dict.fromkeys(value))
