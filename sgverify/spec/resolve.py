@@ -1,0 +1,175 @@
+"""Resolve the names of a `SpecDocument` against a `Network` -> `Spec`.
+
+A name may be a resource key or alias, a security-group key or name, an
+external, a prefix-list key, a CIDR or a bare address, `any` or `internet`.
+A name that means two different things is an error rather than a guess: a
+proof about the wrong endpoint would be a proof of nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import Diagnostic
+from ..inputs.fields import Report, warn_cidr
+from ..inputs.suggest import did_you_mean
+from ..model import Cidr, Network, parse_address
+from .model import (
+    AddressEndpoint,
+    AnyEndpoint,
+    Assertion,
+    Endpoint,
+    GroupEndpoint,
+    InternetEndpoint,
+    Kind,
+    ResourceEndpoint,
+    Spec,
+)
+from .parse import NameRef, RawAssertion, SpecDocument
+
+SPECIAL = {"any": AnyEndpoint(), "internet": InternetEndpoint()}
+
+
+@dataclass(frozen=True)
+class _Meaning:
+    kind: str  # "resource", "security group", ...
+    endpoint: Endpoint
+    where: str  # " (line N)" or ""
+
+
+def resolve_spec(doc: SpecDocument, network: Network) -> tuple[Spec, list[Diagnostic]]:
+    """Endpoints for every name; raises InputError listing every unresolvable name.
+
+    Returns the spec and its warnings (e.g. an assertion that holds vacuously).
+    """
+    report = Report(doc.path)
+    resolver = _Resolver(network, report)
+    assertions = tuple(_assertion(raw, resolver, report) for raw in doc.assertions)
+    report.raise_if_errors()
+    spec = Spec(path=doc.path, assertions=assertions, network=doc.network, origin=doc.origin)
+    return spec, list(report.sorted_warnings())
+
+
+def _assertion(raw: RawAssertion, resolver: "_Resolver", report: Report) -> Assertion:
+    sources = resolver.endpoints(raw.sources)
+    destinations = resolver.endpoints(raw.destinations)
+    line = raw.origin.line or 1
+    if sources is not None and destinations is not None:
+        _warn_vacuous(raw, resolver, sources, destinations, report, line)
+    return Assertion(name=raw.name, kind=raw.kind, sources=sources or (), destinations=destinations or (),
+                     traffic=raw.traffic, origin=raw.origin)
+
+
+def _warn_vacuous(raw: RawAssertion, resolver: "_Resolver", sources: tuple[Endpoint, ...],
+                  destinations: tuple[Endpoint, ...], report: Report, line: int) -> None:
+    if all(resolver.is_empty(e) for e in destinations):
+        report.warn(line, f"assertion {raw.name!r}: `to` names no address (e.g. a group with no "
+                          f"members), so it holds vacuously")
+    elif all(resolver.is_empty(e) for e in sources):
+        if raw.kind is Kind.ONLY:
+            report.warn(line, f"assertion {raw.name!r}: `from` names no address, so it claims that "
+                              f"nothing at all reaches `to`")
+        else:
+            report.warn(line, f"assertion {raw.name!r}: `from` names no address (e.g. a group with no "
+                              f"members), so it holds vacuously")
+
+
+class _Resolver:
+    def __init__(self, network: Network, report: Report):
+        self.network = network
+        self.report = report
+
+    def endpoints(self, refs: tuple[NameRef, ...]) -> tuple[Endpoint, ...] | None:
+        found = [self.endpoint(ref) for ref in refs]
+        if any(e is None for e in found):
+            return None
+        return tuple(dict.fromkeys(found))
+
+    def endpoint(self, ref: NameRef) -> Endpoint | None:
+        meanings = self._meanings(ref)
+        if meanings is None:
+            return None
+        if len(meanings) > 1:
+            listed = " and ".join(f"{m.kind} {ref.name!r}{m.where}" for m in meanings)
+            self.report.error(ref.line, f"{ref.name!r} is ambiguous: it names both {listed}; rename one")
+            return None
+        if meanings:
+            return meanings[0].endpoint
+        if "/" in ref.name:
+            return self._cidr(ref)
+        try:
+            family, value = parse_address(ref.name)
+            return AddressEndpoint(ref.name, (Cidr.host(family, value),))
+        except ValueError:
+            pass
+        self.report.error(ref.line, f"unknown name {ref.name!r}: not a resource, group, external, prefix "
+                                    f"list, CIDR, any or internet{did_you_mean(ref.name, self._known())}")
+        return None
+
+    def _meanings(self, ref: NameRef) -> list[_Meaning] | None:
+        name, net = ref.name, self.network
+        out: list[_Meaning] = []
+        resource = self._resource(ref)
+        if resource is None:
+            return None
+        out.extend(resource)
+        group = net.groups.get(name) or _single(g for g in net.groups.values() if g.name == name)
+        if group is not None:
+            out.append(_Meaning("security group", GroupEndpoint(group.key), _line(group.origin)))
+        if name in net.externals:
+            ext = net.externals[name]
+            out.append(_Meaning("external", AddressEndpoint(name, ext.cidrs), _line(ext.origin)))
+        if name in net.prefix_lists:
+            plist = net.prefix_lists[name]
+            out.append(_Meaning("prefix list", AddressEndpoint(name, plist.cidrs), _line(plist.origin)))
+        if name in SPECIAL:
+            out.append(_Meaning("the keyword", SPECIAL[name], ""))
+        return out
+
+    def _resource(self, ref: NameRef) -> list[_Meaning] | None:
+        """[] (none), [one] or None after reporting an alias shared by several resources."""
+        resources = self.network.resources
+        if ref.name in resources:
+            found = [resources[ref.name]]
+        else:
+            found = [r for r in resources.values() if ref.name in r.aliases]
+        if len(found) > 1:
+            names = ", ".join(f"{r.name!r}{_line(r.origin)}" for r in found)
+            self.report.error(ref.line, f"{ref.name!r} is an alias of several resources: {names}; "
+                                        f"name one of them")
+            return None
+        return [_Meaning("resource", ResourceEndpoint(r.name), _line(r.origin)) for r in found]
+
+    def _cidr(self, ref: NameRef) -> AddressEndpoint | None:
+        try:
+            cidr = Cidr.parse(ref.name)
+        except ValueError as exc:
+            self.report.error(ref.line, str(exc))
+            return None
+        warn_cidr(cidr, ref.name, self.report, ref.line)
+        return AddressEndpoint(ref.name, (cidr,))
+
+    def _known(self) -> list[str]:
+        net = self.network
+        names = [*net.resources, *net.groups, *net.externals, *net.prefix_lists, *SPECIAL]
+        names += [g.name for g in net.groups.values() if g.name]
+        names += [a for r in net.resources.values() for a in r.aliases]
+        return names
+
+    def is_empty(self, endpoint: Endpoint) -> bool:
+        if isinstance(endpoint, GroupEndpoint):
+            group = self.network.groups[endpoint.group]
+            return not group.opaque and not self.network.members(endpoint.group)
+        if isinstance(endpoint, AddressEndpoint):
+            return not endpoint.cidrs
+        return False
+
+
+def _single(items):
+    found = list(items)
+    return found[0] if len(found) == 1 else None
+
+
+def _line(origin) -> str:
+    return f" (line {origin.line})" if origin.line is not None else ""
+
