@@ -1,0 +1,1 @@
+"""Encode: the only layer that builds z3 terms."""

@@ -1,0 +1,196 @@
+"""Network -> per-family tables the encoder works from (still no z3 here).
+
+The tables answer, with merged interval sets, the questions every query asks:
+which addresses are which resource ("who"), which addresses are private
+members of a group, and what each distinct set of groups admits in each
+direction. Resources with the same set of groups share one *profile*, so a
+policy is built once per group set, not once per resource.
+
+Identity slots: 0 = unmanaged address; 1..P = profiles with concrete
+addresses; then one slot per symbolic resource (no known address).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Cidr, CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
+from ..model import intervals as iv
+from ..model.addresses import PRIVATE_V4
+from ..model.free import unknown_choice
+from ..model.service import SERVICE_TOP
+
+UNMANAGED = 0
+
+
+@dataclass(frozen=True)
+class UnknownItem:
+    """A rule part whose value is unknown: it matches only when its free Boolean is true."""
+
+    name: str  # name of the free Boolean
+    services: iv.Intervals | None  # None: the service is unknown too (any)
+    addresses: iv.Intervals | None  # address peer; None with group None: unknown peer
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What one profile admits in one direction, merged.
+
+    by_services: address peers, one entry per distinct service set with the
+                 union of their address blocks.
+    by_group: group peers, one entry per group with the union of services.
+    """
+
+    by_services: tuple[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], ...]
+    by_group: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
+    unknown: tuple[UnknownItem, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.by_services or self.by_group or self.unknown)
+
+
+@dataclass
+class CompiledFamily:
+    network: Network
+    family: Family
+    profiles: list[tuple[str, ...]] = field(default_factory=list)  # index = slot - 1
+    profile_addresses: list[iv.Intervals] = field(default_factory=list)
+    owner: dict[int, str] = field(default_factory=dict)  # concrete address -> resource
+    all_concrete: iv.Intervals = field(default_factory=list)
+    symbolic: list[tuple[str, int, iv.Intervals]] = field(default_factory=list)  # name, profile slot, subnet
+    group_private: dict[str, iv.Intervals] = field(default_factory=dict)
+    group_addresses: dict[str, iv.Intervals] = field(default_factory=dict)  # incl. public, for endpoints
+    group_symbolic: dict[str, list[int]] = field(default_factory=dict)
+    group_profiles: dict[str, list[int]] = field(default_factory=dict)
+    _policies: dict[tuple[int, Direction], Policy] = field(default_factory=dict)
+
+    @property
+    def slot_count(self) -> int:
+        return 1 + len(self.profiles) + len(self.symbolic)
+
+    def symbolic_slot(self, index: int) -> int:
+        return 1 + len(self.profiles) + index
+
+    def profile_of_slot(self, slot: int) -> int:
+        """The profile slot whose policy applies to an identity slot."""
+        if slot <= len(self.profiles):
+            return slot
+        return self.symbolic[slot - 1 - len(self.profiles)][1]
+
+    def slot_of_resource(self, name: str) -> int | None:
+        for index, (sym_name, _, _) in enumerate(self.symbolic):
+            if sym_name == name:
+                return self.symbolic_slot(index)
+        resource = self.network.resources[name]
+        if resource.addresses(self.family):
+            return self.profiles.index(tuple(sorted(set(resource.groups)))) + 1
+        return None
+
+    def policy(self, profile_slot: int, direction: Direction) -> Policy:
+        key = (profile_slot, direction)
+        if key not in self._policies:
+            self._policies[key] = build_policy(self, self.profiles[profile_slot - 1], direction)
+        return self._policies[key]
+
+
+def compile_family(network: Network, family: Family) -> CompiledFamily:
+    out = CompiledFamily(network, family)
+    profile_index: dict[tuple[str, ...], int] = {}
+    addresses: dict[int, list[int]] = {}
+    for resource in network.resources.values():
+        groups = tuple(sorted(set(resource.groups)))
+        if groups not in profile_index:
+            profile_index[groups] = len(out.profiles) + 1
+            out.profiles.append(groups)
+            addresses[profile_index[groups]] = []
+        slot = profile_index[groups]
+        concrete = resource.addresses(family)
+        for value in concrete:
+            out.owner[value] = resource.name
+        addresses[slot].extend(concrete)
+        if resource.symbolic:
+            subnet = _symbolic_space(resource.subnets, family)
+            if subnet:
+                out.symbolic.append((resource.name, slot, subnet))
+    out.profile_addresses = [iv.of_points(addresses[i + 1]) for i in range(len(out.profiles))]
+    out.all_concrete = iv.of_points(out.owner)
+    _index_groups(out, network)
+    return out
+
+
+def _symbolic_space(subnets: tuple[Cidr, ...], family: Family) -> iv.Intervals:
+    if not subnets:
+        return iv.of_cidrs(PRIVATE_V4, family) if family is Family.V4 else []
+    return iv.of_cidrs(subnets, family)
+
+
+def _index_groups(out: CompiledFamily, network: Network) -> None:
+    private: dict[str, list[int]] = {key: [] for key in network.groups}
+    everything: dict[str, list[int]] = {key: [] for key in network.groups}
+    for resource in network.resources.values():
+        for group in resource.groups:
+            private.setdefault(group, []).extend(resource.private_addresses(out.family))
+            everything.setdefault(group, []).extend(resource.addresses(out.family))
+    out.group_private = {k: iv.of_points(v) for k, v in private.items()}
+    out.group_addresses = {k: iv.of_points(v) for k, v in everything.items()}
+    out.group_symbolic = {k: [] for k in private}
+    for index, (name, _, _) in enumerate(out.symbolic):
+        for group in network.resources[name].groups:
+            out.group_symbolic[group].append(out.symbolic_slot(index))
+    out.group_profiles = {k: [] for k in private}
+    for index, groups in enumerate(out.profiles):
+        if out.profile_addresses[index]:
+            for group in groups:
+                out.group_profiles.setdefault(group, []).append(index + 1)
+
+
+def rule_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals | None:
+    """Address blocks of a CIDR or prefix-list peer in a family; None for other peers."""
+    if isinstance(rule.peer, CidrPeer):
+        return iv.of_cidrs([rule.peer.cidr], family)
+    if isinstance(rule.peer, PrefixListPeer):
+        return iv.of_cidrs(network.prefix_lists[rule.peer.prefix_list].cidrs, family)
+    return None
+
+
+def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction) -> Policy:
+    network, family = compiled.network, compiled.family
+    by_services: dict[tuple, list[tuple[int, int]]] = {}
+    by_group: dict[str, list[tuple[int, int]]] = {}
+    unknown: list[UnknownItem] = []
+    for group_key in groups:
+        group = network.groups.get(group_key)
+        if group is None:
+            continue
+        for position, rule in enumerate(group.rules(direction)):
+            services = None if rule.service_unknown else rule.service.intervals()
+            addresses = rule_addresses(network, rule, family)
+            if addresses is not None and not addresses:
+                continue  # a peer of the other family never matches
+            peer_group = rule.peer.group if isinstance(rule.peer, GroupPeer) else None
+            if services is None or not (addresses is not None or peer_group):
+                unknown.append(UnknownItem(unknown_choice(rule, position), services, addresses, peer_group))
+            elif peer_group is not None:
+                by_group.setdefault(peer_group, []).extend(services)
+            else:
+                by_services.setdefault(tuple(services), []).extend(addresses)
+    return Policy(
+        by_services=_merge_by_services(by_services),
+        by_group=tuple((g, tuple(iv.normalize(s))) for g, s in sorted(by_group.items())),
+        unknown=tuple(unknown),
+    )
+
+
+def _merge_by_services(by_services: dict[tuple, list]) -> tuple:
+    """Merge address peers: per service set, the union of blocks; then, entries
+    with identical address sets merge their services."""
+    by_addresses: dict[tuple, list[tuple[int, int]]] = {}
+    for services, addresses in by_services.items():
+        by_addresses.setdefault(tuple(iv.normalize(addresses)), []).extend(services)
+    merged = ((tuple(iv.normalize(s)), a) for a, s in by_addresses.items())
+    return tuple(sorted(merged))
+
+
+FULL_SERVICES = [(0, SERVICE_TOP)]

@@ -1,0 +1,1 @@
+"""Explain: concrete packets evaluated on the model, and the rules responsible."""

@@ -1,0 +1,93 @@
+"""Sets of integers as sorted, disjoint, non-adjacent [lo, hi] intervals.
+
+Addresses and services are both integer lines, so one small algebra serves
+CIDR unions, group memberships, endpoint sets and rule merging.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .addresses import Cidr, Family
+from .service import merge_intervals
+
+Intervals = list[tuple[int, int]]
+
+
+def normalize(intervals: Iterable[tuple[int, int]]) -> Intervals:
+    return merge_intervals([(lo, hi) for lo, hi in intervals if lo <= hi])
+
+
+def union(a: Intervals, b: Intervals) -> Intervals:
+    return merge_intervals(list(a) + list(b))
+
+
+def intersect(a: Intervals, b: Intervals) -> Intervals:
+    out: Intervals = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo = max(a[i][0], b[j][0])
+        hi = min(a[i][1], b[j][1])
+        if lo <= hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def complement(a: Intervals, top: int) -> Intervals:
+    out: Intervals = []
+    cursor = 0
+    for lo, hi in a:
+        if lo > cursor:
+            out.append((cursor, lo - 1))
+        cursor = hi + 1
+    if cursor <= top:
+        out.append((cursor, top))
+    return out
+
+
+def subtract(a: Intervals, b: Intervals, top: int) -> Intervals:
+    return intersect(a, complement(b, top))
+
+
+def contains(a: Intervals, value: int) -> bool:
+    # Binary search: interval sets for large groups hold thousands of entries.
+    lo, hi = 0, len(a) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if value < a[mid][0]:
+            hi = mid - 1
+        elif value > a[mid][1]:
+            lo = mid + 1
+        else:
+            return True
+    return False
+
+
+def of_cidrs(cidrs: Iterable[Cidr], family: Family) -> Intervals:
+    return normalize((c.first, c.last) for c in cidrs if c.family is family)
+
+
+def of_points(points: Iterable[int]) -> Intervals:
+    return normalize((p, p) for p in points)
+
+
+def size(a: Intervals) -> int:
+    return sum(hi - lo + 1 for lo, hi in a)
+
+
+def to_cidrs(lo: int, hi: int, family: Family) -> list[Cidr]:
+    """The fewest CIDR blocks whose union is exactly [lo, hi]."""
+    out: list[Cidr] = []
+    width = family.width
+    while lo <= hi:
+        # Largest aligned block starting at lo that does not pass hi.
+        span = (lo & -lo).bit_length() - 1 if lo else width
+        while span > 0 and lo + (1 << span) - 1 > hi:
+            span -= 1
+        out.append(Cidr(family, lo, width - span))
+        lo += 1 << span
+    return out

@@ -1,0 +1,1 @@
+"""Reports: results -> strings (text, json, ...). Nothing here prints."""

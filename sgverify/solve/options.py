@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to verify. Passed down explicitly; there is no global configuration."""
+
+    timeout: float | None = None  # seconds per assertion; None = no limit
+    jobs: int = 1  # assertions checked in parallel processes

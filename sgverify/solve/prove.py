@@ -1,0 +1,106 @@
+"""Prove or refute assertions: search for a violating packet in each family.
+
+An assertion holds iff no violation exists in IPv4 and none in IPv6. A found
+violation is replayed on the model and explained before it is reported.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import z3
+
+from ..encode.compile import UNMANAGED, CompiledFamily, compile_family
+from ..encode.query import Query, QueryBuilder
+from ..explain.counterexample import explain, packet_from_values
+from ..explain.evaluate import Situation
+from ..model import Family, Network
+from ..spec import Assertion, Spec
+from .options import Options
+from .result import Counterexample, Result, Stats, Verdict
+from .solver import Answer, Sat, check
+
+
+@dataclass
+class CompiledNetwork:
+    """A network compiled once per family and reused by every assertion."""
+
+    network: Network
+    families: dict[Family, CompiledFamily] = field(default_factory=dict)
+
+    def family(self, family: Family) -> CompiledFamily:
+        if family not in self.families:
+            self.families[family] = compile_family(self.network, family)
+        return self.families[family]
+
+
+def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
+                    options: Options | None = None) -> Result:
+    options = options or Options()
+    compiled = network if isinstance(network, CompiledNetwork) else CompiledNetwork(network)
+    started = time.perf_counter()
+    unknown_reasons: list[str] = []
+    solver_stats: dict = {}
+    queries = 0
+    for family in (Family.V4, Family.V6):
+        remaining = _remaining(options.timeout, started)
+        if remaining is not None and remaining <= 0:
+            unknown_reasons.append(f"timeout before the {_family_name(family)} query")
+            break
+        builder = QueryBuilder(compiled.family(family), z3.Context())
+        query = builder.violation(assertion)
+        if query is None:
+            continue
+        queries += 1
+        answer = check(query.formula, remaining)
+        solver_stats[_family_name(family)] = answer.statistics or {}
+        if answer.status is Sat.SAT:
+            counterexample = _counterexample(compiled.family(family), assertion, query, answer)
+            stats = Stats(time.perf_counter() - started, queries, solver_stats)
+            return Result(assertion, Verdict.VIOLATED, counterexample, stats=stats)
+        if answer.status is Sat.UNKNOWN:
+            unknown_reasons.append(f"{_family_name(family)}: {answer.reason}")
+    stats = Stats(time.perf_counter() - started, queries, solver_stats)
+    if unknown_reasons:
+        return Result(assertion, Verdict.UNKNOWN, reason="; ".join(unknown_reasons), stats=stats)
+    return Result(assertion, Verdict.HOLDS, stats=stats)
+
+
+def verify(network: Network, spec: Spec, options: Options | None = None) -> list[Result]:
+    compiled = CompiledNetwork(network)
+    return [check_assertion(compiled, assertion, options) for assertion in spec.assertions]
+
+
+def _remaining(timeout: float | None, started: float) -> float | None:
+    return None if timeout is None else timeout - (time.perf_counter() - started)
+
+
+def _family_name(family: Family) -> str:
+    return "IPv4" if family is Family.V4 else "IPv6"
+
+
+def _counterexample(c: CompiledFamily, assertion: Assertion, query: Query, answer: Answer) -> Counterexample:
+    model = answer.model
+
+    def value(term) -> int:
+        return model.eval(term, model_completion=True).as_long()
+
+    packet = packet_from_values(c.family, value(query.src.address), value(query.dst.address), value(query.service))
+    free = {name: z3.is_true(model.eval(b, model_completion=True)) for name, b in query.free.items()}
+    situation = Situation(
+        c.network,
+        packet,
+        _who(c, value(query.src.slot), packet.src),
+        _who(c, value(query.dst.slot), packet.dst),
+        free,
+    )
+    return explain(assertion, situation)
+
+
+def _who(c: CompiledFamily, slot: int, address: int) -> str | None:
+    if slot == UNMANAGED:
+        return None
+    if slot <= len(c.profiles):
+        return c.owner[address]
+    return c.symbolic[slot - 1 - len(c.profiles)][0]
