@@ -27,6 +27,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Prove or refute what AWS security groups let through."""
+
+
 def run_command(body: Callable[[], int]) -> None:
     """Run a command body; map its result and its errors to an exit code."""
     try:

@@ -12,6 +12,7 @@ from .evaluate import (
     admitting_rules,
     delivered,
     egress_ok,
+    ingress_ok,
     peer_matches,
     side_rules,
     unfiltered_destination,
@@ -34,17 +35,18 @@ def explain(assertion: Assertion, s: Situation) -> Counterexample:
             f"{'delivered' if is_delivered else 'blocked'} on the model"
         )
     allowed_by: tuple[Rule, ...] = ()
-    blocked_by = None
+    blocks: list[Block] = []
     if is_delivered:
         allowed_by = tuple(admitting_rules(s, Direction.EGRESS) + admitting_rules(s, Direction.INGRESS))
     else:
-        blocked_by = _block(s)
+        blocks = _blocks(s)
     return Counterexample(
         packet=s.packet,
         source=_side(s.network, s.packet.family, s.packet.src, s.src_resource),
         destination=_side(s.network, s.packet.family, s.packet.dst, s.dst_resource),
         allowed_by=allowed_by,
-        blocked_by=blocked_by,
+        blocked_by=blocks[0] if blocks else None,
+        also_blocked_by=blocks[1] if len(blocks) > 1 else None,
         assumptions=_assumptions(assertion, s),
     )
 
@@ -57,11 +59,17 @@ def _side(network: Network, family: Family, address: int, resource: str | None) 
     return Side(format_address(family, address), resource, external)
 
 
-def _block(s: Situation) -> Block:
+def _blocks(s: Situation) -> list[Block]:
+    """Every side that drops the packet, the source's egress first."""
+    out = []
     if not egress_ok(s):
-        direction, name = Direction.EGRESS, s.src_resource
-    else:
-        direction, name = Direction.INGRESS, s.dst_resource
+        out.append(_block(s, Direction.EGRESS, s.src_resource))
+    if not ingress_ok(s):
+        out.append(_block(s, Direction.INGRESS, s.dst_resource))
+    return out
+
+
+def _block(s: Situation, direction: Direction, name: str) -> Block:
     groups = tuple(dict.fromkeys(s.network.resources[name].groups))
     ranked = sorted(side_rules(s.network, name, direction), key=lambda rp: _distance(s, rp[0]))
     return Block(direction, name, groups, tuple(rule for rule, _ in ranked[:NEAREST]))

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 from ..model.service import protocol_name
-from ..solve.result import Counterexample, Result
+from ..solve.result import Block, Counterexample, Result
 from .outcome import SpecOutcome, Summary
 from .rules import rule_dict
 
 
 def counterexample_dict(cx: Counterexample) -> dict:
     p = cx.packet
-    block = cx.blocked_by
     return {
         "source": cx.source.name,
         "destination": cx.destination.name,
@@ -24,13 +23,20 @@ def counterexample_dict(cx: Counterexample) -> dict:
         "icmp_code": p.icmp_code,
         "packet": str(p),
         "allowed_by": [rule_dict(r) for r in cx.allowed_by],
-        "blocked_by": None if block is None else {
-            "direction": block.direction.value,
-            "resource": block.resource,
-            "groups": list(block.groups),
-            "nearest": [rule_dict(r) for r in block.nearest],
-        },
+        "blocked_by": block_dict(cx.blocked_by),
+        "also_blocked_by": block_dict(cx.also_blocked_by),
         "assumptions": list(cx.assumptions),
+    }
+
+
+def block_dict(block: Block | None) -> dict | None:
+    if block is None:
+        return None
+    return {
+        "direction": block.direction.value,
+        "resource": block.resource,
+        "groups": list(block.groups),
+        "nearest": [rule_dict(r) for r in block.nearest],
     }
 
 

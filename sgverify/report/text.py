@@ -24,8 +24,9 @@ def format_counterexample(cx: Counterexample) -> list[str]:
     if cx.allowed_by:
         lines.append("allowed by: " + rule_line(cx.allowed_by[0]))
         lines += ["            " + rule_line(rule) for rule in cx.allowed_by[1:]]
-    if cx.blocked_by is not None:
-        block = cx.blocked_by
+    for block in (cx.blocked_by, cx.also_blocked_by):
+        if block is None:
+            continue
         groups = ", ".join(block.groups) or "no security groups"
         lines.append(f"blocked by: {block.direction.value} of {block.resource} ({groups}): no rule admits it")
         if block.nearest:

@@ -44,7 +44,8 @@ class Counterexample:
     source: Side
     destination: Side
     allowed_by: tuple[Rule, ...] = ()  # egress then ingress rules admitting a delivered packet
-    blocked_by: Block | None = None
+    blocked_by: Block | None = None  # the first side that drops the packet (egress before ingress)
+    also_blocked_by: Block | None = None  # the destination's ingress, when it drops it too
     assumptions: tuple[str, ...] = ()  # e.g. "10.9.9.9 is a member of opaque group sg-x"
 
 

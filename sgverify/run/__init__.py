@@ -1,0 +1,1 @@
+"""Library entry points that string the layers together (the CLI calls these)."""

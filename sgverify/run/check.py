@@ -1,0 +1,88 @@
+"""Check specs: read each spec and its network, resolve names, verify.
+
+Problems in any spec are gathered and raised together, so one run reports
+every bad input at once (one line each) before anything is solved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from ..errors import Diagnostic, InputError, Severity
+from ..inputs import Loaded
+from ..report.outcome import SpecOutcome
+from ..solve import Options
+from ..solve.prove import CompiledNetwork, check_assertion
+from ..spec.parse import SpecDocument, load_spec
+from ..spec.resolve import resolve_spec
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    specs: tuple[str, ...]
+    network: str | None = None  # overrides each spec's `network:`
+    input_format: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
+
+
+@dataclass
+class _Networks:
+    """Each network file is read and compiled once, however many specs use it."""
+
+    request: CheckRequest
+    loaded: dict[str, Loaded] = field(default_factory=dict)
+    compiled: dict[str, CompiledNetwork] = field(default_factory=dict)
+
+    def get(self, path: str) -> Loaded:
+        if path not in self.loaded:
+            from ..inputs import load_network
+
+            self.loaded[path] = load_network(
+                path, input_format=self.request.input_format, parameters=self.request.parameters or None
+            )
+            self.compiled[path] = CompiledNetwork(self.loaded[path].network)
+        return self.loaded[path]
+
+
+def prepare(request: CheckRequest) -> list[tuple[SpecDocument, str, object, list[Diagnostic]]]:
+    """Read and resolve every spec; raise one InputError with every problem found."""
+    networks = _Networks(request)
+    prepared, errors = [], []
+    for spec_path in request.specs:
+        try:
+            doc = load_spec(spec_path)
+            network_path = request.network or doc.network
+            if network_path is None:
+                raise InputError(f"{spec_path}: no `network:` in the spec and no --network given")
+            loaded = networks.get(network_path)
+            spec, warnings = resolve_spec(doc, loaded.network)
+            prepared.append((spec, network_path, networks.compiled[network_path],
+                             list(loaded.warnings) + list(warnings)))
+        except InputError as error:
+            errors.extend(error.diagnostics)
+    if errors:
+        raise InputError(_unique(errors))
+    return prepared
+
+
+def run_check(request: CheckRequest, on_result: Callable | None = None) -> list[SpecOutcome]:
+    outcomes = []
+    seen_warnings: set[Diagnostic] = set()
+    for spec, network_path, compiled, warnings in prepare(request):
+        results = []
+        for assertion in spec.assertions:
+            result = check_assertion(compiled, assertion, request.options)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        fresh = tuple(w for w in warnings if w not in seen_warnings)
+        seen_warnings.update(fresh)
+        outcomes.append(SpecOutcome(spec, network_path, tuple(results), fresh))
+    return outcomes
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    out = list(dict.fromkeys(diagnostics))
+    return [d for d in out if d.severity is Severity.ERROR] or out
