@@ -44,14 +44,15 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
     solver_stats: dict = {}
     queries = 0
     for family in (Family.V4, Family.V6):
-        remaining = _remaining(options.timeout, started)
-        if remaining is not None and remaining <= 0:
-            unknown_reasons.append(f"timeout before the {_family_name(family)} query")
-            break
         builder = QueryBuilder(compiled.family(family), z3.Context())
         query = builder.violation(assertion)
         if query is None:
             continue
+        remaining = _remaining(options.timeout, started)
+        if remaining is not None and remaining <= 0:
+            # Out of time before solving: say so rather than skip the family.
+            unknown_reasons.append(f"timeout: {_family_name(family)} not checked")
+            break
         queries += 1
         answer = check(query.formula, remaining)
         solver_stats[_family_name(family)] = answer.statistics or {}
