@@ -1,0 +1,248 @@
+"""Terraform plan JSON (`terraform show -json plan.out`, format 0.1 and 1.x) -> Network.
+
+Values come from planned_values (root and child modules). A value that is
+unknown until apply is found through resource_changes[].change.after_unknown;
+where it is another resource's id (a group created in the same plan), the
+configuration's `references` say which resource, so the rule keeps its peer.
+Anything else unknown stays an `Unknown`: the rule it feeds may match anything.
+An attribute that is unknown and not written in the configuration is one the
+provider computes; it is read as absent (e.g. an aws_security_group without
+egress blocks has no egress: Terraform removes AWS's default allow-all rule).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic, InputError, InputFileNotFound, Severity
+from ..model import Origin
+from .terraform_attach import build_network
+from .terraform_common import Ref, TfResource, Unknown
+
+FORMAT = "terraform-plan"
+UNRESOLVABLE = ("var.", "local.", "data.", "path.", "terraform.", "self.")
+IGNORED_REFS = ("count.", "each.")
+
+
+def looks_like_terraform_plan(data: Any) -> bool:
+    """A `terraform show -json` document (plan or state)?"""
+    return (isinstance(data, dict) and "format_version" in data
+            and any(k in data for k in ("planned_values", "resource_changes", "values",
+                                        "terraform_version")))
+
+
+def load_terraform_plan(path: str | Path):
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileNotFound(f"no such file: {p}", str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {p}: {exc}", str(p)) from None
+    return parse_terraform_plan(text, str(p))
+
+
+def parse_terraform_plan(text: str, path: str = "<plan>"):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", f"{path}:{exc.lineno}") from None
+    if not looks_like_terraform_plan(data):
+        raise InputError("not a Terraform plan: expected the output of "
+                         "`terraform show -json` (format_version, planned_values)", path)
+    version = str(data.get("format_version", ""))
+    if not re.match(r"^(0\.[12]|1\.\d+)$", version):
+        raise InputError(f"unsupported plan format_version {version!r} (0.1, 0.2, 1.x)", path)
+    reader = _PlanReader(data, path)
+    return build_network(reader.resources(), path, FORMAT)
+
+
+class _PlanReader:
+    def __init__(self, data: dict, path: str):
+        self.path = path
+        root = (data.get("planned_values") or data.get("values") or {}).get("root_module") or {}
+        self.planned: dict[str, dict] = {}
+        self._collect(root)
+        self.unknown = {c.get("address"): (c.get("change") or {}).get("after_unknown") or {}
+                        for c in data.get("resource_changes") or [] if isinstance(c, dict)}
+        self.config_root = (data.get("configuration") or {}).get("root_module") or {}
+
+    def _collect(self, module: dict) -> None:
+        for res in module.get("resources") or []:
+            if isinstance(res, dict) and res.get("mode", "managed") == "managed":
+                self.planned[str(res.get("address"))] = res
+        for child in module.get("child_modules") or []:
+            if isinstance(child, dict):
+                self._collect(child)
+
+    # ------------------------------------------------------------ resources
+    def resources(self) -> list[TfResource]:
+        out = []
+        for address, res in self.planned.items():
+            if not res.get("type"):
+                raise InputError(Diagnostic(Severity.ERROR, f"{self.path}:{address}",
+                                            "resource without a type"))
+            values = res.get("values") or {}
+            marker = self.unknown.get(address, {})
+            config = self._config_of(address)
+            merged = self._merge(values, marker, address, (config or {}).get("expressions"), True)
+            merged = self._resolve_refs(merged, (config or {}).get("expressions"), address)
+            out.append(TfResource(address, str(res["type"]), merged,
+                                  Origin(self.path, None, address)))
+        return out
+
+    def _merge(self, value: Any, marker: Any, where: str, exprs: Any, top: bool) -> Any:
+        """Known values with Unknown where after_unknown says true."""
+        if marker is True:
+            return Unknown("is known only after apply")
+        if isinstance(marker, dict) and isinstance(value, (dict, type(None))):
+            out = dict(value or {})
+            for key, sub in marker.items():
+                if top and sub is True and not _written(exprs, key):
+                    out[key] = None  # computed by the provider, not written: absent
+                else:
+                    out[key] = self._merge(out.get(key), sub, f"{where}.{key}", None, False)
+            return out
+        if isinstance(marker, list) and isinstance(value, (list, type(None))):
+            items = list(value or [])
+            items += [None] * (len(marker) - len(items))
+            return [self._merge(v, m, f"{where}[{i}]", None, False)
+                    for i, (v, m) in enumerate(zip(items, marker + [False] * len(items)))]
+        return value
+
+    # ------------------------------------------------------------ configuration
+    def _config_of(self, address: str) -> dict | None:
+        module, prefix = _split_module(address)
+        node = self._module_node(module)
+        base = re.sub(r"\[[^\]]*\]$", "", address[len(prefix):])
+        for res in node.get("resources") or []:
+            if isinstance(res, dict) and res.get("address") == base:
+                return res
+        return None
+
+    def _module_node(self, module: list[str]) -> dict:
+        node = self.config_root
+        for name in module:
+            node = ((node.get("module_calls") or {}).get(name) or {}).get("module") or {}
+        return node
+
+    def _resolve_refs(self, value: Any, exprs: Any, address: str) -> Any:
+        """Replace Unknowns that are ids of resources named in the configuration by Refs."""
+        if not isinstance(value, dict) or not isinstance(exprs, dict):
+            return value
+        module = _split_module(address)
+        out = dict(value)
+        for key, item in value.items():
+            expr = exprs.get(key)
+            if isinstance(item, list) and isinstance(expr, list) and len(expr) == len(item):
+                out[key] = [self._resolve_refs(v, e, address) for v, e in zip(item, expr)]
+            elif isinstance(expr, dict) and "references" in expr:
+                out[key] = self._fill(item, expr["references"], module)
+        return out
+
+    def _fill(self, item: Any, refs: list, module: tuple[list[str], str]) -> Any:
+        names, prefix = module
+        targets = self._targets(refs, names, prefix)
+        if targets is None:
+            return item
+        pending = [t for t in targets if not isinstance(self._id_of(t), str)]
+        if isinstance(item, Unknown):
+            refs_out = [Ref(t) for t in targets]
+            return refs_out[0] if len(refs_out) == 1 else refs_out
+        if isinstance(item, list):
+            holes = [i for i, v in enumerate(item) if isinstance(v, Unknown) or v is None]
+            if holes and len(holes) == len(pending):
+                filled = list(item)
+                for i, target in zip(holes, pending):
+                    filled[i] = Ref(target)
+                return filled
+        return item
+
+    def _id_of(self, address: str) -> Any:
+        return (self.planned.get(address, {}).get("values") or {}).get("id")
+
+    def _targets(self, refs: list, module: list[str], prefix: str) -> list[str] | None:
+        """Resource addresses the references name; None if any is not a resource."""
+        found: list[str] = []
+        for ref in refs:
+            ref = str(ref)
+            if ref.startswith(IGNORED_REFS):
+                continue
+            if ref.startswith("var.") and module:
+                sub = self._module_input(ref, module, prefix)
+                if sub is None:
+                    return None
+                found += sub
+                continue
+            if ref.startswith(UNRESOLVABLE):
+                return None
+            if ref.startswith("module."):
+                sub = self._module_output(ref, module, prefix)
+                if sub is None:
+                    return None
+                found += sub
+                continue
+            address = self._match(prefix + ref)
+            if address is None:
+                if not any(a.startswith(prefix + ref + "[") for a in self.planned):
+                    return None
+                continue  # the bare name next to an indexed reference
+            found.append(address)
+        found = [a for a in dict.fromkeys(found)
+                 if not any(b != a and b.startswith(a + "[") for b in found)]
+        return found or None
+
+    def _match(self, ref: str) -> str | None:
+        while ref:
+            if ref in self.planned:
+                return ref
+            cut = max(ref.rfind("."), ref.rfind("["))
+            if cut <= 0:
+                return None
+            ref = ref[:cut]
+        return None
+
+    def _module_output(self, ref: str, module: list[str], prefix: str) -> list[str] | None:
+        parts = ref.split(".")
+        if len(parts) < 3:
+            return []  # the bare module, listed next to its output
+        name = re.sub(r"\[[^\]]*\]$", "", parts[1])
+        node = self._module_node(module + [name])
+        expr = ((node.get("outputs") or {}).get(parts[2]) or {}).get("expression") or {}
+        if "references" not in expr:
+            return None
+        return self._targets(expr["references"], module + [name], f"{prefix}module.{parts[1]}.")
+
+
+    def _module_input(self, ref: str, module: list[str], prefix: str) -> list[str] | None:
+        """`var.x` inside a module -> what the calling module passes as x."""
+        variable = ref.split(".")[1].split("[")[0]
+        parent = self._module_node(module[:-1])
+        call = (parent.get("module_calls") or {}).get(module[-1]) or {}
+        expr = (call.get("expressions") or {}).get(variable) or {}
+        if "references" not in expr:
+            return None
+        parent_prefix = prefix[:prefix.rstrip(".").rfind("module.")]
+        return self._targets(expr["references"], module[:-1], parent_prefix)
+
+
+def _written(exprs: Any, key: str) -> bool:
+    """Is the attribute written in the configuration (or is the configuration missing)?"""
+    if not isinstance(exprs, dict):
+        return True  # no configuration in the plan: cannot tell, keep it unknown
+    return key in exprs
+
+
+def _split_module(address: str) -> tuple[list[str], str]:
+    """'module.a[0].module.b.aws_x.y' -> (['a', 'b'], 'module.a[0].module.b.')."""
+    parts = address.split(".")
+    module: list[str] = []
+    prefix = ""
+    while len(parts) > 2 and parts[0] == "module":
+        module.append(re.sub(r"\[[^\]]*\]$", "", parts[1]))
+        prefix += f"module.{parts[1]}."
+        parts = parts[2:]
+    return module, prefix
