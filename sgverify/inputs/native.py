@@ -77,6 +77,7 @@ class _Reader:
         self.bodies: dict[str, YMap] = {}
         self.names: dict[str, str] = {}  # group name -> key
         self.opaque: set[str] = set()
+        self.lines: dict[str, int] = {}  # group key -> line of the key
 
     def read(self) -> Network:
         groups_section = section(self.report, self.doc, "security_groups")
@@ -110,6 +111,7 @@ class _Reader:
                 body = YMap(line)
             check_keys(self.report, body, GROUP_KEYS, f"group {key!r}")
             self.bodies[key] = body
+            self.lines[key] = line
             self._read_opaque(key, body)
         for key, body in self.bodies.items():
             self._read_name(key, body)
@@ -141,7 +143,7 @@ class _Reader:
             self.names[name] = key
 
     def _group_line(self, key: str) -> int:
-        return self.bodies[key].line
+        return self.lines[key]
 
     def _check_prefix_list_keys(self) -> None:
         for key, plist in self.parts.prefix_lists.items():
@@ -159,10 +161,10 @@ class _Reader:
         ingress = self._rules(key, body, Direction.INGRESS)
         egress = self._rules(key, body, Direction.EGRESS)
         if key in self.opaque and (ingress or egress or body.get("ingress") or body.get("egress")):
-            self.report.error(body.line, f"group {key!r} is opaque (known only by reference), "
+            self.report.error(self.lines[key], f"group {key!r} is opaque (known only by reference), "
                                          f"so it cannot have ingress or egress rules")
         return SecurityGroup(key=key, name=name, description=text, ingress=ingress, egress=egress,
-                             origin=Origin(self.path, body.line), opaque=key in self.opaque)
+                             origin=Origin(self.path, self.lines[key]), opaque=key in self.opaque)
 
     # -- rules --------------------------------------------------------------
 

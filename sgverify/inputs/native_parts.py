@@ -39,7 +39,7 @@ def read_parts(report: Report, doc: YMap, group_key: Callable[[str], str | None]
     parts = Parts()
     plists = section(report, doc, "prefix_lists")
     for key, body in plists.items():
-        plist = _prefix_list(report, key, body, plists.value_line(key))
+        plist = _prefix_list(report, key, body, plists.value_line(key), plists.key_line(key))
         if plist is not None:
             parts.prefix_lists[key] = plist
     _ResourceReader(report, group_key, known_groups, opaque, parts).read_all(section(report, doc, "resources"))
@@ -51,24 +51,27 @@ def read_parts(report: Report, doc: YMap, group_key: Callable[[str], str | None]
     return parts
 
 
-def _prefix_list(report: Report, key: str, body: Any, line: int) -> PrefixList | None:
+def _prefix_list(report: Report, key: str, body: Any, line: int, key_line: int) -> PrefixList | None:
     name, max_entries, entries = "", None, body
     if isinstance(body, YMap):
         check_keys(report, body, PREFIX_LIST_KEYS, f"prefix list {key!r}")
-        entries = body.get("entries", YList(body.line))
+        if "entries" not in body:
+            report.error(body.line, f"prefix list {key!r} needs entries (a list of CIDRs, [] for none)")
+            return None
+        entries = body["entries"]
         name = _optional_str(report, body, "name")
         max_entries = body.get("max_entries")
         if max_entries is not None and (not is_int(max_entries) or max_entries < 1):
             report.error(body.value_line("max_entries"),
                          f"max_entries must be a positive number, not {type_name(max_entries)}")
             max_entries = None
-        line = body.value_line("entries") if "entries" in body else body.line
+        line = body.value_line("entries")
     cidrs = _cidr_list(report, entries, line, f"prefix list {key!r}", allow_single=False, allow_empty=True)
     if cidrs is None:
         return None
     if max_entries is not None and len(cidrs) > max_entries:
         report.error(line, f"prefix list {key!r} has {len(cidrs)} entries, more than its max_entries {max_entries}")
-    return PrefixList(key, cidrs, name, max_entries, Origin(report.path, line))
+    return PrefixList(key, cidrs, name, max_entries, Origin(report.path, key_line))
 
 
 def _cidr_list(report: Report, value: Any, line: int, what: str, *, host_ok: bool = False,
@@ -116,33 +119,33 @@ class _ResourceReader:
                 self.report.error(resources.value_line(name),
                                   f"resource {name!r} must be a mapping, not {type_name(body)}")
                 continue
-            resource = self._resource(name, body)
+            resource = self._resource(name, body, resources.key_line(name))
             if resource is not None:
                 self.parts.resources[name] = resource
                 for group in resource.groups:
                     self.parts.members.setdefault(group, []).append(name)
 
-    def _resource(self, name: str, body: YMap) -> Resource | None:
+    def _resource(self, name: str, body: YMap, line: int) -> Resource | None:
         check_keys(self.report, body, RESOURCE_KEYS, f"resource {name!r}")
         errors_before = len(self.report.errors)
-        groups = self._groups(name, body)
+        groups = self._groups(name, body, line)
         ips = self._addresses(name, body, "ips")
         public_ips = self._addresses(name, body, "public_ips")
         subnets: tuple[Cidr, ...] = ()
         if "subnet" in body:
             subnets = _cidr_list(self.report, body["subnet"], body.value_line("subnet"),
                                  f"subnet of resource {name!r}") or ()
-        self._check_in_subnets(name, body, ips + public_ips, subnets)
+        self._check_in_subnets(name, line, ips + public_ips, subnets)
         kind = _optional_str(self.report, body, "kind")
         aliases = self._aliases(name, body)
         if len(self.report.errors) > errors_before:
             return None
         return Resource(name=name, groups=groups, ips=ips, public_ips=public_ips, subnets=subnets,
-                        kind=kind, aliases=aliases, origin=Origin(self.report.path, body.line))
+                        kind=kind, aliases=aliases, origin=Origin(self.report.path, line))
 
-    def _groups(self, name: str, body: YMap) -> tuple[str, ...]:
+    def _groups(self, name: str, body: YMap, line: int) -> tuple[str, ...]:
         if "security_groups" not in body:
-            self.report.error(body.line, f"resource {name!r} needs a security_groups list")
+            self.report.error(line, f"resource {name!r} needs a security_groups list")
             return ()
         value, line = body["security_groups"], body.value_line("security_groups")
         if not isinstance(value, YList):
@@ -207,12 +210,12 @@ class _ResourceReader:
         self.owners[address] = (name, line)
         return address
 
-    def _check_in_subnets(self, name: str, body: YMap, addresses: tuple[tuple[Family, int], ...],
+    def _check_in_subnets(self, name: str, line: int, addresses: tuple[tuple[Family, int], ...],
                           subnets: tuple[Cidr, ...]) -> None:
         for family, value in addresses:
             same_family = [s for s in subnets if s.family is family]
             if same_family and not any(s.contains(family, value) for s in same_family):
-                self.report.warn(body.line, f"address {format_address(family, value)} of resource {name!r} "
+                self.report.warn(line, f"address {format_address(family, value)} of resource {name!r} "
                                             f"is outside its subnet {', '.join(map(str, same_family))}")
 
     def _aliases(self, name: str, body: YMap) -> tuple[str, ...]:
