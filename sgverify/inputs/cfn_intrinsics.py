@@ -1,0 +1,362 @@
+"""CloudFormation intrinsic functions, parameters and conditions, resolved where literal.
+
+A value that cannot be known from the template alone (an import, a pseudo
+parameter, a parameter without default, an attribute AWS assigns) becomes
+`Unknown(reason)`: it is never guessed. A reference to a resource of the
+template becomes `ResRef` so the reader can tell "this group" from "some
+unknown id".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .yamlnodes import YList, YMap, line_of
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResRef:
+    """`!Ref X` / `!GetAtt X.Attr` of a template resource whose value AWS assigns."""
+
+    logical: str
+    type: str
+    attribute: str = ""
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+NO_VALUE = _NoValue()
+LIST_TYPES = ("List<", "CommaDelimitedList")
+FUNCTIONS = ("Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap",
+             "Fn::GetAZs", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Join", "Fn::Length",
+             "Fn::Not", "Fn::Or", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString",
+             "Fn::Transform")
+# attributes whose value is a literal property of the same resource
+LITERAL_ATTRIBUTES = {
+    ("AWS::EC2::Subnet", "CidrBlock"): "CidrBlock",
+    ("AWS::EC2::VPC", "CidrBlock"): "CidrBlock",
+    ("AWS::EC2::Instance", "PrivateIp"): "PrivateIpAddress",
+    ("AWS::EC2::NetworkInterface", "PrimaryPrivateIpAddress"): "PrivateIpAddress",
+}
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+class CfnError(Exception):
+    """A template error at a line (the template would not deploy)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def intrinsic(value: Any) -> tuple[str, Any] | None:
+    """(function, argument) if value is a one-key mapping naming an intrinsic function."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, arg), = value.items()
+        if key in FUNCTIONS:
+            return key, arg
+    return None
+
+
+class Resolver:
+    """Evaluates values of one template, given its parameters, mappings and conditions."""
+
+    def __init__(self, template: YMap, overrides: Mapping[str, str]):
+        self.template = template
+        self.resources: YMap = _section(template, "Resources")
+        self.mappings: YMap = _section(template, "Mappings")
+        self.condition_defs: YMap = _section(template, "Conditions")
+        self.parameters = self._parameters(_section(template, "Parameters"), overrides)
+        self._conditions: dict[str, Any] = {}
+        self.excluded: dict[str, str] = {}  # logical id -> why it is not created
+
+    # -- parameters ---------------------------------------------------------
+
+    def _parameters(self, declared: YMap, overrides: Mapping[str, str]) -> dict[str, Any]:
+        for name in overrides:
+            if name not in declared:
+                known = ", ".join(declared) or "none"
+                raise CfnError(declared.line if declared else 1,
+                               f"--parameter {name}: the template declares no such parameter (declared: {known})")
+        out: dict[str, Any] = {}
+        for name, body in declared.items():
+            body = body if isinstance(body, dict) else {}
+            kind = str(body.get("Type", "String"))
+            if name in overrides:
+                raw: Any = overrides[name]
+            elif kind.startswith("AWS::SSM::Parameter::Value"):
+                out[name] = Unknown(f"parameter {name} is read from SSM at deploy time")
+                continue
+            elif "Default" in body:
+                raw = body["Default"]
+            else:
+                out[name] = Unknown(f"parameter {name} has no default (pass --parameter {name}=VALUE)")
+                continue
+            if kind.startswith(LIST_TYPES):
+                raw = [item.strip() for item in str(raw).split(",")] if not isinstance(raw, list) else list(raw)
+            elif not isinstance(raw, str):
+                raw = str(raw)
+            out[name] = raw
+        return out
+
+    # -- conditions ---------------------------------------------------------
+
+    def condition(self, name: Any, line: int, stack: tuple[str, ...] = ()) -> Any:
+        """True, False or Unknown for a named condition."""
+        if not isinstance(name, str) or name not in self.condition_defs:
+            raise CfnError(line, f"unknown condition {name!r}")
+        if name in stack:
+            raise CfnError(line, f"condition {name} refers to itself")
+        if name not in self._conditions:
+            body = self.condition_defs[name]
+            self._conditions[name] = self._truth(body, line_of(body, line), stack + (name,))
+        return self._conditions[name]
+
+    def _truth(self, value: Any, line: int, stack: tuple[str, ...]) -> Any:
+        found = intrinsic(value)
+        if found is None:
+            if isinstance(value, bool):
+                return value
+            raise CfnError(line, f"a condition must be a condition function, not {value!r}")
+        name, arg = found
+        line = line_of(value, line)
+        if name == "Condition":
+            return self.condition(arg, line, stack)
+        if name == "Fn::Equals":
+            return self._equals(arg, line)
+        if name in ("Fn::And", "Fn::Or", "Fn::Not"):
+            return self._logic(name, arg, line, stack)
+        raise CfnError(line, f"{name} is not a condition function")
+
+    def _equals(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise CfnError(line, "Fn::Equals takes a list of two values")
+        left, right = (self.resolve(v, line) for v in arg)
+        for side in (left, right):
+            if isinstance(side, Unknown):
+                return side
+            if isinstance(side, (ResRef, dict, list)):
+                return Unknown("Fn::Equals compares a value AWS assigns")
+        return str(left) == str(right)
+
+    def _logic(self, name: str, arg: Any, line: int, stack: tuple[str, ...]) -> Any:
+        if not isinstance(arg, list) or not arg:
+            raise CfnError(line, f"{name} takes a list of conditions")
+        values = [self._truth(v, line_of(v, line), stack) for v in arg]
+        if name == "Fn::Not":
+            return values[0] if isinstance(values[0], Unknown) else not values[0]
+        decisive = name == "Fn::Or"  # Or: one True decides; And: one False decides
+        if decisive in values:
+            return decisive
+        unknown = [v for v in values if isinstance(v, Unknown)]
+        return unknown[0] if unknown else not decisive
+
+    # -- values -------------------------------------------------------------
+
+    def resolve(self, value: Any, line: int = 1) -> Any:
+        """A value with every intrinsic evaluated; NO_VALUE entries are dropped."""
+        line = line_of(value, line)
+        found = intrinsic(value)
+        if found is not None:
+            return self._call(found[0], found[1], line)
+        if isinstance(value, YMap):
+            out = YMap(value.line)
+            for key, item in value.items():
+                resolved = self.resolve(item, value.value_line(key))
+                if resolved is not NO_VALUE:
+                    out[key] = resolved
+                    out._key_lines[key] = value.key_line(key)
+                    out._value_lines[key] = value.value_line(key)
+            return out
+        if isinstance(value, list):
+            out_list = YList(line)
+            for index, item in enumerate(value):
+                item_line = value.item_line(index) if isinstance(value, YList) else line
+                resolved = self.resolve(item, item_line)
+                if resolved is not NO_VALUE:
+                    out_list.append(resolved)
+                    out_list._item_lines.append(item_line)
+            return out_list
+        return value
+
+    def _call(self, name: str, arg: Any, line: int) -> Any:
+        handler = {
+            "Ref": self._ref, "Fn::GetAtt": self._get_att, "Fn::Sub": self._sub,
+            "Fn::Join": self._join, "Fn::Select": self._select, "Fn::Split": self._split,
+            "Fn::If": self._if, "Fn::FindInMap": self._find_in_map, "Fn::Base64": self.resolve,
+            "Fn::Cidr": self._cidr,
+        }.get(name)
+        if handler is None:
+            return Unknown(f"{name} is not known before deployment")
+        return handler(arg, line)
+
+    def _ref(self, name: Any, line: int) -> Any:
+        if not isinstance(name, str):
+            raise CfnError(line, f"Ref takes a name, not {name!r}")
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name.startswith("AWS::"):
+            return Unknown(f"pseudo parameter {name}")
+        if name in self.parameters:
+            return self.parameters[name]
+        return self._resource_ref(name, "", line)
+
+    def _resource_ref(self, name: str, attribute: str, line: int) -> Any:
+        if name not in self.resources:
+            raise CfnError(line, f"reference to {name!r}, which is neither a parameter nor a resource")
+        if name in self.excluded:
+            return Unknown(f"resource {name} is not created ({self.excluded[name]})")
+        body = self.resources[name]
+        kind = str(body.get("Type", "")) if isinstance(body, dict) else ""
+        literal = LITERAL_ATTRIBUTES.get((kind, attribute))
+        if literal is not None:
+            props = body.get("Properties") if isinstance(body.get("Properties"), YMap) else YMap(line)
+            value = self.resolve(props.get(literal), line) if literal in props else None
+            if isinstance(value, str):
+                return value
+            return Unknown(f"{name}.{attribute} is assigned by AWS")
+        return ResRef(name, kind, attribute)
+
+    def _get_att(self, arg: Any, line: int) -> Any:
+        if isinstance(arg, str) and "." in arg:
+            arg = arg.split(".", 1)
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise CfnError(line, "Fn::GetAtt takes [resource, attribute]")
+        name, attribute = arg[0], self.resolve(arg[1], line)
+        if not isinstance(attribute, str):
+            return Unknown("Fn::GetAtt with a computed attribute name")
+        return self._resource_ref(str(name), attribute, line)
+
+    def _sub(self, arg: Any, line: int) -> Any:
+        variables: Mapping[str, Any] = {}
+        if isinstance(arg, list):
+            if len(arg) != 2 or not isinstance(arg[1], dict):
+                raise CfnError(line, "Fn::Sub takes a string or [string, {variables}]")
+            arg, variables = arg[0], arg[1]
+        if not isinstance(arg, str):
+            raise CfnError(line, "Fn::Sub takes a string")
+        parts: list[str] = []
+        cursor = 0
+        for match in _SUB_VAR.finditer(arg):
+            parts.append(arg[cursor:match.start()])
+            cursor = match.end()
+            var = match.group(1)
+            if var.startswith("!"):
+                parts.append("${" + var[1:] + "}")
+                continue
+            if var in variables:
+                value = self.resolve(variables[var], line)
+            elif "." in var:
+                value = self._get_att(var.split(".", 1), line)
+            else:
+                value = self._ref(var, line)
+            text = _as_text(value)
+            if isinstance(text, Unknown):
+                return text
+            parts.append(text)
+        parts.append(arg[cursor:])
+        return "".join(parts)
+
+    def _join(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise CfnError(line, "Fn::Join takes [delimiter, [values]]")
+        items = self.resolve(arg[1], line)
+        if isinstance(items, Unknown):
+            return items
+        if not isinstance(items, list):
+            raise CfnError(line, "Fn::Join needs a list of values")
+        texts = [_as_text(item) for item in items]
+        unknown = [t for t in texts if isinstance(t, Unknown)]
+        return unknown[0] if unknown else str(arg[0]).join(texts)
+
+    def _select(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise CfnError(line, "Fn::Select takes [index, [values]]")
+        index, items = self.resolve(arg[0], line), self.resolve(arg[1], line)
+        if isinstance(index, Unknown):
+            return index
+        if isinstance(items, Unknown):
+            return items
+        try:
+            position = int(index)
+        except (TypeError, ValueError):
+            raise CfnError(line, f"Fn::Select index must be a number, not {index!r}") from None
+        if not isinstance(items, list):
+            raise CfnError(line, "Fn::Select needs a list of values")
+        if not 0 <= position < len(items):
+            raise CfnError(line, f"Fn::Select index {position} is outside a list of {len(items)}")
+        return items[position]
+
+    def _split(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise CfnError(line, "Fn::Split takes [delimiter, string]")
+        text = _as_text(self.resolve(arg[1], line))
+        if isinstance(text, Unknown):
+            return text
+        return text.split(str(arg[0]))
+
+    def _if(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 3:
+            raise CfnError(line, "Fn::If takes [condition, value if true, value if false]")
+        truth = self.condition(arg[0], line)
+        if isinstance(truth, Unknown):
+            return Unknown(f"condition {arg[0]} cannot be evaluated ({truth.reason})")
+        return self.resolve(arg[1] if truth else arg[2], line)
+
+    def _find_in_map(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 3:
+            raise CfnError(line, "Fn::FindInMap takes [map, top key, second key]")
+        keys = [self.resolve(v, line) for v in arg]
+        for key in keys:
+            if isinstance(key, Unknown):
+                return key
+        table = self.mappings.get(str(keys[0]))
+        if not isinstance(table, dict) or not isinstance(table.get(str(keys[1])), dict) \
+                or str(keys[2]) not in table[str(keys[1])]:
+            raise CfnError(line, f"Fn::FindInMap: no entry {keys[0]}/{keys[1]}/{keys[2]} in Mappings")
+        return self.resolve(table[str(keys[1])][str(keys[2])], line)
+
+    def _cidr(self, arg: Any, line: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 3:
+            raise CfnError(line, "Fn::Cidr takes [ip block, count, cidr bits]")
+        block, count, bits = (self.resolve(v, line) for v in arg)
+        for value in (block, count, bits):
+            if isinstance(value, Unknown):
+                return value
+        try:
+            network = ipaddress.ip_network(str(block), strict=False)
+            prefix = network.max_prefixlen - int(bits)
+            subnets = network.subnets(new_prefix=prefix)
+            return [str(next(subnets)) for _ in range(int(count))]
+        except (ValueError, StopIteration):
+            raise CfnError(line, f"Fn::Cidr cannot split {block} into {count} blocks of {bits} host bits") from None
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, ResRef):
+        suffix = f".{value.attribute}" if value.attribute else ""
+        return Unknown(f"{value.logical}{suffix} is an id AWS assigns")
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return Unknown(f"a {type(value).__name__} used as text")
+
+
+def _section(template: YMap, name: str) -> YMap:
+    value = template.get(name)
+    return value if isinstance(value, YMap) else YMap(template.key_line(name) if name in template else 1)
