@@ -56,7 +56,7 @@ class Described:
 def decode(text: str, file: str, problems: Problems) -> dict | None:
     """JSON text -> its top-level object; a syntax error is reported at file:line:column."""
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         problems.error(f"{file}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}")
         return None
