@@ -113,7 +113,7 @@ def _port_range(item: Any) -> PortRange:
         found = _RANGE.match(item)
         lo, hi = int(found.group(1)), int(found.group(2))
     else:
-        raise ValueError(f"invalid port {type_name(item)}: use a number or a range like \"8000-8080\"")
+        raise ValueError(f"invalid port {item!r}: use a number or a range like \"8000-8080\"")
     for port in (lo, hi):
         if not 0 <= port <= 65535:
             raise ValueError(f"port {port} is outside 0-65535")

@@ -80,7 +80,9 @@ def _cidr_list(report: Report, value: Any, line: int, what: str, *, host_ok: boo
         cidr = parse_cidr(value, report, line, host_ok=host_ok)
         return (cidr,) if cidr else None
     if not isinstance(value, YList):
-        expected = "a CIDR or a list of CIDRs" if allow_single else "a list of CIDRs"
+        expected = "a list of CIDRs"
+        if allow_single:
+            expected = "a CIDR, an address or a list of them" if host_ok else "a CIDR or a list of CIDRs"
         report.error(line, f"{what} must be {expected}, not {type_name(value)}")
         return None
     if not value and not allow_empty:
