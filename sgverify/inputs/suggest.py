@@ -20,7 +20,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     found = close_matches(word, choices)
     if not found:
         return ""
-    return " (did you mean " + " or ".join(repr(f) for f in found) + "?)"
+    quoted = [repr(f) for f in found]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" (did you mean {listed}?)"
 
 
 def unknown_key(key: str, where: str, allowed: Iterable[str]) -> str:
