@@ -41,6 +41,7 @@ class Unknown:
     """A value that cannot be known before apply (or without more input)."""
 
     reason: str
+    error: bool = False  # an evaluation error (try() moves on), not a value unknown until apply
 
     def __str__(self) -> str:
         return f"<unknown: {self.reason}>"

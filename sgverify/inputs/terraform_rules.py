@@ -69,7 +69,7 @@ def _inline_rules(ctx: Context, res: TfResource) -> None:
             origin = res.block_origin(name, i)
             where = f"{res.address}.{name}[{i}]"
             if isinstance(block, Unknown) or not isinstance(block, dict):
-                reason = f"{where} is unknown"
+                reason = f"{where} {block.reason if isinstance(block, Unknown) else 'is not a block'}"
                 ctx.warn(origin, f"{reason}: the rule may admit any traffic")
                 _gated_one(ctx, res.address, direction, origin, reason)
                 continue

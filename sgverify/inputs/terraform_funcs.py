@@ -1,0 +1,182 @@
+"""The Terraform built-in functions security-group configurations commonly use.
+
+An unknown argument makes the result unknown; a function not listed here
+evaluates to Unknown (never to a guess).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Callable
+
+from .terraform_common import Ref, Unknown
+
+
+def call_function(name: str, args: list[Any]) -> Any:
+    if name in ("coalesce", "coalescelist", "can", "lookup"):
+        handler = _LAZY.get(name)
+        return handler(args) if handler else Unknown(f"calls {name}()")
+    bad = _deep_unknown(args, refs_ok=name in STRUCTURAL)
+    if bad is not None:
+        return bad
+    func = _FUNCS.get(name)
+    if func is None:
+        return Unknown(f"calls {name}(), which is not evaluated here")
+    try:
+        return func(*args)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        return Unknown(f"calls {name}() on arguments it rejects ({exc})", error=True)
+
+
+# Functions that only move values around: a reference to another resource's id
+# may pass through them and still be resolved later.
+STRUCTURAL = frozenset((
+    "concat", "flatten", "distinct", "compact", "element", "length", "tolist", "toset",
+    "tomap", "merge", "keys", "values", "zipmap", "one", "slice", "reverse",
+))
+
+
+def _deep_unknown(value: Any, refs_ok: bool = False) -> Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, Ref) and not refs_ok:
+        return Unknown(f"uses {value.address}.{value.attribute}, known only after apply")
+    if isinstance(value, list):
+        for item in value:
+            found = _deep_unknown(item, refs_ok)
+            if found is not None:
+                return found
+    if isinstance(value, dict):
+        return _deep_unknown(list(value.values()), refs_ok)
+    return None
+
+
+def _flatten(value: list) -> list:
+    out: list[Any] = []
+    for item in value:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+def _distinct(value: list) -> list:
+    out: list[Any] = []
+    for item in value:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _format(fmt: str, *args: Any) -> str:
+    out, i, n = [], 0, 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            spec = fmt[i + 1]
+            if spec == "%":
+                out.append("%")
+            elif spec in "sdvq":
+                value = args[n]
+                n += 1
+                out.append(f'"{value}"' if spec == "q" else str(value).lower()
+                           if isinstance(value, bool) else str(value))
+            else:
+                raise ValueError(f"format verb %{spec}")
+            i += 2
+            continue
+        out.append(fmt[i])
+        i += 1
+    return "".join(out)
+
+
+def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> str:
+    net = ipaddress.ip_network(prefix, strict=False)
+    new_prefix = net.prefixlen + int(newbits)
+    if new_prefix > net.max_prefixlen or not 0 <= int(netnum) < (1 << int(newbits)):
+        raise ValueError("cidrsubnet out of range")
+    step = 1 << (net.max_prefixlen - new_prefix)
+    base = int(net.network_address) + int(netnum) * step
+    return str(ipaddress.ip_network((base, new_prefix)))
+
+
+def _cidrhost(prefix: str, hostnum: int) -> str:
+    net = ipaddress.ip_network(prefix, strict=False)
+    num = int(hostnum)
+    if num < 0:
+        num += net.num_addresses
+    if not 0 <= num < net.num_addresses:
+        raise ValueError("cidrhost out of range")
+    return str(net.network_address + num)
+
+
+def _element(value: list, index: int) -> Any:
+    return value[int(index) % len(value)]
+
+
+def _lookup(args: list[Any]) -> Any:
+    if len(args) < 2:
+        return Unknown("calls lookup() with too few arguments", error=True)
+    table, key = args[0], args[1]
+    bad = _deep_unknown([key]) or (table if isinstance(table, Unknown) else None)
+    if bad is not None:
+        return bad
+    if isinstance(table, dict) and key in table:
+        return table[key]
+    if len(args) > 2:
+        return args[2]
+    return Unknown(f"calls lookup() for a missing key {key!r}", error=True)
+
+
+def _coalesce(args: list[Any]) -> Any:
+    for arg in args:
+        if isinstance(arg, (Unknown, Ref)):
+            return _deep_unknown([arg])  # cannot tell whether it is null or empty
+        if arg not in (None, "", []):
+            return arg
+    return Unknown("calls coalesce() with no non-empty argument", error=True)
+
+
+def _can(args: list[Any]) -> Any:
+    value = args[0] if args else None
+    if isinstance(value, Unknown):
+        return False if value.error else value
+    return True
+
+
+_LAZY: dict[str, Callable[[list[Any]], Any]] = {
+    "lookup": _lookup, "coalesce": _coalesce, "coalescelist": _coalesce, "can": _can,
+}
+
+_FUNCS: dict[str, Callable[..., Any]] = {
+    "split": lambda sep, text: str(text).split(str(sep)),
+    "join": lambda sep, items: str(sep).join(str(i) for i in items),
+    "concat": lambda *lists: [i for lst in lists for i in lst],
+    "flatten": _flatten,
+    "distinct": _distinct,
+    "compact": lambda items: [i for i in items if i not in (None, "")],
+    "element": _element,
+    "length": lambda value: len(value),
+    "tolist": lambda value: list(value),
+    "toset": lambda value: _distinct(list(value)),
+    "tomap": lambda value: dict(value),
+    "tostring": lambda value: value if isinstance(value, str) else str(value),
+    "tonumber": lambda value: int(value) if str(value).lstrip("-").isdigit() else float(value),
+    "merge": lambda *maps: {k: v for m in maps for k, v in m.items()},
+    "keys": lambda value: sorted(value.keys()),
+    "values": lambda value: [value[k] for k in sorted(value.keys())],
+    "contains": lambda items, value: value in items,
+    "range": lambda *a: list(range(*[int(x) for x in a])),
+    "zipmap": lambda keys, vals: dict(zip(keys, vals)),
+    "lower": lambda text: str(text).lower(),
+    "upper": lambda text: str(text).upper(),
+    "trimspace": lambda text: str(text).strip(),
+    "replace": lambda text, old, new: str(text).replace(str(old), str(new)),
+    "format": _format,
+    "cidrsubnet": _cidrsubnet,
+    "cidrhost": _cidrhost,
+    "max": lambda *a: max(a),
+    "min": lambda *a: min(a),
+    "one": lambda value: (value[0] if len(value) == 1 else None if not value else
+                          (_ for _ in ()).throw(ValueError("one() of several"))),
+    "sort": lambda value: sorted(value),
+    "reverse": lambda value: list(reversed(value)),
+    "slice": lambda value, a, b: value[int(a):int(b)],
+}
