@@ -1,0 +1,137 @@
+"""Principals: who a side of a packet is, and the addresses it may have.
+
+A principal fixes the identity ("who") of one side: a resource by name, or an
+unmanaged address. Its address space in a family is where that identity can
+occur: a concrete resource's own addresses; for a symbolic resource (no known
+address), its subnets minus every concrete address; for unmanaged, every
+address that is no resource's concrete address. `within` narrows the space
+(an external's blocks, the public internet...), which is how named address
+blocks are asked about without changing the semantics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ..model import Cidr, Family, Network
+from ..model import intervals as iv
+from ..model.addresses import PRIVATE_V4, public_intervals
+
+
+class PrincipalKind(Enum):
+    RESOURCE = "resource"
+    UNMANAGED = "unmanaged"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A resource (`name` = its key) or unmanaged addresses, optionally narrowed.
+
+    label: how reports name it (the resource, an external, `internet`...).
+    within: None = no narrowing; else only addresses in these blocks.
+    public_only: only public addresses (the `internet`).
+    """
+
+    kind: PrincipalKind
+    name: str
+    label: str = ""
+    within: tuple[Cidr, ...] | None = None
+    public_only: bool = False
+
+    @classmethod
+    def resource(cls, name: str) -> "Principal":
+        return cls(PrincipalKind.RESOURCE, name, name)
+
+    @classmethod
+    def unmanaged(cls, label: str = "unmanaged", within: tuple[Cidr, ...] | None = None,
+                  public_only: bool = False) -> "Principal":
+        return cls(PrincipalKind.UNMANAGED, "", label, within, public_only)
+
+    @classmethod
+    def internet(cls) -> "Principal":
+        return cls.unmanaged("internet", public_only=True)
+
+    @property
+    def is_resource(self) -> bool:
+        return self.kind is PrincipalKind.RESOURCE
+
+    def __str__(self) -> str:
+        return self.label or self.name or self.kind.value
+
+
+def concrete_addresses(network: Network, family: Family) -> iv.Intervals:
+    return iv.of_points(v for r in network.resources.values() for v in r.addresses(family))
+
+
+def symbolic_space(network: Network, name: str, family: Family) -> iv.Intervals:
+    """Where a symbolic resource may be: its subnets (none: private IPv4) minus concrete addresses."""
+    resource = network.resources[name]
+    if resource.subnets:
+        space = iv.of_cidrs(resource.subnets, family)
+    else:
+        space = iv.of_cidrs(PRIVATE_V4, family) if family is Family.V4 else []
+    return iv.subtract(space, concrete_addresses(network, family), family.top)
+
+
+def address_space(network: Network, principal: Principal, family: Family) -> iv.Intervals:
+    """Every address the principal can have in `family` (narrowed by `within`/`public_only`)."""
+    if principal.is_resource:
+        resource = network.resources[principal.name]
+        if resource.symbolic:
+            space = symbolic_space(network, principal.name, family)
+        else:
+            space = iv.of_points(resource.addresses(family))
+    else:
+        space = iv.complement(concrete_addresses(network, family), family.top)
+    if principal.within is not None:
+        space = iv.intersect(space, iv.of_cidrs(principal.within, family))
+    if principal.public_only:
+        space = iv.intersect(space, public_intervals(family))
+    return space
+
+
+def all_principals(network: Network) -> list[Principal]:
+    """Every resource, then the unmanaged address space."""
+    return [Principal.resource(name) for name in network.resources] + [Principal.unmanaged()]
+
+
+def resolve_principals(network: Network, name: str) -> list[Principal]:
+    """The principals a name stands for: a resource (key or alias), a group's members,
+    an external's blocks, `internet`, `unmanaged`, or a CIDR / address (unmanaged
+    addresses in it). Raises InputError for an unknown or ambiguous name."""
+    from ..errors import InputError
+    from ..inputs.suggest import did_you_mean
+
+    found = [r.name for r in network.resources.values() if name == r.name or name in r.aliases]
+    if len(found) > 1:
+        raise InputError(f"{name!r} is an alias of several resources: {', '.join(found)}; name one of them")
+    if found:
+        return [Principal.resource(found[0])]
+    if name in network.externals:
+        return [Principal.unmanaged(name, within=network.externals[name].cidrs)]
+    if name == "internet":
+        return [Principal.internet()]
+    if name == "unmanaged":
+        return [Principal.unmanaged()]
+    group = network.group_named(name)
+    if group is not None:
+        return [Principal.resource(r.name) for r in network.members(group.key)]
+    block = _block(name)
+    if block is not None:
+        return [Principal.unmanaged(name, within=(block,))]
+    known = [*network.resources, *network.externals, *network.groups, "internet", "unmanaged"]
+    raise InputError(f"unknown name {name!r}: not a resource, group, external, CIDR, address, "
+                     f"internet or unmanaged{did_you_mean(name, known)}")
+
+
+def _block(text: str) -> Cidr | None:
+    from ..model import parse_address
+
+    try:
+        if "/" in text:
+            return Cidr.parse(text)
+        family, value = parse_address(text)
+        return Cidr.host(family, value)
+    except ValueError:
+        return None

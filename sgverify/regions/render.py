@@ -1,0 +1,128 @@
+"""Readable, exact renderings of service sets and address sets.
+
+`describe_services` prints a set of points of the service line without losing
+anything: `tcp/80,443 udp/53 icmp type 8`, `all`, `all except tcp/22`.
+"""
+
+from __future__ import annotations
+
+from ..model import Cidr, Family
+from ..model.addresses import public_intervals
+from ..model import intervals as iv
+from ..model.service import PORTED, SERVICE_TOP, TYPED, protocol_name
+
+PROTOCOL_SPAN = 0xFFFF
+
+
+def cidrs_of(intervals, family: Family) -> tuple[Cidr, ...]:
+    """The fewest CIDR blocks covering exactly the interval set."""
+    return tuple(c for lo, hi in intervals for c in iv.to_cidrs(lo, hi, family))
+
+
+def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
+    """`10.0.0.0/24, 1.1.1.1/32`, or `internet except 1.2.3.4/32` when that is shorter;
+    with a limit, `... (+N more)` past it."""
+    intervals = iv.normalize(intervals)
+    if not intervals:
+        return "nothing"
+    best = _listing_of(intervals, family)
+    for name, whole in _wholes(family):
+        if not iv.subtract(intervals, whole, family.top):
+            rest = _listing_of(iv.subtract(whole, intervals, family.top), family)
+            if len(rest) + 1 < len(best):
+                best = [name + (" except " + rest[0] if rest else "")] + rest[1:]
+    if limit and len(best) > limit:
+        return ", ".join(best[:limit]) + f" (+{len(best) - limit} more)"
+    return ", ".join(best)
+
+
+def _listing_of(intervals, family: Family) -> list[str]:
+    return [str(c) for c in cidrs_of(intervals, family)]
+
+
+def _wholes(family: Family):
+    """Named address sets a listing may be written against, smallest first."""
+    public = public_intervals(family)
+    suffix = "" if family is Family.V4 else " (IPv6)"
+    yield "internet" + suffix, public
+    yield "non-public" + suffix, iv.complement(public, family.top)
+    yield ("0.0.0.0/0" if family is Family.V4 else "::/0"), [(0, family.top)]
+
+
+def _by_protocol(services) -> dict[int, list[tuple[int, int]]]:
+    out: dict[int, list[tuple[int, int]]] = {}
+    for lo, hi in services:
+        for protocol in range(lo >> 16, (hi >> 16) + 1):
+            base = protocol << 16
+            part = (max(lo, base) - base, min(hi, base | PROTOCOL_SPAN) - base)
+            out.setdefault(protocol, []).append(part)
+    return out
+
+
+def _ranges(parts) -> str:
+    return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in parts)
+
+
+def _icmp(name: str, parts) -> str:
+    """ICMP as types (whole types) and type/code ranges."""
+    words = []
+    for lo, hi in parts:
+        t_lo, t_hi = lo >> 8, hi >> 8
+        if lo & 0xFF == 0 and hi & 0xFF == 0xFF:
+            words.append(f"type {t_lo}" if t_lo == t_hi else f"type {t_lo}-{t_hi}")
+        elif t_lo == t_hi:
+            codes = str(lo & 0xFF) if lo == hi else f"{lo & 0xFF}-{hi & 0xFF}"
+            words.append(f"type {t_lo} code {codes}")
+        else:
+            words.append(f"type/code {t_lo}/{lo & 0xFF}-{t_hi}/{hi & 0xFF}")
+    return f"{name} " + ", ".join(words)
+
+
+def _protocol_text(protocol: int, parts) -> str:
+    name = protocol_name(protocol)
+    if parts == [(0, PROTOCOL_SPAN)]:
+        return name
+    if protocol in PORTED:
+        return f"{name}/{_ranges(parts)}"
+    if protocol in TYPED:
+        return _icmp(name, parts)
+    return f"{_other_name(protocol)}[{_ranges(parts)}]"  # never produced by rules: kept exact anyway
+
+
+def _listing(services) -> str:
+    merged = []
+    pieces = _by_protocol(services)
+    whole = [p for p, parts in pieces.items() if parts == [(0, PROTOCOL_SPAN)]]
+    # Runs of whole "other" protocols print as a range: `proto 7-16`.
+    runs = iv.of_points(p for p in whole if p not in PORTED + TYPED)
+    named = {p for p in whole if p in PORTED + TYPED}
+    for protocol in sorted(pieces):
+        if protocol in named or protocol not in whole:
+            merged.append((protocol, _protocol_text(protocol, pieces[protocol])))
+    for lo, hi in runs:
+        merged.append((lo, _other_name(lo) if lo == hi else f"proto {lo}-{hi}"))
+    return " ".join(text for _, text in sorted(merged, key=lambda item: _rank(item[0])))
+
+
+ORDER = (6, 17, 1, 58)  # tcp, udp, icmp, icmpv6 first, then by number
+
+
+def _rank(protocol: int) -> tuple[int, int]:
+    return (ORDER.index(protocol) if protocol in ORDER else len(ORDER), protocol)
+
+
+def _other_name(protocol: int) -> str:
+    name = protocol_name(protocol)
+    return f"proto {name}" if name.isdigit() else name
+
+
+def describe_services(services) -> str:
+    services = iv.normalize(services)
+    if not services:
+        return "nothing"
+    if services == [(0, SERVICE_TOP)]:
+        return "all"
+    rest = iv.complement(services, SERVICE_TOP)
+    if len(_by_protocol(rest)) < len(_by_protocol(services)):
+        return "all except " + _listing(rest)
+    return _listing(services)
