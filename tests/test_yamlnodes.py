@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sgverify.inputs.yamlnodes import MAX_EXPANDED_NODES, YList, YMap, load_yaml
+from sgverify.inputs.yamlnodes import MAX_DEPTH, MAX_EXPANDED_NODES, YList, YMap, load_yaml
 
 DOC = """\
 top: 1
@@ -137,3 +137,25 @@ def test_billion_laughs_is_rejected_quickly(rejected):
 def test_moderate_alias_reuse_is_fine():
     doc = load_yaml("a: &a [1, 2]\nb: [*a, *a]\n")
     assert doc["b"] == [[1, 2], [1, 2]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 100_000 + "]" * 100_000 + "\n",  # crashes the C composer if not caught first
+        '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "a:\n" + "".join(" " * i + "- \n" for i in range(1, MAX_DEPTH + 2)),
+    ],
+)
+def test_absurd_nesting_is_rejected_not_crashing(rejected, text):
+    found = rejected(load_yaml, text)
+    assert len(found) == 1 and f"error: nesting is deeper than {MAX_DEPTH} levels" in found[0], found
+
+
+def test_nesting_up_to_the_limit_is_read():
+    depth = MAX_DEPTH - 1
+    doc = load_yaml('{"a": ' + "[" * depth + "]" * depth + "}")
+    inner = doc["a"]
+    for _ in range(depth - 1):
+        inner = inner[0]
+    assert inner == []

@@ -29,6 +29,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_EXPANDED_NODES = 1_000_000
+# Real documents nest a dozen levels; PyYAML's C composer recurses per level
+# and can crash the interpreter on absurd nesting, so depth is checked first.
+MAX_DEPTH = 100
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -94,16 +97,28 @@ def load_yaml(text: str, path: str = "<string>") -> YMap:
 
 def _compose(text: str, path: str) -> yaml.Node:
     try:
+        _check_depth(text, path)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise InputError(_syntax_error(exc, path)) from None
     except yaml.YAMLError as exc:
         raise InputError(_error(path, 1, f"invalid YAML: {exc}")) from None
-    except RecursionError:
-        raise InputError(_error(path, 1, "YAML nesting is too deep")) from None
     if root is None:
         raise InputError(_error(path, 1, "the file is empty or holds only comments (no YAML document)"))
     return root
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Reject nesting deeper than MAX_DEPTH from the (iterative) event stream."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(_error(path, event.start_mark.line + 1,
+                                        f"nesting is deeper than {MAX_DEPTH} levels"))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
@@ -270,8 +285,6 @@ def _read_json(text: str, path: str) -> YMap | None:
         value = reader.document()
     except (_NotJson, JSONDecodeError):
         return None
-    except RecursionError:
-        raise InputError(_error(path, 1, "JSON nesting is too deep")) from None
     if reader.errors:
         raise InputError(reader.errors)
     return value
@@ -283,6 +296,7 @@ class _JsonReader:
         self.path = path
         self.errors: list[Diagnostic] = []
         self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.depth = 0
 
     def line(self, pos: int) -> int:
         return bisect.bisect_left(self.newlines, pos) + 1
@@ -298,10 +312,13 @@ class _JsonReader:
 
     def value(self, pos: int) -> tuple[Any, int]:
         char = self.text[pos:pos + 1]
-        if char == "{":
-            return self.obj(pos)
-        if char == "[":
-            return self.array(pos)
+        if char in ("{", "["):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise InputError(_error(self.path, self.line(pos), f"nesting is deeper than {MAX_DEPTH} levels"))
+            found = self.obj(pos) if char == "{" else self.array(pos)
+            self.depth -= 1
+            return found
         if char == '"':
             return scanstring(self.text, pos + 1)
         number = NUMBER_RE.match(self.text, pos)
