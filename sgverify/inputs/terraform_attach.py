@@ -239,7 +239,15 @@ def _carrier(ctx: Context, res: TfResource, extra: list[str]) -> Resource:
                                 "ipv6_addresses"))
     public = _addresses(ctx, res, ("public_ip",))
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS.get(res.type, ()), bool(ips or public))
-    return Resource(res.address, groups, ips, public, subnets, res.type, origin=res.origin)
+    return Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res),
+                    res.origin)
+
+
+def _aliases(res: TfResource) -> tuple[str, ...]:
+    """The Name tag, so specs can name a resource as the console shows it."""
+    tags = res.values.get("tags")
+    name = tags.get("Name") if isinstance(tags, dict) else None
+    return (name,) if isinstance(name, str) and name and name != res.address else ()
 
 
 def _symbolic_subnets(ctx: Context, res: TfResource, fields, concrete: bool):
@@ -267,7 +275,7 @@ def _asg(ctx: Context, res: TfResource, used: set[str]) -> Resource:
         used.add(template.address)
         groups = _resolved_groups(ctx, template, GROUP_FIELDS[template.type], [])
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS["aws_autoscaling_group"], False)
-    return Resource(res.address, groups, (), (), subnets, res.type, origin=res.origin)
+    return Resource(res.address, groups, (), (), subnets, res.type, _aliases(res), res.origin)
 
 
 def _carries_groups(res: TfResource) -> bool:
@@ -288,7 +296,7 @@ def _unsupported(ctx: Context, res: TfResource) -> Resource:
     ctx.warn(res.origin, f"{res.address}: resource type {res.type} is not modelled in detail; "
                          "it is taken as a member of its groups at any private IPv4 address "
                          "(proofs about traffic from or to those groups count it that way)")
-    return Resource(res.address, groups, kind=res.type, origin=res.origin)
+    return Resource(res.address, groups, kind=res.type, aliases=_aliases(res), origin=res.origin)
 
 
 def _check_addresses(ctx: Context, models: list[Resource]) -> None:
