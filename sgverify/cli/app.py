@@ -59,6 +59,7 @@ def _register() -> None:
     # Each command module defines one typer-decorated function on `app`.
     from . import check  # noqa: F401
     from . import snapshot  # noqa: F401
+    from . import import_cmd  # noqa: F401
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ are modelled; values known only at deploy time stay unknown, with a warning.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from ..model import CidrPeer, Cidr, Direction, Network, Origin, PrefixList, Rule, SecurityGroup, UnknownPeer
@@ -224,7 +225,8 @@ class _Reader:
         direction = SEPARATE[kind]
         why = (f"{logical} exists only if {self.uncertain[logical]}",) if logical in self.uncertain else ()
         target = self._target(logical, props, line)
-        found = self.rules.entries(props, direction, line, why, separate=True)
+        found = [replace(d, origin=self.origin(line))
+                 for d in self.rules.entries(props, direction, line, why, separate=True)]
         if why:
             found = [_uncertain(d) for d in found]
         if isinstance(target, Unknown):
