@@ -10,7 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from ..report import jsonout, text
+from ..gate.check import gate_check
+from ..gate.outputs import pair, write_all
+from ..gate.render import render_check
 from ..report.outcome import Summary
 from ..run.check import CheckRequest, run_check
 from ..solve import Options
@@ -21,6 +23,9 @@ from .exitcodes import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
 
 
 def parse_parameters(values: list[str]) -> dict[str, str]:
@@ -54,10 +59,15 @@ def check(
     input_format: Annotated[Optional[str], typer.Option(
         help="Force the network format: native, aws, terraform-plan, terraform, cloudformation.")] = None,
     parameter: Annotated[list[str], typer.Option(help="CloudFormation parameter KEY=VALUE (repeatable).")] = [],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    format: Annotated[list[Format], typer.Option(
+        "--format", "-f", help="Report format (repeatable; the i-th goes to the i-th --output, "
+                               "one left over goes to stdout).")] = [],
+    output: Annotated[list[Path], typer.Option(
+        "--output", "-o", help="Write the report here (repeatable, paired in order with --format).")] = [],
     timeout: Annotated[Optional[float], typer.Option(help="Seconds per assertion; over it = unknown.")] = None,
     stats: Annotated[bool, typer.Option(help="Per-assertion time and solver statistics (json).")] = False,
+    soft_fail: Annotated[bool, typer.Option(
+        "--soft-fail", help="Report everything but exit 0 (shadow mode while adopting the tool).")] = False,
 ) -> None:
     """Prove or refute every assertion; exit 0 all hold, 1 violated, 2 bad input, 3 unknown."""
 
@@ -71,13 +81,13 @@ def check(
             parameters=parse_parameters(parameter),
             options=Options(timeout=timeout),
         )
+        destinations = pair([f.value for f in format], list(output))
         outcomes = run_check(request)
         print_warnings(outcomes)
-        rendered = jsonout.render(outcomes, stats) if format is Format.json else text.render(outcomes)
-        if output is None:
-            sys.stdout.write(rendered)
-        else:
-            output.write_text(rendered, encoding="utf-8")
-        return exit_code(Summary.of(outcomes))
+        report = gate_check(outcomes)
+        for warning in report.warnings:
+            print(f"sgverify: {warning}", file=sys.stderr)
+        write_all(destinations, lambda fmt: render_check(report, fmt, stats))
+        return report.exit_code(soft_fail)
 
     run_command(body)

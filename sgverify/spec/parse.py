@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..gate.waivers import Waiver, read_waivers
 from ..inputs.fields import (
     Report,
     check_keys,
@@ -30,7 +31,7 @@ from ..model.service import ALL, PORTED, protocol_name
 from .model import Kind, Traffic
 
 # Adding a top-level key (say `baseline` or `waivers`) is one entry here plus its reader.
-TOP_KEYS = ("network", "assertions")
+TOP_KEYS = ("network", "assertions", "baseline", "waivers")
 ASSERTION_KEYS = ("name", "description", *(k.value for k in Kind))
 BODY_KEYS = ("from", "to", "protocol", "ports")
 
@@ -60,6 +61,9 @@ class SpecDocument:
     network: str | None  # resolved against the spec file's folder
     assertions: tuple[RawAssertion, ...]
     origin: Origin = field(default_factory=Origin)
+    baseline: str | None = None  # network to compare against (added access fails), resolved like `network`
+    baseline_line: int | None = None
+    waivers: tuple[Waiver, ...] = ()
     # The whole document, for readers of keys added later; not part of equality.
     raw: YMap | None = field(default=None, compare=False, repr=False)
 
@@ -75,19 +79,22 @@ def parse_spec(text: str, path: str = "<string>") -> SpecDocument:
     report = Report(path)
     check_keys(report, doc, TOP_KEYS, "the spec file")
     network = _network(report, doc)
+    baseline = _network(report, doc, "baseline")
     assertions = _assertions(report, doc)
+    waivers = read_waivers(report, doc)
     report.raise_if_errors()
     return SpecDocument(path=path, network=network, assertions=assertions,
-                        origin=Origin(path, doc.line), raw=doc)
+                        origin=Origin(path, doc.line), raw=doc, baseline=baseline,
+                        baseline_line=doc.value_line("baseline") if baseline else None, waivers=waivers)
 
 
-def _network(report: Report, doc: YMap) -> str | None:
-    if "network" not in doc:
+def _network(report: Report, doc: YMap, key: str = "network") -> str | None:
+    if key not in doc:
         return None
     try:
-        value = expect_str(doc["network"], "network")
+        value = expect_str(doc[key], key)
     except ValueError as exc:
-        report.error(doc.value_line("network"), f"{exc} (the path of the network file)")
+        report.error(doc.value_line(key), f"{exc} (the path of the network file)")
         return None
     if os.path.isabs(value):
         return value

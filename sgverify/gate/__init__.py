@@ -1,0 +1,1 @@
+"""The gate: what fails a run. Fingerprints, waivers, soft-fail and exit codes."""

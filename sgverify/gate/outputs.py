@@ -1,0 +1,50 @@
+"""Several reports from one run: `--format X --output F` pairs, in order.
+
+The i-th --format goes to the i-th --output; at most one format may be left
+without an output, and it goes to stdout (so write it last:
+`--format sarif -o r.sarif --format junit -o r.xml --format text`).
+With no --format at all, text goes to the (single) output or to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class Destination:
+    fmt: str
+    path: Path | None  # None: stdout
+
+
+def pair(formats: list[str], outputs: list[Path], default: str = "text") -> list[Destination]:
+    if not formats:
+        if len(outputs) > 1:
+            raise InputError(f"{len(outputs)} --output files but no --format: give one --format per --output")
+        return [Destination(default, outputs[0] if outputs else None)]
+    if len(outputs) > len(formats):
+        raise InputError(f"{len(outputs)} --output files but only {len(formats)} --format: "
+                         f"give one --format per --output, in the same order")
+    if len(formats) - len(outputs) > 1:
+        raise InputError(f"{len(formats) - len(outputs)} --format without an --output: only one report "
+                         f"can go to stdout (pair each other --format with an --output)")
+    return [Destination(f, outputs[i] if i < len(outputs) else None) for i, f in enumerate(formats)]
+
+
+def write_all(destinations: list[Destination], render: Callable[[str], str]) -> None:
+    """Render each format once and write it; stdout last so files exist when it is read."""
+    for destination in sorted(destinations, key=lambda d: d.path is None):
+        rendered = render(destination.fmt)
+        if destination.path is None:
+            sys.stdout.write(rendered)
+            continue
+        try:
+            destination.path.write_text(rendered, encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot write {destination.fmt} report to {destination.path}: "
+                             f"{error.strerror or error}") from None
