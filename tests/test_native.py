@@ -152,6 +152,7 @@ def rule_of(rule_yaml: str, direction: str = "ingress"):
         ("{protocol: udp, ports: 53, source: 1.2.3.4/32}", Service(UDP, (PortRange(53, 53),))),
         ("{protocol: TCP, ports: '0', source: 1.2.3.4/32}", Service(TCP, (PortRange(0, 0),))),
         ("{protocol: 6, ports: 0-0, source: 1.2.3.4/32}", Service(TCP, (PortRange(0, 0),))),
+        ("{protocol: 017, ports: 0443, source: 1.2.3.4/32}", Service(UDP, (PortRange(443, 443),))),
         ("{protocol: '17', ports: [1-2, 2-3], source: 1.2.3.4/32}",
          Service(UDP, (PortRange(1, 2), PortRange(2, 3)))),
         ("{protocol: -1, source: 1.2.3.4/32}", Service(ALL)),

@@ -72,6 +72,11 @@ def test_base60_looking_numbers_stay_text():
     assert load_yaml("p: 20:30\n")["p"] == "20:30"
 
 
+def test_octal_looking_numbers_stay_text():
+    # YAML 1.1 would read 0443 as octal 291.
+    assert load_yaml("p: 0443\nq: 0\nr: 0x1bb\n") == {"p": "0443", "q": 0, "r": 443}
+
+
 def test_dates_stay_text_and_null_is_none():
     doc = load_yaml("d: 2024-01-02\nn: ~\nh: 0x10\n")
     assert doc == {"d": "2024-01-02", "n": None, "h": 16}

@@ -42,6 +42,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 
 
 class YMap(dict):
@@ -239,9 +240,10 @@ class _Builder:
         tag = node.tag
         if tag in (_STR, _TIMESTAMP):  # dates stay text: nothing here is a date
             return node.value
-        if tag == _INT and ":" in node.value:
-            # YAML 1.1 reads 20:30 as the base-60 number 1230; keep it as text so
-            # a port written that way is rejected instead of silently misread.
+        if tag == _INT and (":" in node.value or _OCTAL.match(node.value)):
+            # YAML 1.1 reads 20:30 as the base-60 number 1230 and 0443 as octal
+            # 291; keep such values as text so a port or protocol written that
+            # way is read as the decimal it looks like, or rejected, never misread.
             return node.value
         if tag == _INT:
             return self._constructor.construct_yaml_int(node)
