@@ -212,7 +212,8 @@ def make_service(ctx: Context, protocol: Any, from_port: Any, to_port: Any,
     if isinstance(proto, Unknown):
         return Service(ALL), f"{where}.protocol {proto.reason}"
     if proto is None:
-        ctx.error(origin, f"{where}: invalid protocol {protocol!r}")
+        what = "no protocol given" if protocol is None else f"invalid protocol {protocol!r}"
+        ctx.error(origin, f"{where}: {what}")
         return None
     if proto not in PORTED and proto not in TYPED:
         if proto == ALL and from_port not in (None, 0, "0", -1, "-1") and not isinstance(from_port, Unknown):
