@@ -137,6 +137,8 @@ CASES = [
      ["f.yaml:2: error: external 'e' is an empty list"]),
     ('externals:\n  e: {cidr: 1.2.3.4/32}\n',
      ["f.yaml:2: error: external 'e' must be a CIDR, an address or a list of them, not a mapping"]),
+    ('security_groups:\n  g: {name: self}\n',
+     ["f.yaml:2: error: 'self' cannot be a group name: it is the word for a rule's own group"]),
     ('security_groups:\n  self: {}\n',
      ["f.yaml:2: error: 'self' cannot be a group key: it is the word for a rule's own group"]),
     ('security_groups: {g: {}}\nresources:\n  r: {ips: [10.0.0.1], security_groups: [g], aliases: x}\n',

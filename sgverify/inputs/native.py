@@ -132,7 +132,9 @@ class _Reader:
         except ValueError as exc:
             self.report.error(line, str(exc))
             return
-        if name != key and name in self.bodies:
+        if name == "self":
+            self.report.error(line, "'self' cannot be a group name: it is the word for a rule's own group")
+        elif name != key and name in self.bodies:
             self.report.error(line, f"group name {name!r} is also the key of another group "
                                     f"(line {self._group_line(name)})")
         elif name in self.names and self.names[name] != key:
