@@ -203,6 +203,17 @@ def test_a_peer_list_reports_each_bad_item_on_its_own_line(rejected):
     ]
 
 
+def test_a_broken_prefix_list_is_reported_once_not_as_unknown_where_used(rejected):
+    text = """\
+        prefix_lists:
+          pl: [1.2.3.0/99]
+        security_groups:
+          g:
+            ingress: [{protocol: tcp, source: pl}]
+        """
+    assert rejected(parse_network, text) == ["f.yaml:2: error: invalid CIDR '1.2.3.0/99'"]
+
+
 def test_yaml_errors_come_through_with_the_file_name(rejected):
     assert rejected(parse_network, "security_groups:\n  g: {}\n  g: {}\n", "net.yaml") == [
         "net.yaml:3: error: duplicate key 'g' (first at line 2)"]

@@ -286,6 +286,8 @@ class _Reader:
             return self._group_peer(group, line)
         if value in self.parts.prefix_lists:
             return PrefixListPeer(value)
+        if value in self.parts.broken_prefix_lists:
+            return None  # its own error is reported where it is defined
         self._unknown_peer(value, line)
         return None
 

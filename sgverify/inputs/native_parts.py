@@ -20,6 +20,7 @@ class Parts:
     externals: dict[str, External] = field(default_factory=dict)
     prefix_lists: dict[str, PrefixList] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)  # group key -> resource names
+    broken_prefix_lists: set[str] = field(default_factory=set)  # reported already; not "unknown"
 
 
 def section(report: Report, doc: YMap, key: str) -> YMap:
@@ -42,6 +43,8 @@ def read_parts(report: Report, doc: YMap, group_key: Callable[[str], str | None]
         plist = _prefix_list(report, key, body, plists.value_line(key), plists.key_line(key))
         if plist is not None:
             parts.prefix_lists[key] = plist
+        else:
+            parts.broken_prefix_lists.add(key)
     _ResourceReader(report, group_key, known_groups, opaque, parts).read_all(section(report, doc, "resources"))
     externals = section(report, doc, "externals")
     for name, value in externals.items():
