@@ -13,9 +13,8 @@ import json
 import os
 import sys
 import tempfile
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import SgverifyError
 
@@ -119,22 +118,25 @@ def _describe(client: Any, region: str, options: PullOptions, exceptions: Any) -
         "Version": SNAPSHOT_VERSION, "Region": region,
         "TakenAt": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "VpcIds": list(options.vpc_ids)}})
-    with _progress(options.progress) as step:
+    with _Steps(options.progress, len(_CALLS)) as steps:
         for key, operation, needed in _CALLS:
-            step(f"{operation.replace('_', '-')}")
+            steps.step(operation.replace("_", "-"))
             try:
                 items = _paginate(client, operation, key, _filters(operation, options.vpc_ids))
             except exceptions.ClientError as error:
                 if needed or not _denied(error):
                     raise
                 snapshot.skipped.append(f"{key}: {_client_message(error)}")
+                steps.done()
                 continue
             snapshot.data[key] = _slim(key, items)
+            steps.done(len(items) if key == "PrefixLists" else 0)
         for prefix_list in snapshot.data.get("PrefixLists", []):
-            step(f"get-managed-prefix-list-entries {prefix_list.get('PrefixListId')}")
+            steps.step(f"get-managed-prefix-list-entries {prefix_list.get('PrefixListId')}")
             prefix_list["Entries"] = _paginate(
                 client, "get_managed_prefix_list_entries", "Entries", [],
                 PrefixListId=prefix_list["PrefixListId"])
+            steps.done()
     return snapshot
 
 
@@ -166,33 +168,37 @@ def _slim(key: str, items: list) -> list:
                            for i in r.get("Instances", [])]} for r in items]
 
 
-def _progress(enabled: bool):
-    """A context giving `step(label)`: a spinner on a terminal, nothing otherwise."""
-    if not enabled:
-        return nullcontext(lambda label: None)
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
-    return _Steps(progress)
-
-
 class _Steps:
-    def __init__(self, progress: Any):
-        self.progress = progress
-        self.task = None
+    """Reports each describe call: a progress bar on a terminal, nothing otherwise."""
 
-    def __enter__(self) -> Callable[[str], None]:
-        self.progress.__enter__()
-        self.task = self.progress.add_task("starting", total=None)
-        return self.step
+    def __init__(self, enabled: bool, total: int):
+        self.progress = self.task = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.progress = Progress(TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn(),
+                                     console=Console(stderr=True), transient=True)
+            self.task = self.progress.add_task("", total=total)
+
+    def __enter__(self) -> "_Steps":
+        if self.progress is not None:
+            self.progress.start()
+        return self
 
     def step(self, label: str) -> None:
-        self.progress.update(self.task, description=label, advance=1)
+        if self.progress is not None:
+            self.progress.update(self.task, description=label)
+
+    def done(self, more: int = 0) -> None:
+        """One step finished; `more` steps were found to follow."""
+        if self.progress is not None:
+            total = self.progress.tasks[0].total or 0
+            self.progress.update(self.task, advance=1, total=total + more)
 
     def __exit__(self, *exc: Any) -> None:
-        self.progress.__exit__(*exc)
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def write_snapshot(snapshot: Snapshot, output: str) -> None:
