@@ -9,13 +9,14 @@ cycle evaluates to Unknown instead of looping.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import Diagnostic, InputError, Severity
 from ..model import Origin
-from .terraform_common import GROUP_TYPES, Ref, TfResource, Unknown
+from .terraform_common import Ref, TfResource, Unknown
 from .terraform_expr import Evaluator, Namespace
 
 _PENDING = object()
@@ -57,8 +58,9 @@ class InstanceNS(Namespace):
                 inst.cache[name] = _PENDING
                 inst.cache[name] = inst.evaluator().eval(inst.block.attributes[name][0])
             value = inst.cache[name]
-            if inst.block.labels[0] in GROUP_TYPES and name == "name" and isinstance(value, str):
-                return Ref(inst.address, "name")  # keep the link to the group itself
+            if name == "name" and isinstance(value, str):
+                # keep the link to the resource itself (a group or subnet group by name)
+                return Ref(inst.address, "name")
             return value
         return Ref(inst.address, name)
 
@@ -315,7 +317,7 @@ class Module:
         if not isinstance(source, str):
             raise InputError("module source must be a literal string", str(block.origin()))
         if source.startswith(("./", "../")):
-            directory = (self.directory / source).resolve()
+            directory = Path(os.path.normpath(self.directory / source))
             if not directory.is_dir() or not list(directory.glob("*.tf")):
                 raise InputError(f"module {block.labels[0]}: source {source} is not a folder "
                                  "with .tf files", str(block.origin()))
