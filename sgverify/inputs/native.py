@@ -4,7 +4,9 @@
     prefix_lists:     {KEY: [CIDR...] | {entries: [CIDR...], name, max_entries}}
     resources:        {NAME: {ips, public_ips, subnet, security_groups, kind, aliases}}
     externals:        {NAME: CIDR | ADDRESS | [CIDR | ADDRESS ...]}
-    RULE:             {protocol, ports, icmp_type, icmp_code, source | destination, description}
+    RULE:             {protocol, ports, icmp_type, icmp_code, source | destination, description, unknown}
+    (a peer may be {unknown: REASON} and a rule may carry unknown: REASON: parts an
+    import could not know, which match only under a free choice, so no proof relies on them)
 
 The whole file is checked before anything is raised, so a user sees every
 problem at once, each as file:line. Anything that could make the model admit
@@ -27,6 +29,7 @@ from ..model import (
     Rule,
     SecurityGroup,
     Service,
+    UnknownPeer,
     parse_address,
 )
 from ..model.service import TYPED, protocol_name
@@ -50,7 +53,8 @@ from .yamlnodes import YList, YMap, load_yaml
 
 TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals")
 GROUP_KEYS = ("name", "description", "ingress", "egress", "opaque")
-RULE_KEYS = ("protocol", "ports", "icmp_type", "icmp_code", "source", "destination", "description")
+RULE_KEYS = ("protocol", "ports", "icmp_type", "icmp_code", "source", "destination", "description",
+             "unknown")
 PEER_KEY = {Direction.INGRESS: "source", Direction.EGRESS: "destination"}
 
 
@@ -199,8 +203,19 @@ class _Reader:
             return []
         origin = Origin(self.path, rule.line)
         text = render(rule, leave_out=("description",))
+        unknown = self._unknown_text(rule, "unknown")  # protocol/ports unknown (e.g. from an import)
         return [Rule(group=key, direction=direction, index=index, service=service, peer=peer,
-                     description=description, origin=origin, text=text) for peer in peers]
+                     description=description, origin=origin, text=text, service_unknown=unknown)
+                for peer in peers]
+
+    def _unknown_text(self, body: YMap, field: str) -> str:
+        if field not in body:
+            return ""
+        value = body[field]
+        if not isinstance(value, str) or not value.strip():
+            self.report.error(body.value_line(field), f"{field} must be a non-empty reason, not {type_name(value)}")
+            return ""
+        return value
 
     def _service(self, rule: YMap) -> Service | None:
         if "protocol" not in rule:
@@ -273,6 +288,10 @@ class _Reader:
         return list(dict.fromkeys(found))
 
     def _peer(self, key: str, value: Any, line: int, rule_line: int) -> Peer | None:
+        if isinstance(value, YMap) and list(value) == ["unknown"]:
+            # {unknown: REASON}: a peer whose value is not known (e.g. from an import).
+            reason = self._unknown_text(value, "unknown")
+            return UnknownPeer(reason) if reason else None
         if not isinstance(value, str):
             self.report.error(line, f"a peer must be a CIDR, a group or a prefix list, not {type_name(value)}")
             return None
