@@ -277,3 +277,13 @@ def test_opaque_group_or_a_partly_empty_list_is_not_vacuous(network):
 def test_host_bits_in_a_spec_cidr_warn(network):
     _, warnings = resolve(network, "10.0.0.1/8")
     assert [str(w) for w in warnings] == ["s.yaml:3: warning: 10.0.0.1/8 has host bits set; it is read as 10.0.0.0/8"]
+
+
+def test_a_group_name_shared_by_several_groups_must_be_named_by_key():
+    # The native format forbids this, but other formats (several VPCs) allow it.
+    from sgverify.model import Network, SecurityGroup
+
+    net = Network(groups={"sg-1": SecurityGroup("sg-1", name="web"), "sg-2": SecurityGroup("sg-2", name="web")},
+                  resources={})
+    assert resolve_errors(net, "assertions: [{name: x, deny: {from: web, to: sg-1}}]\n") == [
+        "s.yaml:1: error: 'web' is the name of several security groups: 'sg-1', 'sg-2'; name one by its key"]

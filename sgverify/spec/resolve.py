@@ -113,9 +113,10 @@ class _Resolver:
         if resource is None:
             return None
         out.extend(resource)
-        group = net.groups.get(name) or _single(g for g in net.groups.values() if g.name == name)
-        if group is not None:
-            out.append(_Meaning("security group", GroupEndpoint(group.key), _line(group.origin)))
+        group = self._group(ref)
+        if group is None:
+            return None
+        out.extend(group)
         if name in net.externals:
             ext = net.externals[name]
             out.append(_Meaning("external", AddressEndpoint(name, ext.cidrs), _line(ext.origin)))
@@ -125,6 +126,18 @@ class _Resolver:
         if name in SPECIAL:
             out.append(_Meaning("the keyword", SPECIAL[name], ""))
         return out
+
+    def _group(self, ref: NameRef) -> list[_Meaning] | None:
+        """[] (none), [the group with this key or name] or None after reporting a shared name."""
+        groups = self.network.groups
+        found = [groups[ref.name]] if ref.name in groups else [
+            g for g in groups.values() if g.name == ref.name]
+        if len(found) > 1:
+            keys = ", ".join(f"{g.key!r}{_line(g.origin)}" for g in found)
+            self.report.error(ref.line, f"{ref.name!r} is the name of several security groups: {keys}; "
+                                        f"name one by its key")
+            return None
+        return [_Meaning("security group", GroupEndpoint(g.key), _line(g.origin)) for g in found]
 
     def _resource(self, ref: NameRef) -> list[_Meaning] | None:
         """[] (none), [one] or None after reporting an alias shared by several resources."""
@@ -163,11 +176,6 @@ class _Resolver:
         if isinstance(endpoint, AddressEndpoint):
             return not endpoint.cidrs
         return False
-
-
-def _single(items):
-    found = list(items)
-    return found[0] if len(found) == 1 else None
 
 
 def _line(origin) -> str:
