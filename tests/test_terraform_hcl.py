@@ -591,3 +591,30 @@ def test_rule_keeps_direction_and_origin():
     rule = loaded.network.groups["aws_security_group.a"].egress[0]
     assert rule.direction is Direction.EGRESS
     assert str(rule.origin) == "main.tf:3"
+
+
+def test_instance_from_a_launch_template_takes_its_groups():
+    loaded = tf("""
+        resource "aws_security_group" "a" {}
+        resource "aws_launch_template" "lt" { vpc_security_group_ids = [aws_security_group.a.id] }
+        resource "aws_instance" "i" {
+          private_ip = "10.0.1.10"
+          launch_template {
+            id = aws_launch_template.lt.id
+          }
+        }
+    """)
+    assert loaded.network.resources["aws_instance.i"].groups == ("aws_security_group.a",)
+
+
+def test_three_tier_example_holds_its_spec():
+    path = ROOT / "examples" / "terraform" / "three-tier"
+    loaded = load_terraform_dir(path)
+    db = loaded.network.groups["module.db_sg.aws_security_group.this"]
+    assert [str(r.peer) for r in db.ingress] == [
+        "aws_security_group.app", "10.20.10.0/24", "10.20.11.0/24"]
+    assert loaded.network.resources["aws_db_instance.main"].subnets == (
+        Cidr.parse("10.20.10.0/24"), Cidr.parse("10.20.11.0/24"))
+    assert loaded.warnings == ()
+    got = spec_verdicts(ROOT / "specs" / "terraform" / "three-tier.yaml", loaded.network)
+    assert set(got.values()) == {Verdict.HOLDS} and len(got) == 9

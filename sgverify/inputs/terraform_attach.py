@@ -234,13 +234,25 @@ def _resources(ctx: Context) -> list[Resource]:
 
 
 def _carrier(ctx: Context, res: TfResource, extra: list[str]) -> Resource:
-    groups = _resolved_groups(ctx, res, GROUP_FIELDS[res.type], extra)
+    source, fields = res, GROUP_FIELDS[res.type]
+    template = _template_of(ctx, res) if res.type == "aws_instance" else None
+    if template is not None and not _groups_of(ctx, res, fields)[2]:
+        source, fields = template, GROUP_FIELDS[template.type]  # the launch template's groups
+    groups = _resolved_groups(ctx, source, fields, extra)
     ips = _addresses(ctx, res, ("private_ip", "private_ips", "secondary_private_ips",
                                 "ipv6_addresses"))
     public = _addresses(ctx, res, ("public_ip",))
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS.get(res.type, ()), bool(ips or public))
     return Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res),
                     res.origin)
+
+
+def _template_of(ctx: Context, res: TfResource) -> TfResource | None:
+    for path in (("launch_template", "id"), ("launch_template", "name"), ("launch_configuration",)):
+        for value in _values_at(res, path):
+            if isinstance(value, Ref) and value.address in ctx.resources:
+                return ctx.resources[value.address]
+    return None
 
 
 def _aliases(res: TfResource) -> tuple[str, ...]:
@@ -260,16 +272,12 @@ def _symbolic_subnets(ctx: Context, res: TfResource, fields, concrete: bool):
 
 
 def _asg(ctx: Context, res: TfResource, used: set[str]) -> Resource:
-    refs = [v for path in (("launch_template", "id"), ("launch_template", "name"),
-                           ("launch_configuration",))
-            for v in _values_at(res, path) if v is not None]
-    mixed = res.values.get("mixed_instances_policy")
-    if mixed:
-        refs.append(Unknown("mixed_instances_policy launch templates are not read"))
-    template = next((ctx.resources[v.address] for v in refs
-                     if isinstance(v, Ref) and v.address in ctx.resources), None)
+    template = _template_of(ctx, res)
+    if res.values.get("mixed_instances_policy"):
+        template = None  # its launch templates (maybe several) are not read
     if template is None:
-        key = _unknown_key(ctx, res, Unknown(f"of the launch template ({refs}) is not known"))
+        key = _unknown_key(ctx, res, Unknown("comes from a launch template or configuration "
+                                             "that is not known"))
         groups: tuple[str, ...] = (key,)
     else:
         used.add(template.address)
