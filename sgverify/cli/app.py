@@ -58,6 +58,7 @@ def run_command(body: Callable[[], int]) -> None:
 def _register() -> None:
     # Each command module defines one typer-decorated function on `app`.
     from . import check  # noqa: F401
+    from . import diff  # noqa: F401
     from . import snapshot  # noqa: F401
     from . import import_cmd  # noqa: F401
 

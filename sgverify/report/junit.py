@@ -112,3 +112,21 @@ def _check_case(item: CheckedResult) -> Case:
     elif result.verdict is Verdict.UNKNOWN:
         case.error = (f"unknown: {a.name} [{a.kind.value}]", result.reason or "the solver gave no answer")
     return case
+
+
+def render_diff(result) -> str:
+    """Two test cases: no added access, no removed access; a failure where the gate fails."""
+    from ..diff.engine import ChangeKind
+    from ..diff.render import change_lines
+
+    suite = Suite("sgverify diff")
+    for kind, changes, other in ((ChangeKind.ADDED, result.diff.added, result.old),
+                                 (ChangeKind.REMOVED, result.diff.removed, result.new)):
+        case = Case(f"no access {kind.value}", "sgverify.diff")
+        body = "\n".join(line for change in changes for line in change_lines(change, other))
+        if changes and result.gate.fails_on(kind):
+            case.failure = (f"{len(changes)} region(s) of access {kind.value}", body)
+        elif changes:
+            case.out = body
+        suite.cases.append(case)
+    return document([suite])

@@ -74,3 +74,32 @@ def _detail(item: CheckedResult) -> list[str]:
     if item.verdict is Verdict.VIOLATED:
         out.append(f"fingerprint: {item.fingerprint}")
     return out
+
+
+def render_diff(result) -> str:
+    """Summary table of every region of difference, then each region's details."""
+    from ..diff.engine import ChangeKind
+    from ..diff.render import change_lines, family_name
+
+    diff, gate = result.diff, result.gate
+    verdict = "failed" if gate.failing else "passed"
+    lines = [f"### sgverify diff {verdict}", "",
+             f"`{cell(diff.old_source)}` → `{cell(diff.new_source)}`: {len(diff.added)} added, "
+             f"{len(diff.removed)} removed region(s); gate on {gate.fail_on.value}", ""]
+    rows = [(kind, change, other) for kind, changes, other in (
+        (ChangeKind.ADDED, diff.added, result.old), (ChangeKind.REMOVED, diff.removed, result.new))
+        for change in changes]
+    if not rows:
+        return "\n".join(lines + ["The two networks deliver exactly the same packets."]) + "\n"
+    lines += ["| | Change | To | From | Services | Family |", "| --- | --- | --- | --- | --- | --- |"]
+    for kind, change, _ in rows:
+        r = change.region
+        mark = "❌" if gate.fails_on(kind) else "ℹ️"
+        what = kind.value + ("" if change.certain else " (possible)")
+        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(r.describe_sources(3))} "
+                     f"({cell(r.source)}) | {cell(r.service_text)} | {family_name(change)} |")
+    lines.append("")
+    for kind, change, other in rows:
+        lines += details(f"{kind.value}: {change.region.destination} from {change.region.source}",
+                         change_lines(change, other))
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -128,3 +128,33 @@ def _message(item: CheckedResult) -> str:
         lines.append(note)
     lines.append(f"fingerprint: {item.fingerprint}")
     return "\n".join(lines)
+
+
+def render_diff(result) -> str:
+    """One result per region of difference; the failing kind at level error, the other warning."""
+    from ..diff.engine import ChangeKind
+    from ..diff.explain import change_fingerprint, elsewhere, rules_of
+    from ..diff.render import headline
+
+    table = RuleTable()
+    results = []
+    for kind, changes, other in ((ChangeKind.ADDED, result.diff.added, result.old),
+                                 (ChangeKind.REMOVED, result.diff.removed, result.new)):
+        rule_id = f"{kind.value}-access"
+        level = "error" if result.gate.fails_on(kind) else "warning"
+        index = table.add(rule_id, f"access {kind.value} between the two networks", level)
+        for change in changes:
+            lines = [f"{kind.value} access: {headline(change)}"]
+            packet = change.region.witness()
+            if packet is not None:
+                lines.append(f"witness: {packet}")
+            why = elsewhere(change, other)
+            if why:
+                lines.append(why)
+            lines += [f"depends on: {d}" for d in change.region.depends_on]
+            locations = rule_locations(rules_of(change.region))
+            related = rule_locations(rules_of(change.other))
+            results.append(sarif_result(rule_id, index, level, "\n".join(lines), locations, related,
+                                        change_fingerprint(change)))
+    notes = [notification(str(w)) for w in result.warnings]
+    return log(results, table.rules, notes)

@@ -1,0 +1,63 @@
+"""`sgverify diff OLD NEW`: what access NEW adds to OLD (and removes), by meaning.
+
+Exit 0 when nothing the gate fails on differs (`--fail-on added` by default:
+the "no new access" gate), 1 when something does, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..diff.gate import FailOn
+from ..diff.run import DiffRequest, render_diff, run_diff
+from ..gate.outputs import pair, write_all
+from .app import app, run_command
+from .check import parse_parameters
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The network before (e.g. the live snapshot).", show_default=False)],
+    new: Annotated[str, typer.Argument(help="The network after (e.g. a Terraform plan).", show_default=False)],
+    source: Annotated[list[str], typer.Option(
+        "--from", help="Only packets from this resource, group, external, CIDR, internet (repeatable).")] = [],
+    destination: Annotated[list[str], typer.Option(
+        "--to", help="Only packets to this resource, group, external, CIDR, internet (repeatable).")] = [],
+    protocol: Annotated[Optional[str], typer.Option(help="Only this protocol (tcp, udp, icmp, a number).")] = None,
+    ports: Annotated[Optional[str], typer.Option(help="Only these ports, e.g. 22 or 8000-8100,443.")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Which differences fail the run.")] = FailOn.added,
+    input_format: Annotated[Optional[str], typer.Option(
+        help="Force both networks' format: native, aws, terraform-plan, terraform, cloudformation.")] = None,
+    parameter: Annotated[list[str], typer.Option(help="CloudFormation parameter KEY=VALUE (repeatable).")] = [],
+    format: Annotated[list[DiffFormat], typer.Option(
+        "--format", "-f", help="Report format (repeatable, paired in order with --output).")] = [],
+    output: Annotated[list[Path], typer.Option("--output", "-o", help="Write the report here (repeatable).")] = [],
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Report everything but exit 0.")] = False,
+) -> None:
+    """Compare two networks by meaning: added and removed access, as exact regions."""
+
+    def body() -> int:
+        destinations = pair([f.value for f in format], list(output))
+        request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
+                              protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
+                              parameters=parse_parameters(parameter))
+        result = run_diff(request)
+        for warning in result.warnings:
+            print(f"sgverify: {warning}", file=sys.stderr)
+        write_all(destinations, lambda fmt: render_diff(result, fmt))
+        return result.gate.exit_code(soft_fail)
+
+    run_command(body)

@@ -1,0 +1,124 @@
+"""A network diff as text or JSON (SARIF, JUnit and Markdown live with those formats)."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import Network
+from ..model.addresses import format_address
+from ..report.rules import rule_dict, rule_line
+from ..regions import Certainty
+from .engine import Change, ChangeKind, NetworkDiff
+from .explain import change_fingerprint, elsewhere, rules_of
+from .gate import DiffGate
+
+INDENT = "    "
+TITLE = {ChangeKind.ADDED: "added access (delivered in new, not in old)",
+         ChangeKind.REMOVED: "removed access (delivered in old, not in new)"}
+
+
+def family_name(change: Change) -> str:
+    return "IPv4" if change.region.family.value == 4 else "IPv6"
+
+
+def headline(change: Change) -> str:
+    r = change.region
+    mark = "" if change.certain else "  (possible: depends on what is unknown)"
+    return (f"{r.source} [{r.describe_sources()}] -> {r.destination} [{r.describe_destinations()}] "
+            f"{r.service_text} {family_name(change)}{mark}")
+
+
+def change_lines(change: Change, other: Network) -> list[str]:
+    r = change.region
+    this = "new" if change.kind is ChangeKind.ADDED else "old"
+    lines = [headline(change)]
+    packet = r.witness()
+    if packet is not None:
+        lines.append(f"{INDENT}witness: {packet}")
+    rules = rules_of(r)
+    if rules:
+        lines.append(f"{INDENT}{this}: " + rule_line(rules[0]))
+        lines += [f"{INDENT}{' ' * len(this)}  " + rule_line(rule) for rule in rules[1:]]
+    if r.egress_unfiltered or r.ingress_unfiltered:
+        lines.append(f"{INDENT}{this}: " + _unfiltered(r))
+    why = elsewhere(change, other)
+    if why:
+        lines.append(INDENT + why)
+    lines += [f"{INDENT}depends on: {d}" for d in r.depends_on]
+    lines.append(f"{INDENT}fingerprint: {change_fingerprint(change)}")
+    return lines
+
+
+def _unfiltered(region) -> str:
+    parts = []
+    if region.egress_unfiltered:
+        parts.append(f"{region.source} filters nothing on the way out")
+    if region.ingress_unfiltered:
+        parts.append(f"{region.destination} filters nothing on the way in")
+    return "; ".join(parts)
+
+
+def render_text(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
+    lines: list[str] = [f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
+                        + (f" ({diff.traffic})" if diff.traffic else "")]
+    for kind, changes, other in ((ChangeKind.ADDED, diff.added, old), (ChangeKind.REMOVED, diff.removed, new)):
+        lines.append(f"{TITLE[kind]}: {_count(changes)}")
+        for change in changes:
+            body = change_lines(change, other)
+            lines += [INDENT + body[0]] + [INDENT + line for line in body[1:]]
+    lines.append(gate.summary_line())
+    return "\n".join(lines) + "\n"
+
+
+def _count(changes) -> str:
+    if not changes:
+        return "none"
+    possible = sum(1 for c in changes if not c.certain)
+    return f"{len(changes)} region(s)" + (f", {possible} possible" if possible else "")
+
+
+def change_dict(change: Change, other: Network) -> dict:
+    r = change.region
+    packet = r.witness()
+    return {
+        "kind": change.kind.value,
+        "certainty": r.certainty.value,
+        "family": f"ipv{r.family.value}",
+        "source": str(r.source),
+        "destination": str(r.destination),
+        "sources": r.describe_sources(),
+        "destinations": r.describe_destinations(),
+        "source_blocks": [str(c) for c in r.source_blocks],
+        "destination_blocks": [str(c) for c in r.destination_blocks],
+        "services": r.service_text,
+        "service_intervals": [[lo, hi] for lo, hi in r.services],
+        "witness": None if packet is None else {
+            "packet": str(packet), "src_ip": format_address(packet.family, packet.src),
+            "dst_ip": format_address(packet.family, packet.dst), "protocol": packet.protocol,
+            "port": packet.port, "icmp_type": packet.icmp_type, "icmp_code": packet.icmp_code},
+        "rules": [rule_dict(rule) for rule in rules_of(r)],
+        "other_rules": [rule_dict(rule) for rule in rules_of(change.other)],
+        "other": elsewhere(change, other) or None,
+        "depends_on": list(r.depends_on),
+        "fingerprint": change_fingerprint(change),
+    }
+
+
+def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
+    data = {
+        "old": diff.old_source,
+        "new": diff.new_source,
+        "traffic": str(diff.traffic) if diff.traffic else None,
+        "fail_on": gate.fail_on.value,
+        "added": [change_dict(c, old) for c in diff.added],
+        "removed": [change_dict(c, new) for c in diff.removed],
+        "summary": {
+            "added": len(diff.added),
+            "added_possible": sum(1 for c in diff.added if c.region.certainty is Certainty.POSSIBLE),
+            "removed": len(diff.removed),
+            "removed_possible": sum(1 for c in diff.removed if c.region.certainty is Certainty.POSSIBLE),
+            "failing": gate.failing,
+            "passed": gate.failing == 0,
+        },
+    }
+    return json.dumps(data, indent=2) + "\n"

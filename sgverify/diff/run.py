@@ -1,0 +1,109 @@
+"""Run a diff from names and paths: load both networks, resolve --from/--to, compare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..errors import Diagnostic, InputError
+from ..inputs import load_network
+from ..inputs.fields import parse_ports, parse_protocol
+from ..model import Network
+from ..model.service import PORTED, protocol_name
+from ..regions import Principal, resolve_principals
+from ..spec import Traffic
+from .engine import NetworkDiff, diff_networks
+from .gate import DiffGate, FailOn
+
+
+@dataclass(frozen=True)
+class DiffRequest:
+    old: str
+    new: str
+    sources: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
+    protocol: str | None = None
+    ports: str | None = None
+    fail_on: FailOn = FailOn.added
+    input_format: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    diff: NetworkDiff
+    gate: DiffGate
+    old: Network
+    new: Network
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def run_diff(request: DiffRequest) -> DiffResult:
+    traffic = parse_traffic(request.protocol, request.ports)
+    loaded, errors = [], []
+    for path in (request.old, request.new):
+        try:
+            loaded.append(load_network(path, input_format=request.input_format,
+                                       parameters=request.parameters or None))
+        except InputError as error:
+            errors += error.diagnostics
+    if errors:
+        raise InputError(errors)
+    old, new = loaded[0].network, loaded[1].network
+    sources = resolve_both(old, new, request.sources, "--from")
+    destinations = resolve_both(old, new, request.destinations, "--to")
+    diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic)
+    warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
+    return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings)
+
+
+def parse_traffic(protocol: str | None, ports: str | None) -> Traffic | None:
+    if protocol is None and ports is None:
+        return None
+    try:
+        number = parse_protocol(protocol) if protocol is not None else -1
+        if ports is None:
+            return Traffic(number)
+        if protocol is not None and number not in PORTED:
+            raise ValueError(f"--ports given with protocol {protocol_name(number)}: ports apply only to tcp and "
+                             f"udp (leave --protocol out to mean both)")
+        items = [p.strip() for p in ports.split(",") if p.strip()]
+        return Traffic(number, parse_ports(items if len(items) > 1 else (items[0] if items else ports)))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def resolve_both(old: Network, new: Network, names: tuple[str, ...], option: str) -> list[Principal] | None:
+    """Principals a name stands for in either network (a resource may exist in one only)."""
+    if not names:
+        return None
+    out: list[Principal] = []
+    problems = []
+    for name in names:
+        found = []
+        for network in (old, new):
+            try:
+                found += resolve_principals(network, name)
+            except InputError as error:
+                problems.append(error.diagnostics[0].message)
+        if not found:
+            raise InputError(f"{option} {problems[-1]}")
+        out += found
+    return list(dict.fromkeys(out))
+
+
+def render_diff(result: DiffResult, fmt: str) -> str:
+    from ..report import junit, markdown, sarif
+    from .render import render_json, render_text
+
+    if fmt == "text":
+        return render_text(result.diff, result.gate, result.old, result.new)
+    if fmt == "json":
+        return render_json(result.diff, result.gate, result.old, result.new)
+    if fmt == "sarif":
+        return sarif.render_diff(result)
+    if fmt == "junit":
+        return junit.render_diff(result)
+    if fmt == "markdown":
+        return markdown.render_diff(result)
+    raise ValueError(f"unknown report format {fmt!r}")
