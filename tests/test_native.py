@@ -252,3 +252,24 @@ def test_missing_file_is_one_clear_line(tmp_path):
         load_native(missing)
     assert [str(d) for d in caught.value.diagnostics] == [f"error: network file '{missing}' does not exist"]
     assert isinstance(caught.value, FileNotFoundError)
+
+
+def test_the_same_network_as_json_reads_the_same():
+    import yaml
+
+    as_json = json.dumps(yaml.safe_load(NETWORK), indent=2)
+    from_yaml = parse_network(NETWORK, "n.yaml").network
+    from_json = parse_network(as_json, "n.json").network
+
+    def shape(net):
+        rules = [(r.group, r.direction, r.index, r.service, r.peer, r.description, r.text)
+                 for r in net.all_rules()]
+        resources = [(r.name, r.groups, r.ips, r.public_ips, r.subnets, r.kind, r.aliases)
+                     for r in net.resources.values()]
+        return (rules, resources, {k: e.cidrs for k, e in net.externals.items()},
+                {k: (p.cidrs, p.name, p.max_entries) for k, p in net.prefix_lists.items()},
+                {k: (g.name, g.description, g.opaque) for k, g in net.groups.items()})
+
+    assert shape(from_json) == shape(from_yaml)
+    protocol_line = as_json.splitlines().index('          "protocol": "icmp",') + 1
+    assert from_json.groups["sg-type-b"].egress[1].origin == Origin("n.json", protocol_line - 1)  # its "{"
