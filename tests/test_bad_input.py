@@ -89,6 +89,8 @@ CASES = [
      ["f.yaml:4: error: 'source' is for ingress rules; an egress rule names its peer with 'destination'"]),
     (rule('{protocol: tcp}'),
      ["f.yaml:4: error: an ingress rule needs a 'source'"]),
+    (rule('{protocol: tcp}', 'egress'),
+     ["f.yaml:4: error: an egress rule needs a 'destination'"]),
     (rule('{protocol: tcp, source: []}'),
      ['f.yaml:4: error: source is an empty list: a rule needs at least one peer']),
     (rule('{protocol: tcp, source: 5}'),
