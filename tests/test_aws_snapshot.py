@@ -17,6 +17,7 @@ import boto3
 import botocore.exceptions
 import pytest
 from moto import mock_aws
+from moto.core import set_initial_no_auth_action_count
 from typer.testing import CliRunner
 
 from oracle import decide
@@ -188,6 +189,54 @@ def test_whole_region_snapshot_reads_every_vpc(aws, tmp_path):
     out = tmp_path / "region.json"
     write_snapshot(taken, str(out))
     assert not load_aws(out).network.groups[world.partner].opaque
+
+
+def _user(iam, name: str, actions: list[str]) -> dict:
+    iam.create_user(UserName=name)
+    if actions:
+        policy = {"Version": "2012-10-17",
+                  "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+        iam.put_user_policy(UserName=name, PolicyName="read", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
+@set_initial_no_auth_action_count(5)  # the five IAM calls below; every later call is authorized
+def test_denied_calls(monkeypatch, tmp_path):
+    for key, value in DUMMY_ENV.items():
+        monkeypatch.setenv(key, value)
+    _register()
+    with mock_aws():
+        iam = boto3.client("iam", region_name=REGION)
+        reader = _user(iam, "reader", ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"])
+        nobody = _user(iam, "nobody", [])
+        for key, value in reader.items():
+            monkeypatch.setenv(key, value)
+        out = tmp_path / "s.json"
+        result = CliRunner().invoke(app, ["snapshot", "--region", REGION, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        # optional parts that are denied are left out, and said so
+        assert "warning: left out Subnets: not allowed to call DescribeSubnets" in result.output
+        assert "Subnets" not in json.loads(out.read_text()) and load_aws(out).network.groups
+        for key, value in nobody.items():
+            monkeypatch.setenv(key, value)
+        result = CliRunner().invoke(app, ["snapshot", "--region", REGION, "-o", str(tmp_path / "t.json")])
+        assert result.exit_code == 2
+        assert result.output.strip().splitlines() == [
+            "sgverify: error: not allowed to call DescribeSecurityGroups (AccessDenied): "
+            "grant ec2:DescribeSecurityGroups"]
+        assert not (tmp_path / "t.json").exists()
+
+
+def test_progress_bar_does_not_change_the_snapshot(aws, tmp_path):
+    build_world(aws)
+    _register()
+    for flag, name in (("--progress", "a.json"), ("--no-progress", "b.json")):
+        result = CliRunner().invoke(app, ["snapshot", "--region", REGION, flag, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    first, second = (json.loads((tmp_path / n).read_text()) for n in ("a.json", "b.json"))
+    first.pop("SgverifySnapshot"), second.pop("SgverifySnapshot")
+    assert first == second
 
 
 def test_client_errors_become_one_line():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..model import Cidr, Family, Origin, Resource, parse_address
+from ..model import Cidr, Family, Origin, Resource, format_address, parse_address
 from .aws_rules import Problems, parse_cidr
 from .fields import type_name
 
@@ -127,6 +127,7 @@ def build_resources(interfaces: Iterable[Item], subnets: Mapping[str, Item],
     """One resource per ENI that carries a group (plus one per ENI with delegated prefixes)."""
     resources: dict[str, Resource] = {}
     ungrouped: list[Item] = []
+    blocks = {sid: subnet_cidrs(item, problems) for sid, item in subnets.items()}
     for item in interfaces:
         eni_id = str(item.data.get("NetworkInterfaceId"))
         groups = tuple(dict.fromkeys(g for g, _ in eni_groups(item, problems)))
@@ -138,7 +139,7 @@ def build_resources(interfaces: Iterable[Item], subnets: Mapping[str, Item],
             continue
         origin = Origin(item.file, None, eni_id)
         if found.ips or found.public:
-            resources[eni_id] = _resource(item, groups, found, subnets, instance_names, problems)
+            resources[eni_id] = _resource(item, groups, found, blocks, instance_names)
         else:
             problems.warn(item.where, f"{eni_id} has no address: it is not modelled as a host")
         if found.prefixes:
@@ -153,11 +154,10 @@ def build_resources(interfaces: Iterable[Item], subnets: Mapping[str, Item],
     return resources
 
 
-def _resource(item: Item, groups: tuple[str, ...], found: _Addresses, subnets: Mapping[str, Item],
-              instance_names: Mapping[str, str], problems: Problems) -> Resource:
+def _resource(item: Item, groups: tuple[str, ...], found: _Addresses,
+              blocks: Mapping[str, tuple[Cidr, ...]], instance_names: Mapping[str, str]) -> Resource:
     eni_id = str(item.data.get("NetworkInterfaceId"))
-    subnet = subnets.get(str(item.data.get("SubnetId")))
-    cidrs = subnet_cidrs(subnet, problems) if subnet is not None else ()
+    cidrs = blocks.get(str(item.data.get("SubnetId")), ())
     kind = f"eni ({item.data['InterfaceType']})" if item.data.get("InterfaceType") else "eni"
     return Resource(name=eni_id, groups=groups, ips=tuple(found.ips), public_ips=tuple(found.public),
                     subnets=cidrs, kind=kind, aliases=_aliases(item, instance_names),
@@ -181,7 +181,7 @@ def _check_unique(resources: Mapping[str, Resource], problems: Problems) -> None
         for address in resource.ips + resource.public_ips:
             other = owner.setdefault(address, resource.name)
             if other != resource.name:
-                text = str(Cidr.host(*address)).split("/")[0]
+                text = format_address(*address)
                 problems.error(str(resource.origin), f"address {text} belongs to both {other} and "
                                f"{resource.name}: snapshot one VPC at a time (snapshot --vpc-id)")
 
