@@ -273,3 +273,17 @@ def test_the_same_network_as_json_reads_the_same():
     assert shape(from_json) == shape(from_yaml)
     protocol_line = as_json.splitlines().index('          "protocol": "icmp",') + 1
     assert from_json.groups["sg-type-b"].egress[1].origin == Origin("n.json", protocol_line - 1)  # its "{"
+
+
+def test_unknown_peer_and_unknown_service_are_kept_as_unknown():
+    from sgverify.model import UnknownPeer
+
+    rule = rule_of("{protocol: all, source: {unknown: computed at apply}, unknown: ports from a variable}")
+    assert rule.peer == UnknownPeer("computed at apply")
+    assert rule.service_unknown == "ports from a variable"
+    assert rule.service == Service(ALL)
+
+
+def test_an_unknown_without_a_reason_is_rejected(rejected):
+    text = "security_groups:\n  g:\n    ingress:\n      - {protocol: all, source: {unknown: ''}}\n"
+    assert rejected(parse_network, text) == ["f.yaml:4: error: unknown must be a non-empty reason, not the text ''"]
