@@ -203,6 +203,20 @@ def test_eni_addresses_names_and_subnets():
     assert r.subnets == (Cidr.parse("10.0.1.0/24"), Cidr.parse("2001:db8::/64"))
 
 
+def test_carrier_and_customer_owned_addresses_are_the_enis_own():
+    e = eni("eni-1", "10.0.1.5", ["sg-1"], Association={"CarrierIp": "155.146.0.9"})
+    e["PrivateIpAddresses"][0]["Association"] = {"CustomerOwnedIp": "192.0.2.77"}
+    r = load({"SecurityGroups": [sg("sg-1")], "NetworkInterfaces": [e]}).network.resources["eni-1"]
+    assert set(r.public_ips) == {parse_address("155.146.0.9"), parse_address("192.0.2.77")}
+
+
+def test_flat_rule_needs_a_direction():
+    flat = [{"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 22,
+             "ToPort": 22, "CidrIpv4": "10.0.0.0/8"}]
+    assert errors_of(json.dumps({"SecurityGroupRules": flat})) == [
+        "net.json:SecurityGroupRules[0]: error: IsEgress must be true or false"]
+
+
 def test_eni_without_groups_is_an_unfiltered_host_with_a_warning():
     loaded = load({"SecurityGroups": [], "NetworkInterfaces": [eni("eni-nat", "10.0.0.9", [])]})
     assert "eni-nat" not in loaded.network.resources

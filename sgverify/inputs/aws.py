@@ -226,9 +226,12 @@ def _flat_rule(item: Item, refs: References) -> Rule | None:
         refs.problems.error(item.where, str(exc))
         return None
     peer = flat_rule_peer(data, item.where, str(data.get("GroupOwnerId") or ""), refs)
+    if not isinstance(data.get("IsEgress"), bool):
+        refs.problems.error(item.where, "IsEgress must be true or false")
+        return None
     if peer is None:
         return None
-    direction = Direction.EGRESS if data.get("IsEgress") is True else Direction.INGRESS
+    direction = Direction.EGRESS if data["IsEgress"] else Direction.INGRESS
     origin = Origin(item.file, None, f"{gid}/{data.get('SecurityGroupRuleId')}")
     return make_rule(gid, direction, 0, service, peer, str(data.get("Description") or ""), origin)
 

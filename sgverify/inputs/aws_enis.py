@@ -77,11 +77,11 @@ def _collect(item: Item, problems: Problems) -> _Addresses:
     data, where = item.data, item.where
     found = _Addresses([], [], [])
     private = [(data.get("PrivateIpAddress"), "PrivateIpAddress", found.ips)]
-    public = [(_get(data.get("Association"), "PublicIp"), "Association.PublicIp", found.public)]
+    public = _associated_addresses(data.get("Association"), "Association", found.public)
     for i, entry in enumerate(_list(data, "PrivateIpAddresses", where, problems)):
         at = f"PrivateIpAddresses[{i}]"
         private.append((_get(entry, "PrivateIpAddress"), at, found.ips))
-        public.append((_get(_get(entry, "Association"), "PublicIp"), f"{at}.Association.PublicIp", found.public))
+        public += _associated_addresses(_get(entry, "Association"), f"{at}.Association", found.public)
     for i, entry in enumerate(_list(data, "Ipv6Addresses", where, problems)):
         private.append((_get(entry, "Ipv6Address"), f"Ipv6Addresses[{i}]", found.ips))
     for text, at, bucket in private + public:
@@ -96,6 +96,15 @@ def _collect(item: Item, problems: Problems) -> _Addresses:
             if cidr is not None:
                 found.prefixes.append(cidr)
     return found
+
+
+# Addresses an association gives an ENI besides its private ones: Elastic or
+# public IPv4, a Wavelength carrier address, an Outposts customer-owned address.
+ASSOCIATED = ("PublicIp", "CarrierIp", "CustomerOwnedIp")
+
+
+def _associated_addresses(association: Any, at: str, bucket: list) -> list:
+    return [(_get(association, key), f"{at}.{key}", bucket) for key in ASSOCIATED]
 
 
 def _get(value: Any, key: str) -> Any:
