@@ -419,3 +419,26 @@ def test_example_snapshot_spec_holds():
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "8 hold" in done.stdout
+
+
+def test_spec_names_ids_tags_and_ambiguity(tmp_path):
+    def tagged(eid, ip, name, instance):
+        return eni(eid, ip, ["sg-1"], TagSet=[{"Key": "Name", "Value": name}], Attachment={"InstanceId": instance})
+
+    doc = {"SecurityGroups": [sg("sg-1", "web", ingress=[perm("tcp", 443, 443, v4=["0.0.0.0/0"])], egress=OPEN)],
+           "NetworkInterfaces": [tagged("eni-1", "10.0.0.1", "web-a", "i-1"), tagged("eni-2", "10.0.0.2", "web-a", "i-1"),
+                                 tagged("eni-3", "10.0.0.3", "web-b", "i-2")]}
+    found = verdicts(tmp_path, doc, """
+  - name: by tag
+    allow: {from: internet, to: web-b, protocol: tcp, ports: 443}
+  - name: by instance, eni, group id and group name
+    deny: {from: any, to: [i-2, eni-1, sg-1, web], protocol: tcp, ports: 22}
+""")
+    assert found == {"by tag": Verdict.HOLDS, "by instance, eni, group id and group name": Verdict.HOLDS}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("network: net.json\nassertions:\n  - name: x\n    deny: {from: any, to: [web-a, i-1]}\n")
+    done = subprocess.run([sys.executable, "-m", "sgverify", "check", str(spec)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2 and all("'eni-1', 'eni-2'" in line for line in lines), lines
