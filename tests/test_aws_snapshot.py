@@ -300,3 +300,12 @@ def test_missing_boto3_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "boto3", None)  # what `import boto3` sees when it is not installed
     with pytest.raises(SnapshotError, match=r"pip install 'sgverify\[aws\]'"):
         take_snapshot(PullOptions(region=REGION))
+
+
+def test_output_folder_is_checked_before_anything_is_taken(tmp_path):
+    _register()
+    result = CliRunner().invoke(app, ["snapshot", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9",
+                                      "-o", str(tmp_path / "missing" / "s.json")])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"sgverify: error: cannot write {tmp_path / 'missing' / 's.json'}: " \
+                                    f"folder {tmp_path / 'missing'} does not exist"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Optional
 
 import typer
 
+from ..errors import InputError
 from ..inputs.aws_pull import PullOptions, take_snapshot, write_snapshot
 from .app import app, run_command
 from .exitcodes import EXIT_OK
@@ -25,6 +27,9 @@ def snapshot(
     """Take a snapshot (security groups, network interfaces, subnets, prefix lists) for `check --network`."""
 
     def body() -> int:
+        folder = os.path.dirname(os.path.abspath(output))
+        if output != "-" and not os.path.isdir(folder):
+            raise InputError(f"cannot write {output}: folder {folder} does not exist")
         options = PullOptions(
             profile=profile, region=region, endpoint_url=endpoint_url, vpc_ids=tuple(vpc_id),
             progress=sys.stderr.isatty() if progress is None else progress)
