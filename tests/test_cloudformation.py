@@ -447,3 +447,34 @@ def test_cli_bad_template_exits_2_without_traceback(tmp_path):
         "SecurityGroupIngress:\n  - {IpProtocol: tcp, FromPort: x, ToPort: 22, CidrIp: 10.0.0.0/8}"))
     done = run(["import", bad, "-o", tmp_path / "out.yaml"], 2)
     assert f"{bad}:8: error: FromPort must be a number" in done.stderr
+
+
+def test_inline_if_on_a_known_condition_drops_the_no_value_branch():
+    template = "Parameters: {Env: {Type: String, Default: prod}}\nConditions: {Dev: !Equals [!Ref Env, dev]}\n" \
+        + group_template("""
+        SecurityGroupIngress:
+          - !If [Dev, {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}, !Ref AWS::NoValue]
+    """)
+    assert read(template).network.groups["Web"].ingress == ()
+    (rule,) = read(template, {"Env": "dev"}).network.groups["Web"].ingress
+    assert str(rule.service) == "tcp/80" and not rule.service_unknown
+
+
+def test_web_stack_holds_in_prod_and_opens_http_in_dev():
+    spec = "specs/cloudformation/web-stack.yaml"
+    assert "11 assertions: 11 hold" in run(["check", spec], 0).stdout
+    done = run(["check", spec, "--parameter", "Environment=dev"], 1)
+    assert "VIOLATED: no plain http on the load balancer" in done.stdout
+    assert "examples/cloudformation/web-stack.yaml:53" in done.stdout  # the rule that lets it in
+
+
+def test_warnings_for_memberless_groups_and_transforms():
+    loaded = read("Transform: AWS::Serverless-2016-10-31\n" + group_template("""
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 80, ToPort: 80, SourceSecurityGroupId: !Ref Lonely}
+    """, """
+        Lonely: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: nobody}}
+    """))
+    warnings = [str(w) for w in loaded.warnings]
+    assert any("group Lonely has no members in the template" in w for w in warnings)
+    assert any("uses Transform AWS::Serverless-2016-10-31" in w for w in warnings)

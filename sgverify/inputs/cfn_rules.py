@@ -12,7 +12,7 @@ from typing import Any
 
 from ..model import Cidr, CidrPeer, Direction, Family, GroupPeer, Origin, Peer, PrefixListPeer, UnknownPeer
 from ..model.service import ALL, PORTED, TYPED, PortRange, Service
-from .cfn_intrinsics import CfnError, ResRef, Unknown, intrinsic
+from .cfn_intrinsics import NO_VALUE, CfnError, ResRef, Unknown, intrinsic
 from .fields import parse_protocol, render, warn_cidr
 from .suggest import unknown_key
 from .yamlnodes import YMap, line_of
@@ -63,6 +63,8 @@ class RuleReader:
                 return [_uncertain(d) for d in drafts]
         value = self.ctx.resolver.resolve(raw, line)
         line = line_of(value, line)
+        if value is NO_VALUE:
+            return []
         if isinstance(value, Unknown):
             self.ctx.warn(line, f"a {direction.value} rule cannot be read ({value.reason}); "
                                 f"it is kept as a rule that may match anything")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-from ..model import CidrPeer, Cidr, Direction, Network, Origin, PrefixList, Rule, SecurityGroup, UnknownPeer
+from ..model import CidrPeer, Cidr, Direction, GroupPeer, Network, Origin, PrefixList, Rule, SecurityGroup, UnknownPeer
 from . import Loaded
 from .cfn_intrinsics import CfnError, ResRef, Resolver, Unknown
 from .cfn_resources import read_resources
@@ -136,10 +136,25 @@ class _Reader:
         groups = {key: self._group(key, drafts[key]) for key in self.group_ids}
         for key, line in self.opaque.items():
             groups[key] = self._opaque(key, line)
+        self._warn_memberless(groups, resources)
         return Network(groups=groups, resources=resources, prefix_lists=prefix_lists,
                        source=self.path, input_format="cloudformation")
 
+    def _warn_memberless(self, groups: dict[str, SecurityGroup], resources: dict) -> None:
+        carried = {key for resource in resources.values() for key in resource.groups}
+        for group in groups.values():
+            for rule in group.ingress + group.egress:
+                peer = rule.peer
+                if isinstance(peer, GroupPeer) and peer.group in self.group_ids and peer.group not in carried:
+                    self.warn(rule.origin.line or 1, f"group {peer.group} has no members in the template "
+                                                     f"(no resource carries it), so this rule matches no address")
+
     def _conditions(self) -> None:
+        transform = self.resolver.template.get("Transform")
+        if transform is not None:
+            self.warn(self.resolver.template.key_line("Transform"),
+                      f"the template uses Transform {transform}: only resources as written are read, "
+                      f"not what the transform would add")
         for logical, body in self.resources.items():
             if not isinstance(body, YMap) or not isinstance(body.get("Type"), str):
                 raise CfnError(self.resources.value_line(logical), f"resource {logical} needs a Type")
