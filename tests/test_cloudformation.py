@@ -478,3 +478,69 @@ def test_warnings_for_memberless_groups_and_transforms():
     warnings = [str(w) for w in loaded.warnings]
     assert any("group Lonely has no members in the template" in w for w in warnings)
     assert any("uses Transform AWS::Serverless-2016-10-31" in w for w in warnings)
+
+
+# -- the brute-force oracle agrees on template networks ---------------------------------
+
+ORACLE_TEMPLATE = """
+Parameters: {Peer: {Type: String}, Env: {Type: String}}
+Conditions: {Prod: !Equals [!Ref Env, prod]}
+Resources:
+  Subnet: {Type: AWS::EC2::Subnet, Properties: {CidrBlock: 10.0.2.0/24}}
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Peer}
+        - {IpProtocol: tcp, FromPort: 5000, ToPort: 5000, SourceSecurityGroupId: sg-0feed}
+        - {IpProtocol: "-1", SourceSecurityGroupId: !Ref App}
+  App: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: app}}
+  AppOut:
+    Type: AWS::EC2::SecurityGroupEgress
+    Condition: Prod
+    Properties: {GroupId: !Ref App, IpProtocol: tcp, FromPort: 443, ToPort: 443, DestinationSecurityGroupId: !Ref Web}
+  Box:
+    Type: AWS::EC2::Instance
+    Properties: {PrivateIpAddress: 10.0.1.10, SecurityGroupIds: [!Ref Web]}
+  Fleet:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      VPCZoneIdentifier: [!Ref Subnet]
+      LaunchConfigurationName: !Ref FleetConfig
+  FleetConfig:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Properties: {ImageId: ami-1, InstanceType: t3.micro, SecurityGroups: [!Ref App]}
+  Legacy:
+    Type: AWS::EC2::Instance
+    Properties: {PrivateIpAddress: 10.0.1.20, SecurityGroupIds: [sg-0old]}
+"""
+
+ORACLE_ASSERTIONS = """
+- {name: https in, allow: {from: internet, to: Box, protocol: tcp, ports: 443}}
+- {name: ssh closed, deny: {from: internet, to: Box, protocol: tcp, ports: 22}}
+- {name: fleet to box, allow: {from: Fleet, to: Box, protocol: tcp, ports: 443}}
+- {name: fleet may reach box on 443, deny: {from: Fleet, to: Box, protocol: tcp, ports: 443}}
+- {name: fleet closed to the internet, deny: {from: internet, to: Fleet}}
+- {name: only fleet to box on 5000, only: {from: Fleet, to: Box, protocol: tcp, ports: 5000}}
+- {name: legacy closed, deny: {from: any, to: Legacy}}
+- {name: box reaches legacy, allow: {from: Box, to: Legacy, protocol: udp, ports: 53}}
+- {name: fleet reaches google, allow: {from: Fleet, to: 8.8.8.8/32}}
+"""
+
+
+def test_oracle_agrees_on_a_template_with_unknowns_and_symbolic_resources():
+    from oracle import decide
+
+    network = read(ORACLE_TEMPLATE).network
+    doc = parse_spec("assertions:\n" + textwrap.indent(textwrap.dedent(ORACLE_ASSERTIONS), "  "), "spec.yaml")
+    spec, _ = resolve_spec(doc, network)
+    results = {r.assertion.name: r.verdict for r in verify(network, spec)}
+    for assertion in spec.assertions:
+        assert (results[assertion.name] is HOLDS) == decide(network, assertion).holds, assertion.name
+    # Nothing that depends on an unknown value is proved either way.
+    assert results["ssh closed"] is VIOLATED and results["fleet reaches google"] is VIOLATED
+    assert results["https in"] is HOLDS and results["fleet closed to the internet"] is HOLDS
+    # App's only egress rule exists under an undecidable condition, so its default egress may be gone.
+    assert results["fleet to box"] is VIOLATED and results["fleet may reach box on 443"] is VIOLATED

@@ -171,14 +171,15 @@ class Resolver:
         found = intrinsic(value)
         if found is not None:
             return self._call(found[0], found[1], line)
-        if isinstance(value, YMap):
-            out = YMap(value.line)
+        if isinstance(value, dict):
+            out = YMap(line)
             for key, item in value.items():
-                resolved = self.resolve(item, value.value_line(key))
+                key_line, value_line = _lines(value, key, line)
+                resolved = self.resolve(item, value_line)
                 if resolved is not NO_VALUE:
                     out[key] = resolved
-                    out._key_lines[key] = value.key_line(key)
-                    out._value_lines[key] = value.value_line(key)
+                    out._key_lines[key] = key_line
+                    out._value_lines[key] = value_line
             return out
         if isinstance(value, list):
             out_list = YList(line)
@@ -355,6 +356,12 @@ def _as_text(value: Any) -> Any:
     if isinstance(value, (str, int, float)):
         return str(value)
     return Unknown(f"a {type(value).__name__} used as text")
+
+
+def _lines(mapping: dict, key: str, line: int) -> tuple[int, int]:
+    if isinstance(mapping, YMap):
+        return mapping.key_line(key), mapping.value_line(key)
+    return line, line
 
 
 def _section(template: YMap, name: str) -> YMap:
