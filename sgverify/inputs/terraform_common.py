@@ -226,6 +226,10 @@ def make_service(ctx: Context, protocol: Any, from_port: Any, to_port: Any,
             return Service(proto), f"{where} port {part.reason}"
     if proto in TYPED:
         return _icmp_service(ctx, proto, lo, hi, origin, where)
+    if from_port is None or to_port is None:
+        ctx.error(origin, f"{where}: from_port and to_port are required for protocol "
+                          f"{protocol}")
+        return None
     if lo is None or hi is None or not (0 <= lo <= hi <= 65535):
         ctx.error(origin, f"{where}: invalid port range {from_port!r}-{to_port!r} "
                           "(expected 0 <= from_port <= to_port <= 65535)")

@@ -24,7 +24,8 @@ def call_function(name: str, args: list[Any]) -> Any:
         return Unknown(f"calls {name}(), which is not evaluated here")
     try:
         return func(*args)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, ZeroDivisionError,
+            OverflowError) as exc:
         return Unknown(f"calls {name}() on arguments it rejects ({exc})", error=True)
 
 
@@ -107,6 +108,16 @@ def _cidrhost(prefix: str, hostnum: int) -> str:
     return str(net.network_address + num)
 
 
+MAX_ELEMENTS = 65536  # a configuration needs no more; bigger is a mistake, not a guess
+
+
+def _range(*args: Any) -> list[int]:
+    values = range(*[int(x) for x in args])
+    if len(values) > MAX_ELEMENTS:
+        raise ValueError(f"range of {len(values)} elements")
+    return list(values)
+
+
 def _element(value: list, index: int) -> Any:
     return value[int(index) % len(value)]
 
@@ -163,7 +174,7 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "keys": lambda value: sorted(value.keys()),
     "values": lambda value: [value[k] for k in sorted(value.keys())],
     "contains": lambda items, value: value in items,
-    "range": lambda *a: list(range(*[int(x) for x in a])),
+    "range": _range,
     "zipmap": lambda keys, vals: dict(zip(keys, vals)),
     "lower": lambda text: str(text).lower(),
     "upper": lambda text: str(text).upper(),

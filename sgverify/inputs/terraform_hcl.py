@@ -179,13 +179,13 @@ def _dynamic(block: Block, ev: Evaluator, values: dict, origins: dict, address: 
         iterator = _name(block.attributes["iterator"][0]) if isinstance(
             block.attributes["iterator"][0], Tree) else name
     source = ev.eval(block.attributes["for_each"][0]) if "for_each" in block.attributes else None
-    if isinstance(source, (Unknown, Ref)) or source is None:
-        reason = source.reason if isinstance(source, Unknown) else "is not known"
+    if not isinstance(source, (dict, list)):
+        reason = source.reason if isinstance(source, Unknown) else (
+            f"is {source!r}, not a collection" if source is not None else "is missing")
         origins[(name, len(items))] = content.origin()
         items.append(Unknown(f"comes from dynamic {name} blocks whose for_each {reason}"))
         return
-    pairs = source.items() if isinstance(source, dict) else enumerate(source) \
-        if isinstance(source, list) else []
+    pairs = source.items() if isinstance(source, dict) else enumerate(source)
     for key, value in pairs:
         key = value if isinstance(source, list) and isinstance(value, str) else key
         child = ev.child({iterator: {"key": key, "value": value}})

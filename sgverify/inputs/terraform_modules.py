@@ -247,7 +247,7 @@ class Module:
         """count / for_each -> instances; an unknown one -> one instance, keyed Unknown."""
         if "count" in block.attributes:
             count = self.evaluator.eval(block.attributes["count"][0])
-            if isinstance(count, int) and not isinstance(count, bool):
+            if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 65536:
                 return [make(i, {"count": {"index": i}}) for i in range(count)]
             return [self._unknown_expansion(block, make, "count", count)]
         if "for_each" in block.attributes:

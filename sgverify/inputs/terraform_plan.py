@@ -63,20 +63,26 @@ def parse_terraform_plan(text: str, path: str = "<plan>"):
 class _PlanReader:
     def __init__(self, data: dict, path: str):
         self.path = path
-        root = (data.get("planned_values") or data.get("values") or {}).get("root_module") or {}
+        values = _obj(data.get("planned_values") or data.get("values"), path, "planned_values")
         self.planned: dict[str, dict] = {}
-        self._collect(root)
-        self.unknown = {c.get("address"): (c.get("change") or {}).get("after_unknown") or {}
-                        for c in data.get("resource_changes") or [] if isinstance(c, dict)}
-        self.config_root = (data.get("configuration") or {}).get("root_module") or {}
+        self._collect(_obj(values.get("root_module"), path, "root_module"), "root_module")
+        self.unknown: dict[str, Any] = {}
+        for i, change in enumerate(_arr(data.get("resource_changes"), path, "resource_changes")):
+            change = _obj(change, path, f"resource_changes[{i}]")
+            after = _obj(change.get("change"), path, f"resource_changes[{i}].change")
+            self.unknown[str(change.get("address"))] = after.get("after_unknown") or {}
+        config = _obj(data.get("configuration"), path, "configuration")
+        self.config_root = _obj(config.get("root_module"), path, "configuration.root_module")
 
-    def _collect(self, module: dict) -> None:
-        for res in module.get("resources") or []:
-            if isinstance(res, dict) and res.get("mode", "managed") == "managed":
+    def _collect(self, module: dict, where: str) -> None:
+        for i, res in enumerate(_arr(module.get("resources"), self.path, f"{where}.resources")):
+            res = _obj(res, self.path, f"{where}.resources[{i}]")
+            if res.get("mode", "managed") == "managed":
                 self.planned[str(res.get("address"))] = res
-        for child in module.get("child_modules") or []:
-            if isinstance(child, dict):
-                self._collect(child)
+        children = _arr(module.get("child_modules"), self.path, f"{where}.child_modules")
+        for i, child in enumerate(children):
+            self._collect(_obj(child, self.path, f"{where}.child_modules[{i}]"),
+                          f"{where}.child_modules[{i}]")
 
     # ------------------------------------------------------------ resources
     def resources(self) -> list[TfResource]:
@@ -85,11 +91,12 @@ class _PlanReader:
             if not res.get("type"):
                 raise InputError(Diagnostic(Severity.ERROR, f"{self.path}:{address}",
                                             "resource without a type"))
-            values = res.get("values") or {}
+            values = _obj(res.get("values"), self.path, f"{address}.values")
             marker = self.unknown.get(address, {})
             config = self._config_of(address)
-            merged = self._merge(values, marker, address, (config or {}).get("expressions"), True)
-            merged = self._resolve_refs(merged, (config or {}).get("expressions"), address)
+            exprs = _dig(config, "expressions")
+            merged = self._merge(values, marker, address, exprs, True)
+            merged = self._resolve_refs(merged, exprs, address)
             out.append(TfResource(address, str(res["type"]), merged,
                                   Origin(self.path, None, address)))
         return out
@@ -118,7 +125,7 @@ class _PlanReader:
         module, prefix = _split_module(address)
         node = self._module_node(module)
         base = re.sub(r"\[[^\]]*\]$", "", address[len(prefix):])
-        for res in node.get("resources") or []:
+        for res in _dig(node, "resources") if isinstance(_dig(node, "resources"), list) else []:
             if isinstance(res, dict) and res.get("address") == base:
                 return res
         return None
@@ -126,7 +133,7 @@ class _PlanReader:
     def _module_node(self, module: list[str]) -> dict:
         node = self.config_root
         for name in module:
-            node = ((node.get("module_calls") or {}).get(name) or {}).get("module") or {}
+            node = _dig(node, "module_calls", name, "module") or {}
         return node
 
     def _resolve_refs(self, value: Any, exprs: Any, address: str) -> Any:
@@ -139,7 +146,7 @@ class _PlanReader:
             expr = exprs.get(key)
             if isinstance(item, list) and isinstance(expr, list) and len(expr) == len(item):
                 out[key] = [self._resolve_refs(v, e, address) for v, e in zip(item, expr)]
-            elif isinstance(expr, dict) and "references" in expr:
+            elif isinstance(expr, dict) and isinstance(expr.get("references"), list):
                 out[key] = self._fill(item, expr["references"], module)
         return out
 
@@ -162,7 +169,7 @@ class _PlanReader:
         return item
 
     def _id_of(self, address: str) -> Any:
-        return (self.planned.get(address, {}).get("values") or {}).get("id")
+        return _dig(self.planned.get(address), "values", "id")
 
     def _targets(self, refs: list, module: list[str], prefix: str) -> list[str] | None:
         """Resource addresses the references name; None if any is not a resource."""
@@ -211,8 +218,8 @@ class _PlanReader:
             return []  # the bare module, listed next to its output
         name = re.sub(r"\[[^\]]*\]$", "", parts[1])
         node = self._module_node(module + [name])
-        expr = ((node.get("outputs") or {}).get(parts[2]) or {}).get("expression") or {}
-        if "references" not in expr:
+        expr = _dig(node, "outputs", parts[2], "expression")
+        if not isinstance(expr, dict) or not isinstance(expr.get("references"), list):
             return None
         return self._targets(expr["references"], module + [name], f"{prefix}module.{parts[1]}.")
 
@@ -221,12 +228,38 @@ class _PlanReader:
         """`var.x` inside a module -> what the calling module passes as x."""
         variable = ref.split(".")[1].split("[")[0]
         parent = self._module_node(module[:-1])
-        call = (parent.get("module_calls") or {}).get(module[-1]) or {}
-        expr = (call.get("expressions") or {}).get(variable) or {}
-        if "references" not in expr:
+        expr = _dig(parent, "module_calls", module[-1], "expressions", variable)
+        if not isinstance(expr, dict) or not isinstance(expr.get("references"), list):
             return None
         parent_prefix = prefix[:prefix.rstrip(".").rfind("module.")]
         return self._targets(expr["references"], module[:-1], parent_prefix)
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    """value[k1][k2]... or None where a step is missing or not an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _obj(value: Any, path: str, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: expected an object, found {type(value).__name__}",
+                         f"{path}:{where}")
+    return value
+
+
+def _arr(value: Any, path: str, where: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}: expected a list, found {type(value).__name__}",
+                         f"{path}:{where}")
+    return value
 
 
 def _written(exprs: Any, key: str) -> bool:
