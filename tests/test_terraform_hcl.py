@@ -530,7 +530,7 @@ def test_registry_module_not_fetched_gives_groups_passed_to_it_unknown_rules():
     ('from_port = 22\n to_port = 70000\n protocol = "tcp"\n cidr_blocks = ["0.0.0.0/0"]',
      "invalid port range"),
     ('from_port = 22\n to_port = 22\n protocol = "tcpx"\n cidr_blocks = ["0.0.0.0/0"]',
-     "invalid protocol"),
+     "unknown protocol"),
     ('from_port = 22\n to_port = 22\n protocol = "tcp"\n cidr_blocks = ["10.0.0.300/8"]',
      "invalid CIDR"),
 ])
@@ -618,3 +618,77 @@ def test_three_tier_example_holds_its_spec():
     assert loaded.warnings == ()
     got = spec_verdicts(ROOT / "specs" / "terraform" / "three-tier.yaml", loaded.network)
     assert set(got.values()) == {Verdict.HOLDS} and len(got) == 9
+
+
+def test_registry_module_fetched_by_terraform_init_is_read(tmp_path):
+    fetched = tmp_path / ".terraform" / "modules" / "web_sg"
+    fetched.mkdir(parents=True)
+    (fetched / "main.tf").write_text(textwrap.dedent("""
+        variable "ingress_cidr_blocks" { type = list(string) }
+        resource "aws_security_group" "this" {
+          ingress {
+            from_port = 443
+            to_port = 443
+            protocol = "tcp"
+            cidr_blocks = var.ingress_cidr_blocks
+          }
+        }
+        output "security_group_id" { value = aws_security_group.this.id }
+    """))
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(
+        '{"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "web_sg", '
+        '"Source": "registry.terraform.io/terraform-aws-modules/security-group/aws", '
+        '"Version": "5.1.0", "Dir": ".terraform/modules/web_sg"}]}')
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+        module "web_sg" {
+          source = "terraform-aws-modules/security-group/aws"
+          version = "5.1.0"
+          ingress_cidr_blocks = ["192.0.2.0/24"]
+        }
+        resource "aws_instance" "a" {
+          private_ip = "10.0.1.10"
+          vpc_security_group_ids = [module.web_sg.security_group_id]
+        }
+    """))
+    loaded = load_terraform_dir(tmp_path)
+    group = loaded.network.groups["module.web_sg.aws_security_group.this"]
+    assert [str(r.peer) for r in group.ingress] == ["192.0.2.0/24"]
+    assert loaded.warnings == ()
+
+
+def test_unknown_count_is_one_instance_and_references_to_it_are_unknown():
+    loaded = tf("""
+        variable "n" {}
+        resource "aws_security_group" "a" {
+          count = var.n
+          egress {
+            from_port = 443
+            to_port = 443
+            protocol = "tcp"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+        }
+        resource "aws_instance" "i" {
+          private_ip = "10.0.1.10"
+          vpc_security_group_ids = [aws_security_group.a[0].id]
+        }
+    """)
+    assert "aws_security_group.a[*]" in loaded.network.groups
+    assert "count is variable var.n" in warnings(loaded)
+    groups = loaded.network.resources["aws_instance.i"].groups
+    assert groups == ("aws_instance.i:unknown-groups",)
+    assert loaded.network.groups[groups[0]].egress[0].service_unknown
+
+
+def test_other_protocols_warn_that_their_ports_are_ignored():
+    loaded = tf("""
+        resource "aws_security_group" "a" {
+          ingress {
+            from_port = 22
+            to_port = 22
+            protocol = "gre"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+        }
+    """)
+    assert "protocol 47 admits every port; the port range 22-22 is ignored" in warnings(loaded)

@@ -197,3 +197,27 @@ def test_detection():
     assert looks_like_terraform_plan(json.loads(EXAMPLE.read_text()))
     assert not looks_like_terraform_plan({"security_groups": {}})
     assert not looks_like_terraform_plan([1, 2])
+
+
+def test_state_json_and_counted_module_references():
+    """`terraform show -json` of a state has `values`; module instances carry an index."""
+    doc = {
+        "format_version": "1.0", "terraform_version": "1.6.6",
+        "values": {"root_module": {"child_modules": [{
+            "address": "module.app[0]",
+            "resources": [
+                {"address": "module.app[0].aws_security_group.this", "mode": "managed",
+                 "type": "aws_security_group", "name": "this",
+                 "values": {"id": "sg-0app", "name": "app", "egress": [],
+                            "ingress": [sg_rule("tcp", 8080, 8080, cidrs=["10.0.0.0/16"])]}},
+                {"address": "module.app[0].aws_instance.this", "mode": "managed",
+                 "type": "aws_instance", "name": "this",
+                 "values": {"private_ip": "10.0.3.3", "vpc_security_group_ids": ["sg-0app"]}},
+                {"address": "module.app[0].data.aws_vpc.this", "mode": "data",
+                 "type": "aws_vpc", "name": "this", "values": {"id": "vpc-1"}}]}]}},
+    }
+    assert looks_like_terraform_plan(doc)
+    net = parse_terraform_plan(json.dumps(doc), "state.json").network
+    assert net.resources["module.app[0].aws_instance.this"].groups == (
+        "module.app[0].aws_security_group.this",)
+    assert list(net.groups) == ["module.app[0].aws_security_group.this"]

@@ -212,12 +212,15 @@ def make_service(ctx: Context, protocol: Any, from_port: Any, to_port: Any,
     if isinstance(proto, Unknown):
         return Service(ALL), f"{where}.protocol {proto.reason}"
     if proto is None:
-        what = "no protocol given" if protocol is None else f"invalid protocol {protocol!r}"
+        what = "no protocol given" if protocol is None else (
+            f"unknown protocol {protocol!r} (expected a number 0-255, tcp, udp, icmp, "
+            "icmpv6, a common IANA name such as gre or esp, or all/-1)")
         ctx.error(origin, f"{where}: {what}")
         return None
     if proto not in PORTED and proto not in TYPED:
-        if proto == ALL and from_port not in (None, 0, "0", -1, "-1") and not isinstance(from_port, Unknown):
-            ctx.warn(origin, f"{where}: protocol all (-1) admits every port; "
+        if _has_ports(from_port, to_port):
+            name = "all (-1)" if proto == ALL else str(proto)
+            ctx.warn(origin, f"{where}: protocol {name} admits every port; "
                              f"the port range {from_port}-{to_port} is ignored")
         return Service(proto), ""
     lo, hi = _port(from_port), _port(to_port)
@@ -235,6 +238,11 @@ def make_service(ctx: Context, protocol: Any, from_port: Any, to_port: Any,
                           "(expected 0 <= from_port <= to_port <= 65535)")
         return None
     return Service(proto, (PortRange(lo, hi),)), ""
+
+
+def _has_ports(from_port: Any, to_port: Any) -> bool:
+    written = [p for p in (from_port, to_port) if not isinstance(p, (Unknown, Ref))]
+    return any(str(p).strip() not in ("None", "0", "-1", "65535") for p in written)
 
 
 def _icmp_service(ctx, proto, icmp_type, icmp_code, origin, where):
