@@ -69,6 +69,8 @@ class _Encoder:
             parts.append(self.addr_in(x, iv.of_cidrs(principal.within, family)))
         if principal.public_only:
             parts.append(self.addr_in(x, public_intervals(family)))
+        if principal.excluding:
+            parts.append(z3.Not(self.addr_in(x, iv.of_cidrs(principal.excluding, family))))
         return all_of(parts, self.ctx)
 
     def member(self, x, principal: Principal, group: str) -> z3.BoolRef:
@@ -137,12 +139,13 @@ def mismatch_formula(network: Network, source: Principal, destination: Principal
 
 
 def find_mismatch(network: Network, source: Principal, destination: Principal, family: Family,
-                  boxes: list[Box], free: bool, timeout: float | None = 60.0) -> Mismatch | None:
+                  boxes: list[Box], free: bool, timeout: float | None = 60.0,
+                  ctx: z3.Context | None = None) -> Mismatch | None:
     """A packet where `boxes` and the encoder disagree, or None if they are equal.
 
     Raises RuntimeError when the solver cannot decide (never read as "equal").
     """
-    ctx = z3.Context()
+    ctx = ctx or z3.Context()  # a context costs ~0.1 s: callers checking many pairs pass one
     formula = mismatch_formula(network, source, destination, family, boxes, free, ctx)
     answer = check(formula, timeout)
     if answer.status is Sat.UNSAT:

@@ -31,6 +31,7 @@ class Principal:
     label: how reports name it (the resource, an external, `internet`...).
     within: None = no narrowing; else only addresses in these blocks.
     public_only: only public addresses (the `internet`).
+    excluding: minus these blocks (e.g. the internet apart from named externals).
     """
 
     kind: PrincipalKind
@@ -38,6 +39,7 @@ class Principal:
     label: str = ""
     within: tuple[Cidr, ...] | None = None
     public_only: bool = False
+    excluding: tuple[Cidr, ...] = ()
 
     @classmethod
     def resource(cls, name: str) -> "Principal":
@@ -45,8 +47,8 @@ class Principal:
 
     @classmethod
     def unmanaged(cls, label: str = "unmanaged", within: tuple[Cidr, ...] | None = None,
-                  public_only: bool = False) -> "Principal":
-        return cls(PrincipalKind.UNMANAGED, "", label, within, public_only)
+                  public_only: bool = False, excluding: tuple[Cidr, ...] = ()) -> "Principal":
+        return cls(PrincipalKind.UNMANAGED, "", label, within, public_only, excluding)
 
     @classmethod
     def internet(cls) -> "Principal":
@@ -88,6 +90,8 @@ def address_space(network: Network, principal: Principal, family: Family) -> iv.
         space = iv.intersect(space, iv.of_cidrs(principal.within, family))
     if principal.public_only:
         space = iv.intersect(space, public_intervals(family))
+    if principal.excluding:
+        space = iv.subtract(space, iv.of_cidrs(principal.excluding, family), family.top)
     return space
 
 

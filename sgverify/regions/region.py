@@ -58,8 +58,11 @@ class Region:
     @property
     def public_source(self) -> bool:
         """Every source address is a public address (an unmanaged source on the internet)."""
-        outside = iv.subtract(list(self.sources), public_intervals(self.family), self.family.top)
-        return not self.source.is_resource and bool(self.sources) and not outside
+        return _public(self.source, self.sources, self.family)
+
+    @property
+    def public_destination(self) -> bool:
+        return _public(self.destination, self.destinations, self.family)
 
     def describe_sources(self, limit: int = 0) -> str:
         return describe_addresses(self.sources, self.family, limit)
@@ -81,6 +84,11 @@ class Region:
         mark = "" if self.certainty is Certainty.CERTAIN else " (possible)"
         return (f"{self.source} [{self.describe_sources(4)}] -> {self.destination} "
                 f"[{self.describe_destinations(4)}] {self.service_text}{mark}")
+
+
+def _public(principal: Principal, addresses: Span, family: Family) -> bool:
+    outside = iv.subtract(list(addresses), public_intervals(family), family.top)
+    return not principal.is_resource and bool(addresses) and not outside
 
 
 def _firsts(span: Span, count: int = 2) -> list[int]:

@@ -1,0 +1,135 @@
+"""Exposure: everything that can reach a target (or that it can reach), exactly.
+
+The rows are the target's delivered regions from every principal, public
+sources first, then resources, then other unmanaged addresses; their union
+is the delivered set (the certain rows alone: what is delivered whatever
+the unknowns).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..model import Network
+from ..model import intervals as iv
+from ..regions import Certainty, Principal, Region, all_principals, delivered_regions
+from ..report.rules import rule_dict, rule_line
+from ..spec import Traffic
+from .names import Place, place_named
+from .progress import Tick
+
+
+@dataclass(frozen=True)
+class Exposure:
+    target: str
+    egress: bool  # True: what the target reaches; False: what reaches it
+    places: tuple[Place, ...]
+    regions: tuple[Region, ...]
+    externals: tuple[tuple[str, ...], ...] = ()  # per region: `in office`, `includes office`...
+
+
+def exposure(network: Network, target: str, egress: bool = False, traffic: Traffic | None = None,
+             tick: Tick | None = None) -> Exposure:
+    targets = place_named(network, target)
+    others = all_principals(network)
+    principals = [p.principal for p in targets]
+    if egress:
+        regions = delivered_regions(network, source=principals, destination=others, traffic=traffic,
+                                    progress=tick)
+    else:
+        regions = delivered_regions(network, source=others, destination=principals, traffic=traffic,
+                                    progress=tick)
+    ordered = tuple(sorted(regions, key=lambda r: _rank(r, egress)))
+    names = tuple(_externals(network, r, egress) for r in ordered)
+    return Exposure(target, egress, tuple(targets), ordered, names)
+
+
+def _externals(network: Network, region: Region, egress: bool) -> tuple[str, ...]:
+    """Named externals that overlap the peer's blocks (to label unmanaged rows)."""
+    if peer_of(region, egress).is_resource:
+        return ()
+    blocks = list(region.destinations if egress else region.sources)
+    out = []
+    for external in network.externals.values():
+        named = iv.of_cidrs(external.cidrs, region.family)
+        if not iv.intersect(blocks, named):
+            continue
+        inside = not iv.subtract(blocks, named, region.family.top)
+        out.append(("in " if inside else "includes ") + external.name)
+    return tuple(out)
+
+
+def _rank(region: Region, egress: bool) -> tuple:
+    peer = region.destination if egress else region.source
+    public = region.public_destination if egress else region.public_source
+    return (region.certainty is not Certainty.CERTAIN, not public, not peer.is_resource, str(peer),
+            region.family.value, region.sources, region.destinations)
+
+
+def peer_of(region: Region, egress: bool) -> Principal:
+    return region.destination if egress else region.source
+
+
+def render_text(result: Exposure) -> str:
+    verb = "reaches" if result.egress else "is reached by"
+    if not result.regions:
+        return f"{result.target} {verb} nothing\n"
+    lines = [f"{result.target} {verb}:"]
+    for index, region in enumerate(result.regions):
+        names = result.externals[index] if index < len(result.externals) else ()
+        lines += _region_lines(region, result.egress, names)
+    return "\n".join(lines) + "\n"
+
+
+def _region_lines(region: Region, egress: bool, externals: tuple[str, ...] = ()) -> list[str]:
+    peer = peer_of(region, egress)
+    blocks = region.describe_destinations() if egress else region.describe_sources()
+    own = region.source if egress else region.destination
+    mark = "" if region.certainty is Certainty.CERTAIN else "  [possible]"
+    public = region.public_destination if egress else region.public_source
+    if peer.is_resource:
+        head = f"  resource {peer} ({blocks})"
+    else:
+        where = f" ({', '.join(externals)})" if externals else ""
+        head = f"  {'public' if public else 'unmanaged'} {blocks}{where}"
+    arrow = f"-> {own}" if not egress else f"from {own}"
+    lines = [f"{head}  {region.service_text}  {arrow}{mark}"]
+    if region.egress_unfiltered:
+        lines.append("      egress: not filtered (" + ("unmanaged source" if not region.source.is_resource
+                                                        else "link-local service") + ")")
+    lines += ["      " + rule_line(rule) for rule in region.egress_rules]
+    if region.ingress_unfiltered:
+        lines.append("      ingress: not filtered (unmanaged destination)")
+    lines += ["      " + rule_line(rule) for rule in region.ingress_rules]
+    lines += [f"      assuming {text}" for text in region.depends_on]
+    return lines
+
+
+def region_dict(region: Region, externals: tuple[str, ...] = ()) -> dict:
+    return {
+        "externals": list(externals),
+        "family": f"ipv{region.family.value}",
+        "source": {"name": str(region.source), "kind": region.source.kind.value,
+                   "blocks": [str(c) for c in region.source_blocks], "public": region.public_source},
+        "destination": {"name": str(region.destination), "kind": region.destination.kind.value,
+                        "blocks": [str(c) for c in region.destination_blocks],
+                        "public": region.public_destination},
+        "services": region.service_text,
+        "certainty": region.certainty.value,
+        "egress_rules": [rule_dict(r) for r in region.egress_rules],
+        "ingress_rules": [rule_dict(r) for r in region.ingress_rules],
+        "egress_unfiltered": region.egress_unfiltered,
+        "ingress_unfiltered": region.ingress_unfiltered,
+        "depends_on": list(region.depends_on),
+    }
+
+
+def render_json(result: Exposure) -> str:
+    data = {
+        "target": result.target,
+        "direction": "egress" if result.egress else "ingress",
+        "regions": [region_dict(r, result.externals[i] if i < len(result.externals) else ())
+                    for i, r in enumerate(result.regions)],
+    }
+    return json.dumps(data, indent=2) + "\n"

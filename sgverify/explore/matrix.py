@@ -1,0 +1,136 @@
+"""Reachability matrix: per (source place, destination place), the services delivered.
+
+A cell lists every service some packet from the row to the column is
+delivered with (certainly), and separately what is only possible (opaque
+groups, unknown rules). `partial` says that not every address of the row
+(an external, the internet...) can send it: the cell is existential.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from ..model import Family, Network
+from ..model.service import SERVICE_TOP
+from ..model import intervals as iv
+from ..regions import Certainty, address_space, delivered_regions, describe_services
+from ..spec import Traffic
+from .names import Place, places
+from .progress import Tick
+
+FAMILIES = (Family.V4, Family.V6)
+
+
+@dataclass(frozen=True)
+class Cell:
+    services: tuple[tuple[int, int], ...]  # certainly delivered (some address pair)
+    possible: tuple[tuple[int, int], ...]  # delivered only for some free choice, not certainly
+    partial: bool  # some address of the source place sends none of it
+
+    @property
+    def empty(self) -> bool:
+        return not self.services and not self.possible
+
+    @property
+    def text(self) -> str:
+        if self is UNGOVERNED:
+            return "n/a"
+        if self.empty:
+            return "-"
+        out = describe_services(self.services) if self.services else ""
+        if self.possible:
+            out = (out + " " if out else "") + f"(possibly {describe_services(self.possible)})"
+        return out
+
+
+@dataclass(frozen=True)
+class Matrix:
+    places: tuple[Place, ...]
+    cells: dict  # (row label, column label) -> Cell, only non-empty cells
+    traffic: Traffic | None = None
+
+    def cell(self, row: str, column: str) -> Cell:
+        if self.kinds.get(row) != "resource" and self.kinds.get(column) != "resource":
+            return UNGOVERNED
+        return self.cells.get((row, column), EMPTY)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {p.label: p.kind for p in self.places}
+
+
+EMPTY = Cell((), (), False)
+UNGOVERNED = Cell((), (), False)  # unmanaged to unmanaged: shown as n/a
+
+
+def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | None = None) -> Matrix:
+    everywhere = places(network)
+    cells = {}
+    total = len(everywhere) ** 2
+    done = 0
+    for row in everywhere:
+        for column in everywhere:
+            cell = _cell(network, row, column, traffic)
+            if not cell.empty:
+                cells[(row.label, column.label)] = cell
+            done += 1
+            if tick:
+                tick(done, total)
+    shown = tuple(p for p in everywhere if p.kind in ("resource", "external") or _used(p, cells))
+    return Matrix(shown, cells, traffic)
+
+
+def _used(place: Place, cells: dict) -> bool:
+    return any(place.label in key for key in cells)
+
+
+def _cell(network: Network, row: Place, column: Place, traffic: Traffic | None) -> Cell:
+    if not row.principal.is_resource and not column.principal.is_resource:
+        return EMPTY  # between unmanaged addresses: no security group decides anything
+    regions = delivered_regions(network, source=row.principal, destination=column.principal, traffic=traffic)
+    certain = iv.normalize(s for r in regions if r.certainty is Certainty.CERTAIN for s in r.services)
+    possible = iv.normalize(s for r in regions for s in r.services)
+    partial = False
+    for family in FAMILIES:
+        senders = iv.normalize(s for r in regions if r.family is family for s in r.sources)
+        partial = partial or bool(iv.subtract(address_space(network, row.principal, family), senders, family.top))
+    return Cell(tuple(certain), tuple(iv.subtract(possible, certain, SERVICE_TOP)), bool(regions) and partial)
+
+
+def render_text(matrix: Matrix) -> str:
+    labels = [p.label for p in matrix.places]
+    rows = [["from \\ to"] + labels]
+    rows += [[row] + [matrix.cell(row, column).text for column in labels] for row in labels]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(value.ljust(widths[i]) for i, value in enumerate(r)).rstrip() for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(matrix: Matrix) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    labels = [p.label for p in matrix.places]
+    writer.writerow(["from"] + labels)
+    for row in labels:
+        writer.writerow([row] + [matrix.cell(row, column).text for column in labels])
+    return out.getvalue()
+
+
+def matrix_dict(matrix: Matrix) -> dict:
+    return {
+        "places": [{"name": p.label, "kind": p.kind, "groups": list(p.groups), "addresses": p.detail}
+                   for p in matrix.places],
+        "cells": [
+            {"from": row, "to": column, "services": describe_services(cell.services) if cell.services else None,
+             "possible": describe_services(cell.possible) if cell.possible else None,
+             "partial": cell.partial}
+            for (row, column), cell in sorted(matrix.cells.items())
+        ],
+    }
+
+
+def render_json(matrix: Matrix) -> str:
+    return json.dumps(matrix_dict(matrix), indent=2) + "\n"
