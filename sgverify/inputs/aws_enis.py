@@ -76,7 +76,7 @@ def _address(text: Any, where: str, problems: Problems) -> tuple[Family, int] | 
 def _collect(item: Item, problems: Problems) -> _Addresses:
     data, where = item.data, item.where
     found = _Addresses([], [], [])
-    private = [(data.get("PrivateIpAddress"), "PrivateIpAddress", found.ips)]
+    private = [(data.get(key), key, found.ips) for key in ("PrivateIpAddress", "Ipv6Address")]
     public = _associated_addresses(data.get("Association"), "Association", found.public)
     for i, entry in enumerate(_list(data, "PrivateIpAddresses", where, problems)):
         at = f"PrivateIpAddresses[{i}]"
