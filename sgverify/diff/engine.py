@@ -94,7 +94,15 @@ def _changes(before: Network, after: Network, src: Principal, dst: Principal, fa
     sets = gained(before, after, src, dst, family, traffic)
     if sets.empty:
         return []
-    return [Change(kind, region, attribute(before, region)) for region in regions_of(after, sets)]
+    return [Change(kind, region, _attribute(before, region)) for region in regions_of(after, sets)]
+
+
+def _attribute(network: Network, region: Region) -> Region:
+    """The region with `network`'s rules; none when an endpoint does not exist there."""
+    if any(p.is_resource and p.name not in network.resources for p in (region.source, region.destination)):
+        return region.__class__(region.family, region.source, region.destination, region.sources,
+                                region.destinations, region.services, region.certainty)
+    return attribute(network, region)
 
 
 def gained(before: Network, after: Network, src: Principal, dst: Principal, family: Family,

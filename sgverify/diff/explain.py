@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..explain.evaluate import Situation, egress_ok, ingress_ok
 from ..gate.fingerprint import fingerprint
-from ..model import Network, Rule
-from ..regions import Principal
+from ..model import CidrPeer, Network, Rule
+from ..model import intervals as iv
+from ..regions import Principal, cidrs_of
 from .engine import Change, ChangeKind
 
 SIDE_NAME = {ChangeKind.ADDED: ("new", "old"), ChangeKind.REMOVED: ("old", "new")}
@@ -51,3 +52,36 @@ def elsewhere(change: Change, other: Network) -> str:
 def _groups(network: Network, resource: str) -> str:
     groups = network.resources[resource].groups
     return ", ".join(groups) or "no security groups"
+
+
+def describe_side(change: Change, sources: bool = True) -> str:
+    """A region's source (or destination) addresses, as briefly as exactly possible.
+
+    Besides the engine's own wording, a block named by a rule of either network
+    is tried as the whole: "10.0.0.0/16 except 10.0.0.0/24" reads better than
+    the twenty blocks it amounts to.
+    """
+    r = change.region
+    spans = r.sources if sources else r.destinations
+    best = r.describe_sources() if sources else r.describe_destinations()
+    top = r.family.top
+    for cidr in _candidate_blocks(change, ingress=sources):
+        whole = iv.of_cidrs([cidr], r.family)
+        if iv.subtract(list(spans), whole, top):
+            continue  # not a superset
+        rest = iv.subtract(whole, list(spans), top)
+        text = str(cidr) + (" except " + ", ".join(str(c) for c in cidrs_of(rest, r.family)) if rest else "")
+        if text.count(",") < best.count(","):
+            best = text
+    return best
+
+
+def _candidate_blocks(change: Change, ingress: bool):
+    direction_rules = (lambda region: region.ingress_rules) if ingress else (lambda region: region.egress_rules)
+    seen = []
+    for region in (change.region, change.other):
+        for rule in direction_rules(region):
+            if isinstance(rule.peer, CidrPeer) and rule.peer.cidr.family is change.region.family \
+                    and rule.peer.cidr not in seen:
+                seen.append(rule.peer.cidr)
+    return seen

@@ -9,7 +9,7 @@ from ..model.addresses import format_address
 from ..report.rules import rule_dict, rule_line
 from ..regions import Certainty
 from .engine import Change, ChangeKind, NetworkDiff
-from .explain import change_fingerprint, elsewhere, rules_of
+from .explain import change_fingerprint, describe_side, elsewhere, rules_of
 from .gate import DiffGate
 
 INDENT = "    "
@@ -24,7 +24,7 @@ def family_name(change: Change) -> str:
 def headline(change: Change) -> str:
     r = change.region
     mark = "" if change.certain else "  (possible: depends on what is unknown)"
-    return (f"{r.source} [{r.describe_sources()}] -> {r.destination} [{r.describe_destinations()}] "
+    return (f"{r.source} [{describe_side(change)}] -> {r.destination} [{describe_side(change, False)}] "
             f"{r.service_text} {family_name(change)}{mark}")
 
 
@@ -86,8 +86,8 @@ def change_dict(change: Change, other: Network) -> dict:
         "family": f"ipv{r.family.value}",
         "source": str(r.source),
         "destination": str(r.destination),
-        "sources": r.describe_sources(),
-        "destinations": r.describe_destinations(),
+        "sources": describe_side(change),
+        "destinations": describe_side(change, False),
         "source_blocks": [str(c) for c in r.source_blocks],
         "destination_blocks": [str(c) for c in r.destination_blocks],
         "services": r.service_text,

@@ -12,6 +12,7 @@ from ..model import Network
 from ..model.service import PORTED, protocol_name
 from ..regions import Principal, resolve_principals
 from ..spec import Traffic
+from .align import align
 from .engine import NetworkDiff, diff_networks
 from .gate import DiffGate, FailOn
 
@@ -49,7 +50,8 @@ def run_diff(request: DiffRequest) -> DiffResult:
             errors += error.diagnostics
     if errors:
         raise InputError(errors)
-    old, new = loaded[0].network, loaded[1].network
+    old = loaded[0].network
+    new = align(old, loaded[1].network)
     sources = resolve_both(old, new, request.sources, "--from")
     destinations = resolve_both(old, new, request.destinations, "--to")
     diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic)

@@ -79,6 +79,7 @@ def _detail(item: CheckedResult) -> list[str]:
 def render_diff(result) -> str:
     """Summary table of every region of difference, then each region's details."""
     from ..diff.engine import ChangeKind
+    from ..diff.explain import describe_side
     from ..diff.render import change_lines, family_name
 
     diff, gate = result.diff, result.gate
@@ -96,7 +97,7 @@ def render_diff(result) -> str:
         r = change.region
         mark = "❌" if gate.fails_on(kind) else "ℹ️"
         what = kind.value + ("" if change.certain else " (possible)")
-        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(r.describe_sources(3))} "
+        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(describe_side(change))} "
                      f"({cell(r.source)}) | {cell(r.service_text)} | {family_name(change)} |")
     lines.append("")
     for kind, change, other in rows:
