@@ -18,7 +18,6 @@ from sgverify.model import (
     TCP,
     Cidr,
     CidrPeer,
-    Family,
     GroupPeer,
     Origin,
     PortRange,
@@ -427,7 +426,8 @@ def test_spec_names_ids_tags_and_ambiguity(tmp_path):
         return eni(eid, ip, ["sg-1"], TagSet=[{"Key": "Name", "Value": name}], Attachment={"InstanceId": instance})
 
     doc = {"SecurityGroups": [sg("sg-1", "web", ingress=[perm("tcp", 443, 443, v4=["0.0.0.0/0"])], egress=OPEN)],
-           "NetworkInterfaces": [tagged("eni-1", "10.0.0.1", "web-a", "i-1"), tagged("eni-2", "10.0.0.2", "web-a", "i-1"),
+           "NetworkInterfaces": [tagged("eni-1", "10.0.0.1", "web-a", "i-1"),
+                                 tagged("eni-2", "10.0.0.2", "web-a", "i-1"),
                                  tagged("eni-3", "10.0.0.3", "web-b", "i-2")]}
     found = verdicts(tmp_path, doc, """
   - name: by tag

@@ -78,7 +78,8 @@ def build_world(ec2) -> World:
         TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web-1"}]}],
     )["Instances"][0]
     db_eni = ec2.create_network_interface(
-        SubnetId=subnet_id, Groups=[db], PrivateIpAddress="10.0.1.50", Ipv6Addresses=[{"Ipv6Address": "2001:db8:1::50"}],
+        SubnetId=subnet_id, Groups=[db], PrivateIpAddress="10.0.1.50",
+        Ipv6Addresses=[{"Ipv6Address": "2001:db8:1::50"}],
         TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "Name", "Value": "db-1"}]}],
     )["NetworkInterface"]["NetworkInterfaceId"]
     web_eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
