@@ -692,3 +692,16 @@ def test_other_protocols_warn_that_their_ports_are_ignored():
         }
     """)
     assert "protocol 47 admits every port; the port range 22-22 is ignored" in warnings(loaded)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("extra.tf.json", "{}", "JSON-syntax configuration is not read"),
+    ("override.tf", "", "override file is not read"),
+    ("again.tf", 'resource "aws_security_group" "a" {}\n', "is also defined at"),
+])
+def test_files_that_cannot_be_read_faithfully_are_refused(tmp_path, name, content, message):
+    (tmp_path / "main.tf").write_text('resource "aws_security_group" "a" {}\n')
+    (tmp_path / name).write_text(content)
+    with pytest.raises(InputError) as caught:
+        load_terraform_dir(tmp_path)
+    assert message in str(caught.value)

@@ -51,7 +51,8 @@ def load_terraform_dir(path: str | Path):
     files = [root] if root.is_file() else sorted(root.glob("*.tf"))
     if not files:
         raise InputError("no .tf files in this folder", str(root))
-    module = env.module(files, "", _tfvars(root) if root.is_dir() else {}, None)
+    module = env.module(files, "", _tfvars(root) if root.is_dir() else {}, None,
+                        whole_folder=root.is_dir())
     resources = list(collect(module))
     loaded = build_network(resources + env.extra_resources, str(root), FORMAT)
     from . import Loaded

@@ -134,8 +134,10 @@ class ModuleEnv:
         self.diagnostics.append(Diagnostic(Severity.WARNING, str(origin), message))
 
     def module(self, files: list[Path], prefix: str, inputs: dict[str, Any], key_path,
-               texts: dict[str, str] | None = None) -> "Module":
+               texts: dict[str, str] | None = None, whole_folder: bool = True) -> "Module":
         texts = dict(texts or {})
+        if whole_folder:
+            _refuse_unsupported_files(files)
         for path in files:
             try:
                 texts[str(path)] = path.read_text(encoding="utf-8")
@@ -144,6 +146,7 @@ class ModuleEnv:
         blocks = []
         for file, text in texts.items():
             blocks.extend(self.reader(file, text)[0])
+        _refuse_duplicates(blocks)
         return Module(self, blocks, prefix, inputs, key_path or [],
                       files[0].parent if files else self.root)
 
@@ -160,6 +163,31 @@ class ModuleEnv:
                     self._manifest = {}
         found = self._manifest.get(key)
         return (self.root / found) if found else None
+
+
+def _refuse_unsupported_files(files: list[Path]) -> None:
+    """Files Terraform would read but this reader cannot: refusing beats ignoring them."""
+    if not files:
+        return
+    folder = files[0].parent
+    json_files = sorted(folder.glob("*.tf.json"))
+    overrides = [p for p in files if p.name == "override.tf" or p.name.endswith("_override.tf")]
+    for path in json_files + overrides:
+        kind = "JSON-syntax configuration" if path.name.endswith(".json") else "override file"
+        raise InputError(f"{kind} is not read by the .tf reader; give the plan JSON "
+                         "(terraform show -json) instead", str(path))
+
+
+def _refuse_duplicates(blocks: list) -> None:
+    seen: dict[tuple, Any] = {}
+    for block in blocks:
+        if block.kind not in ("resource", "data", "module", "variable", "output"):
+            continue
+        key = (block.kind, *block.labels)
+        if key in seen:
+            raise InputError(f"{block.kind} {' '.join(block.labels)} is also defined at "
+                             f"{seen[key].origin()}", str(block.origin()))
+        seen[key] = block
 
 
 class Module:
