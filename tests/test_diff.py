@@ -366,3 +366,44 @@ def test_example_pair_shows_its_three_changes():
     assert ("unmanaged", "web", "tcp/22", "ipv4") in added  # ssh open to the world
     assert ("unmanaged", "web", "tcp/443", "ipv6") in added  # https over IPv6
     assert ("db", "unmanaged", "all", "ipv4") in added  # the database sends anything anywhere
+
+
+# ---------------------------------------------------------------- `baseline:` in a spec
+
+def baseline_spec(tmp_path: Path, network: str, baseline: str, extra: str = "") -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"network: {ROOT / 'examples' / 'diff' / network}\n"
+                    f"baseline: {ROOT / 'examples' / 'diff' / baseline}\n"
+                    "assertions:\n  - {name: db closed to the internet, deny: {from: internet, to: db}}\n"
+                    + extra, encoding="utf-8")
+    return path
+
+
+def test_baseline_unchanged_holds(tmp_path):
+    result = invoke(["check", baseline_spec(tmp_path, "before.yaml", "before.yaml")], 0)
+    assert "spec.yaml:2: holds: no access added since the baseline" in result.stdout
+
+
+def test_baseline_with_added_access_is_a_violated_assertion(tmp_path):
+    s = baseline_spec(tmp_path, "after.yaml", "before.yaml")
+    report = json.loads(invoke(["check", s, "--format", "json"], 1).stdout)
+    entry = report["results"][1]
+    assert (entry["name"], entry["status"], entry["location"]) == (
+        "no access added since the baseline", "violated", f"{s}:2")
+    assert "7 region(s) of access added" in entry["reason"]
+    assert entry["counterexample"]["allowed_by"]
+
+
+def test_baseline_removed_access_only_holds(tmp_path):
+    invoke(["check", baseline_spec(tmp_path, "before.yaml", "after.yaml")], 0)
+
+
+def test_baseline_finding_can_be_waived(tmp_path):
+    waiver = ("waivers:\n  - {match: no access added since the baseline, reason: reviewed change,"
+              " owner: sec, expires: 2999-01-01}\n")
+    invoke(["check", baseline_spec(tmp_path, "after.yaml", "before.yaml", waiver)], 0)
+
+
+def test_missing_baseline_is_an_input_error(tmp_path):
+    result = invoke(["check", baseline_spec(tmp_path, "after.yaml", "nosuch.yaml")], 2)
+    assert "nosuch.yaml" in result.stderr

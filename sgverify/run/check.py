@@ -46,8 +46,11 @@ class _Networks:
         return self.loaded[path]
 
 
-def prepare(request: CheckRequest) -> list[tuple[SpecDocument, str, object, list[Diagnostic]]]:
-    """Read and resolve every spec; raise one InputError with every problem found."""
+def prepare(request: CheckRequest) -> list[tuple]:
+    """Read and resolve every spec; raise one InputError with every problem found.
+
+    Each entry: (spec, network path, compiled network, warnings, (document, baseline network or None)).
+    """
     networks = _Networks(request)
     prepared, errors = [], []
     for spec_path in request.specs:
@@ -58,8 +61,10 @@ def prepare(request: CheckRequest) -> list[tuple[SpecDocument, str, object, list
                 raise InputError(f"{spec_path}: no `network:` in the spec and no --network given")
             loaded = networks.get(network_path)
             spec, warnings = resolve_spec(doc, loaded.network)
+            # `baseline:` adds one assertion: no access added since the baseline network.
+            baseline = networks.get(doc.baseline).network if doc.baseline else None
             prepared.append((spec, network_path, networks.compiled[network_path],
-                             list(loaded.warnings) + list(warnings)))
+                             list(loaded.warnings) + list(warnings), (doc, baseline)))
         except InputError as error:
             errors.extend(error.diagnostics)
     if errors:
@@ -70,10 +75,17 @@ def prepare(request: CheckRequest) -> list[tuple[SpecDocument, str, object, list
 def run_check(request: CheckRequest, on_result: Callable | None = None) -> list[SpecOutcome]:
     outcomes = []
     seen_warnings: set[Diagnostic] = set()
-    for spec, network_path, compiled, warnings in prepare(request):
+    for spec, network_path, compiled, warnings, (doc, baseline) in prepare(request):
         results = []
         for assertion in spec.assertions:
             result = check_assertion(compiled, assertion, request.options)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        if baseline is not None:
+            from ..diff.baseline import baseline_assertion, baseline_result
+
+            result = baseline_result(baseline_assertion(doc.path, doc.baseline_line), baseline, compiled.network)
             results.append(result)
             if on_result:
                 on_result(result)
