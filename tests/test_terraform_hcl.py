@@ -705,3 +705,74 @@ def test_files_that_cannot_be_read_faithfully_are_refused(tmp_path, name, conten
     with pytest.raises(InputError) as caught:
         load_terraform_dir(tmp_path)
     assert message in str(caught.value)
+
+
+COMMUNITY_STYLE_MODULE = """
+variable "create" { default = true }
+variable "name" {}
+variable "rules" {
+  default = {
+    https-443-tcp = [443, 443, "tcp", "HTTPS"]
+    ssh-tcp       = [22, 22, "tcp", "SSH"]
+    _             = ["", "", ""]
+  }
+}
+variable "ingress_with_cidr_blocks" { default = [] }
+variable "ingress_cidr_blocks" { default = [] }
+
+resource "aws_security_group" "this" {
+  count = var.create ? 1 : 0
+  name  = var.name
+}
+
+resource "aws_security_group_rule" "ingress_with_cidr_blocks" {
+  count             = var.create ? length(var.ingress_with_cidr_blocks) : 0
+  security_group_id = aws_security_group.this[0].id
+  type              = "ingress"
+  cidr_blocks = compact(split(",", lookup(var.ingress_with_cidr_blocks[count.index], "cidr_blocks",
+    join(",", var.ingress_cidr_blocks))))
+  from_port = lookup(var.ingress_with_cidr_blocks[count.index], "from_port",
+    var.rules[lookup(var.ingress_with_cidr_blocks[count.index], "rule", "_")][0])
+  to_port = lookup(var.ingress_with_cidr_blocks[count.index], "to_port",
+    var.rules[lookup(var.ingress_with_cidr_blocks[count.index], "rule", "_")][1])
+  protocol = lookup(var.ingress_with_cidr_blocks[count.index], "protocol",
+    var.rules[lookup(var.ingress_with_cidr_blocks[count.index], "rule", "_")][2])
+}
+
+output "security_group_id" { value = try(aws_security_group.this[0].id, "") }
+"""
+
+
+def test_rules_written_the_community_module_way(tmp_path):
+    (tmp_path / "sg").mkdir()
+    (tmp_path / "sg" / "main.tf").write_text(COMMUNITY_STYLE_MODULE)
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+        module "web" {
+          source = "./sg"
+          name = "web"
+          ingress_cidr_blocks = ["10.10.0.0/16"]
+          ingress_with_cidr_blocks = [
+            { rule = "https-443-tcp", cidr_blocks = "0.0.0.0/1,128.0.0.0/1" },
+            { rule = "ssh-tcp" },
+            { from_port = 8080, to_port = 8090, protocol = "tcp", cidr_blocks = "192.168.0.0/16" },
+          ]
+        }
+        resource "aws_instance" "web" {
+          private_ip = "10.10.1.5"
+          vpc_security_group_ids = [module.web.security_group_id]
+        }
+    """))
+    loaded = load_terraform_dir(tmp_path)
+    net = loaded.network
+    group = net.group_named("web")
+    assert group.key == "module.web.aws_security_group.this[0]"
+    assert [(str(r.service), str(r.peer)) for r in group.ingress] == [
+        ("tcp/443", "0.0.0.0/1"), ("tcp/443", "128.0.0.0/1"), ("tcp/22", "10.10.0.0/16"),
+        ("tcp/8080-8090", "192.168.0.0/16")]
+    assert net.resources["aws_instance.web"].groups == (group.key,)
+    got = verdicts(net, """
+        - {name: https from the whole internet, allow: {from: internet, to: aws_instance.web, protocol: tcp, ports: 443}}
+        - {name: no ssh from the internet, deny: {from: internet, to: aws_instance.web, protocol: tcp, ports: 22}}
+    """)
+    assert got == {"https from the whole internet": Verdict.HOLDS,
+                   "no ssh from the internet": Verdict.HOLDS}
