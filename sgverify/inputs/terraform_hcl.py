@@ -74,10 +74,13 @@ def parse_terraform_text(text: str, path: str = "main.tf"):
 
 def read_blocks(file: str, text: str) -> tuple[list[Block], dict[str, tuple[Any, int]]]:
     """Top-level blocks and attributes of one file; a syntax error -> InputError."""
-    import hcl2
-
     try:
-        tree = hcl2.parses_to_tree(text)
+        from hcl2 import parses_to_tree
+    except ImportError:
+        raise InputError("reading .tf files needs python-hcl2 >= 8.1 "
+                         "(pip install 'sgverify[terraform]')", file) from None
+    try:
+        tree = parses_to_tree(text)
     except UnexpectedInput as exc:
         raise InputError(f"HCL syntax error: {_short(exc)}", f"{file}:{exc.line}") from None
     except (LarkError, ValueError, RuntimeError) as exc:
