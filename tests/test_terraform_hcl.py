@@ -776,3 +776,13 @@ def test_rules_written_the_community_module_way(tmp_path):
     """)
     assert got == {"https from the whole internet": Verdict.HOLDS,
                    "no ssh from the internet": Verdict.HOLDS}
+
+
+def test_resources_that_may_have_no_group_are_not_given_the_default_one():
+    loaded = tf("""
+        resource "aws_lambda_function" "outside_vpc" { function_name = "f" }
+        resource "aws_lb" "network" { load_balancer_type = "network" }
+        resource "aws_db_instance" "db" { engine = "postgres" }
+    """)
+    assert set(loaded.network.resources) == {"aws_db_instance.db"}
+    assert loaded.network.resources["aws_db_instance.db"].groups == ("aws_db_instance.db:default-group",)

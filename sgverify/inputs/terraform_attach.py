@@ -43,6 +43,8 @@ SUBNET_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_launch_template": (("network_interfaces", "subnet_id"),),
 }
 GROUP_ATTRIBUTE_NAMES = ("vpc_security_group_ids", "security_groups", "security_group_ids")
+# Without groups written these carry none (not even the VPC default group).
+OPTIONAL_CARRIERS = ("aws_lambda_function", "aws_ecs_service", "aws_lb")
 TEMPLATE_TYPES = ("aws_launch_template", "aws_launch_configuration")
 NOT_CARRIERS = (*GROUP_TYPES, *VPC_RULE_TYPES, "aws_security_group_rule",
                 "aws_network_interface_sg_attachment", "aws_autoscaling_group")
@@ -222,6 +224,9 @@ def _resources(ctx: Context) -> list[Resource]:
         if res.type in TEMPLATE_TYPES and res.address in used_templates:
             continue
         if res.type in GROUP_FIELDS:
+            if (res.type in OPTIONAL_CARRIERS and res.address not in extra
+                    and not _groups_of(ctx, res, GROUP_FIELDS[res.type])[2]):
+                continue  # e.g. a Lambda outside any VPC, a network LB without groups
             out.append(_carrier(ctx, res, extra.get(res.address, [])))
         elif res.type not in NOT_CARRIERS and _carries_groups(res):
             out.append(_unsupported(ctx, res))
