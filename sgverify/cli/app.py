@@ -61,6 +61,11 @@ def _register() -> None:
     from . import diff  # noqa: F401
     from . import snapshot  # noqa: F401
     from . import import_cmd  # noqa: F401
+    from . import query  # noqa: F401
+    from . import exposure  # noqa: F401
+    from . import matrix  # noqa: F401
+    from . import graph  # noqa: F401
+    from . import report_cmd  # noqa: F401
 
 
 def main() -> None:

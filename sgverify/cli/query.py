@@ -1,0 +1,42 @@
+"""`sgverify query --network N --from X --to Y`: is anything delivered, with a witness and its trace."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from ..explore.load import load_for_command, write_output
+from ..explore.names import traffic_of
+from ..explore.query import query as run_query
+from ..explore.query import render_json, render_text
+from .app import app, run_command
+from .exitcodes import EXIT_OK, EXIT_UNKNOWN
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def query(
+    source: Annotated[str, typer.Option("--from", help="Source: resource, group, external, CIDR, any, internet.")],
+    destination: Annotated[str, typer.Option("--to", help="Destination (same kinds of names).")],
+    network: Annotated[Optional[str], typer.Option(help="Network file or folder.")] = None,
+    input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
+    protocol: Annotated[Optional[str], typer.Option(help="tcp, udp, icmp, icmpv6, all or a number.")] = None,
+    port: Annotated[list[str], typer.Option(help="Destination port or range (repeatable, or 80,443).")] = [],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Is anything delivered from X to Y? A witness packet and the full rule trace; for a
+    blocked flow, the side that blocks it and the smallest rule that would admit it."""
+
+    def body() -> int:
+        net = load_for_command(network, input_format)
+        result = run_query(net, source, destination, traffic_of(protocol, port or None))
+        write_output(render_json(result) if format is Format.json else render_text(result), None)
+        return EXIT_UNKNOWN if result.verdict == "unknown" else EXIT_OK
+
+    run_command(body)
