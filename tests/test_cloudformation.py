@@ -413,9 +413,9 @@ def test_json_template_keeps_lines():
     ("SecurityGroupIngress:\n  - {IpProtocol: tcp, FromPort: 90, ToPort: 80, CidrIp: 10.0.0.0/8}",
      "t.yaml:8: error: port range 90-80 runs backwards"),
     ("SecurityGroupIngress:\n  - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIP: 10.0.0.0/8}",
-     "t.yaml:8: error: unknown key 'CidrIP' in a ingress rule (did you mean 'CidrIp'"),
+     "t.yaml:8: error: unknown key 'CidrIP' in an ingress rule (did you mean 'CidrIp'"),
     ("SecurityGroupIngress:\n  - {IpProtocol: tcp, FromPort: 22, ToPort: 22}",
-     "t.yaml:8: error: a ingress rule has no peer"),
+     "t.yaml:8: error: an ingress rule has no peer"),
     ("SecurityGroupIngress:\n  - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: '::/0'}",
      "t.yaml:8: error: CidrIp ::/0 is not an IPv4 block (use CidrIpv6)"),
     ("SecurityGroupIngres: []", "t.yaml:7: error: unknown key 'SecurityGroupIngres' in security group Web"),
@@ -544,3 +544,11 @@ def test_oracle_agrees_on_a_template_with_unknowns_and_symbolic_resources():
     assert results["https in"] is HOLDS and results["fleet closed to the internet"] is HOLDS
     # App's only egress rule exists under an undecidable condition, so its default egress may be gone.
     assert results["fleet to box"] is VIOLATED and results["fleet may reach box on 443"] is VIOLATED
+
+
+def test_parameter_values_must_be_allowed():
+    template = "Parameters:\n  Env: {Type: String, Default: prod, AllowedValues: [dev, prod]}\n" + group_template(
+        "GroupName: !Sub '${Env}-web'\n")
+    assert read(template, {"Env": "dev"}).network.groups["Web"].name == "dev-web"
+    with pytest.raises(InputError, match=r"t.yaml:3: error: parameter Env: 'staging' is not one of its AllowedValues"):
+        read(template, {"Env": "staging"})

@@ -108,6 +108,7 @@ class Resolver:
                 raw = [item.strip() for item in str(raw).split(",")] if not isinstance(raw, list) else list(raw)
             elif not isinstance(raw, str):
                 raw = str(raw)
+            _check_allowed(name, body, raw, declared.key_line(name))
             out[name] = raw
         return out
 
@@ -341,8 +342,19 @@ class Resolver:
             prefix = network.max_prefixlen - int(bits)
             subnets = network.subnets(new_prefix=prefix)
             return [str(next(subnets)) for _ in range(int(count))]
-        except (ValueError, StopIteration):
+        except (TypeError, ValueError, StopIteration):
             raise CfnError(line, f"Fn::Cidr cannot split {block} into {count} blocks of {bits} host bits") from None
+
+
+def _check_allowed(name: str, body: Any, value: Any, line: int) -> None:
+    """CloudFormation refuses a parameter value outside AllowedValues: so do we."""
+    allowed = body.get("AllowedValues")
+    if not isinstance(allowed, list):
+        return
+    texts = [str(v) for v in allowed]
+    for item in value if isinstance(value, list) else [value]:
+        if str(item) not in texts:
+            raise CfnError(line, f"parameter {name}: {item!r} is not one of its AllowedValues ({', '.join(texts)})")
 
 
 def _as_text(value: Any) -> Any:

@@ -66,19 +66,19 @@ class RuleReader:
         if value is NO_VALUE:
             return []
         if isinstance(value, Unknown):
-            self.ctx.warn(line, f"a {direction.value} rule cannot be read ({value.reason}); "
+            self.ctx.warn(line, f"an {direction.value} rule cannot be read ({value.reason}); "
                                 f"it is kept as a rule that may match anything")
             return [Draft(direction, ALL_TRAFFIC, UnknownPeer(value.reason), self.ctx.origin(line),
                           "<unknown rule>", unknown=unknown + (value.reason,), certain=False)]
         if not isinstance(value, YMap):
-            raise CfnError(line, f"a {direction.value} rule must be a mapping, not {value!r}")
+            raise CfnError(line, f"an {direction.value} rule must be a mapping, not {value!r}")
         return [self._draft(value, direction, unknown, separate)]
 
     def _draft(self, entry: YMap, direction: Direction, unknown: tuple[str, ...], separate: bool) -> Draft:
         allowed = PEER_KEYS[direction] + OTHER_KEYS + (TARGET_KEYS if separate else ())
         for key in entry:
             if key not in allowed:
-                raise CfnError(entry.key_line(key), unknown_key(key, f"a {direction.value} rule", allowed))
+                raise CfnError(entry.key_line(key), unknown_key(key, f"an {direction.value} rule", allowed))
         service, service_why = self._service(entry)
         peer = self._peer(entry, direction)
         reasons = unknown + ((service_why,) if service_why else ())
@@ -145,7 +145,7 @@ class RuleReader:
         if len(given) != 1:
             names = ", ".join(PEER_KEYS[direction])
             problem = "has no peer" if not given else f"has several peers ({', '.join(given)})"
-            raise CfnError(entry.line, f"a {direction.value} rule {problem}: give exactly one of {names}")
+            raise CfnError(entry.line, f"an {direction.value} rule {problem}: give exactly one of {names}")
         key = given[0]
         value, line = entry[key], entry.value_line(key)
         if isinstance(value, Unknown):
