@@ -552,3 +552,15 @@ def test_parameter_values_must_be_allowed():
     assert read(template, {"Env": "dev"}).network.groups["Web"].name == "dev-web"
     with pytest.raises(InputError, match=r"t.yaml:3: error: parameter Env: 'staging' is not one of its AllowedValues"):
         read(template, {"Env": "staging"})
+
+
+def test_nested_stacks_are_named_in_a_warning_not_modelled_as_resources():
+    loaded = read(group_template("GroupName: web\n", """
+        Inner:
+          Type: AWS::CloudFormation::Stack
+          Properties:
+            TemplateURL: https://example.com/inner.yaml
+            Parameters: {SecurityGroupId: !Ref Web}
+    """))
+    assert "Inner" not in loaded.network.resources
+    assert any("Inner: nested stack" in str(w) for w in loaded.warnings)

@@ -32,6 +32,7 @@ SIMPLE = {
 }
 SUBNET_GROUPS = {"AWS::RDS::DBSubnetGroup": ("SubnetIds", "DBSubnetGroupName"),
                  "AWS::ElastiCache::SubnetGroup": ("SubnetIds", "CacheSubnetGroupName")}
+NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 TEMPLATES = ("AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")
 HANDLED = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
            "AWS::EC2::Instance", "AWS::EC2::NetworkInterface", "AWS::AutoScaling::AutoScalingGroup",
@@ -151,6 +152,10 @@ class _Resources:
 
     def _unsupported(self, logical: str) -> None:
         kind, props, line = self.ctx.body(logical)
+        if kind in NESTED:
+            self.ctx.warn(line, f"{logical}: nested stack ({kind}) is not read; groups and resources it "
+                                f"creates are not in the model (check its template on its own)")
+            return
         paths = _group_keys(props)
         if not paths:
             return
