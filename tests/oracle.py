@@ -1,17 +1,8 @@
 """A brute-force evaluator of what a network delivers: the test oracle.
 
-It implements the semantics the verifier decides, rule by rule, over plain
-model values and without any solver, so that the two can be compared on many
-random networks.  It is written for readability, not speed.
-
-Semantics (one address family at a time).  A packet is (family, s, d, svc)
-with s != d; svc is a point on the 24-bit service line.  Each side's address
-has an identity ("who"): the resource whose concrete address it is, else a
-free choice among "unmanaged" (None) and every symbolic resource whose subnets
-contain it (no subnets: private IPv4 space).  Free Booleans, chosen per packet:
-m(side, G) for each opaque group G (true only for an unmanaged side) and u(rule)
-for each rule with an unknown peer or service.  `delivered` = the source's
-egress admits the packet and the destination's ingress admits it.
+`decide` enumerates packets and choices over representative points and
+evaluates each with oracle_rules.py, which states the semantics rule by rule;
+`replay` checks that a verifier's counterexample is a real violation.
 
 Why `decide` is exhaustive.  Every predicate the semantics applies to an
 address x is "x lies in block B" for a block B from a finite list: rule CIDRs,
@@ -35,219 +26,35 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator, Mapping
 
-from sgverify.model import (
-    Cidr,
-    CidrPeer,
-    Direction,
-    Family,
-    GroupPeer,
-    Network,
-    Packet,
-    PrefixListPeer,
-    Resource,
-    Rule,
-    UnknownPeer,
+from oracle_rules import (
+    DST,
+    SRC,
+    delivered,
+    in_endpoints,
+    in_intervals,
+    is_violation,
+    opaque_key,
+    side_rules,
+    unknown_key,
+    who_options,
 )
+from sgverify.model import Cidr, CidrPeer, Direction, Family, Network, Packet, UnknownPeer
 from sgverify.model.addresses import (
     NON_PUBLIC_V4,
     PRIVATE_V4,
     PUBLIC_V6,
     UNFILTERED_SERVICES,
-    is_public,
     parse_address,
 )
 from sgverify.model.service import SERVICE_TOP, split_service
-from sgverify.spec import (
-    AddressEndpoint,
-    AnyEndpoint,
-    Assertion,
-    Endpoint,
-    GroupEndpoint,
-    InternetEndpoint,
-    Kind,
-    ResourceEndpoint,
-)
+from sgverify.spec import AddressEndpoint, Assertion, Kind
 
-SRC, DST = "src", "dst"
-Who = "str | None"  # a resource name, or None for an unmanaged address
-
-
-# ---------------------------------------------------------------- free Booleans
-
-def opaque_key(side: str, group: str) -> tuple:
-    """Key in `free` of m(side, group): the side is a member of opaque `group`."""
-    return ("m", side, group)
-
-
-def unknown_key(rule: Rule) -> tuple:
-    """Key in `free` of u(rule): the unknown part of `rule` matches."""
-    return ("u", rule.group, rule.direction.value, rule.index)
-
-
-def _is_free(free: Mapping, key: tuple) -> bool:
-    return bool(free.get(key, False))
-
-
-# ---------------------------------------------------------------- identities
-
-def owner_of(network: Network, family: Family, x: int) -> Resource | None:
-    """The resource whose concrete (private or public) address x is, if any."""
-    for resource in network.resources.values():
-        if x in resource.addresses(family):
-            return resource
-    return None
-
-
-def symbolic_can_be(resource: Resource, family: Family, x: int) -> bool:
-    """Can symbolic `resource` have address x?"""
-    if not resource.symbolic:
-        return False
-    if resource.subnets:
-        return any(c.contains(family, x) for c in resource.subnets)
-    return family is Family.V4 and any(c.contains(family, x) for c in PRIVATE_V4)
-
-
-def who_options(network: Network, family: Family, x: int) -> list[str | None]:
-    """Every legal identity of address x."""
-    owner = owner_of(network, family, x)
-    if owner is not None:
-        return [owner.name]
-    symbolic = [r.name for r in network.resources.values() if symbolic_can_be(r, family, x)]
-    return [None] + symbolic
-
-
-# ---------------------------------------------------------------- rules
-
-def member(network: Network, family: Family, x: int, who: str | None, side: str,
-           group: str, free: Mapping) -> bool:
-    """member(x, G): private address of a resource carrying G, or opaque choice."""
-    if who is not None:
-        resource = network.resources[who]
-        if group in resource.groups and (x in resource.private_addresses(family)
-                                         or resource.symbolic):
-            return True
-    return (network.groups[group].opaque and who is None
-            and _is_free(free, opaque_key(side, group)))
-
-
-def peer_matches(network: Network, rule: Rule, family: Family, x: int, who: str | None,
-                 side: str, free: Mapping) -> bool:
-    peer = rule.peer
-    if isinstance(peer, CidrPeer):
-        return peer.cidr.family is family and peer.cidr.contains(family, x)
-    if isinstance(peer, PrefixListPeer):
-        cidrs = network.prefix_lists[peer.prefix_list].cidrs
-        return any(c.contains(family, x) for c in cidrs)
-    if isinstance(peer, GroupPeer):
-        return member(network, family, x, who, side, peer.group, free)
-    if isinstance(peer, UnknownPeer):
-        return _is_free(free, unknown_key(rule))
-    raise TypeError(f"unsupported peer {peer!r}")
-
-
-def in_intervals(value: int, intervals: Iterable[tuple[int, int]]) -> bool:
-    return any(lo <= value <= hi for lo, hi in intervals)
-
-
-def rule_matches(network: Network, rule: Rule, family: Family, svc: int, x: int,
-                 who: str | None, side: str, free: Mapping) -> bool:
-    """x is the peer address (dst for egress rules, src for ingress rules)."""
-    if not in_intervals(svc, rule.service.intervals()):
-        return False
-    if not peer_matches(network, rule, family, x, who, side, free):
-        return False
-    if rule.service_unknown and not _is_free(free, unknown_key(rule)):
-        return False
-    return True
-
-
-def side_rules(network: Network, who: str | None, direction: Direction) -> list[Rule]:
-    """Every rule of `direction` of every group on resource `who`."""
-    if who is None:
-        return []
-    rules: list[Rule] = []
-    for group in network.resources[who].groups:
-        rules.extend(network.groups[group].rules(direction))
-    return rules
-
-
-def unfiltered(family: Family, x: int) -> bool:
-    return any(c.contains(family, x) for c in UNFILTERED_SERVICES)
-
-
-def egress_ok(network: Network, packet: Packet, src_who, dst_who, free: Mapping) -> bool:
-    if src_who is None or unfiltered(packet.family, packet.dst):
-        return True
-    return any(
-        rule_matches(network, rule, packet.family, packet.service, packet.dst, dst_who, DST, free)
-        for rule in side_rules(network, src_who, Direction.EGRESS)
-    )
-
-
-def ingress_ok(network: Network, packet: Packet, src_who, dst_who, free: Mapping) -> bool:
-    if dst_who is None:
-        return True
-    return any(
-        rule_matches(network, rule, packet.family, packet.service, packet.src, src_who, SRC, free)
-        for rule in side_rules(network, dst_who, Direction.INGRESS)
-    )
-
-
-def delivered(network: Network, packet: Packet, src_who: str | None, dst_who: str | None,
-              free: Mapping) -> bool:
-    """Is `packet` delivered when the sides are `src_who`/`dst_who` (None = unmanaged)?
-
-    `free` maps `opaque_key(...)` and `unknown_key(...)` to the free Booleans
-    chosen for this packet; a missing key is False.
-    """
-    return (egress_ok(network, packet, src_who, dst_who, free)
-            and ingress_ok(network, packet, src_who, dst_who, free))
-
-
-# ---------------------------------------------------------------- endpoints
-
-def in_endpoint(network: Network, endpoint: Endpoint, family: Family, x: int,
-                who: str | None, side: str, free: Mapping) -> bool:
-    if isinstance(endpoint, ResourceEndpoint):
-        return who == endpoint.name
-    if isinstance(endpoint, GroupEndpoint):
-        if who is not None:
-            return endpoint.group in network.resources[who].groups
-        group = network.groups[endpoint.group]
-        return group.opaque and _is_free(free, opaque_key(side, endpoint.group))
-    if isinstance(endpoint, AddressEndpoint):
-        return any(c.contains(family, x) for c in endpoint.cidrs)
-    if isinstance(endpoint, AnyEndpoint):
-        return True
-    if isinstance(endpoint, InternetEndpoint):
-        return is_public(family, x)
-    raise TypeError(f"unsupported endpoint {endpoint!r}")
-
-
-def in_endpoints(network: Network, endpoints: Iterable[Endpoint], family: Family, x: int,
-                 who: str | None, side: str, free: Mapping) -> bool:
-    return any(in_endpoint(network, e, family, x, who, side, free) for e in endpoints)
-
-
-def is_violation(network: Network, assertion: Assertion, packet: Packet, src_who, dst_who,
-                 free: Mapping) -> bool:
-    """Is this fully chosen packet a counterexample to `assertion`?"""
-    family = packet.family
-    if packet.src == packet.dst:
-        return False
-    if not in_intervals(packet.service, assertion.traffic.intervals()):
-        return False
-    if not in_endpoints(network, assertion.destinations, family, packet.dst, dst_who, DST, free):
-        return False
-    src_in = in_endpoints(network, assertion.sources, family, packet.src, src_who, SRC, free)
-    is_delivered = delivered(network, packet, src_who, dst_who, free)
-    if assertion.kind is Kind.DENY:
-        return src_in and is_delivered
-    if assertion.kind is Kind.ALLOW:
-        return src_in and not is_delivered
-    return not src_in and is_delivered
+__all__ = [
+    "DST", "SRC", "Kind", "OracleVerdict", "Witness", "decide", "delivered", "is_violation",
+    "opaque_key", "relevant_blocks", "replay", "unknown_key", "who_options",
+]
 
 
 # ---------------------------------------------------------------- exhaustive search

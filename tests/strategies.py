@@ -158,12 +158,15 @@ CIDR_CHOICES = _subsets(CIDR_POOL, 2)
 _unknown_service = st.integers(0, 14)
 
 
-def draw_rules(draw, key: str, direction: Direction, peers: tuple) -> tuple[Rule, ...]:
+def draw_rules(draw, key: str, direction: Direction, peers: tuple,
+               unknown_service_all: bool) -> tuple[Rule, ...]:
     out = []
     for index in range(draw(_index(6))):
         service_unknown = "computed" if draw(_unknown_service) == 0 else ""
-        out.append(rule(key, direction, index, draw(services), pick(draw, peers),
-                        service_unknown))
+        service = draw(services)
+        if service_unknown and unknown_service_all:
+            service = Service(ALL)
+        out.append(rule(key, direction, index, service, pick(draw, peers), service_unknown))
     return tuple(out)
 
 
@@ -196,15 +199,22 @@ def draw_resources(draw, group_keys: tuple) -> list[Resource]:
 
 
 @st.composite
-def networks(draw) -> Network:
+def networks(draw, unknown_service_all: bool = False) -> Network:
+    """A random small network.
+
+    unknown_service_all: rules whose service is partly unknown carry
+    Service(ALL) rather than a drawn service with known parts (protocol).
+    """
     keys = tuple(f"sg-{chr(ord('a') + i)}" for i in range(2 + draw(_index(4))))
     opaque = ("sg-other",) if draw(_index(5)) == 0 else ()
     prefix_lists = [PrefixList(key=f"pl-{i}", cidrs=tuple(map(cidr, pick(draw, CIDR_CHOICES))))
                     for i in range(draw(_index(3)))]
     peers = peer_pool(keys + opaque, [p.key for p in prefix_lists])
     groups = [
-        SecurityGroup(key=k, name=k, ingress=draw_rules(draw, k, Direction.INGRESS, peers),
-                      egress=draw_rules(draw, k, Direction.EGRESS, peers))
+        SecurityGroup(key=k, name=k, ingress=draw_rules(draw, k, Direction.INGRESS, peers,
+                                                 unknown_service_all),
+                      egress=draw_rules(draw, k, Direction.EGRESS, peers,
+                                                unknown_service_all))
         for k in keys
     ] + [SecurityGroup(key=k, name=k, opaque=True) for k in opaque]
     externals = [External(name=f"ext{i}", cidrs=tuple(map(cidr, pick(draw, CIDR_CHOICES))))
@@ -238,7 +248,7 @@ def assertions(draw, net: Network) -> Assertion:
 
 
 @st.composite
-def cases(draw):
+def cases(draw, unknown_service_all: bool = False):
     """A (network, assertion) pair."""
-    net = draw(networks())
+    net = draw(networks(unknown_service_all))
     return net, draw(assertions(net))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from oracle import decide, replay
 from sgverify.model import ALL, ICMP, TCP, UDP, CidrPeer, GroupPeer, PrefixList, PrefixListPeer
 from sgverify.model import Service, UnknownPeer
