@@ -209,7 +209,8 @@ def test_denied_calls(monkeypatch, tmp_path):
     _register()
     with mock_aws():
         iam = boto3.client("iam", region_name=REGION)
-        reader = _user(iam, "reader", ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"])
+        reader = _user(iam, "reader", ["ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces",
+                                       "ec2:DescribeManagedPrefixLists"])
         nobody = _user(iam, "nobody", [])
         for key, value in reader.items():
             monkeypatch.setenv(key, value)
@@ -219,6 +220,9 @@ def test_denied_calls(monkeypatch, tmp_path):
         # optional parts that are denied are left out, and said so
         assert "warning: left out Subnets: not allowed to call DescribeSubnets" in result.output
         assert "Subnets" not in json.loads(out.read_text()) and load_aws(out).network.groups
+        # a list whose entries could not be read is kept without them: unknown, never empty
+        assert "warning: left out entries of pl-" in result.output
+        assert json.loads(out.read_text())["PrefixLists"] and not load_aws(out).network.prefix_lists
         for key, value in nobody.items():
             monkeypatch.setenv(key, value)
         result = CliRunner().invoke(app, ["snapshot", "--region", REGION, "-o", str(tmp_path / "t.json")])

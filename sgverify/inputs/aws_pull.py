@@ -133,9 +133,15 @@ def _describe(client: Any, region: str, options: PullOptions, exceptions: Any) -
             steps.done(len(items) if key == "PrefixLists" else 0)
         for prefix_list in snapshot.data.get("PrefixLists", []):
             steps.step(f"get-managed-prefix-list-entries {prefix_list.get('PrefixListId')}")
-            prefix_list["Entries"] = _paginate(
-                client, "get_managed_prefix_list_entries", "Entries", [],
-                PrefixListId=prefix_list["PrefixListId"])
+            try:
+                prefix_list["Entries"] = _paginate(
+                    client, "get_managed_prefix_list_entries", "Entries", [],
+                    PrefixListId=prefix_list["PrefixListId"])
+            except exceptions.ClientError as error:
+                if not _denied(error):
+                    raise
+                # Without entries the list stays unknown: rules using it prove nothing.
+                snapshot.skipped.append(f"entries of {prefix_list['PrefixListId']}: {_client_message(error)}")
             steps.done()
     return snapshot
 
