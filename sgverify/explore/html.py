@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import subprocess
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -55,17 +56,26 @@ def page(title: str, sections: Sequence[str]) -> str:
 
 def graph_section(network: Network, matrix: Matrix) -> str:
     parts = ['<section id="graph"><h2>Reachability graph</h2>']
-    if dot_available():
-        svg = render_dot(to_dot(network, matrix), "svg").decode("utf-8")
+    svg = _svg(network, matrix)
+    if svg:
         parts.append('<div class="graph">' + svg[svg.find("<svg"):] + "</div>")
     else:
-        parts.append('<p class="note">Graphviz (`dot`) is not installed, so the graph is shown as a list '
-                     "of arrows and as Mermaid source.</p>")
+        parts.append('<p class="note">Graphviz (`dot`) is not installed or failed, so the graph is shown as a '
+                     "list of arrows and as Mermaid source.</p>")
         parts.append(_edge_list(network, matrix))
         parts.append(f'<pre class="mermaid-source">{_e(to_mermaid(network, matrix))}</pre>')
     parts.append('<p class="note">Red: public sources reaching a resource. Link-local services '
                  "(metadata, DNS, time) are never filtered and are left out of the graph.</p></section>")
     return "\n".join(parts)
+
+
+def _svg(network: Network, matrix: Matrix) -> str:
+    if not dot_available():
+        return ""
+    try:
+        return render_dot(to_dot(network, matrix), "svg").decode("utf-8")
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        return ""  # the page still shows the graph as a list
 
 
 def _edge_list(network: Network, matrix: Matrix) -> str:
