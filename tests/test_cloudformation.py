@@ -564,3 +564,32 @@ def test_nested_stacks_are_named_in_a_warning_not_modelled_as_resources():
     """))
     assert "Inner" not in loaded.network.resources
     assert any("Inner: nested stack" in str(w) for w in loaded.warnings)
+
+
+IPV6_SUBNET = """
+Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {CidrBlock: 10.0.1.0/24, Ipv6CidrBlock: %s, AssignIpv6AddressOnCreation: true}
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: ssh over IPv6 only
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIpv6: "::/0"}
+  Box:
+    Type: AWS::EC2::Instance
+    Properties: {PrivateIpAddress: 10.0.1.10, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Web]}
+"""
+
+
+@pytest.mark.parametrize("block, expected", [("'2600:1f18::/64'", "2600:1f18::/64"),
+                                             ("!Select [0, !GetAtt Vpc.Ipv6CidrBlocks]", "::/0")])
+def test_addresses_aws_assigns_in_an_ipv6_subnet_are_not_forgotten(block, expected):
+    loaded = read(IPV6_SUBNET % block + "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n")
+    box = loaded.network.resources["Box"]
+    assert [str(c) for c in box.subnets] == ["10.0.1.10/32", expected] and box.symbolic
+    assert any("may have IPv6 addresses AWS assigns" in str(w) for w in loaded.warnings)
+    # Without this, ssh over IPv6 would be missed and "closed" would wrongly hold.
+    assert verdicts(loaded.network, "- {name: closed, deny: {from: internet, to: Box, protocol: tcp, ports: 22}}") \
+        == {"closed": VIOLATED}

@@ -49,6 +49,8 @@ LITERAL_ATTRIBUTES = {
     ("AWS::EC2::Instance", "PrivateIp"): "PrivateIpAddress",
     ("AWS::EC2::NetworkInterface", "PrimaryPrivateIpAddress"): "PrivateIpAddress",
 }
+# attributes that name the resource itself (its id), like Ref does
+ID_ATTRIBUTES = ("", "GroupId", "Id", "PrefixListId", "LaunchTemplateId", "SubnetId", "NetworkInterfaceId")
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -228,6 +230,8 @@ class Resolver:
             value = self.resolve(props.get(literal), line) if literal in props else None
             if isinstance(value, str):
                 return value
+            return Unknown(f"{name}.{attribute} is assigned by AWS")
+        if attribute not in ID_ATTRIBUTES:
             return Unknown(f"{name}.{attribute} is assigned by AWS")
         return ResRef(name, kind, attribute)
 

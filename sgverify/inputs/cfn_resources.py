@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Cidr, Family, Resource, parse_address
-from ..model.addresses import PRIVATE_V4
 from .cfn_intrinsics import CfnError, ResRef, Unknown
+from .cfn_subnets import ANY_V6, Subnets
 from .yamlnodes import YMap
 
 VPC_DEFAULT = "vpc-default"
@@ -30,8 +30,6 @@ SIMPLE = {
     "AWS::EFS::MountTarget": (("SecurityGroups",), ("SubnetId",), ""),
     "AWS::EC2::VPCEndpoint": (("SecurityGroupIds",), ("SubnetIds",), ""),
 }
-SUBNET_GROUPS = {"AWS::RDS::DBSubnetGroup": ("SubnetIds", "DBSubnetGroupName"),
-                 "AWS::ElastiCache::SubnetGroup": ("SubnetIds", "CacheSubnetGroupName")}
 NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 TEMPLATES = ("AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")
 HANDLED = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
@@ -50,6 +48,7 @@ class _Resources:
         self.out: dict[str, Resource] = {}
         self.owners: dict[tuple[Family, int], str] = {}
         self.used_templates: set[str] = set()
+        self.subnets = Subnets(ctx, self._get)
 
     def read(self) -> dict[str, Resource]:
         for logical in self.ctx.logicals("AWS::EC2::Instance"):
@@ -202,8 +201,13 @@ class _Resources:
         line = self.ctx.body(logical)[2]
         keys = self._group_keys(logical, groups, line)
         addresses, unknown_ip = self._addresses(name, ips, line)
-        cidrs = self._subnets(logical, subnets, line)
-        if logical in self.ctx.uncertain and addresses:
+        cidrs = self.subnets.blocks(name, subnets, line)
+        if addresses and self._may_get_ipv6(props, subnets, line):
+            v6 = self.subnets.v6_blocks(subnets, line) or [ANY_V6]
+            self.ctx.warn(line, f"{name} may have IPv6 addresses AWS assigns: it is taken to be its listed "
+                                f"addresses or any address of {', '.join(map(str, v6))}, or nothing")
+            cidrs, addresses = tuple(Cidr.host(f, v) for f, v in addresses) + tuple(v6), ()
+        elif logical in self.ctx.uncertain and addresses:
             self.ctx.warn(line, f"{name} may not exist ({self.ctx.uncertain[logical]}): its addresses "
                                 f"may belong to it or to nothing")
             cidrs, addresses = tuple(Cidr.host(f, v) for f, v in addresses), ()
@@ -215,6 +219,12 @@ class _Resources:
         aliases = (alias,) if isinstance(alias, str) and alias and alias != name else ()
         self.out[name] = Resource(name=name, groups=keys, ips=addresses, subnets=cidrs, kind=kind,
                                   aliases=aliases, origin=self.ctx.origin(line))
+
+    def _may_get_ipv6(self, props: YMap, subnets: list[Any], line: int) -> bool:
+        counts = self._get(props, "Ipv6AddressCount", line) + self._get(props, "NetworkInterfaces.Ipv6AddressCount", line)
+        if any(isinstance(c, Unknown) or str(c).strip() not in ("0", "") for c in counts):
+            return True
+        return self.subnets.assigns_ipv6(subnets, line)
 
     def _group_keys(self, logical: str, groups: list[Any], line: int) -> tuple[str, ...]:
         if not groups:
@@ -251,52 +261,6 @@ class _Resources:
             self.owners[address] = name
             out.append(address)
         return tuple(dict.fromkeys(out)), unknown
-
-    def _subnets(self, logical: str, subnets: list[Any], line: int) -> tuple[Cidr, ...]:
-        known: list[Cidr] = []
-        missing: list[str] = []
-        for value in subnets:
-            found, why = self._subnet_cidrs(value, line)
-            known += found
-            missing += why
-        if missing:
-            if any(c.family is Family.V4 for c in known):
-                known += PRIVATE_V4
-            self.ctx.warn(line, f"{logical}: subnet not literal ({missing[0]}); its addresses are taken "
-                                f"to be any private IPv4 address" + (" or any of its known subnets" if known else ""))
-            if not any(c.family is Family.V4 for c in known):
-                return ()
-        return tuple(dict.fromkeys(known))
-
-    def _subnet_cidrs(self, value: Any, line: int) -> tuple[list[Cidr], list[str]]:
-        if isinstance(value, Unknown):
-            return [], [value.reason]
-        if not isinstance(value, ResRef):
-            return [], [f"subnet {value} is not in the template"]
-        if value.type in SUBNET_GROUPS:
-            _, props, _ = self.ctx.body(value.logical)
-            found: tuple[list[Cidr], list[str]] = ([], [])
-            for item in self._get(props, SUBNET_GROUPS[value.type][0], line):
-                cidrs, why = self._subnet_cidrs(item, line)
-                found[0].extend(cidrs)
-                found[1].extend(why)
-            return found
-        if value.type != "AWS::EC2::Subnet":
-            raise CfnError(line, f"{value.logical} is a {value.type}, not a subnet")
-        _, props, sub_line = self.ctx.body(value.logical)
-        out: list[Cidr] = []
-        why: list[str] = []
-        for key in ("CidrBlock", "Ipv6CidrBlock"):
-            text = self.resolver.resolve(props.get(key), sub_line) if key in props else None
-            if text is None:
-                continue
-            try:
-                out.append(Cidr.parse(text)) if isinstance(text, str) else why.append(f"{value.logical}.{key}")
-            except ValueError as exc:
-                raise CfnError(props.value_line(key), str(exc)) from None
-        if "CidrBlock" not in props:
-            why.append(f"{value.logical} has no literal CidrBlock")
-        return out, why
 
 
 def _group_keys(props: Any, prefix: str = "") -> list[str]:

@@ -98,7 +98,7 @@ class _Reader:
         if isinstance(value, ResRef):
             if value.type != SG:
                 raise CfnError(line, f"{value.logical} is a {value.type or 'resource'}, not a security group")
-            if value.attribute not in ("", "GroupId"):
+            if value.attribute not in ("", "GroupId", "Id"):
                 raise CfnError(line, f"{value.logical}.{value.attribute} is not a security group id")
             return value.logical
         if not isinstance(value, str) or not value:
