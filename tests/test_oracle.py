@@ -35,7 +35,7 @@ from strategies import (
     resource,
 )
 
-EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", 300))
+EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", 200))
 
 
 def tcp(src: str, dst: str, port: int) -> Packet:
