@@ -12,7 +12,7 @@ from ..model.free import member_choice
 from ..spec import Traffic
 from . import boxes as bx
 from .boxes import Box, span
-from .delivered import admissions, delivered_boxes
+from .delivered import admissions, delivered_boxes, rule_is_free, side_rules
 from .principals import Principal, all_principals
 from .region import Certainty, Region
 
@@ -45,10 +45,23 @@ def pair_sets(network: Network, source: Principal, destination: Principal, famil
     if _absent(network, source) or _absent(network, destination):
         return PairSets(family, source, destination, (), ())
     certain = delivered_boxes(network, source, destination, family, free=False)
-    possible = delivered_boxes(network, source, destination, family, free=True)
+    if _free_rules(network, source, destination):
+        possible = delivered_boxes(network, source, destination, family, free=True)
+    else:
+        possible = certain  # no free choice can change anything between these two
     if traffic is not None:
         certain, possible = _restrict(certain, traffic, family), _restrict(possible, traffic, family)
     return PairSets(family, source, destination, tuple(certain), tuple(possible))
+
+
+def _free_rules(network: Network, source: Principal, destination: Principal) -> bool:
+    """Whether a rule on either side depends on a free choice (the only way one matters)."""
+    rules = []
+    if source.is_resource:
+        rules += side_rules(network, source.name, Direction.EGRESS)
+    if destination.is_resource:
+        rules += side_rules(network, destination.name, Direction.INGRESS)
+    return any(rule_is_free(network, rule) for rule in rules)
 
 
 def _absent(network: Network, principal: Principal) -> bool:

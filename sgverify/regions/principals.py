@@ -62,8 +62,20 @@ class Principal:
         return self.label or self.name or self.kind.value
 
 
+_CONCRETE: dict[tuple[int, Family], tuple[Network, iv.Intervals]] = {}
+
+
 def concrete_addresses(network: Network, family: Family) -> iv.Intervals:
-    return iv.of_points(v for r in network.resources.values() for v in r.addresses(family))
+    """Every resource's concrete address (memoized per network object: asked once per pair)."""
+    key = (id(network), family)
+    cached = _CONCRETE.get(key)
+    if cached is not None and cached[0] is network:
+        return cached[1]
+    if len(_CONCRETE) > 64:
+        _CONCRETE.clear()
+    found = iv.of_points(v for r in network.resources.values() for v in r.addresses(family))
+    _CONCRETE[key] = (network, found)
+    return found
 
 
 def symbolic_space(network: Network, name: str, family: Family) -> iv.Intervals:
