@@ -221,3 +221,33 @@ def test_state_json_and_counted_module_references():
     assert net.resources["module.app[0].aws_instance.this"].groups == (
         "module.app[0].aws_security_group.this",)
     assert list(net.groups) == ["module.app[0].aws_security_group.this"]
+
+
+def test_unknown_list_naming_several_groups_is_not_taken_as_all_of_them():
+    """`x ? [a.id] : [b.id]` names a and b, but is one of them: the peer stays unknown."""
+    text = plan(
+        {"aws_security_group.a": {"name": "a", "ingress": [], "egress": []},
+         "aws_security_group.b": {"name": "b", "ingress": [], "egress": []},
+         "aws_security_group.c": {"name": "c", "egress": [],
+                                  "ingress": [dict(sg_rule(), security_groups=None)]}},
+        unknown={g: {"id": True} for g in ("aws_security_group.a", "aws_security_group.b")}
+        | {"aws_security_group.c": {"id": True, "ingress": [{"security_groups": True}]}},
+        config={"aws_security_group.c": {"ingress": [{"security_groups": {"references": [
+            "aws_security_group.a.id", "aws_security_group.a",
+            "aws_security_group.b.id", "aws_security_group.b"]}}]}})
+    rule = parse_terraform_plan(text, "plan.json").network.groups["aws_security_group.c"].ingress[0]
+    assert isinstance(rule.peer, UnknownPeer)
+
+
+def test_list_of_ids_created_in_the_same_plan_maps_element_by_element():
+    text = plan(
+        {"aws_security_group.a": {"name": "a", "ingress": [], "egress": []},
+         "aws_security_group.b": {"id": "sg-0bbb", "name": "b", "ingress": [], "egress": []},
+         "aws_instance.i": {"private_ip": "10.0.1.10", "vpc_security_group_ids": ["sg-0bbb", None]}},
+        unknown={"aws_security_group.a": {"id": True},
+                 "aws_instance.i": {"vpc_security_group_ids": [False, True]}},
+        config={"aws_instance.i": {"vpc_security_group_ids": {"references": [
+            "aws_security_group.b.id", "aws_security_group.b",
+            "aws_security_group.a.id", "aws_security_group.a"]}}})
+    net = parse_terraform_plan(text, "plan.json").network
+    assert net.resources["aws_instance.i"].groups == ("aws_security_group.b", "aws_security_group.a")

@@ -157,8 +157,9 @@ class _PlanReader:
             return item
         pending = [t for t in targets if not isinstance(self._id_of(t), str)]
         if isinstance(item, Unknown):
-            refs_out = [Ref(t) for t in targets]
-            return refs_out[0] if len(refs_out) == 1 else refs_out
+            # A value whose very shape is unknown (a conditional, a function) could be
+            # any subset of the resources it names: only a single one is taken as it.
+            return Ref(targets[0]) if len(targets) == 1 else item
         if isinstance(item, list):
             holes = [i for i, v in enumerate(item) if isinstance(v, Unknown) or v is None]
             if holes and len(holes) == len(pending):
