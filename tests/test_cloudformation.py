@@ -593,3 +593,46 @@ def test_addresses_aws_assigns_in_an_ipv6_subnet_are_not_forgotten(block, expect
     # Without this, ssh over IPv6 would be missed and "closed" would wrongly hold.
     assert verdicts(loaded.network, "- {name: closed, deny: {from: internet, to: Box, protocol: tcp, ports: 22}}") \
         == {"closed": VIOLATED}
+
+
+def test_every_bad_value_is_reported_at_once():
+    with pytest.raises(InputError) as caught:
+        read(group_template("""
+            SecurityGroupIngress:
+              - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 10.0.0.300/32}
+              - {IpProtocol: tcp, FromPort: 22, ToPort: 99999, CidrIp: 10.0.0.0/8}
+              - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 10.0.0.0/8}
+        """, """
+            Other:
+              Type: AWS::EC2::Instance
+              Properties: {PrivateIpAddress: 10.0.1.10, SecurityGroupIds: [!Ref Web]}
+        """))
+    lines = [str(d) for d in caught.value.diagnostics]
+    assert [line.split(": error: ")[0] for line in lines] == ["t.yaml:9", "t.yaml:10", "t.yaml:18"]
+    assert "is also on Box" in lines[2]
+
+
+def test_prefix_lists_of_the_template_and_from_outside():
+    loaded = read(group_template("""
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 443, ToPort: 443, SourcePrefixListId: !Ref Offices}
+          - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourcePrefixListId: pl-0123abcd}
+    """, """
+        Offices:
+          Type: AWS::EC2::PrefixList
+          Properties:
+            PrefixListName: offices
+            AddressFamily: IPv4
+            MaxEntries: 5
+            Entries: [{Cidr: 1.1.1.0/24}, {Cidr: 2.2.2.0/24}]
+    """))
+    network = loaded.network
+    ours, outside = network.groups["Web"].ingress
+    assert str(ours.peer) == "Offices" and [str(c) for c in network.prefix_lists["Offices"].cidrs] == \
+        ["1.1.1.0/24", "2.2.2.0/24"]
+    assert isinstance(outside.peer, UnknownPeer)
+    assert verdicts(network, """
+        - {name: offices in, allow: {from: [1.1.1.0/24, 2.2.2.0/24], to: Box, protocol: tcp, ports: 443}}
+        - {name: only offices on https, only: {from: [1.1.1.0/24, 2.2.2.0/24], to: Box, protocol: tcp, ports: 443}}
+        - {name: ssh closed, deny: {from: internet, to: Box, protocol: tcp, ports: 22}}
+    """) == {"offices in": HOLDS, "only offices on https": HOLDS, "ssh closed": VIOLATED}

@@ -52,23 +52,23 @@ class _Resources:
 
     def read(self) -> dict[str, Resource]:
         for logical in self.ctx.logicals("AWS::EC2::Instance"):
-            self._instance(logical)
+            self.ctx.attempt(self._instance, logical)
         for logical in self.ctx.logicals("AWS::EC2::NetworkInterface"):
             _, props, line = self.ctx.body(logical)
             self._add(logical, self._get(props, "GroupSet", line), self._ips(props, line),
                       self._get(props, "SubnetId", line), "network-interface", props)
         for logical in self.ctx.logicals("AWS::AutoScaling::AutoScalingGroup"):
-            self._auto_scaling(logical)
+            self.ctx.attempt(self._auto_scaling, logical)
         for logical in self.ctx.logicals(*TEMPLATES):
             if logical not in self.used_templates:
                 groups, subnets = self._template_groups(logical)
                 _, props, _ = self.ctx.body(logical)
                 self._add(logical, groups, [], subnets, "launch-template", props)
         for logical in self.ctx.logicals(*SIMPLE):
-            self._simple(logical)
+            self.ctx.attempt(self._simple, logical)
         for logical, body in self.ctx.resources.items():
             if body.get("Type") not in HANDLED and logical not in self.resolver.excluded:
-                self._unsupported(logical)
+                self.ctx.attempt(self._unsupported, logical)
         return self.out
 
     # -- per type -----------------------------------------------------------

@@ -82,6 +82,14 @@ class _Reader:
     def warn(self, line: int, message: str) -> None:
         self.report.warn(line, message)
 
+    def attempt(self, function: Any, *args: Any, default: Any = None) -> Any:
+        """Run one element's reader; its error is recorded and the rest still read (all errors at once)."""
+        try:
+            return function(*args)
+        except CfnError as exc:
+            self.report.error(exc.line, exc.message)
+            return default
+
     def origin(self, line: int) -> Origin:
         return Origin(self.path, line)
 
@@ -211,7 +219,7 @@ class _Reader:
             for direction, field in INLINE.items():
                 drafts[key] += self._inline(key, props, field, direction)
         for logical in self.logicals(*SEPARATE):
-            self._separate(logical, drafts)
+            self.attempt(self._separate, logical, drafts)
         return drafts
 
     def _inline(self, key: str, props: YMap, field: str, direction: Direction) -> list[Draft]:
@@ -232,7 +240,7 @@ class _Reader:
         out: list[Draft] = []
         for index, item in enumerate(raw):
             item_line = raw.item_line(index) if isinstance(raw, YList) else line
-            out += self.rules.entries(item, direction, item_line, why)
+            out += self.attempt(self.rules.entries, item, direction, item_line, why, default=[])
         return out
 
     def _separate(self, logical: str, drafts: dict[str, list[Draft]]) -> None:
