@@ -636,3 +636,14 @@ def test_prefix_lists_of_the_template_and_from_outside():
         - {name: only offices on https, only: {from: [1.1.1.0/24, 2.2.2.0/24], to: Box, protocol: tcp, ports: 443}}
         - {name: ssh closed, deny: {from: internet, to: Box, protocol: tcp, ports: 22}}
     """) == {"offices in": HOLDS, "only offices on https": HOLDS, "ssh closed": VIOLATED}
+
+
+def test_sub_of_a_single_reference_keeps_the_reference():
+    network = read(group_template("""
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 1, ToPort: 1, SourceSecurityGroupId: !Sub "${Web}"}
+          - {IpProtocol: tcp, FromPort: 2, ToPort: 2, SourceSecurityGroupId: !Sub "${Web.GroupId}"}
+          - {IpProtocol: tcp, FromPort: 3, ToPort: 3, SourceSecurityGroupId: !Sub "x-${Web}"}
+    """)).network
+    peers = [r.peer for r in network.groups["Web"].ingress]
+    assert peers[:2] == [GroupPeer("Web"), GroupPeer("Web")] and isinstance(peers[2], UnknownPeer)

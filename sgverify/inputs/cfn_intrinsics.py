@@ -253,6 +253,11 @@ class Resolver:
             arg, variables = arg[0], arg[1]
         if not isinstance(arg, str):
             raise CfnError(line, "Fn::Sub takes a string")
+        whole = _SUB_VAR.fullmatch(arg)
+        if whole and not whole.group(1).startswith("!") and whole.group(1) not in variables:
+            # "${Web}" is just !Ref Web: keep a reference to a group as a reference
+            var = whole.group(1)
+            return self._get_att(var.split(".", 1), line) if "." in var else self._ref(var, line)
         parts: list[str] = []
         cursor = 0
         for match in _SUB_VAR.finditer(arg):
