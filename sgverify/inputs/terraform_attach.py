@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError, Severity
+from . import Loaded
 from ..model import Cidr, Network, Origin, Resource, format_address, parse_address
 from .terraform_common import (
     GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, new_context,
@@ -50,10 +51,8 @@ NOT_CARRIERS = (*GROUP_TYPES, *VPC_RULE_TYPES, "aws_security_group_rule",
                 "aws_network_interface_sg_attachment", "aws_autoscaling_group")
 
 
-def build_network(resources: list[TfResource], source: str, input_format: str):
+def build_network(resources: list[TfResource], source: str, input_format: str) -> Loaded:
     """The shared last step of both Terraform readers: resources -> Loaded."""
-    from . import Loaded
-
     ctx = new_context(resources)
     load_prefix_lists(ctx)
     load_rules(ctx)

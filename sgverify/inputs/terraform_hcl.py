@@ -18,12 +18,13 @@ from typing import Any
 from lark import Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-from ..errors import Diagnostic, InputError, InputFileNotFound, Severity
+from ..errors import InputError, InputFileNotFound
 from ..model import Origin
+from . import Loaded
 from .terraform_attach import build_network
-from .terraform_common import Ref, TfResource, Unknown
+from .terraform_common import TfResource, Unknown
 from .terraform_expr import Evaluator, kids, tokens
-from .terraform_modules import Instance, ModuleEnv
+from .terraform_modules import ModuleEnv
 
 FORMAT = "terraform"
 IGNORED_BLOCKS = ("lifecycle", "provisioner", "connection", "timeouts")
@@ -42,7 +43,7 @@ class Block:
         return Origin(self.file, self.line)
 
 
-def load_terraform_dir(path: str | Path):
+def load_terraform_dir(path: str | Path) -> Loaded:
     """A folder of .tf files, or a single .tf file -> Loaded."""
     root = Path(path)
     if not root.exists():
@@ -53,20 +54,18 @@ def load_terraform_dir(path: str | Path):
         raise InputError("no .tf files in this folder", str(root))
     module = env.module(files, "", _tfvars(root) if root.is_dir() else {}, None,
                         whole_folder=root.is_dir())
-    resources = list(collect(module))
-    loaded = build_network(resources + env.extra_resources, str(root), FORMAT)
-    from . import Loaded
-
-    return Loaded(loaded.network, tuple(env.diagnostics) + loaded.warnings)
+    return _finish(env, module, str(root))
 
 
-def parse_terraform_text(text: str, path: str = "main.tf"):
+def parse_terraform_text(text: str, path: str = "main.tf") -> Loaded:
     """One .tf file's text -> Loaded (tests and inline use)."""
     env = ModuleEnv(Path(path).parent, read_blocks)
-    module = env.module([], "", {}, None, texts={path: text})
-    loaded = build_network(list(collect(module)) + env.extra_resources, path, FORMAT)
-    from . import Loaded
+    return _finish(env, env.module([], "", {}, None, texts={path: text}), path)
 
+
+def _finish(env: ModuleEnv, module, source: str) -> Loaded:
+    resources = list(collect(module))  # first: unread modules add resources to env
+    loaded = build_network(resources + env.extra_resources, source, FORMAT)
     return Loaded(loaded.network, tuple(env.diagnostics) + loaded.warnings)
 
 
@@ -197,5 +196,4 @@ def _dynamic(block: Block, ev: Evaluator, values: dict, origins: dict, address: 
         items.append(evaluate_body(content, child, address)[0])
 
 
-__all__ = ["Block", "Instance", "load_terraform_dir", "parse_terraform_text", "read_blocks",
-           "Diagnostic", "Severity"]
+__all__ = ["Block", "load_terraform_dir", "parse_terraform_text", "read_blocks"]
