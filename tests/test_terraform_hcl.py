@@ -786,3 +786,20 @@ def test_resources_that_may_have_no_group_are_not_given_the_default_one():
     """)
     assert set(loaded.network.resources) == {"aws_db_instance.db"}
     assert loaded.network.resources["aws_db_instance.db"].groups == ("aws_db_instance.db:default-group",)
+
+
+def test_instance_on_its_own_interfaces_is_those_interfaces():
+    loaded = tf("""
+        resource "aws_security_group" "a" {}
+        resource "aws_network_interface" "eni" {
+          private_ips = ["10.0.5.5"]
+          security_groups = [aws_security_group.a.id]
+        }
+        resource "aws_instance" "i" {
+          network_interface {
+            network_interface_id = aws_network_interface.eni.id
+            device_index = 0
+          }
+        }
+    """)
+    assert set(loaded.network.resources) == {"aws_network_interface.eni"}

@@ -223,9 +223,13 @@ def _resources(ctx: Context) -> list[Resource]:
         if res.type in TEMPLATE_TYPES and res.address in used_templates:
             continue
         if res.type in GROUP_FIELDS:
-            if (res.type in OPTIONAL_CARRIERS and res.address not in extra
+            optional = res.type in OPTIONAL_CARRIERS or (
+                res.type == "aws_instance" and bool(res.values.get("network_interface")))
+            if (optional and res.address not in extra
                     and not _groups_of(ctx, res, GROUP_FIELDS[res.type])[2]):
-                continue  # e.g. a Lambda outside any VPC, a network LB without groups
+                # e.g. a Lambda outside any VPC, a network LB without groups, an
+                # instance whose interfaces are aws_network_interface resources
+                continue
             out.append(_carrier(ctx, res, extra.get(res.address, [])))
         elif res.type not in NOT_CARRIERS and _carries_groups(res):
             out.append(_unsupported(ctx, res))
