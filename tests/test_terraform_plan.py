@@ -251,3 +251,25 @@ def test_list_of_ids_created_in_the_same_plan_maps_element_by_element():
             "aws_security_group.a.id", "aws_security_group.a"]}}})
     net = parse_terraform_plan(text, "plan.json").network
     assert net.resources["aws_instance.i"].groups == ("aws_security_group.b", "aws_security_group.a")
+
+
+def test_planned_blocks_in_another_order_than_written_keep_their_own_references():
+    """Sets are planned in their own order: blocks are matched by their constants."""
+    text = plan(
+        {"aws_security_group.a": {"name": "a", "ingress": [], "egress": []},
+         "aws_security_group.b": {"name": "b", "ingress": [], "egress": []},
+         "aws_security_group.c": {"name": "c", "egress": [], "ingress": [
+             sg_rule("tcp", 443, 443, groups=[None]), sg_rule("tcp", 22, 22, groups=[None])]}},
+        unknown={"aws_security_group.a": {"id": True}, "aws_security_group.b": {"id": True},
+                 "aws_security_group.c": {"id": True, "ingress": [
+                     {"security_groups": [True]}, {"security_groups": [True]}]}},
+        config={"aws_security_group.c": {"ingress": [
+            {"from_port": {"constant_value": 22}, "to_port": {"constant_value": 22},
+             "protocol": {"constant_value": "tcp"},
+             "security_groups": {"references": ["aws_security_group.a.id", "aws_security_group.a"]}},
+            {"from_port": {"constant_value": 443}, "to_port": {"constant_value": 443},
+             "protocol": {"constant_value": "tcp"},
+             "security_groups": {"references": ["aws_security_group.b.id", "aws_security_group.b"]}}]}})
+    rules = parse_terraform_plan(text, "plan.json").network.groups["aws_security_group.c"].ingress
+    assert [(str(r.service), r.peer) for r in rules] == [
+        ("tcp/443", GroupPeer("aws_security_group.b")), ("tcp/22", GroupPeer("aws_security_group.a"))]

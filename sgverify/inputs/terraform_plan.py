@@ -144,8 +144,11 @@ class _PlanReader:
         out = dict(value)
         for key, item in value.items():
             expr = exprs.get(key)
-            if isinstance(item, list) and isinstance(expr, list) and len(expr) == len(item):
-                out[key] = [self._resolve_refs(v, e, address) for v, e in zip(item, expr)]
+            if isinstance(item, list) and isinstance(expr, list):
+                # nested blocks: planned sets need not keep the written order, so each
+                # value block takes the one written block its constants match
+                out[key] = [self._resolve_refs(v, _matching_block(v, expr), address)
+                            for v in item]
             elif isinstance(expr, dict) and isinstance(expr.get("references"), list):
                 out[key] = self._fill(item, expr["references"], module)
         return out
@@ -234,6 +237,22 @@ class _PlanReader:
             return None
         parent_prefix = prefix[:prefix.rstrip(".").rfind("module.")]
         return self._targets(expr["references"], module[:-1], parent_prefix)
+
+
+def _matching_block(value: Any, blocks: list) -> dict | None:
+    """The written block whose constant attributes all equal the value's; None unless unique."""
+    if not isinstance(value, dict):
+        return None
+    found = [b for b in blocks if isinstance(b, dict) and all(
+        _same(value.get(k), e["constant_value"]) for k, e in b.items()
+        if isinstance(e, dict) and "constant_value" in e)]
+    return found[0] if len(found) == 1 else None
+
+
+def _same(value: Any, constant: Any) -> bool:
+    if isinstance(value, list) and isinstance(constant, list):
+        return sorted(map(str, value)) == sorted(map(str, constant))
+    return value == constant or str(value) == str(constant)
 
 
 def _dig(value: Any, *keys: str) -> Any:
