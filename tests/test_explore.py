@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
+from dataclasses import replace
 import shutil
 import subprocess
 import sys
@@ -21,7 +21,10 @@ from sgverify.explore.exposure import exposure
 from sgverify.explore.graph import edges, to_dot, to_mermaid
 from sgverify.explore.matrix import build_matrix
 from sgverify.explore.names import traffic_of
+from sgverify.explain import evaluate
+from sgverify.explain.evaluate import Situation
 from sgverify.explore.query import query
+from sgverify.model import Direction, Rule
 from sgverify.inputs import load_network
 from sgverify.model import Family, Packet
 from sgverify.model import intervals as iv
@@ -173,13 +176,45 @@ def test_query_blocked_names_the_side_and_the_smallest_rule():
     assert result.verdict == "blocked"
     egress, ingress = result.trace
     assert not egress.admitted and ingress.admitted
-    assert result.suggestions == ("add to sg-type-a egress: {protocol: tcp, ports: 443, destination: sg-type-b}",)
+    assert [h.text for h in result.suggestions] == [
+        "add to sg-type-a egress: {protocol: tcp, ports: 443, destination: sg-type-b}"]
+    assert_suggestions_admit(seed(6), result)
 
 
 def test_query_both_sides_blocking():
     result = query(seed(5), A, B, traffic_of("tcp", ["443"]))
     assert len(result.suggestions) == 2
-    assert result.suggestions[1] == "add to sg-type-b ingress: {protocol: tcp, ports: 443, source: sg-type-a}"
+    assert result.suggestions[1].text == "add to sg-type-b ingress: {protocol: tcp, ports: 443, source: sg-type-a}"
+    assert_suggestions_admit(seed(5), result)
+
+
+def assert_suggestions_admit(network, result):
+    """With the suggested rules added, the blocked witness is delivered (and not before)."""
+    cx = result.witness
+    before = Situation(network, cx.packet, cx.source.resource, cx.destination.resource, {})
+    assert not evaluate.delivered(before)
+    groups = dict(network.groups)
+    for hint in result.suggestions:
+        group = groups[hint.group]
+        rules = group.rules(hint.direction)
+        rule = Rule(hint.group, hint.direction, len(rules), hint.service, hint.peer)
+        field = "ingress" if hint.direction is Direction.INGRESS else "egress"
+        groups[hint.group] = replace(group, **{field: rules + (rule,)})
+    after = replace(before, network=replace(network, groups=groups))
+    assert evaluate.delivered(after)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(S.networks(), st.data())
+def test_query_suggestions_admit_random_blocked_flows(network, data):
+    names = sorted(network.resources)
+    src, dst = data.draw(st.sampled_from(names)), data.draw(st.sampled_from(names))
+    if network.resources[src].symbolic or network.resources[dst].symbolic or src == dst:
+        return
+    result = query(network, src, dst, traffic_of("tcp", ["443"]))
+    if result.verdict == "blocked" and result.witness is not None:
+        assert result.suggestions
+        assert_suggestions_admit(network, result)
 
 
 # ---------------------------------------------------------------- graph

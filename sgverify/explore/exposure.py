@@ -32,8 +32,11 @@ class Exposure:
 def exposure(network: Network, target: str, egress: bool = False, traffic: Traffic | None = None,
              tick: Tick | None = None) -> Exposure:
     targets = place_named(network, target)
-    others = all_principals(network)
     principals = [p.principal for p in targets]
+    # Between two unmanaged addresses no security group decides anything: leave those pairs out.
+    everyone = all_principals(network)
+    resources = [p for p in everyone if p.is_resource]
+    others = everyone if all(p.is_resource for p in principals) else resources
     if egress:
         regions = delivered_regions(network, source=principals, destination=others, traffic=traffic,
                                     progress=tick)

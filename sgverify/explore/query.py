@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..model import Direction, Network, Rule
+from ..model import Cidr, CidrPeer, Direction, GroupPeer, Network, Peer, PortRange, Rule, Service
 from ..model.free import member_choice, unknown_choice
 from ..model.service import PORTED, TCP, TYPED, protocol_name
-from ..report.rules import rule_dict, rule_line, rule_text
+from ..report.rules import rule_dict, rule_line
 from ..solve import Counterexample, Verdict, check_assertion
 from ..spec import Assertion, Kind, Traffic
 from ..explain.evaluate import Situation, delivered, rule_matches, peer_matches, service_matches, side_rules
@@ -40,6 +40,17 @@ class SideTrace:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A rule that, added to `group`, admits the blocked witness on that side."""
+
+    group: str
+    direction: Direction
+    service: Service
+    peer: Peer
+    text: str  # `add to sg-x ingress: {protocol: tcp, ports: 443, source: sg-y}`
+
+
+@dataclass(frozen=True)
 class QueryResult:
     source: str
     destination: str
@@ -47,7 +58,7 @@ class QueryResult:
     verdict: str  # "delivered", "blocked", "no packet", "unknown"
     witness: Counterexample | None = None
     trace: tuple[SideTrace, ...] = ()
-    suggestions: tuple[str, ...] = ()  # minimal rules that would admit a blocked witness
+    suggestions: tuple[Suggestion, ...] = ()  # minimal rules that would admit a blocked witness
     reason: str = ""
 
 
@@ -125,18 +136,28 @@ def _side(s: Situation, direction: Direction) -> SideTrace:
     return SideTrace(direction, name, groups, tuple(steps), admitted, note)
 
 
-def _suggestions(network: Network, cx: Counterexample) -> tuple[str, ...]:
+def _suggestions(network: Network, cx: Counterexample) -> tuple[Suggestion, ...]:
     out = []
     for block in (cx.blocked_by, cx.also_blocked_by):
         if block is None:
             continue
         direction = block.direction
-        peer = cx.destination if direction is Direction.EGRESS else cx.source
+        side = cx.destination if direction is Direction.EGRESS else cx.source
         key = "destination" if direction is Direction.EGRESS else "source"
         group = block.groups[0] if block.groups else "(a security group of " + block.resource + ")"
-        rule = f"{{{_service_fields(cx)}, {key}: {_peer_text(network, cx, peer)}}}"
-        out.append(f"add to {group} {direction.value}: {rule}")
+        peer = _peer(network, cx, side)
+        rule = f"{{{_service_fields(cx)}, {key}: {peer}}}"
+        out.append(Suggestion(group, direction, _service(cx), peer, f"add to {group} {direction.value}: {rule}"))
     return tuple(out)
+
+
+def _service(cx: Counterexample) -> Service:
+    p = cx.packet
+    if p.protocol in PORTED:
+        return Service(p.protocol, (PortRange(p.port, p.port),))
+    if p.protocol in TYPED:
+        return Service(p.protocol, icmp_type=p.icmp_type, icmp_code=p.icmp_code)
+    return Service(p.protocol)
 
 
 def _service_fields(cx: Counterexample) -> str:
@@ -149,15 +170,15 @@ def _service_fields(cx: Counterexample) -> str:
     return f"protocol: {name}"
 
 
-def _peer_text(network: Network, cx: Counterexample, side) -> str:
+def _peer(network: Network, cx: Counterexample, side) -> Peer:
     """The peer's only group if that group would match this address, else the host block."""
-    host = f"{side.address}/{cx.packet.family.width}"
+    host = CidrPeer(Cidr.host(cx.packet.family, _value(cx, side)))
     if side.resource is None:
         return host
     resource = network.resources[side.resource]
     groups = tuple(dict.fromkeys(resource.groups))
     private = (cx.packet.family, _value(cx, side)) in resource.ips or resource.symbolic
-    return groups[0] if len(groups) == 1 and private else host
+    return GroupPeer(groups[0]) if len(groups) == 1 and private else host
 
 
 def _value(cx: Counterexample, side) -> int:
@@ -175,7 +196,7 @@ def render_text(result: QueryResult) -> str:
     for side in result.trace:
         lines += _side_lines(side)
     lines += [f"  assuming: {text}" for text in cx.assumptions]
-    lines += [f"  to admit it: {text}" for text in result.suggestions]
+    lines += [f"  to admit it: {hint.text}" for hint in result.suggestions]
     return "\n".join(lines) + "\n"
 
 
@@ -206,6 +227,6 @@ def render_json(result: QueryResult) -> str:
                    "admitted": s.admitted, "note": s.note or None,
                    "rules": [dict(rule_dict(step.rule), matched=step.matched, why=step.why) for step in s.steps]}
                   for s in result.trace],
-        "to_admit": list(result.suggestions),
+        "to_admit": [hint.text for hint in result.suggestions],
     }
     return json.dumps(data, indent=2) + "\n"
