@@ -16,7 +16,7 @@ from clitools import run
 from sgverify.errors import InputError, InputFileNotFound
 from sgverify.inputs.cloudformation import load_cloudformation, parse_cloudformation
 from sgverify.inputs.native import load_native
-from sgverify.model import CidrPeer, Direction, GroupPeer, UnknownPeer
+from sgverify.model import CidrPeer, GroupPeer, UnknownPeer
 from sgverify.model.service import ALL
 from sgverify.solve import Verdict, verify
 from sgverify.spec.parse import load_spec, parse_spec
@@ -647,3 +647,14 @@ def test_sub_of_a_single_reference_keeps_the_reference():
     """)).network
     peers = [r.peer for r in network.groups["Web"].ingress]
     assert peers[:2] == [GroupPeer("Web"), GroupPeer("Web")] and isinstance(peers[2], UnknownPeer)
+
+
+def test_a_group_named_like_a_logical_id_is_not_that_group():
+    network = read(group_template("""
+        GroupName: public-web
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourceSecurityGroupName: Web}
+    """)).network
+    (rule,) = network.groups["Web"].ingress
+    assert rule.peer == GroupPeer("group named Web") and network.groups["group named Web"].opaque
+    assert not network.groups["Web"].opaque

@@ -121,7 +121,9 @@ class _Reader:
             return value if isinstance(value, Unknown) else self.group_ref(value, line)
         if str(value) in self.names:
             return self.names[str(value)]
-        return self.opaque_group(str(value), line)
+        # a group known only by name; never mistaken for the template group with that logical id
+        key = str(value) if str(value) not in self.group_ids else f"group named {value}"
+        return self.opaque_group(key, line)
 
     def opaque_group(self, key: str, line: int, carried_because: str = "") -> str:
         if key not in self.opaque:
