@@ -75,8 +75,9 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
     removed: list[Change] = []
     for done, (src, dst) in enumerate(pairs, 1):
         for family in FAMILIES:
-            added += _changes(old, new, src, dst, family, traffic, ChangeKind.ADDED)
-            removed += _changes(new, old, src, dst, family, traffic, ChangeKind.REMOVED)
+            gained_sets, lost_sets = compare(old, new, src, dst, family, traffic)
+            added += _changes(old, new, gained_sets, ChangeKind.ADDED)
+            removed += _changes(new, old, lost_sets, ChangeKind.REMOVED)
         if progress:
             progress(done, len(pairs))
     return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic)
@@ -88,10 +89,8 @@ def principals(old: Network, new: Network) -> list[Principal]:
     return [Principal.resource(name) for name in names] + [Principal.unmanaged()]
 
 
-def _changes(before: Network, after: Network, src: Principal, dst: Principal, family: Family,
-             traffic: Traffic | None, kind: ChangeKind) -> list[Change]:
-    """Regions delivered in `after` and not in `before` (may: possible ones too)."""
-    sets = gained(before, after, src, dst, family, traffic)
+def _changes(before: Network, after: Network, sets: PairSets, kind: ChangeKind) -> list[Change]:
+    """Regions of `sets` (delivered in `after`, not in `before`) with both networks' rules."""
     if sets.empty:
         return []
     return [Change(kind, region, _attribute(before, region)) for region in regions_of(after, sets)]
@@ -105,25 +104,40 @@ def _attribute(network: Network, region: Region) -> Region:
     return attribute(network, region)
 
 
-def gained(before: Network, after: Network, src: Principal, dst: Principal, family: Family,
-           traffic: Traffic | None = None) -> PairSets:
-    """As PairSets: certain = surely gained, possible = gained for some choice (superset).
+def compare(old: Network, new: Network, src: Principal, dst: Principal, family: Family,
+            traffic: Traffic | None = None) -> tuple[PairSets, PairSets]:
+    """(gained, lost) between one pair: each as PairSets whose certain part is surely
+    gained (lost) and whose possible part is gained (lost) for some choice (a superset).
 
     Shared opaque groups take one membership in both networks (see shared.py):
-    certainly gained = gained for every valuation; possibly = for some.
+    surely gained = gained for every valuation; possibly = for some.
     """
     top = family.top
-    certain = None
-    possible: list = []
-    for valuation in valuations(shared_opaque(before, after, src, dst)):
-        old_sets = pair_sets(fix_membership(before, valuation), src, dst, family, traffic)
-        new_sets = pair_sets(fix_membership(after, valuation), src, dst, family, traffic)
-        diff = set_difference(old_sets, new_sets)
+    gained, lost = _Accumulator(top), _Accumulator(top)
+    for valuation in valuations(shared_opaque(old, new, src, dst)):
+        old_sets = pair_sets(fix_membership(old, valuation), src, dst, family, traffic)
+        new_sets = pair_sets(fix_membership(new, valuation), src, dst, family, traffic)
+        gained.add(set_difference(old_sets, new_sets))
+        lost.add(set_difference(new_sets, old_sets))
+    return gained.sets(family, src, dst), lost.sets(family, src, dst)
+
+
+class _Accumulator:
+    """Certain = intersection over valuations; possible = union (certain included)."""
+
+    def __init__(self, top: int):
+        self.top = top
+        self.certain: list | None = None
+        self.possible: list = []
+
+    def add(self, diff) -> None:
         sure = list(diff.certain)
-        certain = sure if certain is None else intersection(certain, sure, top)
-        possible = union(possible, union(sure, list(diff.possible), top), top)
-    certain = certain or []
-    return PairSets(family, src, dst, tuple(certain), tuple(union(certain, possible, top)))
+        self.certain = sure if self.certain is None else intersection(self.certain, sure, self.top)
+        self.possible = union(self.possible, union(sure, list(diff.possible), self.top), self.top)
+
+    def sets(self, family: Family, src: Principal, dst: Principal) -> PairSets:
+        certain = self.certain or []
+        return PairSets(family, src, dst, tuple(certain), tuple(union(certain, self.possible, self.top)))
 
 
 def uncovered(sets: PairSets) -> list:
