@@ -181,6 +181,9 @@ def check_round_trip(network: Network, text: str, path: str) -> None:
     """Read `text` back with the native reader; InputError naming what did not survive."""
     from .native import parse_network
 
+    refused = inexpressible(network)
+    if refused:
+        raise InputError([_problem(path, message) for message in refused])
     try:
         again = parse_network(text, path).network
     except InputError as exc:
@@ -190,6 +193,23 @@ def check_round_trip(network: Network, text: str, path: str) -> None:
     problems = differences(network, again)
     if problems:
         raise InputError([_problem(path, f"the native format does not keep {p}") for p in problems])
+
+
+def inexpressible(network: Network) -> list[str]:
+    """What the native format cannot write: an opaque group that has rules or members."""
+    out: list[str] = []
+    for group in network.groups.values():
+        if not group.opaque:
+            continue
+        carriers = [r.name for r in network.members(group.key)]
+        if carriers:
+            out.append(f"group {group.key!r} is opaque (it may have members outside the input) and carried by "
+                       f"{', '.join(carriers)}; the native format cannot write such a group, so check the "
+                       f"original input instead")
+        elif group.ingress or group.egress:
+            out.append(f"group {group.key!r} has unknown members and known rules; the native format cannot "
+                       f"write such a group, so check the original input instead")
+    return out
 
 
 def differences(left: Network, right: Network) -> list[str]:
