@@ -28,8 +28,8 @@ class UnknownItem:
     """A rule part whose value is unknown: it matches only when its free Boolean is true."""
 
     name: str  # name of the free Boolean
-    services: iv.Intervals | None  # None: the service is unknown too (any)
-    addresses: iv.Intervals | None  # address peer; None with group None: unknown peer
+    services: tuple[tuple[int, int], ...] | None  # None: the service is unknown too (any)
+    addresses: tuple[tuple[int, int], ...] | None  # address peer; None with group None: unknown peer
     group: str | None = None
 
 
@@ -165,13 +165,13 @@ def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: D
         if group is None:
             continue
         for position, rule in enumerate(group.rules(direction)):
-            services = None if rule.service_unknown else rule.service.intervals()
+            services = rule.service.intervals()
             addresses = rule_addresses(network, rule, family)
             if addresses is not None and not addresses:
                 continue  # a peer of the other family never matches
             peer_group = rule.peer.group if isinstance(rule.peer, GroupPeer) else None
-            if services is None or not (addresses is not None or peer_group):
-                unknown.append(UnknownItem(unknown_choice(rule, position), services, addresses, peer_group))
+            if rule.service_unknown or not (addresses is not None or peer_group):
+                unknown.append(UnknownItem(unknown_choice(rule, position), _frozen(services), _frozen(addresses), peer_group))
             elif peer_group is not None:
                 by_group.setdefault(peer_group, []).extend(services)
             else:
@@ -181,6 +181,10 @@ def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: D
         by_group=tuple((g, tuple(iv.normalize(s))) for g, s in sorted(by_group.items())),
         unknown=tuple(unknown),
     )
+
+
+def _frozen(intervals):
+    return None if intervals is None else tuple(intervals)
 
 
 def _merge_by_services(by_services: dict[tuple, list]) -> tuple:

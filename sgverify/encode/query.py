@@ -30,7 +30,8 @@ from ..spec import (
     Kind,
     ResourceEndpoint,
 )
-from .compile import UNMANAGED, CompiledFamily, Policy
+from .compile import UNMANAGED, CompiledFamily
+from .reduce import PeerView, Reduced, reduce_policy
 from .terms import all_of, any_of, in_intervals, slot_in
 
 
@@ -63,7 +64,6 @@ class QueryBuilder:
                             z3.BitVec(f"dst_who{tag}", self.slot_width, ctx))
         self.service = z3.BitVec(f"service{tag}", SERVICE_BITS, ctx)
         self.free: dict[str, z3.BoolRef] = {}
-        self._policy_terms: dict[tuple, z3.BoolRef] = {}
         self._member_terms: dict[tuple, z3.BoolRef] = {}
 
     # -- helpers -------------------------------------------------------
@@ -187,17 +187,11 @@ class QueryBuilder:
         chosen = self._free(member_choice(side.name, group))
         return z3.And(self._slot_is(side, UNMANAGED), chosen)
 
-    def admits(self, profile_slot: int, direction: Direction, peer: SideVars) -> z3.BoolRef:
-        key = (profile_slot, direction)
-        if key not in self._policy_terms:
-            policy = self.c.policy(profile_slot, direction)
-            self._policy_terms[key] = self._policy_term(policy, peer)
-        return self._policy_terms[key]
-
-    def _policy_term(self, policy: Policy, peer: SideVars) -> z3.BoolRef:
-        parts = [all_of([self._svc_in(s), self._addr_in(peer, a)], self.ctx) for s, a in policy.by_services]
-        parts += [all_of([self._svc_in(s), self.member(peer, g)], self.ctx) for g, s in policy.by_group]
-        for item in policy.unknown:
+    def reduced_term(self, reduced: Reduced, peer: SideVars) -> z3.BoolRef:
+        parts = [self._svc_in(reduced.always)] if reduced.always else []
+        parts += [all_of([self._svc_in(s), self._addr_in(peer, a)], self.ctx) for s, a in reduced.by_addresses]
+        parts += [all_of([self._svc_in(s), self.member(peer, g)], self.ctx) for s, g in reduced.by_group]
+        for item in reduced.unknown:
             known = [self._free(item.name)]
             if item.services is not None:
                 known.append(self._svc_in(item.services))
@@ -208,34 +202,72 @@ class QueryBuilder:
             parts.append(all_of(known, self.ctx))
         return any_of(parts, self.ctx)
 
-    def side_allows(self, side: SideVars, peer: SideVars, direction: Direction, slots: set[int]) -> z3.BoolRef:
-        """The side's own filter (egress at the source, ingress at the destination) admits."""
+    def side_allows(self, side: SideVars, peer: SideVars, direction: Direction,
+                    slots: set[int], peer_view: PeerView) -> z3.BoolRef:
+        """The side's own filter (egress at the source, ingress at the destination) admits.
+
+        Slots whose policies reduce to the same thing in the peer's view share
+        one term: `slot in {...} and <policy>`.
+        """
         parts = []
         if UNMANAGED in slots:
             parts.append(self._slot_is(side, UNMANAGED))
         if direction is Direction.EGRESS:
             unfiltered = iv.of_cidrs(UNFILTERED_SERVICES, self.c.family)
             parts.append(self._addr_in(peer, unfiltered))
+        by_policy: dict[Reduced, list[int]] = {}
         for slot in sorted(slots - {UNMANAGED}):
-            admitted = self.admits(self.c.profile_of_slot(slot), direction, peer)
-            parts.append(all_of([self._slot_is(side, slot), admitted], self.ctx))
+            reduced = reduce_policy(self.c, self.c.profile_of_slot(slot), direction, peer_view)
+            if not reduced.empty:
+                by_policy.setdefault(reduced, []).append(slot)
+        for reduced, group_slots in by_policy.items():
+            parts.append(all_of([slot_in(side.slot, group_slots, self.slot_width),
+                                 self.reduced_term(reduced, peer)], self.ctx))
         return any_of(parts, self.ctx)
+
+    def space(self, endpoints) -> tuple[tuple[int, int], ...]:
+        """Every address an endpoint set can have (a superset, implied by the query)."""
+        c = self.c
+        out: list[tuple[int, int]] = []
+        for endpoint in endpoints:
+            if isinstance(endpoint, ResourceEndpoint):
+                resource = c.network.resources[endpoint.name]
+                out += iv.of_points(resource.addresses(c.family))
+                out += self._symbolic_space([c.slot_of_resource(endpoint.name)])
+            elif isinstance(endpoint, GroupEndpoint):
+                if self._opaque(endpoint.group):
+                    return ((0, c.family.top),)
+                out += c.group_addresses.get(endpoint.group, [])
+                out += self._symbolic_space(c.group_symbolic.get(endpoint.group, []))
+            else:
+                out += self._endpoint_space(endpoint)
+        return tuple(iv.normalize(out))
+
+    def _symbolic_space(self, slots) -> list[tuple[int, int]]:
+        c = self.c
+        first = 1 + len(c.profiles)
+        return [i for slot in slots if slot is not None and slot >= first for i in c.symbolic[slot - first][2]]
 
     # -- the assertion -------------------------------------------------
     def violation(self, assertion: Assertion) -> Query | None:
         """The formula whose models violate the assertion, or None if none can exist."""
+        everything = ((0, self.c.family.top),)
         src_slots = self.possible_slots(assertion.sources, self.src)
         dst_slots = self.possible_slots(assertion.destinations, self.dst)
+        src_space = self.space(assertion.sources)
+        dst_space = self.space(assertion.destinations)
         if assertion.kind is Kind.ONLY:
-            src_slots = self.all_slots()
-        if not src_slots or not dst_slots:
+            src_slots, src_space = self.all_slots(), everything
+        if not src_slots or not dst_slots or not src_space or not dst_space:
             return None
         from_term = self.in_endpoints(assertion.sources, self.src)
         if assertion.kind is Kind.ONLY:
             from_term = z3.Not(from_term)
         delivered = all_of([
-            self.side_allows(self.src, self.dst, Direction.EGRESS, src_slots),
-            self.side_allows(self.dst, self.src, Direction.INGRESS, dst_slots),
+            self.side_allows(self.src, self.dst, Direction.EGRESS, src_slots,
+                             PeerView(dst_space, frozenset(dst_slots))),
+            self.side_allows(self.dst, self.src, Direction.INGRESS, dst_slots,
+                             PeerView(src_space, frozenset(src_slots))),
         ], self.ctx)
         outcome = z3.Not(delivered) if assertion.kind is Kind.ALLOW else delivered
         formula = all_of([

@@ -61,8 +61,8 @@ def peer_matches(s: Situation, rule: Rule, position: int, peer_side: str) -> boo
 
 def service_matches(s: Situation, rule: Rule, position: int) -> bool:
     point = s.packet.service
-    if rule.service_unknown:
-        return s.free.get(unknown_choice(rule, position), False)
+    if rule.service_unknown and not s.free.get(unknown_choice(rule, position), False):
+        return False
     return any(lo <= point <= hi for lo, hi in rule.service.intervals())
 
 

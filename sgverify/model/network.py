@@ -93,7 +93,11 @@ class Rule:
     description: str = ""
     origin: Origin = field(default_factory=Origin)
     text: str = ""  # the rule as written, for reports
-    service_unknown: str = ""  # non-empty: protocol/ports unknown (reason); matches a free Boolean
+    # Non-empty (the reason): whether this rule applies is unknown (a value known
+    # only after apply, an undecidable condition...). It then matches only when
+    # a free Boolean is true, and `service` must cover every service it might
+    # have (Service() = all, when nothing is known).
+    service_unknown: str = ""
 
     @property
     def label(self) -> str:

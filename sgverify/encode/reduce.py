@@ -1,0 +1,94 @@
+"""Specialise policies to what the other side of the packet can be (no z3 here).
+
+A query fixes, for each side, the addresses it may have (its *space*) and the
+identity slots it may take. Within that space many rule conditions are
+decided already: a CIDR that covers the whole space always matches, one that
+misses it never does. Replacing them by their value before encoding keeps the
+formula equivalent (the query constrains each side to its space anyway) and
+makes it small: towards a single resource, every profile's policy collapses
+to a set of services, and profiles with the same set share one term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Direction
+from ..model import intervals as iv
+from .compile import CompiledFamily, UnknownItem
+
+Intervals = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """A policy restricted to the peer's space.
+
+    always: services admitted whatever the peer's address (within the space).
+    by_addresses: (services, peer address blocks) still to be checked.
+    by_group: (services, group) whose membership is still to be checked.
+    unknown: rule parts with a free Boolean.
+    """
+
+    always: Intervals
+    by_addresses: tuple[tuple[Intervals, Intervals], ...]
+    by_group: tuple[tuple[Intervals, str], ...]
+    unknown: tuple[UnknownItem, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.always or self.by_addresses or self.by_group or self.unknown)
+
+
+@dataclass(frozen=True)
+class PeerView:
+    """What the peer side can be: its address space and its possible identity slots."""
+
+    space: Intervals
+    slots: frozenset[int]
+
+
+def restrict(addresses, space: Intervals) -> tuple[bool, Intervals]:
+    """(covers the whole space, the part inside the space)."""
+    inside = tuple(iv.intersect(list(addresses), list(space)))
+    return inside == tuple(space), inside
+
+
+def membership_in_view(c: CompiledFamily, group: str, peer: PeerView) -> tuple[bool, bool]:
+    """(can match in this view, surely matches everywhere in it) for a group peer."""
+    private_covers, private = restrict(c.group_private.get(group, []), peer.space)
+    symbolic = [s for s in c.group_symbolic.get(group, []) if s in peer.slots]
+    g = c.network.groups.get(group)
+    opaque = g is not None and g.opaque and 0 in peer.slots
+    possible = bool(private or symbolic or opaque)
+    # "Surely" only when every address of the space is a private member address.
+    return possible, private_covers and bool(private)
+
+
+def reduce_policy(c: CompiledFamily, profile_slot: int, direction: Direction, peer: PeerView) -> Reduced:
+    policy = c.policy(profile_slot, direction)
+    always: list[tuple[int, int]] = []
+    by_addresses = []
+    for services, addresses in policy.by_services:
+        covers, inside = restrict(addresses, peer.space)
+        if covers:
+            always.extend(services)
+        elif inside:
+            by_addresses.append((services, inside))
+    by_group = []
+    for group, services in policy.by_group:
+        possible, surely = membership_in_view(c, group, peer)
+        if surely:
+            always.extend(services)
+        elif possible:
+            by_group.append((services, group))
+    unknown = tuple(u for u in policy.unknown if _unknown_possible(c, u, peer))
+    return Reduced(tuple(iv.normalize(always)), tuple(by_addresses), tuple(by_group), unknown)
+
+
+def _unknown_possible(c: CompiledFamily, item: UnknownItem, peer: PeerView) -> bool:
+    if item.addresses is not None:
+        return bool(restrict(item.addresses, peer.space)[1])
+    if item.group is not None:
+        return membership_in_view(c, item.group, peer)[0]
+    return True
