@@ -88,6 +88,16 @@ def test_the_two_article_mistakes_come_out_blocked():
     assert cells(6)[(A, B)] == "-"
 
 
+def test_seed_graph_arrows_between_resources_and_externals():
+    network = seed(5)
+    drawn = {(e.source, e.target): e.label for e in edges(network, build_matrix(network))
+             if "other" not in (e.source, e.target)}
+    assert {k: v for k, v in drawn.items() if k[0] not in (B, C)} == {
+        (A, "office"): "all", ("unspecified", B): "tcp/443", ("partner", C): "tcp/443"}
+    assert all(e.public == (e.source == "partner") for e in edges(network, build_matrix(network))
+               if e.target in (A, B, C) and e.source != "unspecified")
+
+
 def test_link_local_services_stay_reachable():
     assert cells(6)[(A, "link-local")] == "all"
 

@@ -132,8 +132,10 @@ def lint_section(findings) -> str:
         return '<section id="lint"><h2>Lint findings</h2><p class="note">Lint is not available.</p></section>'
     if not findings:
         return '<section id="lint"><h2>Lint findings</h2><p>No findings.</p></section>'
-    rows = "".join(f"<tr><td>{_e(_field(f, 'severity'))}</td><td>{_e(_field(f, 'code', 'rule', 'kind'))}</td>"
-                   f"<td>{_e(_field(f, 'message') or f)}</td><td>{_e(_field(f, 'location', 'origin'))}</td></tr>"
+    rows = "".join(f"<tr><td>{_e(_field(f, 'severity', 'level'))}</td>"
+                   f"<td>{_e(_field(f, 'code', 'check', 'rule_id', 'kind'))}</td>"
+                   f"<td>{_e(_field(f, 'message', 'title') or f)}</td>"
+                   f"<td>{_e(_field(f, 'location', 'where', 'origin'))}</td></tr>"
                    for f in findings)
     return ('<section id="lint"><h2>Lint findings</h2><table class="lint"><tr><th>severity</th><th>check</th>'
             f"<th>finding</th><th>where</th></tr>{rows}</table></section>")
@@ -192,10 +194,19 @@ def resource_exposures(network: Network, tick=None) -> tuple[Exposure, ...]:
     return tuple(out)
 
 
+LINT_ENTRY_POINTS = (("sgverify.explore.lint", "lint"), ("sgverify.explore.lint", "lint_network"),
+                     ("sgverify.lint", "lint"))
+
+
 def lint_findings(network: Network):
     """The lint findings, or None when this build has no lint module."""
-    try:
-        from .lint import lint  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return tuple(lint(network))
+    import importlib
+
+    for module_name, function in LINT_ENTRY_POINTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if callable(getattr(module, function, None)):
+            return tuple(getattr(module, function)(network))
+    return None
