@@ -782,9 +782,10 @@ def test_resources_that_may_have_no_group_are_not_given_the_default_one():
     loaded = tf("""
         resource "aws_lambda_function" "outside_vpc" { function_name = "f" }
         resource "aws_lb" "network" { load_balancer_type = "network" }
+        resource "aws_lb" "application" { load_balancer_type = "application" }
         resource "aws_db_instance" "db" { engine = "postgres" }
     """)
-    assert set(loaded.network.resources) == {"aws_db_instance.db"}
+    assert set(loaded.network.resources) == {"aws_db_instance.db", "aws_lb.application"}
     assert loaded.network.resources["aws_db_instance.db"].groups == ("aws_db_instance.db:default-group",)
 
 

@@ -72,7 +72,7 @@ def test_example_plan_resolves_groups_created_in_the_same_plan():
     web = net.groups["aws_security_group.web"]
     assert [r.peer for r in web.egress] == [GroupPeer(app)]
     assert [r.peer for r in net.groups["aws_security_group.db"].ingress] == [GroupPeer(app)]
-    assert net.groups["aws_security_group.db"].egress == ()  # no egress written: none
+    assert net.groups["aws_security_group.db"].egress == ()  # an existing group: known empty
     assert [r.peer for r in net.groups[app].ingress] == [GroupPeer("aws_security_group.web")]
     assert net.resources["aws_instance.web"].groups == ("aws_security_group.web",)
     assert net.resources["module.app.aws_instance.this"].subnets == (Cidr.parse("10.0.2.0/24"),)
@@ -273,3 +273,38 @@ def test_planned_blocks_in_another_order_than_written_keep_their_own_references(
     rules = parse_terraform_plan(text, "plan.json").network.groups["aws_security_group.c"].ingress
     assert [(str(r.service), r.peer) for r in rules] == [
         ("tcp/443", GroupPeer("aws_security_group.b")), ("tcp/22", GroupPeer("aws_security_group.a"))]
+
+
+def test_unknown_egress_of_a_new_group_stays_unknown():
+    """A plan shows `egress = (known after apply)` both for a group written without
+    egress and for one whose dynamic egress iterates over an unknown value (dynamic
+    blocks are absent from the configuration JSON): it cannot be read as empty."""
+    text = plan({"aws_security_group.a": {"name": "a", "ingress": []},
+                 "aws_instance.i": {"private_ip": "10.0.1.10"}},
+                unknown={"aws_security_group.a": {"id": True, "egress": True},
+                         "aws_instance.i": {"vpc_security_group_ids": [True]}},
+                config={"aws_security_group.a": {"name": {"constant_value": "a"}},
+                        "aws_instance.i": {"vpc_security_group_ids": {"references": [
+                            "aws_security_group.a.id", "aws_security_group.a"]}}})
+    loaded = parse_terraform_plan(text, "plan.json")
+    egress = loaded.network.groups["aws_security_group.a"].egress
+    assert len(egress) == 1 and egress[0].service_unknown
+    assert "the .tf folder gives a precise answer" in "\n".join(map(str, loaded.warnings))
+    got = verdicts(loaded.network, """
+        - {name: a sends nothing out, deny: {from: aws_instance.i, to: internet}}
+    """)
+    assert got["a sends nothing out"] is not Verdict.HOLDS
+
+
+def test_written_blocks_missing_from_the_plan_leave_an_unknown_rule():
+    """Blocks whose values are unknown can merge in a planned set: fewer planned than written."""
+    text = plan(
+        {"aws_security_group.a": {"id": "sg-0aaa", "name": "a", "egress": [],
+                                  "ingress": [sg_rule("tcp", 22, 22, cidrs=["10.0.0.0/8"])]}},
+        config={"aws_security_group.a": {"ingress": [
+            {"from_port": {"constant_value": 22}}, {"from_port": {"constant_value": 443}},
+            {"from_port": {"constant_value": 8443}}]}})
+    loaded = parse_terraform_plan(text, "plan.json")
+    ingress = loaded.network.groups["aws_security_group.a"].ingress
+    assert [str(r.service) for r in ingress] == ["tcp/22", "all"]
+    assert ingress[1].service_unknown and "hides 2 written block(s)" in ingress[1].service_unknown

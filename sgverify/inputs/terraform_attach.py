@@ -45,7 +45,7 @@ SUBNET_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 GROUP_ATTRIBUTE_NAMES = ("vpc_security_group_ids", "security_groups", "security_group_ids")
 # Without groups written these carry none (not even the VPC default group).
-OPTIONAL_CARRIERS = ("aws_lambda_function", "aws_ecs_service", "aws_lb")
+OPTIONAL_CARRIERS = ("aws_lambda_function", "aws_ecs_service")
 TEMPLATE_TYPES = ("aws_launch_template", "aws_launch_configuration")
 NOT_CARRIERS = (*GROUP_TYPES, *VPC_RULE_TYPES, "aws_security_group_rule",
                 "aws_network_interface_sg_attachment", "aws_autoscaling_group")
@@ -223,7 +223,7 @@ def _resources(ctx: Context) -> list[Resource]:
         if res.type in TEMPLATE_TYPES and res.address in used_templates:
             continue
         if res.type in GROUP_FIELDS:
-            optional = res.type in OPTIONAL_CARRIERS or (
+            optional = _optional_carrier(res) or (
                 res.type == "aws_instance" and bool(res.values.get("network_interface")))
             if (optional and res.address not in extra
                     and not _groups_of(ctx, res, GROUP_FIELDS[res.type])[2]):
@@ -239,6 +239,13 @@ def _resources(ctx: Context) -> list[Resource]:
             out.append(Resource(address, tuple(dict.fromkeys(keys)), kind="network_interface",
                                 origin=origin))
     return out
+
+
+def _optional_carrier(res: TfResource) -> bool:
+    """Network and gateway load balancers may have no group; application ones get the default."""
+    if res.type == "aws_lb":
+        return res.values.get("load_balancer_type") in ("network", "gateway")
+    return res.type in OPTIONAL_CARRIERS
 
 
 def _carrier(ctx: Context, res: TfResource, extra: list[str]) -> Resource:

@@ -25,6 +25,13 @@ from .terraform_common import Ref, TfResource, Unknown
 FORMAT = "terraform-plan"
 UNRESOLVABLE = ("var.", "local.", "data.", "path.", "terraform.", "self.")
 IGNORED_REFS = ("count.", "each.")
+# Nested blocks: the configuration JSON does not show dynamic blocks (nor always
+# blocks of attributes-as-blocks such as ingress/egress), so "not written there"
+# proves nothing about them; an unknown one stays unknown.
+BLOCKS = frozenset((
+    "ingress", "egress", "entry", "vpc_config", "network_configuration", "network_interfaces",
+    "network_interface", "launch_template", "subnet_mapping", "mixed_instances_policy",
+))
 
 
 def looks_like_terraform_plan(data: Any) -> bool:
@@ -97,6 +104,7 @@ class _PlanReader:
             exprs = _dig(config, "expressions")
             merged = self._merge(values, marker, address, exprs, True)
             merged = self._resolve_refs(merged, exprs, address)
+            _mark_merged_blocks(merged, exprs)
             out.append(TfResource(address, str(res["type"]), merged,
                                   Origin(self.path, None, address)))
         return out
@@ -108,7 +116,7 @@ class _PlanReader:
         if isinstance(marker, dict) and isinstance(value, (dict, type(None))):
             out = dict(value or {})
             for key, sub in marker.items():
-                if top and sub is True and not _written(exprs, key):
+                if top and sub is True and key not in BLOCKS and not _written(exprs, key):
                     out[key] = None  # computed by the provider, not written: absent
                 else:
                     out[key] = self._merge(out.get(key), sub, f"{where}.{key}", None, False)
@@ -237,6 +245,16 @@ class _PlanReader:
             return None
         parent_prefix = prefix[:prefix.rstrip(".").rfind("module.")]
         return self._targets(expr["references"], module[:-1], parent_prefix)
+
+
+def _mark_merged_blocks(values: dict, exprs: Any) -> None:
+    """Fewer planned rule blocks than written ones: blocks with unknown values merged
+    in the plan's set, so some rules are not shown; one unknown rule stands for them."""
+    for name in ("ingress", "egress"):
+        written, planned = _dig(exprs, name), values.get(name)
+        if isinstance(written, list) and isinstance(planned, list) and len(written) > len(planned):
+            planned.append(Unknown(f"hides {len(written) - len(planned)} written block(s) "
+                                   "whose values are known only after apply"))
 
 
 def _matching_block(value: Any, blocks: list) -> dict | None:

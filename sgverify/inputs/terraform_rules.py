@@ -62,7 +62,9 @@ def _inline_rules(ctx: Context, res: TfResource) -> None:
         blocks = as_list(res.values.get(name))
         if isinstance(blocks, Unknown):
             reason = f"{res.address}.{name} {blocks.reason}"
-            ctx.warn(res.origin, f"{reason}: the group may admit any traffic in that direction")
+            ctx.warn(res.origin, f"{reason}: the group may admit any traffic in that direction"
+                                 " (a plan does not show whether blocks are written; the .tf "
+                                 "folder gives a precise answer)")
             _gated_one(ctx, res.address, direction, res.origin, reason)
             continue
         for i, block in enumerate(blocks):
