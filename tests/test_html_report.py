@@ -99,3 +99,16 @@ def test_report_renders_in_chromium(report, tmp_path):
         artifacts = ROOT / "tests" / "artifacts"
         artifacts.mkdir(exist_ok=True)
         shutil.copy(shot, artifacts / "report.png")
+
+
+def test_graph_without_graphviz_is_a_list_and_mermaid(monkeypatch, tmp_path):
+    from sgverify.explore.html import graph_section
+    from sgverify.explore.matrix import build_matrix
+    from sgverify.inputs import load_network
+
+    network = load_network(seed_path(1)).network
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
+    section = graph_section(network, build_matrix(network))
+    assert "<svg" not in section and '<ul class="edges">' in section
+    assert '<li class="edge-public">internet &rarr; aws-resource-a: tcp/80,443</li>' in section
+    assert "flowchart LR" in section
