@@ -407,3 +407,15 @@ def test_baseline_finding_can_be_waived(tmp_path):
 def test_missing_baseline_is_an_input_error(tmp_path):
     result = invoke(["check", baseline_spec(tmp_path, "after.yaml", "nosuch.yaml")], 2)
     assert "nosuch.yaml" in result.stderr
+
+
+def test_unmanaged_rows_inside_an_external_are_named_after_it(tmp_path):
+    before = ROOT / "examples" / "diff" / "before.yaml"
+    after = tmp_path / "after.yaml"
+    after.write_text(before.read_text().replace("ports: 22, source: 203.0.113.0/24",
+                                                "ports: [22, 2222], source: 203.0.113.0/24"))
+    report = json.loads(invoke(["diff", before, after, "--format", "json"], 1).stdout)
+    assert [(c["source"], c["source_external"], c["sources"], c["services"]) for c in report["added"]] == [
+        ("unmanaged", "office", "203.0.113.0/24", "tcp/2222")]
+    text = invoke(["diff", before, after], 1).stdout
+    assert "unmanaged (office) [203.0.113.0/24] -> web [10.0.1.10/32] tcp/2222 IPv4" in text

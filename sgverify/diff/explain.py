@@ -85,3 +85,19 @@ def _candidate_blocks(change: Change, ingress: bool):
                     and rule.peer.cidr not in seen:
                 seen.append(rule.peer.cidr)
     return seen
+
+
+def external_label(change: Change, *networks: Network) -> tuple[str | None, str | None]:
+    """(source, destination) external names, for an unmanaged side lying wholly inside one."""
+    r = change.region
+    out = []
+    for principal, spans in ((r.source, r.sources), (r.destination, r.destinations)):
+        name = None
+        if not principal.is_resource:
+            for network in networks:
+                for external in network.externals.values():
+                    blocks = iv.of_cidrs(external.cidrs, r.family)
+                    if blocks and not iv.subtract(list(spans), blocks, r.family.top):
+                        name = name or external.name
+        out.append(name)
+    return out[0], out[1]

@@ -9,7 +9,7 @@ from ..model.addresses import format_address
 from ..report.rules import rule_dict, rule_line
 from ..regions import Certainty
 from .engine import Change, ChangeKind, NetworkDiff
-from .explain import change_fingerprint, describe_side, elsewhere, rules_of
+from .explain import change_fingerprint, describe_side, elsewhere, external_label, rules_of
 from .gate import DiffGate
 
 INDENT = "    "
@@ -21,17 +21,20 @@ def family_name(change: Change) -> str:
     return "IPv4" if change.region.family.value == 4 else "IPv6"
 
 
-def headline(change: Change) -> str:
+def headline(change: Change, *networks: Network) -> str:
     r = change.region
     mark = "" if change.certain else "  (possible: depends on what is unknown)"
-    return (f"{r.source} [{describe_side(change)}] -> {r.destination} [{describe_side(change, False)}] "
+    src_ext, dst_ext = external_label(change, *networks)
+    src = f"{r.source} ({src_ext})" if src_ext else str(r.source)
+    dst = f"{r.destination} ({dst_ext})" if dst_ext else str(r.destination)
+    return (f"{src} [{describe_side(change)}] -> {dst} [{describe_side(change, False)}] "
             f"{r.service_text} {family_name(change)}{mark}")
 
 
 def change_lines(change: Change, other: Network) -> list[str]:
     r = change.region
     this = "new" if change.kind is ChangeKind.ADDED else "old"
-    lines = [headline(change)]
+    lines = [headline(change, other)]
     packet = r.witness()
     if packet is not None:
         lines.append(f"{INDENT}witness: {packet}")
@@ -86,6 +89,8 @@ def change_dict(change: Change, other: Network) -> dict:
         "family": f"ipv{r.family.value}",
         "source": str(r.source),
         "destination": str(r.destination),
+        "source_external": external_label(change, other)[0],
+        "destination_external": external_label(change, other)[1],
         "sources": describe_side(change),
         "destinations": describe_side(change, False),
         "source_blocks": [str(c) for c in r.source_blocks],
