@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from ..model import Family, Network
 from ..regions import Certainty, PairSets, Principal, Region, attribute, pair_sets, regions_of
-from ..regions import box_difference, intersection, union
+from ..regions import intersection, union
 from ..regions import difference as set_difference
 from ..spec import Traffic
 from .shared import fix_membership, shared_opaque, valuations
@@ -138,8 +138,3 @@ class _Accumulator:
     def sets(self, family: Family, src: Principal, dst: Principal) -> PairSets:
         certain = self.certain or []
         return PairSets(family, src, dst, tuple(certain), tuple(union(certain, self.possible, self.top)))
-
-
-def uncovered(sets: PairSets) -> list:
-    """Possible-only part (for tests and reports)."""
-    return box_difference(list(sets.possible), list(sets.certain), sets.family.top)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -45,11 +44,3 @@ def rule_locations(rules: tuple[Rule, ...] | list[Rule]) -> list[dict]:
         if location is not None and location not in out:
             out.append(location)
     return out
-
-
-def relative(file: str) -> str:
-    """A path for people: relative to the working folder when inside it."""
-    try:
-        return os.path.relpath(file) if os.path.isabs(file) and not os.path.relpath(file).startswith("..") else file
-    except ValueError:
-        return file
