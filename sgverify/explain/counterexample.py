@@ -103,11 +103,23 @@ def _assumptions(assertion: Assertion, s: Situation) -> tuple[str, ...]:
             out.append(f"{address} is taken to be {name} ({resource.describe_addresses()})")
     relevant = assertion.kind is not Kind.ALLOW  # delivered: what was assumed true matters
     for name, value in sorted(s.free.items()):
-        if value == relevant:
+        if value == relevant and _choice_in_play(s, name):
             out.append(_describe_choice(s, name, value))
     if unfiltered_destination(s.packet) and s.src_resource is not None:
         out.append(f"{s.packet.dst_ip} is a link-local service that security groups do not filter")
     return tuple(out)
+
+
+def _choice_in_play(s: Situation, name: str) -> bool:
+    """Only choices that can affect this packet are worth stating."""
+    kind, _, rest = name.partition(":")
+    if kind == "member":
+        side = rest.partition(":")[0]
+        return s.resource(side) is None  # known resources' memberships are known
+    group, direction = rest.split("/")[:2]
+    side = "src" if direction == Direction.EGRESS.value else "dst"
+    owner = s.resource(side)
+    return owner is not None and group in s.network.resources[owner].groups
 
 
 def _describe_choice(s: Situation, name: str, value: bool) -> str:
