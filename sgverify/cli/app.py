@@ -66,6 +66,7 @@ def _register() -> None:
     from . import matrix  # noqa: F401
     from . import graph  # noqa: F401
     from . import report_cmd  # noqa: F401
+    from . import lint  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,39 @@
+"""`sgverify lint NETWORK`: shadowed rules, split exposures, open admin ports, quotas..."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..explore.lint import Level, at_or_above, lint as run_lint, render_json, render_text
+from ..explore.load import load_for_command, write_output
+from .app import app, run_command
+from .exitcodes import EXIT_OK, EXIT_VIOLATED
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def lint(
+    network: Annotated[str, typer.Argument(help="Network file or folder.")],
+    input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
+    fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on a finding at or above this severity.")]
+    = Level.ERROR,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Findings with locations and fingerprints; exit 0 none at or above --fail-on, 1 some, 2 bad input."""
+
+    def body() -> int:
+        net = load_for_command(network, input_format)
+        findings = run_lint(net)
+        write_output(render_json(findings) if format is Format.json else render_text(findings), output)
+        return EXIT_VIOLATED if at_or_above(findings, fail_on) else EXIT_OK
+
+    run_command(body)
