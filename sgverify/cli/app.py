@@ -67,6 +67,7 @@ def _register() -> None:
     from . import graph  # noqa: F401
     from . import report_cmd  # noqa: F401
     from . import lint  # noqa: F401
+    from . import infer  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,33 @@
+"""`sgverify infer NETWORK -o spec.yaml`: a starter spec that today's network satisfies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..explore.infer import infer as run_infer
+from ..explore.infer import render_spec
+from ..explore.load import load_for_command, write_output
+from .app import app, run_command
+from .exitcodes import EXIT_OK
+
+
+@app.command()
+def infer(
+    network: Annotated[str, typer.Argument(help="Network file or folder.")],
+    input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the spec here instead of stdout.")]
+    = None,
+) -> None:
+    """A spec capturing today's behaviour (`only` per exposed resource and port group, `deny` for the
+    isolated), which `check` proves on the same network."""
+
+    def body() -> int:
+        net = load_for_command(network, input_format)
+        items = run_infer(net)
+        write_output(render_spec(items, network, str(output) if output else None), output)
+        return EXIT_OK
+
+    run_command(body)
