@@ -58,6 +58,8 @@ def test_report_holds_every_section(report):
         assert f'<section id="{section}">' in text
     assert "VIOLATED" in text and "counterexample: tcp 10.0.1.10:* -&gt; 10.0.2.10:" in text
     assert '<table class="matrix">' in text
+    # Scenario 6's group sg-type-z has no members: lint says so, in the report too.
+    assert '<table class="lint">' in text and "SG008-reference-to-empty-group" in text
 
 
 def test_report_without_a_spec_has_no_verdicts(tmp_path):
@@ -86,6 +88,7 @@ def test_report_renders_in_chromium(report, tmp_path):
     html = dom.stdout
     assert '<table class="matrix">' in html and "<th>aws-resource-a</th>" in html
     assert '<section id="exposures">' in html and '<section id="verdicts">' in html
+    assert '<table class="lint">' in html
     if shutil.which("dot"):
         assert "<svg" in html and 'class="graph"' in html
     else:

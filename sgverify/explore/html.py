@@ -133,7 +133,7 @@ def lint_section(findings) -> str:
     if not findings:
         return '<section id="lint"><h2>Lint findings</h2><p>No findings.</p></section>'
     rows = "".join(f"<tr><td>{_e(_field(f, 'severity', 'level'))}</td>"
-                   f"<td>{_e(_field(f, 'code', 'check', 'rule_id', 'kind'))}</td>"
+                   f"<td>{_e(_field(f, 'id', 'code', 'check', 'kind'))}</td>"
                    f"<td>{_e(_field(f, 'message', 'title') or f)}</td>"
                    f"<td>{_e(_field(f, 'location', 'where', 'origin'))}</td></tr>"
                    for f in findings)
