@@ -48,11 +48,29 @@ class Cover:
     def covers(self, network: Network, rule: Rule) -> bool:
         services = rule.service.intervals()
         if isinstance(rule.peer, GroupPeer):
-            services = iv.subtract(services, self.tokens.get(rule.peer.group, []), SERVICE_TOP)
-        if not services:
-            return True
+            return self._covers_group(network, rule.peer.group, services)
         return all(self._covers_box(family, possible_addresses(network, rule, family), services)
                    for family in FAMILIES)
+
+    def _covers_group(self, network: Network, group: str, services: iv.Intervals) -> bool:
+        """A group peer, one identity at a time: each member w matches on its member
+        addresses, where every rule naming one of w's groups matches too."""
+        for member in network.members(group):
+            rest = iv.subtract(services, self._tokens(member.groups), SERVICE_TOP)
+            if rest and not all(self._covers_box(f, member_space(network, member, f), rest)
+                                for f in FAMILIES):
+                return False
+        described = network.groups.get(group)
+        if described is None or described.opaque:
+            # Unmanaged addresses that may be members of a group nobody describes.
+            rest = iv.subtract(services, self.tokens.get(group, []), SERVICE_TOP)
+            return not rest or all(
+                self._covers_box(f, iv.complement(concrete_addresses(network, f), f.top), rest)
+                for f in FAMILIES)
+        return True
+
+    def _tokens(self, groups) -> iv.Intervals:
+        return iv.normalize(x for g in groups for x in self.tokens.get(g, []))
 
     def _covers_box(self, family: Family, addresses: iv.Intervals, services: iv.Intervals) -> bool:
         if not addresses:
@@ -88,24 +106,15 @@ def member_addresses(network: Network, group: str, family: Family) -> iv.Interva
     return iv.of_points(v for r in network.members(group) for v in r.private_addresses(family))
 
 
-def possible_member_addresses(network: Network, group: str, family: Family) -> iv.Intervals:
-    """Addresses that are members of `group` in some world."""
-    described = network.groups.get(group)
-    taken = concrete_addresses(network, family)
-    if described is None or described.opaque:
-        # Any unmanaged address may be a member of a group we know nothing of.
-        return iv.union(iv.complement(taken, family.top), member_addresses(network, group, family))
-    space: iv.Intervals = []
-    for r in network.members(group):
-        if r.symbolic:
-            space = iv.union(space, _symbolic_space(r, family))
-    return iv.union(iv.subtract(space, taken, family.top), member_addresses(network, group, family))
-
-
-def _symbolic_space(resource, family: Family) -> iv.Intervals:
-    if not resource.subnets:
-        return iv.of_cidrs(PRIVATE_V4, family)
-    return iv.of_cidrs(resource.subnets, family)
+def member_space(network: Network, resource, family: Family) -> iv.Intervals:
+    """The addresses at which `resource` is a member of its groups."""
+    if not resource.symbolic:
+        return iv.of_points(resource.private_addresses(family))
+    if resource.subnets:
+        space = iv.of_cidrs(resource.subnets, family)
+    else:
+        space = iv.of_cidrs(PRIVATE_V4, family)
+    return iv.subtract(space, concrete_addresses(network, family), family.top)
 
 
 def certain_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals:
@@ -121,9 +130,8 @@ def certain_addresses(network: Network, rule: Rule, family: Family) -> iv.Interv
 
 
 def possible_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals:
+    """Every address a (non-group) rule's peer may match."""
     peer = rule.peer
-    if isinstance(peer, GroupPeer):
-        return possible_member_addresses(network, peer.group, family)
     if isinstance(peer, UnknownPeer) or (isinstance(peer, PrefixListPeer)
                                          and peer.prefix_list not in network.prefix_lists):
         return [(0, family.top)]

@@ -1,0 +1,291 @@
+"""Lint: hand-worked findings of every kind, and redundancy checked against brute force."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from hypothesis import HealthCheck, given, settings
+
+import strategies as S
+from clitools import invoke, run
+from oracle import opaque_key, unknown_key, who_options
+from oracle_rules import in_intervals, rule_matches
+from sgverify.explore.lint import Level, lint, render_json
+from sgverify.explore.lint_exposure import assembled_services
+from sgverify.explore.lint_rules import redundant_in_group
+from sgverify.model import (ALL, ICMP, TCP, UDP, CidrPeer, Direction, Family, GroupPeer, PrefixList,
+                            PrefixListPeer, Service, UnknownPeer)
+from sgverify.model.addresses import PRIVATE_V4, UNFILTERED_SERVICES
+from sgverify.model.service import SERVICE_TOP, service_point
+
+SLOW = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+TCP80 = Service(TCP, S.ports(80))
+TCP_ALL = Service(TCP)
+
+
+def cidr_peer(text):
+    return CidrPeer(S.cidr(text))
+
+
+def ids(findings, subject=None):
+    return sorted(f.id for f in findings if subject is None or f.subject == subject)
+
+
+# ---------------------------------------------------------------- brute force
+
+def _blocks(network, family):
+    blocks = [c for r in network.all_rules() if isinstance(r.peer, CidrPeer) for c in [r.peer.cidr]]
+    blocks += [c for p in network.prefix_lists.values() for c in p.cidrs]
+    blocks += [c for r in network.resources.values() for c in r.subnets]
+    blocks += list(PRIVATE_V4) + list(UNFILTERED_SERVICES)
+    points = [v for r in network.resources.values() for v in r.addresses(family)]
+    bounds = {0} | {b for c in blocks if c.family is family for b in (c.first, c.last + 1)}
+    bounds |= {b for v in points for b in (v, v + 1)}
+    return sorted(b for b in bounds if b <= family.top)
+
+
+def _service_points(network):
+    bounds = {0} | {b for r in network.all_rules() for lo, hi in r.service.intervals() for b in (lo, hi + 1)}
+    return sorted(b for b in bounds if b <= SERVICE_TOP)
+
+
+def brute_redundant(network, rules) -> set:
+    """Rules r such that, in every world, every packet r matches is matched by another rule."""
+    out = set()
+    opaque = sorted(k for k, g in network.groups.items() if g.opaque)
+    services = _service_points(network)
+    for rule in rules:
+        side = "src" if rule.direction is Direction.INGRESS else "dst"
+        others = [r for r in rules if r is not rule]
+        matches_somewhere, covered = False, True
+        for family in (Family.V4, Family.V6):
+            for x in _blocks(network, family):
+                for who in who_options(network, family, x):
+                    for bits in itertools.product((False, True), repeat=len(opaque) if who is None else 0):
+                        free = {opaque_key(side, g): b for g, b in zip(opaque, bits)}
+                        free[unknown_key(rule)] = True  # the worst case: only the tested rule's unknowns match
+                        for svc in services:
+                            if not rule_matches(network, rule, family, svc, x, who, side, free):
+                                continue
+                            matches_somewhere = True
+                            if not any(rule_matches(network, o, family, svc, x, who, side,
+                                                    {k: v for k, v in free.items() if k != unknown_key(rule)})
+                                       for o in others):
+                                covered = False
+        if covered and matches_somewhere:
+            out.add(rule)
+    return out
+
+
+@SLOW
+@given(S.networks())
+def test_redundancy_in_groups_matches_brute_force(net):
+    for group in net.groups.values():
+        for direction in Direction:
+            rules = group.rules(direction)
+            found = {r for r, _ in redundant_in_group(net, rules)}
+            assert found == brute_redundant(net, rules), (group.key, direction)
+
+
+@SLOW
+@given(S.networks())
+def test_redundancy_on_resources_matches_brute_force(net):
+    for resource in net.resources.values():
+        for direction in Direction:
+            rules = tuple(r for g in resource.groups for r in net.groups[g].rules(direction))
+            found = {r for r, _ in redundant_in_group(net, rules)}
+            assert found == brute_redundant(net, rules), (resource.name, direction)
+
+
+@SLOW
+@given(S.networks())
+def test_shadowing_rule_alone_covers(net):
+    for group in net.groups.values():
+        for direction in Direction:
+            rules = group.rules(direction)
+            for rule, by in redundant_in_group(net, rules):
+                if by is not None:
+                    assert rule in brute_redundant(net, (rule, by))
+
+
+def brute_assembled(net, name, family, svc) -> bool:
+    """Every public address is admitted on svc by ingress rules, and no single rule admits them all."""
+    from sgverify.model.addresses import public_intervals
+    from sgverify.model import intervals as iv
+
+    rules = [r for g in net.resources[name].groups for r in net.groups[g].ingress
+             if not r.service_unknown and in_intervals(svc, r.service.intervals())]
+    public = public_intervals(family)
+
+    def certain(rule):
+        # What the rule admits whatever the world: its blocks, or members' private addresses.
+        if isinstance(rule.peer, CidrPeer):
+            got = iv.of_cidrs([rule.peer.cidr], family)
+        elif isinstance(rule.peer, PrefixListPeer):
+            got = iv.of_cidrs(net.prefix_lists[rule.peer.prefix_list].cidrs, family)
+        elif isinstance(rule.peer, GroupPeer):
+            got = iv.of_points(v for r in net.members(rule.peer.group) for v in r.private_addresses(family))
+        else:
+            got = []
+        return iv.intersect(got, public)
+
+    parts = [certain(r) for r in rules]
+    whole = iv.normalize(x for p in parts for x in p)
+    return whole == public and not any(p == public for p in parts)
+
+
+@SLOW
+@given(S.networks())
+def test_assembled_exposure_matches_brute_force(net):
+    for name in net.resources:
+        for family in (Family.V4, Family.V6):
+            found = assembled_services(net, name, family)
+            for svc in _service_points(net):
+                assert in_intervals(svc, found) == brute_assembled(net, name, family, svc), (name, svc)
+
+
+# ---------------------------------------------------------------- hand-worked
+
+def test_shadowed_and_redundant_in_one_group():
+    g = S.group("sg-a", ingress=[(TCP_ALL, cidr_peer("10.0.0.0/8")),   # 0
+                                 (TCP80, cidr_peer("10.1.0.0/16")),     # 1: inside 0
+                                 (TCP80, cidr_peer("0.0.0.0/1")),       # 2
+                                 (TCP80, cidr_peer("128.0.0.0/1")),     # 3
+                                 (TCP80, cidr_peer("1.2.3.0/24"))])     # 4: inside 2
+    net = S.network([g], [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+    by_rule = {f.message.split(" ")[1]: f.id for f in lint(net) if f.id.startswith(("SG001", "SG002"))}
+    assert by_rule == {"ingress[1]": "SG001-shadowed-rule", "ingress[4]": "SG001-shadowed-rule"}
+    # 1 is also covered by 2 (0.0.0.0/1 holds 10.1/16): shadowed twice, reported once.
+
+
+def test_union_of_rules_makes_a_rule_redundant():
+    g = S.group("sg-a", ingress=[(Service(TCP, S.ports(0, 100)), cidr_peer("10.0.0.0/8")),
+                                 (Service(TCP, S.ports(101, 65535)), cidr_peer("10.0.0.0/8")),
+                                 (TCP80, cidr_peer("10.0.0.0/24"))])
+    net = S.network([g], [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+    assert {r.index: by for r, by in redundant_in_group(net, g.ingress)} == {2: g.ingress[0]}
+    wide = S.group("sg-b", ingress=[(Service(TCP, S.ports(0, 100)), cidr_peer("10.0.0.0/8")),
+                                    (Service(TCP, S.ports(101, 65535)), cidr_peer("10.0.0.0/8")),
+                                    (TCP_ALL, cidr_peer("10.0.0.0/24"))])
+    net = S.network([wide], [S.resource("web", ["sg-b"], ["10.0.0.5"])])
+    assert [(r.index, by) for r, by in redundant_in_group(net, wide.ingress)] == [(2, None)]
+
+
+def test_unknown_peer_never_covers_and_group_peers_compare_by_identity():
+    g = S.group("sg-a", ingress=[(Service(ALL), UnknownPeer("computed")),
+                                 (TCP80, cidr_peer("10.0.0.0/8")),
+                                 (TCP80, GroupPeer("sg-b")), (TCP_ALL, GroupPeer("sg-b"))])
+    b = S.group("sg-b")
+    net = S.network([g, b], [S.resource("web", ["sg-a"], ["10.0.0.5"]),
+                             S.resource("app", ["sg-b"], subnets=["10.0.1.0/24"])])
+    assert [r.index for r, _ in redundant_in_group(net, g.ingress)] == [2]
+
+
+def test_redundant_across_groups_on_a_resource():
+    a = S.group("sg-a", ingress=[(TCP80, cidr_peer("10.0.0.0/24"))])
+    b = S.group("sg-b", ingress=[(TCP_ALL, cidr_peer("10.0.0.0/16"))])
+    net = S.network([a, b], [S.resource("web", ["sg-a", "sg-b"], ["10.0.0.5"]),
+                             S.resource("other", ["sg-a"], ["10.0.0.6"])])
+    found = [f for f in lint(net) if f.id == "SG003-redundant-across-groups"]
+    assert [(f.subject, f.severity) for f in found] == [("web", Level.INFO)]
+
+
+def test_public_exposure_split_in_halves_is_found():
+    g = S.group("sg-a", ingress=[(TCP80, cidr_peer("0.0.0.0/1")), (TCP80, cidr_peer("128.0.0.0/1"))])
+    net = S.network([g], [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+    found = [f for f in lint(net) if f.id == "SG004-assembled-public-exposure"]
+    assert len(found) == 1 and "tcp/80" in found[0].message and "IPv4" in found[0].message
+    whole = S.group("sg-a", ingress=[(TCP80, cidr_peer("0.0.0.0/0")), (TCP80, cidr_peer("128.0.0.0/1"))])
+    net = S.network([whole], [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+    assert "SG004-assembled-public-exposure" not in ids(lint(net))
+
+
+def test_admin_ports_open_exactly():
+    g = S.group("sg-a", ingress=[(Service(TCP, S.ports(20, 25)), cidr_peer("0.0.0.0/0")),
+                                 (Service(TCP, S.ports(3306)), cidr_peer("10.0.0.0/8")),
+                                 (Service(TCP, S.ports(5432)), UnknownPeer("computed"))])
+    net = S.network([g], [S.resource("db", ["sg-a"], ["10.0.0.5"])])
+    found = {f.message.split(" ")[1]: f.severity for f in lint(net) if f.id == "SG005-admin-port-open-to-internet"}
+    assert found == {"tcp/22": Level.ERROR, "tcp/23": Level.ERROR, "tcp/5432": Level.WARNING}
+
+
+def test_admin_port_closed_by_egress_is_not_reported_for_internet():
+    # The internet's own side filters nothing: ingress alone decides.
+    g = S.group("sg-a", ingress=[(Service(TCP, S.ports(22)), cidr_peer("1.1.1.0/30"))])
+    net = S.network([g], [S.resource("db", ["sg-a"], ["10.0.0.5"])])
+    assert ids(lint(net), "db") == ["SG005-admin-port-open-to-internet"]
+
+
+def test_suspicious_cidrs():
+    g = S.group("sg-a", ingress=[(TCP80, cidr_peer("0.0.0.0/32")), (TCP80, cidr_peer("10.0.0.1/8")),
+                                 (TCP80, cidr_peer("127.0.0.0/8")), (TCP80, cidr_peer("0.1.0.0/16"))])
+    net = S.network([g], [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+    found = [f for f in lint(net) if f.id == "SG006-suspicious-cidr"]
+    assert sorted(f.severity.value for f in found) == ["error", "warning", "warning", "warning"]
+    assert any("host bits" in f.message for f in found)
+
+
+def test_unattached_empty_and_outside_references():
+    a = S.group("sg-a", ingress=[(TCP80, GroupPeer("sg-empty")), (TCP80, GroupPeer("sg-other"))])
+    net = S.network([a, S.group("sg-empty"), S.group("sg-other", opaque=True)],
+                    [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+    got = ids(lint(net))
+    assert got.count("SG007-unattached-group") == 1  # sg-empty; the opaque one is not ours
+    assert "SG008-reference-to-empty-group" in got and "SG009-reference-outside-network" in got
+
+
+def test_quotas_count_prefix_list_max_entries():
+    plist = PrefixList("pl-1", (S.cidr("10.0.0.0/8"),), max_entries=61)
+    g = S.group("sg-a", ingress=[(TCP80, PrefixListPeer("pl-1"))])
+    many = [S.group(f"sg-{i}") for i in range(6)]
+    net = S.network([g] + many, [S.resource("web", ["sg-a"] + [m.key for m in many], ["10.0.0.5"])],
+                    prefix_lists=[plist])
+    got = ids(lint(net))
+    assert "SG010-quota-rules-per-group" in got and "SG011-quota-groups-per-resource" in got
+    big = PrefixList("pl-1", (S.cidr("10.0.0.0/8"),), max_entries=1001)
+    net = S.network([g], [S.resource("web", ["sg-a"], ["10.0.0.5"])], prefix_lists=[big])
+    assert "SG012-quota-rules-per-resource" in ids(lint(net))
+
+
+def test_fingerprint_ignores_lines_but_not_content():
+    from dataclasses import replace
+    from sgverify.model import Origin
+
+    g = S.group("sg-a", ingress=[(TCP80, cidr_peer("0.0.0.0/32"))])
+    moved = replace(g, ingress=(replace(g.ingress[0], origin=Origin("f.yaml", 40)),))
+    wider = S.group("sg-a", ingress=[(Service(TCP), cidr_peer("0.0.0.0/32"))])
+    prints = [lint(S.network([x], [S.resource("w", ["sg-a"], ["10.0.0.5"])]))[0].fingerprint
+              for x in (g, moved, wider)]
+    assert prints[0] == prints[1] != prints[2]
+
+
+def test_seed_scenarios_hand_worked():
+    from sgverify.inputs import load_network
+
+    assert lint(load_network("examples/seed/1-inbound-world-web.yaml").network) == []
+    five = lint(load_network("examples/seed/5-outbound-to-office.yaml").network)
+    assert [(f.id, f.location) for f in five] == [
+        ("SG006-suspicious-cidr", "examples/seed/5-outbound-to-office.yaml:11")]
+    six = ids(lint(load_network("examples/seed/6-outbound-to-sg.yaml").network))
+    assert six == ["SG007-unattached-group", "SG008-reference-to-empty-group"]
+
+
+def test_json_output_is_parseable():
+    g = S.group("sg-a", ingress=[(TCP80, cidr_peer("0.0.0.0/32"))])
+    items = json.loads(render_json(lint(S.network([g], [S.resource("w", ["sg-a"], ["10.0.0.5"])]))))["findings"]
+    assert items[0]["id"] == "SG006-suspicious-cidr" and items[0]["severity"] == "error"
+
+
+def test_cli_exit_codes(tmp_path):
+    done = run(["lint", "examples/seed/5-outbound-to-office.yaml"], 1)
+    assert "SG006-suspicious-cidr" in done.stdout
+    run(["lint", "examples/seed/6-outbound-to-sg.yaml"], 0)
+    invoke(["lint", "examples/seed/6-outbound-to-sg.yaml", "--fail-on", "info", "-f", "json"], 1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("security_groups: [\n")
+    done = run(["lint", str(bad)], 2)
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+_ = (ICMP, UDP, service_point)
