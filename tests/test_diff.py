@@ -419,3 +419,14 @@ def test_unmanaged_rows_inside_an_external_are_named_after_it(tmp_path):
         ("unmanaged", "office", "203.0.113.0/24", "tcp/2222")]
     text = invoke(["diff", before, after], 1).stdout
     assert "unmanaged (office) [203.0.113.0/24] -> web [10.0.1.10/32] tcp/2222 IPv4" in text
+
+
+def test_native_network_against_a_terraform_plan_of_the_same_groups():
+    done = run(["diff", "examples/seed/3-inbound-from-sg.yaml", "examples/terraform/plan/seed-3-existing.json",
+                "--fail-on", "any", "--format", "json"], 0)
+    report = json.loads(done.stdout)
+    assert report["added"] == [] and report["removed"] == []
+    # And the plan against a different scenario is not empty: the comparison is real.
+    done = run(["diff", "examples/seed/1-inbound-world-web.yaml", "examples/terraform/plan/seed-3-existing.json",
+                "--fail-on", "removed", "--format", "json"], 1)
+    assert json.loads(done.stdout)["removed"]
