@@ -68,6 +68,10 @@ def check(
     stats: Annotated[bool, typer.Option(help="Per-assertion time and solver statistics (json).")] = False,
     soft_fail: Annotated[bool, typer.Option(
         "--soft-fail", help="Report everything but exit 0 (shadow mode while adopting the tool).")] = False,
+    suggest_fix: Annotated[bool, typer.Option(
+        "--suggest-fix", help="For each violated assertion, the smallest change that makes the spec hold (stderr).")] = False,
+    probes: Annotated[Optional[Path], typer.Option(
+        help="Write a shell script replaying every counterexample from its source host.")] = None,
 ) -> None:
     """Prove or refute every assertion; exit 0 all hold, 1 violated, 2 bad input, 3 unknown."""
 
@@ -88,6 +92,14 @@ def check(
         for warning in report.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
         write_all(destinations, lambda fmt: render_check(report, fmt, stats))
+        if probes is not None:
+            from ..explore.probes import write_probes
+
+            write_probes(outcomes, probes)
+        if suggest_fix:
+            from ..explore.repair import print_fixes
+
+            print_fixes(request, outcomes)
         return report.exit_code(soft_fail)
 
     run_command(body)
