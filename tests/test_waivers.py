@@ -9,9 +9,10 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from clitools import invoke
+from clitools import ROOT, invoke
 from sgverify.gate.waivers import Disposition, Waiver, judge, unmatched
 from sgverify.spec.parse import parse_spec
 
@@ -101,6 +102,8 @@ def test_unmatched_waiver_is_a_warning(tmp_path):
 def test_waived_violation_in_sarif_is_suppressed_and_junit_skipped(tmp_path):
     s = make_spec(tmp_path, waiver("no ssh from the internet"))
     log = json.loads(invoke(["check", s, "--format", "sarif"], 0).stdout)
+    schema = json.loads((ROOT / "tests" / "schemas" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
     result = log["runs"][0]["results"][0]
     assert result["level"] == "warning"
     assert result["suppressions"][0]["justification"].startswith("waived: bastion host")
