@@ -188,3 +188,10 @@ def test_soft_fail_reports_but_exits_0(spec):
 def test_soft_fail_keeps_exit_2_for_bad_input(tmp_path):
     s = write(tmp_path, "spec.yaml", "network: missing.yaml\nassertions:\n  - {name: x, deny: {from: any, to: any}}\n")
     invoke(["check", s, "--soft-fail"], 2)
+
+
+def test_a_pairing_slip_is_refused_not_written(spec, tmp_path):
+    out = tmp_path / "r.sarif"
+    result = invoke(["check", spec, "--format", "text", "--format", "sarif", "--output", out], 2)
+    assert "is paired with --format text, but its name says sarif" in result.stderr
+    assert not out.exists()

@@ -4,6 +4,7 @@ The i-th --format goes to the i-th --output; at most one format may be left
 without an output, and it goes to stdout (so write it last:
 `--format sarif -o r.sarif --format junit -o r.xml --format text`).
 With no --format at all, text goes to the (single) output or to stdout.
+An output named *.sarif, *.xml or *.md must get that format.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError
+
+
+# File names that say which report they hold; a different format paired with one is refused.
+SUFFIX_FORMAT = {".sarif": "sarif", ".xml": "junit", ".md": "markdown"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,15 @@ def pair(formats: list[str], outputs: list[Path], default: str = "text") -> list
     if len(formats) - len(outputs) > 1:
         raise InputError(f"{len(formats) - len(outputs)} --format without an --output: only one report "
                          f"can go to stdout (pair each other --format with an --output)")
-    return [Destination(f, outputs[i] if i < len(outputs) else None) for i, f in enumerate(formats)]
+    pairs = [Destination(f, outputs[i] if i < len(outputs) else None) for i, f in enumerate(formats)]
+    for d in pairs:
+        expected = SUFFIX_FORMAT.get(d.path.suffix.lower()) if d.path is not None else None
+        if expected is not None and d.fmt != expected:
+            # Almost always a pairing slip (`--format text --format sarif -o r.sarif`):
+            # refuse rather than write text into a file every CI tool will misread.
+            raise InputError(f"--output {d.path} is paired with --format {d.fmt}, but its name says "
+                             f"{expected}: pairs match in order, so put the format for stdout last")
+    return pairs
 
 
 def write_all(destinations: list[Destination], render: Callable[[str], str]) -> None:
