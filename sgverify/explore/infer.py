@@ -73,9 +73,16 @@ def _reach(network: Network, name: str) -> list[tuple[str | None, Family, iv.Int
     for source in all_principals(network):
         for family in FAMILIES:
             for box in pair_sets(network, source, Principal.resource(name), family).possible:
+                if _only_self(box):
+                    continue  # a packet to its own address is not a packet
                 out.append((source.name if source.is_resource else None, family,
                             list(box.sources), list(box.services)))
     return out
+
+
+def _only_self(box) -> bool:
+    one = box.sources == box.destinations and len(box.sources) == 1 and box.sources[0][0] == box.sources[0][1]
+    return one
 
 
 def _sources(network: Network, boxes) -> Sources:
