@@ -60,3 +60,12 @@ def test_probes_into_a_missing_folder_is_bad_input(tmp_path):
     spec.write_text(SPEC.format(network=(run.__globals__["ROOT"] / "examples/seed/1-inbound-world-web.yaml")))
     done = run(["check", spec, "--probes", tmp_path / "nowhere" / "p.sh"], 2)
     assert len([line for line in done.stderr.splitlines() if "nowhere" in line]) == 1
+
+
+def test_query_writes_the_witness_probe(tmp_path):
+    script = tmp_path / "q.sh"
+    run(["query", "--network", "examples/seed/3-inbound-from-sg.yaml", "--from", "aws-resource-b",
+         "--to", "aws-resource-a", "--protocol", "tcp", "--port", "443", "--probes", script], 0)
+    lines = script.read_text().splitlines()
+    assert "run on: 10.0.2.10 (aws-resource-b)" in "\n".join(lines)
+    assert lines[-1] == "nc -vz -w 3 10.0.1.10 443"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -29,6 +30,7 @@ def query(
     protocol: Annotated[Optional[str], typer.Option(help="tcp, udp, icmp, icmpv6, all or a number.")] = None,
     port: Annotated[list[str], typer.Option(help="Destination port or range (repeatable, or 80,443).")] = [],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    probes: Annotated[Optional[Path], typer.Option(help="Write a shell script replaying the witness.")] = None,
 ) -> None:
     """Is anything delivered from X to Y? A witness packet and the full rule trace; for a
     blocked flow, the side that blocks it and the smallest rule that would admit it."""
@@ -37,6 +39,10 @@ def query(
         net = load_for_command(network, input_format)
         result = run_query(net, source, destination, traffic_of(protocol, port or None))
         write_output(render_json(result) if format is Format.json else render_text(result), None)
+        if probes is not None:
+            from ..explore.probes import write_query_probes
+
+            write_query_probes(result, probes)
         return EXIT_UNKNOWN if result.verdict == "unknown" else EXIT_OK
 
     run_command(body)

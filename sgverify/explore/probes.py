@@ -83,3 +83,19 @@ def write_probes(outcomes, path) -> None:
     from .load import write_output
 
     write_output(render_script(probes_of(outcomes)), path)
+
+
+def write_query_probes(result, path) -> None:
+    """The probe for a query's witness: delivered -> it should get through, blocked -> dropped."""
+    from .load import write_output
+
+    probes = []
+    if result.witness is not None:
+        src = result.witness.source
+        host = f"{src.address} ({src.name})" if src.name else f"{src.address} (an unmanaged host)"
+        expected = ("the packet gets through (connection or reply)" if result.verdict == "delivered"
+                    else "the packet is dropped (timeout, no reply)")
+        probes.append(Probe(f"query {result.source} -> {result.destination} ({result.traffic}): "
+                            f"{result.verdict}", "command line", host, expected,
+                            probe_command(result.witness.packet)))
+    write_output(render_script(probes), path)
