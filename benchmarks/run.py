@@ -1,0 +1,170 @@
+"""Time the three engines on the same queries and the CLI commands on the same estate."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+from sgverify.inputs import load_network
+from sgverify.model import Family
+from sgverify.solve.prove import CompiledNetwork, check_assertion
+from sgverify.solve.result import Verdict
+
+from .interval_limit import IntervalLimit
+from .naive import Naive
+from .workloads import mixed_spec, workloads
+
+
+@dataclass
+class Row:
+    workload: str
+    queries: int
+    median_ms: float
+    p99_ms: float
+    peak_mb: float
+    naive_median_ms: float | None = None
+    limit_median_ms: float | None = None
+    agree: bool | None = None  # None: no baseline for this workload
+    note: str = ""
+
+    @property
+    def naive_ratio(self):
+        return None if self.naive_median_ms is None else self.naive_median_ms / max(self.median_ms, 1e-6)
+
+    @property
+    def limit_ratio(self):
+        return None if self.limit_median_ms is None else self.median_ms / max(self.limit_median_ms, 1e-6)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "naive_over_sgverify": self.naive_ratio, "sgverify_over_limit": self.limit_ratio}
+
+
+def peak_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _ms(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
+def run_engines(path: str, queries: int, naive_queries: int, naive_timeout: float, only=None):
+    started = time.perf_counter()
+    network = load_network(path).network
+    loaded = time.perf_counter()
+    compiled = CompiledNetwork(network)
+    for family in (Family.V4, Family.V6):
+        compiled.family(family)
+    done = time.perf_counter()
+    rows = [Row("load (parse)", 1, (loaded - started) * 1000, (loaded - started) * 1000, peak_mb()),
+            Row("compile", 1, (done - loaded) * 1000, (done - loaded) * 1000, peak_mb())]
+    limit, naive = IntervalLimit(network), Naive(network, naive_timeout)
+    for workload in workloads(network, queries):
+        if only and workload.name not in only:
+            continue
+        rows.append(_compare(workload, compiled, limit, naive, naive_queries))
+    return rows, network
+
+
+def _compare(workload, compiled, limit, naive, naive_queries) -> Row:
+    ours, limits, naives, agree, timeouts = [], [], [], True, 0
+    for i, assertion in enumerate(workload.assertions):
+        t0 = time.perf_counter()
+        result = check_assertion(compiled, assertion)
+        t1 = time.perf_counter()
+        expected = limit.holds(assertion)
+        t2 = time.perf_counter()
+        ours.append(t1 - t0)
+        limits.append(t2 - t1)
+        if result.verdict is Verdict.UNKNOWN or (result.verdict is Verdict.HOLDS) != expected:
+            agree = False
+            print(f"DISAGREE {workload.name}: {assertion.name}: sgverify {result.verdict.value}, limit {expected}",
+                  file=sys.stderr)
+        if i < naive_queries:
+            t3 = time.perf_counter()
+            answer = naive.holds(assertion)
+            naives.append(time.perf_counter() - t3)
+            if answer is None:
+                timeouts += 1
+            elif answer != expected:
+                agree = False
+                print(f"DISAGREE {workload.name}: {assertion.name}: naive {answer}, limit {expected}", file=sys.stderr)
+    median, p99 = _ms(ours)
+    note = f"naive on {len(naives)} of {len(ours)}" if len(naives) < len(ours) else ""
+    if timeouts:
+        note += f"; naive timed out {timeouts}x (time is a lower bound)"
+    return Row(workload.name, len(ours), median, p99, peak_mb(),
+               _ms(naives)[0] if naives else None, _ms(limits)[0], agree, note.strip("; "))
+
+
+def _cli(args: list[str], timeout: float = 900) -> tuple[float, float, int]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "sgverify", *args], capture_output=True, timeout=timeout)
+    return (time.perf_counter() - t0) * 1000, peak_mb(children=True), proc.returncode
+
+
+def run_cli_workloads(path: str, network, estate, folder: str) -> list[Row]:
+    rows = []
+    spec = os.path.join(folder, "spec200.yaml")
+    with open(spec, "w", encoding="utf-8") as out:
+        out.write(mixed_spec(network, path))
+    ms, mb, code = _cli(["check", spec, "--format", "json"])
+    rows.append(Row("spec-200 (CLI)", 200, ms, ms, mb, note=f"exit {code}"))
+    changed = os.path.join(folder, "changed.json")
+    _changed_estate(estate.document, changed)
+    ms, mb, code = _cli(["diff", path, changed, "--format", "json"])
+    rows.append(Row("diff 1% (CLI)", 1, ms, ms, mb, note=f"exit {code}"))
+    small = os.path.join(folder, "matrix1000.json")
+    _first_resources(estate.document, small, 1000)
+    ms, mb, code = _cli(["matrix", "--network", small, "--protocol", "tcp", "--port", "443", "--format", "json"])
+    rows.append(Row("matrix 1000 tcp/443 (CLI)", 1, ms, ms, mb, note=f"exit {code}"))
+    target = sorted(network.resources)[0]
+    ms, mb, code = _cli(["exposure", target, "--network", path, "--format", "json"])
+    rows.append(Row(f"exposure {target} (CLI)", 1, ms, ms, mb, note=f"exit {code}"))
+    return rows
+
+
+def _changed_estate(document: dict, path: str) -> None:
+    """The same estate with 1% of its rules' ports moved (deterministic)."""
+    changed = copy.deepcopy(document)
+    seen = 0
+    for group in changed["security_groups"].values():
+        for direction in ("ingress", "egress"):
+            for rule in group.get(direction, []):
+                seen += 1
+                if seen % 100 == 0:
+                    rule["protocol"], rule["ports"] = "tcp", 40000 + seen % 20000
+                    rule.pop("icmp_type", None)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(changed, out, separators=(",", ":"))
+
+
+def _first_resources(document: dict, path: str, count: int) -> None:
+    subset = dict(document)
+    subset["resources"] = dict(list(document["resources"].items())[:count])
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(subset, out, separators=(",", ":"))
+
+
+def format_table(rows: list[Row]) -> str:
+    def num(v, fmt="{:.1f}"):
+        return "-" if v is None else fmt.format(v)
+
+    head = ("workload", "n", "median ms", "p99 ms", "peak MB", "naive ms", "limit ms", "naive/sgv", "sgv/limit",
+            "agree", "note")
+    lines = [head]
+    for r in rows:
+        lines.append((r.workload, str(r.queries), num(r.median_ms), num(r.p99_ms), num(r.peak_mb, "{:.0f}"),
+                      num(r.naive_median_ms), num(r.limit_median_ms), num(r.naive_ratio), num(r.limit_ratio),
+                      {None: "-", True: "yes", False: "NO"}[r.agree], r.note))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
