@@ -210,11 +210,40 @@ def test_admin_ports_open_exactly():
     assert found == {"tcp/22": Level.ERROR, "tcp/23": Level.ERROR, "tcp/5432": Level.WARNING}
 
 
-def test_admin_port_closed_by_egress_is_not_reported_for_internet():
-    # The internet's own side filters nothing: ingress alone decides.
+def _internal(net) -> bool:
+    """No resource has a public address or lives in public space: the internet is then exactly
+    the unmanaged public addresses, for the verifier's `internet` endpoint as for lint."""
+    from sgverify.model.addresses import is_public
+
+    return not any(r.public_ips or any(is_public(c.family, c.first) or is_public(c.family, c.last)
+                                       for c in r.subnets) for r in net.resources.values())
+
+
+@SLOW
+@given(S.networks())
+def test_admin_ports_agree_with_the_verifier(net):
+    from hypothesis import assume
+    from sgverify.explore.lint_exposure import admin_ports_open
+    from sgverify.solve.prove import CompiledNetwork, check_assertion
+    from sgverify.spec import InternetEndpoint, Kind, ResourceEndpoint, Traffic
+
+    assume(_internal(net))
+    compiled = CompiledNetwork(net)
+    for name in net.resources:
+        reported = {f.message.split(" ")[1] for f in admin_ports_open(net, name)}
+        for port in (22, 23, 3306):
+            deny = S.assertion(Kind.DENY, [InternetEndpoint()], [ResourceEndpoint(name)],
+                               Traffic(TCP, S.ports(port)))
+            violated = check_assertion(compiled, deny).verdict.value == "violated"
+            assert (f"tcp/{port}" in reported) == violated, (name, port)
+
+
+def test_admin_port_open_to_part_of_the_internet_is_a_warning():
     g = S.group("sg-a", ingress=[(Service(TCP, S.ports(22)), cidr_peer("1.1.1.0/30"))])
     net = S.network([g], [S.resource("db", ["sg-a"], ["10.0.0.5"])])
-    assert ids(lint(net), "db") == ["SG005-admin-port-open-to-internet"]
+    [found] = [f for f in lint(net) if f.subject == "db"]
+    assert found.id == "SG005-admin-port-open-to-internet" and found.severity is Level.WARNING
+    assert "some internet addresses (1.1.1.0/30)" in found.message
 
 
 def test_suspicious_cidrs():

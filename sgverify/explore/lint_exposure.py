@@ -70,25 +70,37 @@ def assembled_exposures(network: Network, name: str) -> list:
 
 
 def admin_ports_open(network: Network, name: str) -> list:
-    """Admin/database tcp ports some internet address reaches (error) or may reach (warning)."""
-    from ..regions import Principal, pair_sets
-
+    """Admin/database tcp ports the internet reaches: error when every internet address does
+    (for every free choice), warning when only some addresses do or only for some choice."""
     resource = network.resources[name]
-    certain: dict[int, bool] = {}
-    for family in (Family.V4, Family.V6):
-        for port in ADMIN_PORTS:
-            traffic = Traffic(TCP, (PortRange(port, port),))
-            sets = pair_sets(network, Principal.internet(), Principal.resource(name), family, traffic)
-            if sets.possible:
-                certain[port] = certain.get(port, False) or bool(sets.certain)
     out = []
-    for port, sure in sorted(certain.items()):
-        severity = Level.ERROR if sure else Level.WARNING
-        how = "is open" if sure else "may be open (depending on unknown rule parts or members)"
-        out.append(make(ADMIN_PORT, severity,
-                        f"{name}: tcp/{port} ({ADMIN_PORTS[port]}) {how} to the internet",
-                        resource.origin, name, str(port)))
+    for port in ADMIN_PORTS:
+        how = _port_exposure(network, name, port)
+        if how:
+            severity = Level.ERROR if how == "the whole internet" else Level.WARNING
+            out.append(make(ADMIN_PORT, severity, f"{name}: tcp/{port} ({ADMIN_PORTS[port]}) is open to {how}",
+                            resource.origin, name, str(port)))
     return out
+
+
+def _port_exposure(network: Network, name: str, port: int) -> str:
+    from ..regions import Principal, address_space, cidrs_of, pair_sets
+
+    internet, traffic = Principal.internet(), Traffic(TCP, (PortRange(port, port),))
+    some, maybe = [], False
+    for family in (Family.V4, Family.V6):
+        sets = pair_sets(network, internet, Principal.resource(name), family, traffic)
+        reached = iv.normalize(x for box in sets.certain for x in box.sources)
+        space = address_space(network, internet, family)
+        if space and reached == space:
+            return "the whole internet"
+        if reached:
+            some += [str(c) for c in cidrs_of(reached, family)]
+        maybe = maybe or bool(sets.possible)
+    if some:
+        shown = ", ".join(some[:3]) + (", ..." if len(some) > 3 else "")
+        return f"some internet addresses ({shown})"
+    return "the internet for some values of unknown rule parts or members" if maybe else ""
 
 
 def service_text(service: Service) -> str:
