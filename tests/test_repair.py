@@ -110,3 +110,16 @@ def test_suggest_fix_with_bad_spec_is_one_line(tmp_path):
     spec.write_text("assertions: [\n")
     done = run(["check", spec, "--suggest-fix"], 2)
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_terraform_input_gets_terraform_blocks():
+    from sgverify.inputs import load_network
+
+    net = load_network(str(ROOT / "examples/terraform/three-tier")).network
+    deny = S.assertion(Kind.DENY, [InternetEndpoint()], [ResourceEndpoint("aws_instance.bastion")],
+                       tcp(22), name="no ssh")
+    fix = suggest_fix(net, [deny])
+    assert fix is not None and all_hold(fix.network, [deny])
+    text = render_fix("spec.yaml", net, fix)
+    assert "# the same change in Terraform:" in text
+    assert '-    cidr_blocks = ["198.51.100.0/28"]' in text and "security.tf:68" in text
