@@ -219,7 +219,7 @@ def _internal(net) -> bool:
                                        for c in r.subnets) for r in net.resources.values())
 
 
-@SLOW
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(S.networks())
 def test_admin_ports_agree_with_the_verifier(net):
     from hypothesis import assume

@@ -85,9 +85,22 @@ def _only_self(box) -> bool:
     return one
 
 
+def ambiguous(network: Network, name: str) -> bool:
+    """A resource name a spec would read as something else too (a group, an external...)."""
+    return (name in ("any", "internet") or name in network.externals or name in network.prefix_lists
+            or network.group_named(name) is not None or any(g.name == name for g in network.groups.values()))
+
+
 def _sources(network: Network, boxes) -> Sources:
-    names = frozenset(s for s, _, _, _ in boxes if s is not None)
+    names = {s for s, _, _, _ in boxes if s is not None}
     blocks: list[Cidr] = []
+    for name in sorted(names):
+        resource = network.resources[name]
+        if ambiguous(network, name) and not resource.symbolic:
+            # A concrete resource is exactly its addresses: name them instead.
+            names.discard(name)
+            blocks += [Cidr.host(f, v) for f, v in resource.ips + resource.public_ips]
+    names = frozenset(names)
     for family in FAMILIES:
         addresses = iv.normalize(a for s, f, srcs, _ in boxes if s is None and f is family for a in srcs)
         if addresses:
