@@ -132,13 +132,15 @@ def narrowed_service(service: Service, assertion: Assertion) -> Service | None:
 def add_candidates(network: Network, assertion: Assertion, block) -> list[Edit]:
     """Rules admitting the asserted traffic on the side that drops it (first group of that side)."""
     resource = network.resources.get(block.resource)
-    if resource is None or not resource.groups:
+    described = [g for g in (resource.groups if resource else ()) if g in network.groups
+                 and not network.groups[g].opaque]
+    if not described:
         return []
-    group, direction = resource.groups[0], block.direction
+    group, direction = described[0], block.direction
     ends = assertion.sources if direction is Direction.INGRESS else assertion.destinations
     peers = [p for e in ends for p in _peers_for(network, e)]
     services = _services_for(assertion)
-    index = len(network.groups[group].rules(direction)) if group in network.groups else 0
+    index = len(network.groups[group].rules(direction))
     rules = tuple(Rule(group, direction, index + i, s, p, description="added by suggested fix")
                   for i, (s, p) in enumerate((s, p) for s in services for p in peers))
     if not rules or len(rules) > MAX_BLOCKS:
