@@ -14,10 +14,10 @@ from oracle_rules import in_intervals, rule_matches
 from sgverify.explore.lint import Level, lint, render_json
 from sgverify.explore.lint_exposure import assembled_services
 from sgverify.explore.lint_rules import redundant_in_group
-from sgverify.model import (ALL, ICMP, TCP, UDP, CidrPeer, Direction, Family, GroupPeer, PrefixList,
+from sgverify.model import (ALL, TCP, CidrPeer, Direction, Family, GroupPeer, PrefixList,
                             PrefixListPeer, Service, UnknownPeer)
 from sgverify.model.addresses import PRIVATE_V4, UNFILTERED_SERVICES
-from sgverify.model.service import SERVICE_TOP, service_point
+from sgverify.model.service import SERVICE_TOP
 
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 TCP80 = Service(TCP, S.ports(80))
@@ -316,5 +316,3 @@ def test_cli_exit_codes(tmp_path):
     done = run(["lint", str(bad)], 2)
     assert len(done.stderr.strip().splitlines()) == 1
 
-
-_ = (ICMP, UDP, service_point)

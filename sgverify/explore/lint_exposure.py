@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Direction, Family, Network, PortRange
 from ..model import intervals as iv
 from ..model.addresses import public_intervals
-from ..model.service import SERVICE_TOP, TCP, Service
+from ..model.service import SERVICE_TOP, TCP
 from ..spec import Traffic
 from .lint import Level, make
 from .lint_cover import certain_addresses
@@ -101,7 +101,3 @@ def _port_exposure(network: Network, name: str, port: int) -> str:
         shown = ", ".join(some[:3]) + (", ..." if len(some) > 3 else "")
         return f"some internet addresses ({shown})"
     return "the internet for some values of unknown rule parts or members" if maybe else ""
-
-
-def service_text(service: Service) -> str:
-    return str(service)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from ..encode.repair import cheapest_selection
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PortRange, Rule, Service
 from ..model import intervals as iv
-from ..model.addresses import Cidr, public_intervals
+from ..model.addresses import PRIVATE_V4, Cidr, public_intervals
 from ..model.service import ALL, PORTED
 from ..solve.prove import CompiledNetwork, check_assertion
 from ..solve.result import Verdict
@@ -74,16 +74,11 @@ def endpoint_space(network: Network, endpoint, family: Family) -> iv.Intervals:
         out = iv.union(out, iv.of_points(r.addresses(family)))
         if r.symbolic:
             out = iv.union(out, iv.of_cidrs(r.subnets, family) if r.subnets else
-                           iv.of_cidrs(_private(), family))
+                           iv.of_cidrs(PRIVATE_V4, family))
     if isinstance(endpoint, GroupEndpoint) and (network.groups.get(endpoint.group) is None
                                                 or network.groups[endpoint.group].opaque):
         return [(0, family.top)]
     return out
-
-
-def _private():
-    from ..model.addresses import PRIVATE_V4
-    return PRIVATE_V4
 
 
 def forbidden_peers(network: Network, assertion: Assertion, direction: Direction, family: Family):
