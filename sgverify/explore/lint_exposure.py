@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..model import Direction, Family, Network, PortRange
+from ..model import Direction, Family, Network
 from ..model import intervals as iv
 from ..model.addresses import public_intervals
-from ..model.service import SERVICE_TOP, TCP
-from ..spec import Traffic
+from ..model.service import SERVICE_TOP, TCP, service_point
 from .lint import Level, make
 from .lint_cover import certain_addresses
 
@@ -72,10 +71,13 @@ def assembled_exposures(network: Network, name: str) -> list:
 def admin_ports_open(network: Network, name: str) -> list:
     """Admin/database tcp ports the internet reaches: error when every internet address does
     (for every free choice), warning when only some addresses do or only for some choice."""
+    from ..regions import Principal, pair_sets
+
     resource = network.resources[name]
+    sets = [pair_sets(network, Principal.internet(), Principal.resource(name), f) for f in (Family.V4, Family.V6)]
     out = []
     for port in ADMIN_PORTS:
-        how = _port_exposure(network, name, port)
+        how = _port_exposure(network, sets, port)
         if how:
             severity = Level.ERROR if how == "the whole internet" else Level.WARNING
             out.append(make(ADMIN_PORT, severity, f"{name}: tcp/{port} ({ADMIN_PORTS[port]}) is open to {how}",
@@ -83,20 +85,23 @@ def admin_ports_open(network: Network, name: str) -> list:
     return out
 
 
-def _port_exposure(network: Network, name: str, port: int) -> str:
-    from ..regions import Principal, address_space, cidrs_of, pair_sets
+def _sources_on(boxes, point: int) -> iv.Intervals:
+    return iv.normalize(x for box in boxes if iv.contains(list(box.services), point) for x in box.sources)
 
-    internet, traffic = Principal.internet(), Traffic(TCP, (PortRange(port, port),))
+
+def _port_exposure(network: Network, family_sets, port: int) -> str:
+    from ..regions import Principal, address_space, cidrs_of
+
+    point = service_point(TCP, port)
     some, maybe = [], False
-    for family in (Family.V4, Family.V6):
-        sets = pair_sets(network, internet, Principal.resource(name), family, traffic)
-        reached = iv.normalize(x for box in sets.certain for x in box.sources)
-        space = address_space(network, internet, family)
+    for sets in family_sets:
+        reached = _sources_on(sets.certain, point)
+        space = address_space(network, Principal.internet(), sets.family)
         if space and reached == space:
             return "the whole internet"
         if reached:
-            some += [str(c) for c in cidrs_of(reached, family)]
-        maybe = maybe or bool(sets.possible)
+            some += [str(c) for c in cidrs_of(reached, sets.family)]
+        maybe = maybe or bool(_sources_on(sets.possible, point))
     if some:
         shown = ", ".join(some[:3]) + (", ..." if len(some) > 3 else "")
         return f"some internet addresses ({shown})"
