@@ -16,6 +16,7 @@ a resource) is an error, never a silent drop.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..model import (
@@ -32,6 +33,7 @@ from ..model import (
     UnknownPeer,
     parse_address,
 )
+from ..model import Cidr
 from ..model.service import TYPED, protocol_name
 from . import Loaded
 from .fields import (
@@ -46,6 +48,7 @@ from .fields import (
     read_text,
     render,
     type_name,
+    warn_cidr,
 )
 from .native_parts import Parts, read_parts, section
 from .suggest import did_you_mean
@@ -298,7 +301,7 @@ class _Reader:
         if value == "self":
             return self._group_peer(key, line)
         if "/" in value:
-            cidr = parse_cidr(value, self.report, line)
+            cidr = self._cidr(value, line)
             return CidrPeer(cidr) if cidr else None
         group = self.group_key(value)
         if group is not None:
@@ -309,6 +312,15 @@ class _Reader:
             return None  # its own error is reported where it is defined
         self._unknown_peer(value, line)
         return None
+
+    def _cidr(self, text: str, line: int):
+        """parse_cidr, with each distinct text parsed once (large estates repeat CIDRs)."""
+        try:
+            cidr = _parse_cidr_text(text)
+        except ValueError:
+            return parse_cidr(text, self.report, line)  # reports the error
+        warn_cidr(cidr, text, self.report, line)
+        return cidr
 
     def _group_peer(self, group: str, line: int) -> GroupPeer:
         if group not in self.opaque and not self.parts.members.get(group):
@@ -327,3 +339,8 @@ class _Reader:
         width = 32 if family.value == 4 else 128
         self.report.error(line, f"a peer address needs a prefix length: write {value}/{width}")
 
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_cidr_text(text: str) -> Cidr:
+    return Cidr.parse(text)
