@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from ..errors import InputError
 from ..inputs.fields import parse_ports, parse_protocol
 from ..inputs.suggest import did_you_mean
-from ..model import Cidr, Family, Network, parse_address
-from ..model.addresses import UNFILTERED_SERVICES, public_intervals
+from ..model import Cidr, Family, Network
+from ..model.addresses import UNFILTERED_SERVICES, block_or_none, public_intervals
 from ..model.service import ALL, PORTED, protocol_name
 from ..regions import Principal, address_space, cidrs_of
 from ..spec import AddressEndpoint, AnyEndpoint, Endpoint, GroupEndpoint, InternetEndpoint, ResourceEndpoint
@@ -49,21 +49,13 @@ def endpoint_named(network: Network, name: str) -> Endpoint:
         raise InputError(f"{name!r} is ambiguous: it names a {listed}; name a resource by its key")
     if meanings:
         return meanings[0][1]
-    block = _block(name)
+    block = block_or_none(name)
     if block is not None:
         return AddressEndpoint(name, (block,))
     raise InputError(f"unknown name {name!r}: not a resource, security group, external, prefix list, "
                      f"CIDR, address, any or internet{did_you_mean(name, _known(network))}")
 
 
-def _block(text: str) -> Cidr | None:
-    try:
-        if "/" in text:
-            return Cidr.parse(text)
-        family, value = parse_address(text)
-        return Cidr.host(family, value)
-    except ValueError:
-        return None
 
 
 def traffic_of(protocol: str | None, ports: list[str] | None) -> Traffic:

@@ -82,6 +82,17 @@ class Cidr:
         return f"Cidr({str(self)!r})"
 
 
+def block_or_none(text: str) -> "Cidr | None":
+    """A CIDR, or a bare address as its one-address block; None if it is neither."""
+    try:
+        if "/" in text:
+            return Cidr.parse(text)
+        family, value = parse_address(text)
+        return Cidr.host(family, value)
+    except ValueError:
+        return None
+
+
 def _block(text: str) -> Cidr:
     return Cidr.parse(text)
 

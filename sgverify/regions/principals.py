@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..model import Cidr, Family, Network
+from ..model.addresses import block_or_none
 from ..model import intervals as iv
 from ..model.addresses import PRIVATE_V4, public_intervals
 
@@ -133,7 +134,7 @@ def resolve_principals(network: Network, name: str) -> list[Principal]:
     group = network.group_named(name)
     if group is not None:
         return [Principal.resource(r.name) for r in network.members(group.key)]
-    block = _block(name)
+    block = block_or_none(name)
     if block is not None:
         return [Principal.unmanaged(name, within=(block,))]
     known = [*network.resources, *network.externals, *network.groups, "internet", "unmanaged"]
@@ -141,13 +142,3 @@ def resolve_principals(network: Network, name: str) -> list[Principal]:
                      f"internet or unmanaged{did_you_mean(name, known)}")
 
 
-def _block(text: str) -> Cidr | None:
-    from ..model import parse_address
-
-    try:
-        if "/" in text:
-            return Cidr.parse(text)
-        family, value = parse_address(text)
-        return Cidr.host(family, value)
-    except ValueError:
-        return None
