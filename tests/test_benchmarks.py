@@ -29,6 +29,7 @@ def test_engines_agree_on_1k(tmp_path):
     assert all(r.agree for r in rows), [r.workload for r in rows if not r.agree]
 
 
+@pytest.mark.slow
 def test_engines_agree_on_one_10k_workload(tmp_path):
     rows = _rows(tmp_path, 10_000, queries=2, naive_queries=1, only=["only-fleet-ref"])
     assert [r.workload for r in rows] == ["only-fleet-ref"]
