@@ -155,7 +155,10 @@ def test_moderate_alias_reuse_is_fine():
 )
 def test_absurd_nesting_is_rejected_not_crashing(rejected, text):
     found = rejected(load_yaml, text)
-    assert len(found) == 1 and f"error: nesting is deeper than {MAX_DEPTH} levels" in found[0], found
+    # Our own depth check speaks first, except where a newer PyYAML (6.0.4+)
+    # refuses the flow nesting itself: either way, one clear line, no crash.
+    assert len(found) == 1 and ": error: " in found[0], found
+    assert f"nesting is deeper than {MAX_DEPTH} levels" in found[0] or "maximum nesting depth" in found[0], found
 
 
 def test_nesting_up_to_the_limit_is_read():
