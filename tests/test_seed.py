@@ -105,7 +105,7 @@ def _oracle_cases():
         yield pytest.param(path, id=f"{path.parent.name}/{path.name}")
 
 
-@pytest.mark.parametrize("spec_path", _oracle_cases())
+@pytest.mark.parametrize("spec_path", list(_oracle_cases()))
 def test_brute_force_oracle_agrees(spec_path: Path):
     document = load_spec(spec_path)
     network = load_native(document.network).network
