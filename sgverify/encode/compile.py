@@ -65,6 +65,7 @@ class CompiledFamily:
     group_symbolic: dict[str, list[int]] = field(default_factory=dict)
     group_profiles: dict[str, list[int]] = field(default_factory=dict)
     _policies: dict[tuple[int, Direction], Policy] = field(default_factory=dict)
+    _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
 
     @property
     def slot_count(self) -> int:
@@ -87,6 +88,13 @@ class CompiledFamily:
         if resource.addresses(self.family):
             return self.profiles.index(tuple(sorted(set(resource.groups)))) + 1
         return None
+
+    def symbolic_free_space(self, index: int) -> iv.Intervals:
+        """Where a symbolic resource's address can be: its subnets minus every known address."""
+        key = ("symbolic", index)
+        if key not in self._spaces:
+            self._spaces[key] = iv.subtract(self.symbolic[index][2], self.all_concrete, self.family.top)
+        return self._spaces[key]
 
     def policy(self, profile_slot: int, direction: Direction) -> Policy:
         key = (profile_slot, direction)

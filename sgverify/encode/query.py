@@ -65,13 +65,25 @@ class QueryBuilder:
         self.service = z3.BitVec(f"service{tag}", SERVICE_BITS, ctx)
         self.free: dict[str, z3.BoolRef] = {}
         self._member_terms: dict[tuple, z3.BoolRef] = {}
+        # Interval-set terms hold no free Booleans, so they are kept across
+        # queries: a builder is reused for every assertion on a network.
+        self._interval_terms: dict[tuple, z3.BoolRef] = {}
 
     # -- helpers -------------------------------------------------------
     def _addr_in(self, side: SideVars, intervals) -> z3.BoolRef:
-        return in_intervals(side.address, intervals, self.width)
+        return self._cached(side.name, side.address, intervals, self.width)
 
     def _svc_in(self, intervals) -> z3.BoolRef:
-        return in_intervals(self.service, intervals, SERVICE_BITS)
+        return self._cached("service", self.service, intervals, SERVICE_BITS)
+
+    def _cached(self, name: str, variable, intervals, width: int) -> z3.BoolRef:
+        key = (name, tuple(intervals))
+        term = self._interval_terms.get(key)
+        if term is None:
+            if len(self._interval_terms) > 200_000:
+                self._interval_terms.clear()  # bound the memory of very long runs
+            term = self._interval_terms[key] = in_intervals(variable, intervals, width)
+        return term
 
     def _slot_is(self, side: SideVars, slot: int) -> z3.BoolRef:
         return side.slot == z3.BitVecVal(slot, self.slot_width, self.ctx)
@@ -123,25 +135,34 @@ class QueryBuilder:
             return [(0, family.top)]
         raise TypeError(f"not an address endpoint: {endpoint!r}")
 
-    def identity(self, side: SideVars, slots: set[int]) -> z3.BoolRef:
-        """Constraints tying the side's slot to its address, restricted to `slots`."""
+    def identity(self, side: SideVars, slots: set[int], space, classes) -> z3.BoolRef:
+        """Constraints tying the side's slot to its address, within the side's space.
+
+        `classes` partitions the concrete profile slots in `slots` into sets the
+        rest of the formula never tells apart (same reduced policy); the slot is
+        tied to its class by address, not to its exact profile: "slot in K iff
+        the address belongs to a resource of K". That is all the formula can
+        observe, and the explanation reads the resource from the address.
+        Restricting address sets to the space is exact: the query confines the
+        address to it.
+        """
         c = self.c
+        space = list(space)
         parts = [slot_in(side.slot, slots, self.slot_width)]
-        excluded = []
-        for index, addrs in enumerate(c.profile_addresses):
-            slot = index + 1
-            if slot in slots:
-                parts.append(self._slot_is(side, slot) == self._addr_in(side, addrs))
-            else:
-                excluded.extend(addrs)
+        included: list[tuple[int, int]] = []
+        for members in classes:
+            addresses = iv.intersect(iv.normalize(
+                [i for slot in members for i in c.profile_addresses[slot - 1]]), space)
+            parts.append(slot_in(side.slot, members, self.slot_width) == self._addr_in(side, addresses))
+            included.extend(addresses)
+        excluded = iv.subtract(iv.intersect(c.all_concrete, space), iv.normalize(included), c.family.top)
         if excluded:
-            parts.append(z3.Not(self._addr_in(side, iv.normalize(excluded))))
-        not_concrete = z3.Not(self._addr_in(side, c.all_concrete))
-        for index, (_, _, subnet) in enumerate(c.symbolic):
+            parts.append(z3.Not(self._addr_in(side, excluded)))
+        for index, _ in enumerate(c.symbolic):
             slot = c.symbolic_slot(index)
             if slot in slots:
-                inside = all_of([self._addr_in(side, subnet), not_concrete], self.ctx)
-                parts.append(z3.Implies(self._slot_is(side, slot), inside))
+                inside = iv.intersect(c.symbolic_free_space(index), space)
+                parts.append(z3.Implies(self._slot_is(side, slot), self._addr_in(side, inside)))
         return all_of(parts, self.ctx)
 
     def _opaque(self, group: str) -> bool:
@@ -203,11 +224,12 @@ class QueryBuilder:
         return any_of(parts, self.ctx)
 
     def side_allows(self, side: SideVars, peer: SideVars, direction: Direction,
-                    slots: set[int], peer_view: PeerView) -> z3.BoolRef:
+                    slots: set[int], peer_view: PeerView) -> tuple[z3.BoolRef, list[list[int]]]:
         """The side's own filter (egress at the source, ingress at the destination) admits.
 
         Slots whose policies reduce to the same thing in the peer's view share
-        one term: `slot in {...} and <policy>`.
+        one term: `slot in {...} and <policy>`. Also returns those classes of
+        concrete profile slots (the empty policy being one), for `identity`.
         """
         parts = []
         if UNMANAGED in slots:
@@ -216,14 +238,21 @@ class QueryBuilder:
             unfiltered = iv.of_cidrs(UNFILTERED_SERVICES, self.c.family)
             parts.append(self._addr_in(peer, unfiltered))
         by_policy: dict[Reduced, list[int]] = {}
+        reduced_of: dict[int, Reduced] = {}
         for slot in sorted(slots - {UNMANAGED}):
-            reduced = reduce_policy(self.c, self.c.profile_of_slot(slot), direction, peer_view)
-            if not reduced.empty:
-                by_policy.setdefault(reduced, []).append(slot)
+            profile = self.c.profile_of_slot(slot)
+            if profile not in reduced_of:
+                reduced_of[profile] = reduce_policy(self.c, profile, direction, peer_view)
+            by_policy.setdefault(reduced_of[profile], []).append(slot)
+        classes = []
         for reduced, group_slots in by_policy.items():
-            parts.append(all_of([slot_in(side.slot, group_slots, self.slot_width),
-                                 self.reduced_term(reduced, peer)], self.ctx))
-        return any_of(parts, self.ctx)
+            concrete = [s for s in group_slots if s <= len(self.c.profiles)]
+            if concrete:
+                classes.append(concrete)
+            if not reduced.empty:
+                parts.append(all_of([slot_in(side.slot, group_slots, self.slot_width),
+                                     self.reduced_term(reduced, peer)], self.ctx))
+        return any_of(parts, self.ctx), classes
 
     def space(self, endpoints) -> tuple[tuple[int, int], ...]:
         """Every address an endpoint set can have (a superset, implied by the query)."""
@@ -251,6 +280,7 @@ class QueryBuilder:
     # -- the assertion -------------------------------------------------
     def violation(self, assertion: Assertion) -> Query | None:
         """The formula whose models violate the assertion, or None if none can exist."""
+        self.free, self._member_terms = {}, {}  # per query: each Query owns its free choices
         everything = ((0, self.c.family.top),)
         src_slots = self.possible_slots(assertion.sources, self.src)
         dst_slots = self.possible_slots(assertion.destinations, self.dst)
@@ -263,16 +293,15 @@ class QueryBuilder:
         from_term = self.in_endpoints(assertion.sources, self.src)
         if assertion.kind is Kind.ONLY:
             from_term = z3.Not(from_term)
-        delivered = all_of([
-            self.side_allows(self.src, self.dst, Direction.EGRESS, src_slots,
-                             PeerView(dst_space, frozenset(dst_slots))),
-            self.side_allows(self.dst, self.src, Direction.INGRESS, dst_slots,
-                             PeerView(src_space, frozenset(src_slots))),
-        ], self.ctx)
+        src_allows, src_classes = self.side_allows(
+            self.src, self.dst, Direction.EGRESS, src_slots, PeerView(dst_space, frozenset(dst_slots)))
+        dst_allows, dst_classes = self.side_allows(
+            self.dst, self.src, Direction.INGRESS, dst_slots, PeerView(src_space, frozenset(src_slots)))
+        delivered = all_of([src_allows, dst_allows], self.ctx)
         outcome = z3.Not(delivered) if assertion.kind is Kind.ALLOW else delivered
         formula = all_of([
-            self.identity(self.src, src_slots),
-            self.identity(self.dst, dst_slots),
+            self.identity(self.src, src_slots, src_space, src_classes),
+            self.identity(self.dst, dst_slots, dst_space, dst_classes),
             from_term,
             self.in_endpoints(assertion.destinations, self.dst),
             self._svc_in(assertion.traffic.intervals()),

@@ -6,6 +6,7 @@ CIDR unions, group memberships, endpoint sets and rule merging.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterable
 
 from .addresses import Cidr, Family
@@ -23,6 +24,10 @@ def union(a: Intervals, b: Intervals) -> Intervals:
 
 
 def intersect(a: Intervals, b: Intervals) -> Intervals:
+    if len(a) < len(b):
+        a, b = b, a
+    if len(b) * 8 < len(a):
+        return _intersect_small(a, b)
     out: Intervals = []
     i = j = 0
     while i < len(a) and j < len(b):
@@ -35,6 +40,22 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
         else:
             j += 1
     return out
+
+
+def _intersect_small(large: Intervals, small: Intervals) -> Intervals:
+    # Binary search per interval of the small set: a query's space is often a
+    # single address, intersected with sets of thousands of intervals.
+    out: Intervals = []
+    for lo, hi in small:
+        i = bisect_left(large, lo, key=_upper)
+        while i < len(large) and large[i][0] <= hi:
+            out.append((max(lo, large[i][0]), min(hi, large[i][1])))
+            i += 1
+    return out
+
+
+def _upper(interval: tuple[int, int]) -> int:
+    return interval[1]
 
 
 def complement(a: Intervals, top: int) -> Intervals:
