@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
+from ..explore.progress import progress
 from ..gate.check import gate_check
 from ..gate.outputs import pair, write_all
 from ..gate.render import render_check
@@ -36,6 +37,17 @@ def parse_parameters(values: list[str]) -> dict[str, str]:
             raise InputError(f"--parameter expects KEY=VALUE, got {value!r}")
         out[key] = val
     return out
+
+
+def parse_jobs(value: str) -> int:
+    # Parsed here rather than by typer so a bad value is one line, like every input error.
+    try:
+        jobs = int(value.strip())
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise InputError(f"--jobs expects a whole number of processes, at least 1; got {value!r}")
+    return jobs
 
 
 def exit_code(summary: Summary) -> int:
@@ -65,6 +77,8 @@ def check(
     output: Annotated[list[Path], typer.Option(
         "--output", "-o", help="Write the report here (repeatable, paired in order with --format).")] = [],
     timeout: Annotated[Optional[float], typer.Option(help="Seconds per assertion; over it = unknown.")] = None,
+    jobs: Annotated[str, typer.Option(
+        "--jobs", "-j", metavar="N", help="Check assertions in N worker processes (N >= 1).")] = "1",
     stats: Annotated[bool, typer.Option(help="Per-assertion time and solver statistics (json).")] = False,
     soft_fail: Annotated[bool, typer.Option(
         "--soft-fail", help="Report everything but exit 0 (shadow mode while adopting the tool).")] = False,
@@ -83,10 +97,11 @@ def check(
             network=network,
             input_format=input_format,
             parameters=parse_parameters(parameter),
-            options=Options(timeout=timeout),
+            options=Options(timeout=timeout, jobs=parse_jobs(jobs)),
         )
         destinations = pair([f.value for f in format], list(output))
-        outcomes = run_check(request)
+        with progress("check") as tick:
+            outcomes = run_check(request, tick=tick)
         print_warnings(outcomes)
         report = gate_check(outcomes)
         for warning in report.warnings:

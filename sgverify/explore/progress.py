@@ -15,7 +15,11 @@ def _silent(done: int, total: int) -> None:
 
 @contextmanager
 def progress(description: str, enabled: bool | None = None) -> Iterator[Tick]:
-    """Yield tick(done, total); draws a rich bar on stderr only if it is a terminal."""
+    """Yield tick(done, total); draws a rich bar on stderr only if it is a terminal.
+
+    The bar (and the thread that redraws it) starts at the first tick, so a
+    caller can start worker processes before any thread exists.
+    """
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
@@ -25,10 +29,16 @@ def progress(description: str, enabled: bool | None = None) -> Iterator[Tick]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=None)
+    bar = Progress(*columns, console=Console(stderr=True), transient=True)
+    task = bar.add_task(description, total=None)
 
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def tick(done: int, total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
 
+    try:
         yield tick
+    finally:
+        if bar.live.is_started:
+            bar.stop()

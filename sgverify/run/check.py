@@ -17,6 +17,8 @@ from ..solve.prove import CompiledNetwork, check_assertion
 from ..spec.parse import SpecDocument, load_spec
 from ..spec.resolve import resolve_spec
 
+Tick = Callable[[int, int], None]
+
 
 @dataclass(frozen=True)
 class CheckRequest:
@@ -72,27 +74,56 @@ def prepare(request: CheckRequest) -> list[tuple]:
     return prepared
 
 
-def run_check(request: CheckRequest, on_result: Callable | None = None) -> list[SpecOutcome]:
+def run_check(request: CheckRequest, on_result: Callable | None = None,
+              tick: Tick | None = None) -> list[SpecOutcome]:
+    """Check every spec. `on_result(result)` sees each result in report order;
+    `tick(done, total)` counts finished checks (for a progress bar).
+
+    With options.jobs > 1 assertions are checked in worker processes
+    (run/parallel.py); the outcomes come back in the same order.
+    """
+    prepared = prepare(request)
+    total = sum(len(p[0].assertions) + (p[4][1] is not None) for p in prepared)
+    found = _assertion_results(prepared, request.options, total, tick)
+    done = sum(len(results) for results in found)
     outcomes = []
     seen_warnings: set[Diagnostic] = set()
-    for spec, network_path, compiled, warnings, (doc, baseline) in prepare(request):
-        results = []
-        for assertion in spec.assertions:
-            result = check_assertion(compiled, assertion, request.options)
-            results.append(result)
-            if on_result:
-                on_result(result)
+    for (spec, network_path, compiled, warnings, (doc, baseline)), results in zip(prepared, found):
         if baseline is not None:
             from ..diff.baseline import baseline_assertion, baseline_result
 
-            result = baseline_result(baseline_assertion(doc.path, doc.baseline_line), baseline, compiled.network)
-            results.append(result)
-            if on_result:
+            results.append(baseline_result(baseline_assertion(doc.path, doc.baseline_line), baseline, compiled.network))
+            done += 1
+            if tick:
+                tick(done, total)
+        if on_result:
+            for result in results:
                 on_result(result)
         fresh = tuple(w for w in warnings if w not in seen_warnings)
         seen_warnings.update(fresh)
         outcomes.append(SpecOutcome(spec, network_path, tuple(results), fresh))
     return outcomes
+
+
+def _assertion_results(prepared: list[tuple], options: Options, total: int, tick: Tick | None) -> list[list]:
+    if options.jobs > 1:
+        from .parallel import check_in_processes
+
+        networks = {path: compiled.network for _, path, compiled, _, _ in prepared}
+        work = [(path, spec.assertions) for spec, path, _, _, _ in prepared]
+        return check_in_processes(work, networks, options, tick and (lambda done, _: tick(done, total)))
+    found, done = [], 0
+    if tick:
+        tick(0, total)
+    for spec, _, compiled, _, _ in prepared:
+        results = []
+        for assertion in spec.assertions:
+            results.append(check_assertion(compiled, assertion, options))
+            done += 1
+            if tick:
+                tick(done, total)
+        found.append(results)
+    return found
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
