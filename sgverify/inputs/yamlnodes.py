@@ -14,8 +14,10 @@ document mean something other than what it looks like.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from json.decoder import JSONDecodeError, scanstring
+from types import MappingProxyType
 from json.scanner import NUMBER_RE
 from typing import Any
 
@@ -45,8 +47,18 @@ _MERGE = "tag:yaml.org,2002:merge"
 _OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 
 
+_NO_LINES: Any = MappingProxyType({})  # read-only: a flat container has no per-key lines
+
+
 class YMap(dict):
-    """A mapping that knows its own line and the lines of its keys and values."""
+    """A mapping that knows its own line and the lines of its keys and values.
+
+    A mapping without per-key lines (read from a document written on one line)
+    answers its own line for every key and value.
+    """
+
+    _key_lines: Any = _NO_LINES
+    _value_lines: Any = _NO_LINES
 
     def __init__(self, line: int):
         super().__init__()
@@ -62,7 +74,9 @@ class YMap(dict):
 
 
 class YList(list):
-    """A list that knows its own line and the line of each item."""
+    """A list that knows its own line and the line of each item (its own when it has none)."""
+
+    _item_lines: Any = ()
 
     def __init__(self, line: int):
         super().__init__()
@@ -82,6 +96,9 @@ def load_yaml(text: str, path: str = "<string>") -> YMap:
     """Parse one YAML or JSON document whose top level is a mapping."""
     text = text.removeprefix("\ufeff")
     if text.lstrip(" \t\r\n").startswith("{"):
+        found = _read_flat_json(text)
+        if found is not None:
+            return found
         found = _read_json(text, path)
         if found is not None:
             return found
@@ -382,3 +399,75 @@ class _JsonReader:
         if char == close:
             return -(pos + 1)
         raise _NotJson
+
+
+# A document written on one line (the usual form of a large generated export)
+# needs no position tracking at all: every key, value and item is on the line
+# of the opening brace. Such text is parsed by the C decoder of the standard
+# library, many times faster than the reader above. Anything unusual for it
+# (a duplicate key, nesting deeper than MAX_DEPTH, NaN or Infinity, any decoding
+# error) makes it give up, and the reader above then reads the text as before,
+# with its own messages.
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _read_flat_json(text: str) -> YMap | None:
+    start = len(text) - len(text.lstrip(" \t\r\n"))
+    end = len(text.rstrip(" \t\r\n"))
+    if text.find("\n", start, end) >= 0:
+        return None
+    builder = _FlatBuilder(text.count("\n", 0, start) + 1)
+    try:
+        value = json.loads(text, object_pairs_hook=builder.mapping, parse_constant=_give_up)
+    except (_GiveUp, ValueError, RecursionError):
+        return None
+    return value if isinstance(value, YMap) else None
+
+
+def _give_up(_text: str) -> Any:
+    raise _GiveUp
+
+
+class _FlatBuilder:
+    """Builds YMap / YList bottom-up as the decoder finishes each object."""
+
+    def __init__(self, line: int):
+        self.line = line
+        self.depths: dict[int, int] = {}  # id of a built container -> nesting depth below it
+
+    def mapping(self, pairs: list[tuple[str, Any]]) -> YMap:
+        out = YMap.__new__(YMap)
+        out.line = self.line
+        depth = 1
+        for key, value in pairs:
+            if type(value) is list:
+                value = self.sequence(value)
+            if type(value) is YMap or type(value) is YList:
+                below = self.depths.pop(id(value)) + 1
+                depth = below if below > depth else depth
+            if key in out:
+                raise _GiveUp
+            dict.__setitem__(out, key, value)
+        if depth > MAX_DEPTH:
+            raise _GiveUp
+        self.depths[id(out)] = depth
+        return out
+
+    def sequence(self, items: list[Any]) -> YList:
+        out = YList.__new__(YList)
+        out.line = self.line
+        depth = 1
+        for value in items:
+            if type(value) is list:
+                value = self.sequence(value)
+            if type(value) is YMap or type(value) is YList:
+                below = self.depths.pop(id(value)) + 1
+                depth = below if below > depth else depth
+            list.append(out, value)
+        if depth > MAX_DEPTH:
+            raise _GiveUp
+        self.depths[id(out)] = depth
+        return out
