@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..model import Network
+from ..model import Direction, Family, Network
 from ..model import intervals as iv
 from ..regions import Certainty, Principal, Region, all_principals, delivered_regions
+from ..regions.boxes import span
+from ..regions.compiled import compiled
 from ..report.rules import rule_dict, rule_line
 from ..spec import Traffic
 from .names import Place, place_named
 from .progress import Tick
+
+FAMILIES = (Family.V4, Family.V6)
 
 
 @dataclass(frozen=True)
@@ -30,22 +34,45 @@ class Exposure:
 
 
 def exposure(network: Network, target: str, egress: bool = False, traffic: Traffic | None = None,
-             tick: Tick | None = None) -> Exposure:
+             tick: Tick | None = None, prune: bool = True) -> Exposure:
     targets = place_named(network, target)
     principals = [p.principal for p in targets]
     # Between two unmanaged addresses no security group decides anything: leave those pairs out.
     everyone = all_principals(network)
     resources = [p for p in everyone if p.is_resource]
     others = everyone if all(p.is_resource for p in principals) else resources
-    if egress:
-        regions = delivered_regions(network, source=principals, destination=others, traffic=traffic,
-                                    progress=tick)
-    else:
-        regions = delivered_regions(network, source=others, destination=principals, traffic=traffic,
-                                    progress=tick)
+    jobs = [(own, _peers(network, own, others, egress, traffic) if prune else others) for own in principals]
+    total, done = sum(len(peers) for _, peers in jobs) * len(FAMILIES), 0
+    regions = []
+    for own, peers in jobs:
+        step = _shifted(tick, done, total)
+        if egress:
+            regions += delivered_regions(network, source=own, destination=peers, traffic=traffic, progress=step)
+        else:
+            regions += delivered_regions(network, source=peers, destination=own, traffic=traffic, progress=step)
+        done += len(peers) * len(FAMILIES)
     ordered = tuple(sorted(regions, key=lambda r: _rank(r, egress)))
     names = tuple(_externals(network, r, egress) for r in ordered)
     return Exposure(target, egress, tuple(targets), ordered, names)
+
+
+def _peers(network: Network, own: Principal, others: list[Principal], egress: bool,
+           traffic: Traffic | None) -> list[Principal]:
+    """The principals of `others` that own's filter may admit at all (the rest deliver nothing)."""
+    if not own.is_resource:
+        return others
+    services = span(traffic.intervals()) if traffic is not None else None
+    direction = Direction.EGRESS if egress else Direction.INGRESS
+    admitted = compiled(network).candidates(own.name, direction, services)
+    if admitted is None:
+        return others
+    return [p for p in others if not p.is_resource or p.name in admitted]
+
+
+def _shifted(tick: Tick | None, before: int, total: int) -> Tick | None:
+    if tick is None:
+        return None
+    return lambda done, _total: tick(before + done, total)
 
 
 def _externals(network: Network, region: Region, egress: bool) -> tuple[str, ...]:

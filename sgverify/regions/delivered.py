@@ -19,6 +19,7 @@ from ..model import intervals as iv
 from ..model.addresses import UNFILTERED_SERVICES
 from ..model.service import SERVICE_TOP
 from .boxes import Box, Span, canonical, span
+from .compiled import compiled
 from .principals import Principal, address_space
 
 FULL: Span = ((0, SERVICE_TOP),)
@@ -48,12 +49,8 @@ def peer_space(network: Network, rule: Rule, family: Family, peer: Principal,
                space: iv.Intervals, free: bool) -> iv.Intervals:
     """The addresses of `peer` (within `space`) that the rule's peer matches."""
     target = rule.peer
-    if isinstance(target, CidrPeer):
-        return iv.intersect(space, iv.of_cidrs([target.cidr], family))
-    if isinstance(target, PrefixListPeer):
-        prefix_list = network.prefix_lists.get(target.prefix_list)
-        cidrs = prefix_list.cidrs if prefix_list else ()
-        return iv.intersect(space, iv.of_cidrs(cidrs, family))
+    if isinstance(target, (CidrPeer, PrefixListPeer)):
+        return iv.intersect(space, compiled(network).peer_blocks(rule, family))
     if isinstance(target, GroupPeer):
         return _member_space(network, target.group, family, peer, space, free)
     return list(space) if free else []  # UnknownPeer: u(rule)
@@ -74,20 +71,32 @@ def _member_space(network: Network, group: str, family: Family, peer: Principal,
 
 
 def side_rules(network: Network, resource: str, direction: Direction) -> list[Rule]:
-    out: list[Rule] = []
-    for key in dict.fromkeys(network.resources[resource].groups):
-        group = network.groups.get(key)
-        if group is not None:
-            out.extend(group.rules(direction))
-    return out
+    return list(compiled(network).side_rules(resource, direction))
 
 
 def admissions(network: Network, own: Principal, peer: Principal, direction: Direction,
                family: Family, free: bool) -> list[Admission]:
     """What the `own` side's filter (egress at a source, ingress at a destination) admits.
 
-    Peers are addresses of `peer` in its address space.
+    Peers are addresses of `peer` in its address space. The result is kept per
+    network for the last pairs asked (attribution asks again for the same pair).
     """
+    facts = compiled(network)
+    key = ("admissions", own, peer, direction, family, free)
+    found = facts.memo.get(key)
+    if found is None:
+        if len(facts.memo) > _MEMO_SIZE:
+            facts.memo.clear()
+        found = facts.memo[key] = tuple(_admissions(network, own, peer, direction, family, free))
+    return list(found)
+
+
+_MEMO_SIZE = 4096
+
+
+def _admissions(network: Network, own: Principal, peer: Principal, direction: Direction,
+                family: Family, free: bool) -> list[Admission]:
+    facts = compiled(network)
     space = address_space(network, peer, family)
     if not space:
         return []
@@ -98,13 +107,12 @@ def admissions(network: Network, own: Principal, peer: Principal, direction: Dir
         unfiltered = iv.intersect(space, iv.of_cidrs(UNFILTERED_SERVICES, family))
         if unfiltered:
             out.append(Admission(None, span(unfiltered), FULL))
-    for rule in side_rules(network, own.name, direction):
+    for rule in facts.side_rules(own.name, direction):
         if rule.service_unknown and not free:
             continue
         peers = peer_space(network, rule, family, peer, space, free)
         if peers:
-            out.append(Admission(rule, span(peers), span(rule.service.intervals()),
-                                 rule_is_free(network, rule)))
+            out.append(Admission(rule, span(peers), facts.services(rule), rule_is_free(network, rule)))
     return out
 
 
@@ -116,14 +124,28 @@ def delivered_boxes(network: Network, source: Principal, destination: Principal,
     Points with s == d are not packets; the boxes may include them.
     """
     egress = _by_services(admissions(network, source, destination, Direction.EGRESS, family, free))
+    if not egress:
+        return []
     ingress = _by_services(admissions(network, destination, source, Direction.INGRESS, family, free))
     boxes = []
     for e_services, destinations in egress.items():
+        if not e_services:
+            continue
+        e_lo, e_hi = e_services[0][0], e_services[-1][1]
         for i_services, sources in ingress.items():
-            services = span(iv.intersect(list(e_services), list(i_services)))
+            if not i_services or i_services[0][0] > e_hi or i_services[-1][1] < e_lo:
+                continue  # the service hulls do not even meet
+            services = span_meet(e_services, i_services)
             if services:
                 boxes.append(Box(span(sources), span(destinations), services))
     return canonical(boxes, family.top)
+
+
+def span_meet(a: Span, b: Span) -> Span:
+    if len(a) == 1 and len(b) == 1:
+        lo, hi = max(a[0][0], b[0][0]), min(a[0][1], b[0][1])
+        return ((lo, hi),) if lo <= hi else ()
+    return span(iv.intersect(list(a), list(b)))
 
 
 def _by_services(items: list[Admission]) -> dict[Span, iv.Intervals]:

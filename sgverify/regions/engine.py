@@ -12,7 +12,8 @@ from ..model.free import member_choice
 from ..spec import Traffic
 from . import boxes as bx
 from .boxes import Box, span
-from .delivered import admissions, delivered_boxes, rule_is_free, side_rules
+from .compiled import compiled
+from .delivered import admissions, delivered_boxes, rule_is_free
 from .principals import Principal, all_principals
 from .region import Certainty, Region
 
@@ -56,12 +57,9 @@ def pair_sets(network: Network, source: Principal, destination: Principal, famil
 
 def _free_rules(network: Network, source: Principal, destination: Principal) -> bool:
     """Whether a rule on either side depends on a free choice (the only way one matters)."""
-    rules = []
-    if source.is_resource:
-        rules += side_rules(network, source.name, Direction.EGRESS)
-    if destination.is_resource:
-        rules += side_rules(network, destination.name, Direction.INGRESS)
-    return any(rule_is_free(network, rule) for rule in rules)
+    facts = compiled(network)
+    return ((source.is_resource and facts.any_free(source.name, Direction.EGRESS, rule_is_free))
+            or (destination.is_resource and facts.any_free(destination.name, Direction.INGRESS, rule_is_free)))
 
 
 def _absent(network: Network, principal: Principal) -> bool:

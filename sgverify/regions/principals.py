@@ -18,6 +18,7 @@ from ..model import Cidr, Family, Network
 from ..model.addresses import block_or_none
 from ..model import intervals as iv
 from ..model.addresses import PRIVATE_V4, public_intervals
+from .compiled import compiled
 
 
 class PrincipalKind(Enum):
@@ -90,7 +91,14 @@ def symbolic_space(network: Network, name: str, family: Family) -> iv.Intervals:
 
 
 def address_space(network: Network, principal: Principal, family: Family) -> iv.Intervals:
-    """Every address the principal can have in `family` (narrowed by `within`/`public_only`)."""
+    """Every address the principal can have in `family` (narrowed by `within`/`public_only`).
+
+    Kept per network: callers must not change the list they get.
+    """
+    return compiled(network).space(principal, family, lambda: _address_space(network, principal, family))
+
+
+def _address_space(network: Network, principal: Principal, family: Family) -> iv.Intervals:
     if principal.is_resource:
         resource = network.resources[principal.name]
         if resource.symbolic:
