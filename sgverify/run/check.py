@@ -13,7 +13,7 @@ from ..errors import Diagnostic, InputError, Severity
 from ..inputs import Loaded
 from ..report.outcome import SpecOutcome
 from ..solve import Options
-from ..solve.prove import CompiledNetwork, check_assertion
+from ..solve.prove import CompiledNetwork
 from ..spec.parse import SpecDocument, load_spec
 from ..spec.resolve import resolve_spec
 
@@ -106,24 +106,17 @@ def run_check(request: CheckRequest, on_result: Callable | None = None,
 
 
 def _assertion_results(prepared: list[tuple], options: Options, total: int, tick: Tick | None) -> list[list]:
-    if options.jobs > 1:
-        from .parallel import check_in_processes
+    # Checked in batches, in this process or in workers: the same batches give
+    # the same results either way (see run/parallel.py).
+    from .parallel import check_in_processes, check_serially
 
-        networks = {path: compiled.network for _, path, compiled, _, _ in prepared}
-        work = [(path, spec.assertions) for spec, path, _, _, _ in prepared]
-        return check_in_processes(work, networks, options, tick and (lambda done, _: tick(done, total)))
-    found, done = [], 0
-    if tick:
-        tick(0, total)
-    for spec, _, compiled, _, _ in prepared:
-        results = []
-        for assertion in spec.assertions:
-            results.append(check_assertion(compiled, assertion, options))
-            done += 1
-            if tick:
-                tick(done, total)
-        found.append(results)
-    return found
+    networks = {path: compiled.network for _, path, compiled, _, _ in prepared}
+    work = [(path, spec.assertions) for spec, path, _, _, _ in prepared]
+    counted = tick and (lambda done, _: tick(done, total))
+    if options.jobs > 1:
+        return check_in_processes(work, networks, options, counted)
+    families = {path: compiled.families for _, path, compiled, _, _ in prepared}
+    return check_serially(work, networks, families, options, counted)
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
