@@ -8,4 +8,4 @@ class Options:
     """How to verify. Passed down explicitly; there is no global configuration."""
 
     timeout: float | None = None  # seconds per assertion; None = no limit
-    jobs: int = 1  # assertions checked in parallel processes
+    jobs: int = 1  # worker processes for run_check; 1 = check in this process
