@@ -151,12 +151,19 @@ def parse_cidr(text: Any, report: Report, line: int, *, host_ok: bool = False) -
 
 
 def warn_cidr(cidr: Cidr, text: str, report: Report, line: int) -> None:
+    warning = cidr_warning(cidr, text)
+    if warning is not None:
+        report.warn(line, warning)
+
+
+def cidr_warning(cidr: Cidr, text: str) -> str | None:
+    """The warning a CIDR written as `text` deserves (a likely mistake), or None."""
     if cidr.network == 0 and cidr.prefix == cidr.family.width:
         wide = "0.0.0.0/0" if cidr.family is Family.V4 else "::/0"
-        report.warn(line, f"{text} is the single address {str(cidr).split('/')[0]}, "
-                          f"not every address: did you mean {wide}?")
-    elif cidr.had_host_bits:
-        report.warn(line, f"{text} has host bits set; it is read as {cidr}")
+        return f"{text} is the single address {str(cidr).split('/')[0]}, not every address: did you mean {wide}?"
+    if cidr.had_host_bits:
+        return f"{text} has host bits set; it is read as {cidr}"
+    return None
 
 
 def read_text(path: Any, what: str) -> str:

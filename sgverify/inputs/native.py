@@ -16,6 +16,7 @@ a resource) is an error, never a silent drop.
 
 from __future__ import annotations
 
+import gc
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +40,7 @@ from . import Loaded
 from .fields import (
     Report,
     check_keys,
+    cidr_warning,
     expect_str,
     is_int,
     parse_cidr,
@@ -48,7 +50,6 @@ from .fields import (
     read_text,
     render,
     type_name,
-    warn_cidr,
 )
 from .native_parts import Parts, read_parts, section
 from .suggest import did_you_mean
@@ -59,6 +60,10 @@ GROUP_KEYS = ("name", "description", "ingress", "egress", "opaque")
 RULE_KEYS = ("protocol", "ports", "icmp_type", "icmp_code", "source", "destination", "description",
              "unknown")
 PEER_KEY = {Direction.INGRESS: "source", Direction.EGRESS: "destination"}
+_RULE_KEY_SET = frozenset(RULE_KEYS)
+_GROUP_KEY_SET = frozenset(GROUP_KEYS)
+_SERVICE_FIELDS = ("protocol", "ports", "icmp_type", "icmp_code")
+_ABSENT = object()
 
 
 def load_native(path: Any) -> Loaded:
@@ -68,12 +73,20 @@ def load_native(path: Any) -> Loaded:
 
 def parse_network(text: str, path: str = "<string>") -> Loaded:
     """Native-format text -> the network and its warnings; raises InputError listing every problem."""
-    doc = load_yaml(text, path)
-    report = Report(path)
-    check_keys(report, doc, TOP_KEYS, "the network file")
-    network = _Reader(report, doc).read()
-    report.raise_if_errors()
-    return Loaded(network, report.sorted_warnings())
+    # A large estate is millions of small objects, none of them cyclic garbage:
+    # the cycle collector would rescan them again and again while they are built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        doc = load_yaml(text, path)
+        report = Report(path)
+        check_keys(report, doc, TOP_KEYS, "the network file")
+        network = _Reader(report, doc).read()
+        report.raise_if_errors()
+        return Loaded(network, report.sorted_warnings())
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Reader:
@@ -85,6 +98,12 @@ class _Reader:
         self.names: dict[str, str] = {}  # group name -> key
         self.opaque: set[str] = set()
         self.lines: dict[str, int] = {}  # group key -> line of the key
+        # Large estates repeat the same services, peers and lines many times;
+        # each distinct one is read once. Only values read without an error are
+        # kept, so every bad value is reported wherever it is written.
+        self.services: dict[tuple, Service] = {}
+        self.peers: dict[str, tuple[Peer, str | None]] = {}  # text -> (peer, its warning)
+        self.origins: dict[int, Origin] = {}
 
     def read(self) -> Network:
         groups_section = section(self.report, self.doc, "security_groups")
@@ -116,7 +135,8 @@ class _Reader:
                 self.report.error(groups.value_line(key),
                                   f"group {key!r} must be a mapping, not {type_name(body)}")
                 body = YMap(line)
-            check_keys(self.report, body, GROUP_KEYS, f"group {key!r}")
+            if not _GROUP_KEY_SET.issuperset(body):
+                check_keys(self.report, body, GROUP_KEYS, f"group {key!r}")
             self.bodies[key] = body
             self.lines[key] = line
             self._read_opaque(key, body)
@@ -195,8 +215,9 @@ class _Reader:
         return tuple(rules)
 
     def _rule(self, key: str, direction: Direction, index: int, rule: YMap) -> list[Rule]:
-        check_keys(self.report, rule, RULE_KEYS, f"a rule of group {key!r}")
-        service = self._service(rule)
+        if not _RULE_KEY_SET.issuperset(rule):
+            check_keys(self.report, rule, RULE_KEYS, f"a rule of group {key!r}")
+        service = self._cached_service(rule)
         peers = self._peers(key, direction, rule)
         description = rule.get("description", "")
         if not isinstance(description, str):
@@ -204,12 +225,25 @@ class _Reader:
             description = ""
         if service is None or peers is None:
             return []
-        origin = Origin(self.path, rule.line)
+        origin = self.origins.get(rule.line)
+        if origin is None:
+            origin = self.origins[rule.line] = Origin(self.path, rule.line)
         text = render(rule, leave_out=("description",))
-        unknown = self._unknown_text(rule, "unknown")  # protocol/ports unknown (e.g. from an import)
+        unknown = self._unknown_text(rule, "unknown") if "unknown" in rule else ""
         return [Rule(group=key, direction=direction, index=index, service=service, peer=peer,
                      description=description, origin=origin, text=text, service_unknown=unknown)
                 for peer in peers]
+
+    def _cached_service(self, rule: YMap) -> Service | None:
+        """_service, once per distinct (protocol, ports, icmp_type, icmp_code) as written."""
+        cache_key = tuple(_typed(rule.get(field, _ABSENT)) for field in _SERVICE_FIELDS)
+        service = self.services.get(cache_key)
+        if service is None:
+            errors_before = len(self.report.errors)
+            service = self._service(rule)
+            if service is not None and len(self.report.errors) == errors_before:
+                self.services[cache_key] = service
+        return service
 
     def _unknown_text(self, body: YMap, field: str) -> str:
         if field not in body:
@@ -268,8 +302,14 @@ class _Reader:
         return (values["icmp_type"], values["icmp_code"]) if ok else None
 
     def _peers(self, key: str, direction: Direction, rule: YMap) -> list[Peer] | None:
-        field = PEER_KEY[direction]
-        other = PEER_KEY[Direction.EGRESS if direction is Direction.INGRESS else Direction.INGRESS]
+        field, other = ("source", "destination") if direction is Direction.INGRESS else ("destination", "source")
+        value = rule.get(field)
+        if type(value) is str and other not in rule and value != "self":
+            found = self.peers.get(value)  # the common case: one peer, seen before
+            if found is not None:
+                if found[1] is not None:
+                    self.report.warn(rule.value_line(field), found[1])
+                return [found[0]]
         if other in rule:
             self.report.error(rule.key_line(other), f"{other!r} is for {'egress' if other == 'destination' else 'ingress'}"
                                                    f" rules; an {direction.value} rule names its peer with {field!r}")
@@ -286,9 +326,9 @@ class _Reader:
             found = [self._peer(key, v, value.item_line(i), line) for i, v in enumerate(value)]
         else:
             found = [self._peer(key, value, line, line)]
-        if any(p is None for p in found):
+        if None in found:
             return None
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys(found)) if len(found) > 1 else found
 
     def _peer(self, key: str, value: Any, line: int, rule_line: int) -> Peer | None:
         if isinstance(value, YMap) and list(value) == ["unknown"]:
@@ -302,30 +342,42 @@ class _Reader:
             return self._group_peer(key, line)
         if "/" in value:
             cidr = self._cidr(value, line)
-            return CidrPeer(cidr) if cidr else None
+            if cidr is None:
+                return None
+            return self._remember(value, CidrPeer(cidr), cidr_warning(cidr, value), line)
         group = self.group_key(value)
         if group is not None:
-            return self._group_peer(group, line)
+            return self._remember(value, GroupPeer(group), self._members_warning(group), line)
         if value in self.parts.prefix_lists:
-            return PrefixListPeer(value)
+            return self._remember(value, PrefixListPeer(value), None, line)
         if value in self.parts.broken_prefix_lists:
             return None  # its own error is reported where it is defined
         self._unknown_peer(value, line)
         return None
 
+    def _remember(self, text: str, peer: Peer, warning: str | None, line: int) -> Peer:
+        """A peer read from `text` (not 'self'), kept for the next rule naming the same text."""
+        self.peers[text] = (peer, warning)
+        if warning is not None:
+            self.report.warn(line, warning)
+        return peer
+
     def _cidr(self, text: str, line: int):
-        """parse_cidr, with each distinct text parsed once (large estates repeat CIDRs)."""
+        """parse_cidr without its warning, with each distinct text parsed once."""
         try:
-            cidr = _parse_cidr_text(text)
+            return _parse_cidr_text(text)
         except ValueError:
             return parse_cidr(text, self.report, line)  # reports the error
-        warn_cidr(cidr, text, self.report, line)
-        return cidr
+
+    def _members_warning(self, group: str) -> str | None:
+        if group not in self.opaque and not self.parts.members.get(group):
+            return f"group {group!r} has no members (no resource carries it), so this rule matches no address"
+        return None
 
     def _group_peer(self, group: str, line: int) -> GroupPeer:
-        if group not in self.opaque and not self.parts.members.get(group):
-            self.report.warn(line, f"group {group!r} has no members (no resource carries it), "
-                                   f"so this rule matches no address")
+        warning = self._members_warning(group)
+        if warning is not None:
+            self.report.warn(line, warning)
         return GroupPeer(group)
 
     def _unknown_peer(self, value: str, line: int) -> None:
@@ -344,3 +396,12 @@ class _Reader:
 @lru_cache(maxsize=1 << 16)
 def _parse_cidr_text(text: str) -> Cidr:
     return Cidr.parse(text)
+
+
+def _typed(value: Any) -> Any:
+    """A value as a cache key that tells 1 from 1.0 and True, and lists from scalars."""
+    if isinstance(value, list):
+        return (list, tuple(_typed(v) for v in value))
+    if isinstance(value, dict):
+        return (dict, tuple((k, _typed(v)) for k, v in value.items()))
+    return (type(value), value)

@@ -8,8 +8,26 @@ whether the text had host bits set is remembered so the loader can warn.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from enum import IntEnum
+
+# Plain dotted quads (the bulk of any large estate) are read without the
+# ipaddress module, which costs microseconds per address. Only text that
+# ipaddress would accept as the same value takes this path: ASCII digits, no
+# leading zeros (ipaddress rejects them), each octet at most 255, a prefix of
+# one or two ASCII digits at most 32 ("08" is 8 for ipaddress too). Anything
+# else, valid or not, goes to ipaddress, which decides and words the error.
+_OCTET = r"(0|[1-9][0-9]{0,2})"
+_DOTTED_QUAD = re.compile(r"\.".join([_OCTET] * 4))
+_DOTTED_CIDR = re.compile(r"\.".join([_OCTET] * 4) + r"/([0-9]{1,2})")
+
+
+def _quad_value(found: re.Match[str]) -> int | None:
+    a, b, c, d = (int(found.group(i)) for i in range(1, 5))
+    if a > 255 or b > 255 or c > 255 or d > 255:
+        return None
+    return (a << 24) | (b << 16) | (c << 8) | d
 
 
 class Family(IntEnum):
@@ -33,6 +51,11 @@ def format_address(family: Family, value: int) -> str:
 
 def parse_address(text: str) -> tuple[Family, int]:
     """'10.0.0.1' -> (V4, int). Raises ValueError with a readable message."""
+    if type(text) is str:
+        found = _DOTTED_QUAD.fullmatch(text.strip())
+        value = _quad_value(found) if found else None
+        if value is not None:
+            return Family.V4, value
     try:
         addr = ipaddress.ip_address(str(text).strip())
     except ValueError:
@@ -50,6 +73,12 @@ class Cidr:
     @classmethod
     def parse(cls, text: str) -> "Cidr":
         raw = str(text).strip()
+        found = _DOTTED_CIDR.fullmatch(raw)
+        if found:
+            value, prefix = _quad_value(found), int(found.group(5))
+            if value is not None and prefix <= 32:
+                network = value & (0xFFFFFFFF ^ (0xFFFFFFFF >> prefix))
+                return cls(Family.V4, network, prefix, network != value)
         if "/" not in raw:
             raise ValueError(f"invalid CIDR {text!r}: expected ADDRESS/LENGTH, e.g. 10.0.0.0/16")
         try:
