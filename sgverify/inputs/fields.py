@@ -184,7 +184,9 @@ def read_text(path: Any, what: str) -> str:
 def render(value: Any, leave_out: tuple[str, ...] = ()) -> str:
     """A value written back compactly, flow-style: {protocol: tcp, ports: 443, source: b}."""
     if isinstance(value, dict):
-        inner = ", ".join(f"{k}: {render(v)}" for k, v in value.items() if k not in leave_out)
+        # Text and whole numbers (nearly every value of a rule) are written inline.
+        inner = ", ".join([f"{k}: {v}" if type(v) is str or type(v) is int else f"{k}: {render(v)}"
+                           for k, v in value.items() if k not in leave_out])
         return "{" + inner + "}"
     if isinstance(value, list):
         return "[" + ", ".join(render(v) for v in value) + "]"

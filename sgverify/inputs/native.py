@@ -236,8 +236,16 @@ class _Reader:
 
     def _cached_service(self, rule: YMap) -> Service | None:
         """_service, once per distinct (protocol, ports, icmp_type, icmp_code) as written."""
-        cache_key = tuple(_typed(rule.get(field, _ABSENT)) for field in _SERVICE_FIELDS)
-        service = self.services.get(cache_key)
+        get = rule.get
+        protocol, ports = get("protocol", _ABSENT), get("ports", _ABSENT)
+        icmp_type, icmp_code = get("icmp_type", _ABSENT), get("icmp_code", _ABSENT)
+        cache_key: tuple = (type(protocol), protocol, type(ports), ports,
+                            type(icmp_type), icmp_type, type(icmp_code), icmp_code)
+        try:
+            service = self.services.get(cache_key)
+        except TypeError:  # a list or mapping among them
+            cache_key = tuple(_typed(get(field, _ABSENT)) for field in _SERVICE_FIELDS)
+            service = self.services.get(cache_key)
         if service is None:
             errors_before = len(self.report.errors)
             service = self._service(rule)

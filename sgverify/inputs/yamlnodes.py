@@ -432,42 +432,52 @@ def _give_up(_text: str) -> Any:
 
 
 class _FlatBuilder:
-    """Builds YMap / YList bottom-up as the decoder finishes each object."""
+    """Builds YMap / YList bottom-up as the decoder finishes each object.
+
+    `depths` holds the nesting depth of each finished container that holds
+    another one (a container holding none has depth 1), until its parent takes it.
+    """
 
     def __init__(self, line: int):
         self.line = line
-        self.depths: dict[int, int] = {}  # id of a built container -> nesting depth below it
+        self.depths: dict[int, int] = {}
 
     def mapping(self, pairs: list[tuple[str, Any]]) -> YMap:
         out = YMap.__new__(YMap)
+        dict.update(out, pairs)
+        if len(out) != len(pairs):  # a duplicate key
+            raise _GiveUp
         out.line = self.line
         depth = 1
         for key, value in pairs:
-            if type(value) is list:
-                value = self.sequence(value)
-            if type(value) is YMap or type(value) is YList:
-                below = self.depths.pop(id(value)) + 1
+            kind = type(value)
+            if kind is list or kind is YMap:
+                if kind is list:
+                    value = self.sequence(value)
+                    dict.__setitem__(out, key, value)
+                below = self.depths.pop(id(value), 1) + 1
                 depth = below if below > depth else depth
-            if key in out:
-                raise _GiveUp
-            dict.__setitem__(out, key, value)
-        if depth > MAX_DEPTH:
-            raise _GiveUp
-        self.depths[id(out)] = depth
+        self._finish(out, depth)
         return out
 
     def sequence(self, items: list[Any]) -> YList:
         out = YList.__new__(YList)
+        list.extend(out, items)
         out.line = self.line
         depth = 1
-        for value in items:
-            if type(value) is list:
-                value = self.sequence(value)
-            if type(value) is YMap or type(value) is YList:
-                below = self.depths.pop(id(value)) + 1
+        for index, value in enumerate(items):
+            kind = type(value)
+            if kind is list or kind is YMap:
+                if kind is list:
+                    value = self.sequence(value)
+                    list.__setitem__(out, index, value)
+                below = self.depths.pop(id(value), 1) + 1
                 depth = below if below > depth else depth
-            list.append(out, value)
+        self._finish(out, depth)
+        return out
+
+    def _finish(self, out: YMap | YList, depth: int) -> None:
         if depth > MAX_DEPTH:
             raise _GiveUp
-        self.depths[id(out)] = depth
-        return out
+        if depth > 1:
+            self.depths[id(out)] = depth
