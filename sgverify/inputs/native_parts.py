@@ -12,6 +12,7 @@ from .yamlnodes import YList, YMap
 
 PREFIX_LIST_KEYS = ("entries", "name", "max_entries")
 RESOURCE_KEYS = ("ips", "public_ips", "subnet", "security_groups", "kind", "aliases")
+_RESOURCE_KEY_SET = frozenset(RESOURCE_KEYS)
 
 
 @dataclass
@@ -131,7 +132,8 @@ class _ResourceReader:
                     self.parts.members.setdefault(group, []).append(name)
 
     def _resource(self, name: str, body: YMap, line: int) -> Resource | None:
-        check_keys(self.report, body, RESOURCE_KEYS, f"resource {name!r}")
+        if not _RESOURCE_KEY_SET.issuperset(body):
+            check_keys(self.report, body, RESOURCE_KEYS, f"resource {name!r}")
         errors_before = len(self.report.errors)
         groups = self._groups(name, body, line)
         ips = self._addresses(name, body, "ips")

@@ -23,6 +23,44 @@ _DOTTED_QUAD = re.compile(r"\.".join([_OCTET] * 4))
 _DOTTED_CIDR = re.compile(r"\.".join([_OCTET] * 4) + r"/([0-9]{1,2})")
 
 
+_HEX = frozenset("0123456789abcdefABCDEF:")
+_PREFIX_DIGITS = frozenset("0123456789")
+
+
+def _v6_value(text: str) -> int | None:
+    """Plain IPv6 text (hex groups, at most one '::') -> its value; None for anything else.
+
+    Forms with a dotted-quad tail or a scope (%eth0), and every malformed
+    text, return None and are left to ipaddress.
+    """
+    if not _HEX.issuperset(text):
+        return None
+    if "::" in text:
+        if text.count("::") != 1 or ":::" in text:
+            return None
+        left, right = text.split("::")
+        high = left.split(":") if left else []
+        low = right.split(":") if right else []
+        if len(high) + len(low) > 7:
+            return None
+    else:
+        high, low = text.split(":"), []
+        if len(high) != 8:
+            return None
+    value = 0
+    for group in high:
+        if not 0 < len(group) <= 4:
+            return None
+        value = (value << 16) | int(group, 16)
+    value <<= 16 * (8 - len(high))
+    tail = 0
+    for group in low:
+        if not 0 < len(group) <= 4:
+            return None
+        tail = (tail << 16) | int(group, 16)
+    return value | tail
+
+
 def _quad_value(found: re.Match[str]) -> int | None:
     a, b, c, d = (int(found.group(i)) for i in range(1, 5))
     if a > 255 or b > 255 or c > 255 or d > 255:
@@ -56,6 +94,10 @@ def parse_address(text: str) -> tuple[Family, int]:
         value = _quad_value(found) if found else None
         if value is not None:
             return Family.V4, value
+        if ":" in text:
+            value = _v6_value(text.strip())
+            if value is not None:
+                return Family.V6, value
     try:
         addr = ipaddress.ip_address(str(text).strip())
     except ValueError:
@@ -79,6 +121,14 @@ class Cidr:
             if value is not None and prefix <= 32:
                 network = value & (0xFFFFFFFF ^ (0xFFFFFFFF >> prefix))
                 return cls(Family.V4, network, prefix, network != value)
+        elif ":" in raw and raw.count("/") == 1:
+            address, length = raw.split("/")
+            value = _v6_value(address)
+            if value is not None and 0 < len(length) <= 3 and _PREFIX_DIGITS.issuperset(length):
+                prefix = int(length)
+                if prefix <= 128:
+                    network = value & (Family.V6.top ^ (Family.V6.top >> prefix))
+                    return cls(Family.V6, network, prefix, network != value)
         if "/" not in raw:
             raise ValueError(f"invalid CIDR {text!r}: expected ADDRESS/LENGTH, e.g. 10.0.0.0/16")
         try:
