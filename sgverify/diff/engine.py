@@ -23,6 +23,7 @@ from ..regions import Certainty, PairSets, Principal, Region, attribute, pair_se
 from ..regions import intersection, union
 from ..regions import difference as set_difference
 from ..spec import Traffic
+from .prune import pairs_to_compare
 from .shared import fix_membership, shared_opaque, valuations
 
 FAMILIES = (Family.V4, Family.V6)
@@ -66,11 +67,18 @@ class NetworkDiff:
 
 def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | None = None,
                   destinations: Sequence[Principal] | None = None, traffic: Traffic | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> NetworkDiff:
-    """Every region delivered differently by `old` and `new` between the chosen principals."""
+                  progress: Callable[[int, int], None] | None = None, prune: bool = True) -> NetworkDiff:
+    """Every region delivered differently by `old` and `new` between the chosen principals.
+
+    prune=False compares every pair; the default skips pairs that provably deliver
+    the same in both networks (prune.py), with the same result.
+    """
     sources = list(sources) if sources is not None else principals(old, new)
     destinations = list(destinations) if destinations is not None else principals(old, new)
-    pairs = [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
+    if prune:
+        pairs = pairs_to_compare(old, new, sources, destinations)
+    else:
+        pairs = [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
     added: list[Change] = []
     removed: list[Change] = []
     for done, (src, dst) in enumerate(pairs, 1):

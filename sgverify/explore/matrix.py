@@ -13,10 +13,13 @@ import io
 import json
 from dataclasses import dataclass
 
-from ..model import Family, Network
+from ..model import Direction, Family, Network
+from ..model.addresses import UNFILTERED_SERVICES
 from ..model.service import SERVICE_TOP
 from ..model import intervals as iv
-from ..regions import Certainty, address_space, delivered_regions, describe_services
+from ..regions import Certainty, Principal, address_space, delivered_regions, describe_services
+from ..regions.boxes import span
+from ..regions.compiled import compiled
 from ..spec import Traffic
 from .names import Place, places
 from .progress import Tick
@@ -66,21 +69,49 @@ EMPTY = Cell((), (), False)
 UNGOVERNED = Cell((), (), False)  # unmanaged to unmanaged: shown as n/a
 
 
-def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | None = None) -> Matrix:
+def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | None = None,
+                 prune: bool = True) -> Matrix:
+    """Every non-empty cell. prune=False computes every cell; the default skips cells
+    whose row's egress or column's ingress provably admits nothing of the other."""
     everywhere = places(network)
     cells = {}
     total = len(everywhere) ** 2
-    done = 0
-    for row in everywhere:
+    services = span(traffic.intervals()) if traffic is not None else None
+    for i, row in enumerate(everywhere):
         for column in everywhere:
+            if prune and not _may_deliver(network, row.principal, column.principal, services):
+                continue
             cell = _cell(network, row, column, traffic)
             if not cell.empty:
                 cells[(row.label, column.label)] = cell
-            done += 1
-            if tick:
-                tick(done, total)
+        if tick:
+            tick((i + 1) * len(everywhere), total)
     shown = tuple(p for p in everywhere if p.kind in ("resource", "external") or _used(p, cells))
     return Matrix(shown, cells, traffic)
+
+
+def _may_deliver(network: Network, source: Principal, destination: Principal, services) -> bool:
+    """False only if nothing can be delivered from `source` to `destination` with `services`."""
+    facts = compiled(network)
+    if not source.is_resource and not destination.is_resource:
+        return False
+    if not destination.is_resource:
+        return facts.meets_any(source.name, Direction.EGRESS, services) or _link_local(network, destination)
+    if not facts.meets_any(destination.name, Direction.INGRESS, services):
+        return False
+    if not source.is_resource:
+        return True
+    for own, peer, direction in ((destination, source, Direction.INGRESS), (source, destination, Direction.EGRESS)):
+        admitted = facts.candidates(own.name, direction, services)
+        if admitted is not None and peer.name not in admitted:
+            return False
+    return True
+
+
+def _link_local(network: Network, principal: Principal) -> bool:
+    """Whether the unmanaged principal has an address whose egress is never filtered."""
+    return any(iv.intersect(address_space(network, principal, f), iv.of_cidrs(UNFILTERED_SERVICES, f))
+               for f in FAMILIES)
 
 
 def _used(place: Place, cells: dict) -> bool:

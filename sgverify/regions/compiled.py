@@ -165,6 +165,16 @@ class Compiled:
                 (f, iv.of_cidrs(UNFILTERED_SERVICES, f)) for f in FAMILIES))
         return found
 
+    def meets_any(self, resource: str, direction: Direction, services: tuple | None) -> bool:
+        """Whether some side rule of the resource admits a service in `services` (None: any)."""
+        key = ("meets", resource, direction, services)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = any(
+                services is None or iv.intersect(list(self.services(r)), list(services))
+                for r in self.side_rules(resource, direction))
+        return found
+
     def candidates(self, resource: str, direction: Direction, services: tuple | None = None) -> set[str] | None:
         """Resources that `resource`'s filter in `direction` may admit as the peer with some
         service in `services` (None: any service); None means every resource."""
