@@ -1,217 +1,153 @@
 """One assertion, one family -> one z3 formula whose models are violations.
 
-Variables (per family): src and dst addresses (32 or 128 bits), the 24-bit
-service (protocol << 16 | port, or type << 8 | code), the identity slot of
-each side, and free Booleans for what the input leaves unknown (opaque group
-membership, unknown rule parts). The formula is satisfiable iff the assertion
-is violated; its models are counterexamples.
+Variables (per family and query): the atom of each side's address (see
+atoms.py: the formula sees an address only through the sets it belongs to),
+the 24-bit service (protocol << 16 | port, or type << 8 | code), the identity
+of each side, and free Booleans for what the input leaves unknown (opaque
+group membership, unknown rule parts). The formula is satisfiable iff the
+assertion is violated; its models are counterexamples.
 
-Slicing: only the profiles an endpoint can be are encoded; the others are
-excluded by address, so the formula stays sound and small.
+Identity numbers, per query and side: 0 = an unmanaged address; 1..S = the
+symbolic resources (no known address); then one number per class of profiles
+whose policies reduce to the same thing in this query (identity.py).
+
+The formula is written as SMT-LIB text (smt.py) and parsed once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import z3
 
 from ..model import Direction
 from ..model import intervals as iv
-from ..model.addresses import UNFILTERED_SERVICES, public_intervals
+from ..model.addresses import UNFILTERED_SERVICES
 from ..model.free import member_choice
 from ..model.service import SERVICE_BITS
-from ..spec import (
-    AddressEndpoint,
-    AnyEndpoint,
-    Assertion,
-    GroupEndpoint,
-    InternetEndpoint,
-    Kind,
-    ResourceEndpoint,
-)
+from ..spec import Assertion, GroupEndpoint, Kind, ResourceEndpoint
+from . import smt
+from .atoms import Atoms, partition
 from .compile import UNMANAGED, CompiledFamily
-from .reduce import PeerView, Reduced, reduce_policy
-from .terms import all_of, any_of, in_intervals, slot_in
+from .identity import Identity, endpoint_space, possible_slots, side_space
+from .reduce import PeerView, Reduced, Reducer
 
-
-@dataclass(frozen=True)
-class SideVars:
-    name: str  # "src" or "dst"
-    address: z3.BitVecRef
-    slot: z3.BitVecRef
+SIDES = ("src", "dst")
 
 
 @dataclass
 class Query:
     formula: z3.BoolRef
-    src: SideVars
-    dst: SideVars
     service: z3.BitVecRef
     free: dict[str, z3.BoolRef]
+    who: dict[str, z3.BitVecRef]  # side -> identity number
+    atom: dict[str, z3.BitVecRef]  # side -> address atom
+    atoms: Atoms
+    identities: dict[str, Identity]
+
+    def addresses(self, value) -> tuple[int, int]:
+        """(source, destination) addresses of a model; `value` evaluates a term to an int."""
+        return self.atoms.addresses(value(self.atom["src"]), value(self.atom["dst"]))
+
+    def resource(self, side: str, value, address: int) -> str | None:
+        """The resource a side is in a model (None: an unmanaged address)."""
+        return self.identities[side].resource(value(self.who[side]), address)
+
+
+@dataclass
+class _Text:
+    """The text of one query under construction."""
+
+    address_sets: dict[tuple, int] = field(default_factory=dict)  # set -> its number
+    address_terms: dict[tuple[str, int], str] = field(default_factory=dict)
+    free: dict[str, str] = field(default_factory=dict)  # choice name -> alias in the text
+    members: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class QueryBuilder:
     def __init__(self, compiled: CompiledFamily, ctx: z3.Context):
         self.c = compiled
         self.ctx = ctx
-        self.width = compiled.family.width
-        self.slot_width = max(1, (compiled.slot_count - 1).bit_length())
-        tag = compiled.family.value
-        self.src = SideVars("src", z3.BitVec(f"src{tag}", self.width, ctx),
-                            z3.BitVec(f"src_who{tag}", self.slot_width, ctx))
-        self.dst = SideVars("dst", z3.BitVec(f"dst{tag}", self.width, ctx),
-                            z3.BitVec(f"dst_who{tag}", self.slot_width, ctx))
-        self.service = z3.BitVec(f"service{tag}", SERVICE_BITS, ctx)
-        self.free: dict[str, z3.BoolRef] = {}
-        self._member_terms: dict[tuple, z3.BoolRef] = {}
-        # Interval-set terms hold no free Booleans, so they are kept across
-        # queries: a builder is reused for every assertion on a network.
-        self._interval_terms: dict[tuple, z3.BoolRef] = {}
+        self.tag = compiled.family.value
+        self.who_width = max(1, (compiled.slot_count - 1).bit_length())
+        self.service = z3.BitVec(f"service{self.tag}", SERVICE_BITS, ctx)
+        self.who = {side: z3.BitVec(f"{side}_who{self.tag}", self.who_width, ctx) for side in SIDES}
+        # Service terms hold no query state, so they are kept across queries:
+        # a builder is reused for every assertion on a network.
+        self._service_terms: dict[tuple, str] = {}
+        self._text = _Text()
+        self._identities: dict[str, Identity] = {}
 
-    # -- helpers -------------------------------------------------------
-    def _addr_in(self, side: SideVars, intervals) -> z3.BoolRef:
-        return self._cached(side.name, side.address, intervals, self.width)
+    # -- leaves --------------------------------------------------------
+    def _addr_in(self, side: str, intervals) -> str:
+        """A Boolean for "the side's address is in `intervals`", defined over
+        address atoms once the query is complete."""
+        key = tuple(intervals)
+        if not key:
+            return smt.FALSE
+        if key == ((0, self.c.family.top),):
+            return smt.TRUE
+        number = self._text.address_sets.setdefault(key, len(self._text.address_sets))
+        return self._text.address_terms.setdefault((side, number), f"{side}_in_{number}")
 
-    def _svc_in(self, intervals) -> z3.BoolRef:
-        return self._cached("service", self.service, intervals, SERVICE_BITS)
-
-    def _cached(self, name: str, variable, intervals, width: int) -> z3.BoolRef:
-        key = (name, tuple(intervals))
-        term = self._interval_terms.get(key)
+    def _svc_in(self, intervals) -> str:
+        key = tuple(intervals)
+        term = self._service_terms.get(key)
         if term is None:
-            if len(self._interval_terms) > 200_000:
-                self._interval_terms.clear()  # bound the memory of very long runs
-            term = self._interval_terms[key] = in_intervals(variable, intervals, width)
+            term = self._service_terms[key] = smt.in_intervals("service", intervals, SERVICE_BITS)
         return term
 
-    def _slot_is(self, side: SideVars, slot: int) -> z3.BoolRef:
-        return side.slot == z3.BitVecVal(slot, self.slot_width, self.ctx)
+    def _who_in(self, side: str, numbers) -> str:
+        return smt.one_of(f"{side}_who", numbers, self.who_width)
 
-    def _free(self, name: str) -> z3.BoolRef:
-        if name not in self.free:
-            self.free[name] = z3.Bool(name, self.ctx)
-        return self.free[name]
-
-    # -- identity ------------------------------------------------------
-    def possible_slots(self, endpoints, side: SideVars) -> set[int]:
-        """Identity slots an endpoint set may take (an over-approximation)."""
-        c = self.c
-        slots: set[int] = set()
-        for endpoint in endpoints:
-            if isinstance(endpoint, ResourceEndpoint):
-                slot = c.slot_of_resource(endpoint.name)
-                if slot is not None:
-                    slots.add(slot)
-            elif isinstance(endpoint, GroupEndpoint):
-                slots.update(c.group_profiles.get(endpoint.group, ()))
-                slots.update(c.group_symbolic.get(endpoint.group, ()))
-                if self._opaque(endpoint.group):
-                    slots.add(UNMANAGED)
-            else:
-                slots.update(self._slots_of_space(self._endpoint_space(endpoint)))
-        return slots
-
-    def all_slots(self) -> set[int]:
-        return set(range(self.c.slot_count))
-
-    def _slots_of_space(self, space) -> set[int]:
-        c = self.c
-        slots = {i + 1 for i, addrs in enumerate(c.profile_addresses) if iv.intersect(addrs, space)}
-        for index, (_, _, subnet) in enumerate(c.symbolic):
-            if iv.subtract(iv.intersect(subnet, space), c.all_concrete, c.family.top):
-                slots.add(c.symbolic_slot(index))
-        if iv.subtract(space, c.all_concrete, c.family.top):
-            slots.add(UNMANAGED)
-        return slots
-
-    def _endpoint_space(self, endpoint):
-        family = self.c.family
-        if isinstance(endpoint, AddressEndpoint):
-            return iv.of_cidrs(endpoint.cidrs, family)
-        if isinstance(endpoint, InternetEndpoint):
-            return public_intervals(family)
-        if isinstance(endpoint, AnyEndpoint):
-            return [(0, family.top)]
-        raise TypeError(f"not an address endpoint: {endpoint!r}")
-
-    def identity(self, side: SideVars, slots: set[int], space, classes) -> z3.BoolRef:
-        """Constraints tying the side's slot to its address, within the side's space.
-
-        `classes` partitions the concrete profile slots in `slots` into sets the
-        rest of the formula never tells apart (same reduced policy); the slot is
-        tied to its class by address, not to its exact profile: "slot in K iff
-        the address belongs to a resource of K". That is all the formula can
-        observe, and the explanation reads the resource from the address.
-        Restricting address sets to the space is exact: the query confines the
-        address to it.
-        """
-        c = self.c
-        space = list(space)
-        parts = [slot_in(side.slot, slots, self.slot_width)]
-        included: list[tuple[int, int]] = []
-        for members in classes:
-            addresses = iv.intersect(iv.normalize(
-                [i for slot in members for i in c.profile_addresses[slot - 1]]), space)
-            parts.append(slot_in(side.slot, members, self.slot_width) == self._addr_in(side, addresses))
-            included.extend(addresses)
-        excluded = iv.subtract(iv.intersect(c.all_concrete, space), iv.normalize(included), c.family.top)
-        if excluded:
-            parts.append(z3.Not(self._addr_in(side, excluded)))
-        for index, _ in enumerate(c.symbolic):
-            slot = c.symbolic_slot(index)
-            if slot in slots:
-                inside = iv.intersect(c.symbolic_free_space(index), space)
-                parts.append(z3.Implies(self._slot_is(side, slot), self._addr_in(side, inside)))
-        return all_of(parts, self.ctx)
-
-    def _opaque(self, group: str) -> bool:
-        g = self.c.network.groups.get(group)
-        return g is not None and g.opaque
+    def _free(self, name: str) -> str:
+        return self._text.free.setdefault(name, f"free_{len(self._text.free)}")
 
     # -- endpoints -----------------------------------------------------
-    def in_endpoints(self, endpoints, side: SideVars) -> z3.BoolRef:
-        return any_of([self._in_endpoint(e, side) for e in endpoints], self.ctx)
+    def in_endpoints(self, endpoints, side: str) -> str:
+        return smt.any_of(self._in_endpoint(e, side) for e in endpoints)
 
-    def _in_endpoint(self, endpoint, side: SideVars) -> z3.BoolRef:
+    def _in_endpoint(self, endpoint, side: str) -> str:
         c = self.c
+        identity = self._identities[side]
         if isinstance(endpoint, ResourceEndpoint):
             resource = c.network.resources[endpoint.name]
             if not resource.symbolic:
                 return self._addr_in(side, iv.of_points(resource.addresses(c.family)))
             slot = c.slot_of_resource(endpoint.name)
-            return z3.BoolVal(False, self.ctx) if slot is None else self._slot_is(side, slot)
+            return smt.FALSE if slot is None else self._who_in(side, identity.numbers([slot]))
         if isinstance(endpoint, GroupEndpoint):
-            return any_of([
+            return smt.any_of([
                 self._addr_in(side, c.group_addresses.get(endpoint.group, [])),
-                slot_in(side.slot, c.group_symbolic.get(endpoint.group, []), self.slot_width),
+                self._who_in(side, identity.numbers(c.group_symbolic.get(endpoint.group, []))),
                 self._opaque_member(side, endpoint.group),
-            ], self.ctx)
-        return self._addr_in(side, self._endpoint_space(endpoint))
+            ])
+        return self._addr_in(side, endpoint_space(c, endpoint))
 
     # -- rules ---------------------------------------------------------
-    def member(self, side: SideVars, group: str) -> z3.BoolRef:
+    def member(self, side: str, group: str) -> str:
         """The side's address is a private address of a member of `group`."""
-        key = (side.name, group)
-        if key not in self._member_terms:
+        key = (side, group)
+        if key not in self._text.members:
             c = self.c
-            self._member_terms[key] = any_of([
+            self._text.members[key] = smt.any_of([
                 self._addr_in(side, c.group_private.get(group, [])),
-                slot_in(side.slot, c.group_symbolic.get(group, []), self.slot_width),
+                self._who_in(side, self._identities[side].numbers(c.group_symbolic.get(group, []))),
                 self._opaque_member(side, group),
-            ], self.ctx)
-        return self._member_terms[key]
+            ])
+        return self._text.members[key]
 
-    def _opaque_member(self, side: SideVars, group: str) -> z3.BoolRef:
-        if not self._opaque(group):
-            return z3.BoolVal(False, self.ctx)
-        chosen = self._free(member_choice(side.name, group))
-        return z3.And(self._slot_is(side, UNMANAGED), chosen)
+    def _opaque_member(self, side: str, group: str) -> str:
+        g = self.c.network.groups.get(group)
+        if g is None or not g.opaque:
+            return smt.FALSE
+        chosen = self._free(member_choice(side, group))
+        return smt.all_of([self._who_in(side, [UNMANAGED]), chosen])
 
-    def reduced_term(self, reduced: Reduced, peer: SideVars) -> z3.BoolRef:
+    def reduced_term(self, reduced: Reduced, peer: str) -> str:
         parts = [self._svc_in(reduced.always)] if reduced.always else []
-        parts += [all_of([self._svc_in(s), self._addr_in(peer, a)], self.ctx) for s, a in reduced.by_addresses]
-        parts += [all_of([self._svc_in(s), self.member(peer, g)], self.ctx) for s, g in reduced.by_group]
+        parts += [smt.all_of([self._svc_in(s), self._addr_in(peer, a)]) for s, a in reduced.by_addresses]
+        parts += [smt.all_of([self._svc_in(s), self.member(peer, g)]) for s, g in reduced.by_group]
         for item in reduced.unknown:
             known = [self._free(item.name)]
             if item.services is not None:
@@ -220,92 +156,93 @@ class QueryBuilder:
                 known.append(self._addr_in(peer, item.addresses))
             if item.group is not None:
                 known.append(self.member(peer, item.group))
-            parts.append(all_of(known, self.ctx))
-        return any_of(parts, self.ctx)
+            parts.append(smt.all_of(known))
+        return smt.any_of(parts)
 
-    def side_allows(self, side: SideVars, peer: SideVars, direction: Direction,
-                    slots: set[int], peer_view: PeerView) -> tuple[z3.BoolRef, list[list[int]]]:
+    def side_allows(self, side: str, peer: str, direction: Direction, slots: set[int],
+                    peer_view: PeerView) -> str:
         """The side's own filter (egress at the source, ingress at the destination) admits.
 
-        Slots whose policies reduce to the same thing in the peer's view share
-        one term: `slot in {...} and <policy>`. Also returns those classes of
-        concrete profile slots (the empty policy being one), for `identity`.
+        Slots whose policies reduce to the same thing in the peer's view form
+        one class and share one term: `identity in {...} and <policy>`.
         """
+        c = self.c
         parts = []
         if UNMANAGED in slots:
-            parts.append(self._slot_is(side, UNMANAGED))
+            parts.append(self._who_in(side, [UNMANAGED]))
         if direction is Direction.EGRESS:
-            unfiltered = iv.of_cidrs(UNFILTERED_SERVICES, self.c.family)
-            parts.append(self._addr_in(peer, unfiltered))
+            parts.append(self._addr_in(peer, iv.of_cidrs(UNFILTERED_SERVICES, c.family)))
         by_policy: dict[Reduced, list[int]] = {}
         reduced_of: dict[int, Reduced] = {}
+        reducer = Reducer(c, direction, peer_view)
         for slot in sorted(slots - {UNMANAGED}):
-            profile = self.c.profile_of_slot(slot)
+            profile = c.profile_of_slot(slot)
             if profile not in reduced_of:
-                reduced_of[profile] = reduce_policy(self.c, profile, direction, peer_view)
+                reduced_of[profile] = reducer.reduce(profile)
             by_policy.setdefault(reduced_of[profile], []).append(slot)
-        classes = []
-        for reduced, group_slots in by_policy.items():
-            concrete = [s for s in group_slots if s <= len(self.c.profiles)]
-            if concrete:
-                classes.append(concrete)
+        identity = self._identities[side]
+        for reduced, class_slots in by_policy.items():
+            identity.add_class(class_slots)
             if not reduced.empty:
-                parts.append(all_of([slot_in(side.slot, group_slots, self.slot_width),
-                                     self.reduced_term(reduced, peer)], self.ctx))
-        return any_of(parts, self.ctx), classes
+                parts.append(smt.all_of([self._who_in(side, identity.numbers(class_slots)),
+                                         self.reduced_term(reduced, peer)]))
+        return smt.any_of(parts)
 
-    def space(self, endpoints) -> tuple[tuple[int, int], ...]:
-        """Every address an endpoint set can have (a superset, implied by the query)."""
-        c = self.c
-        out: list[tuple[int, int]] = []
-        for endpoint in endpoints:
-            if isinstance(endpoint, ResourceEndpoint):
-                resource = c.network.resources[endpoint.name]
-                out += iv.of_points(resource.addresses(c.family))
-                out += self._symbolic_space([c.slot_of_resource(endpoint.name)])
-            elif isinstance(endpoint, GroupEndpoint):
-                if self._opaque(endpoint.group):
-                    return ((0, c.family.top),)
-                out += c.group_addresses.get(endpoint.group, [])
-                out += self._symbolic_space(c.group_symbolic.get(endpoint.group, []))
-            else:
-                out += self._endpoint_space(endpoint)
-        return tuple(iv.normalize(out))
-
-    def _symbolic_space(self, slots) -> list[tuple[int, int]]:
-        c = self.c
-        first = 1 + len(c.profiles)
-        return [i for slot in slots if slot is not None and slot >= first for i in c.symbolic[slot - first][2]]
+    def identity(self, side: str, space) -> str:
+        """Tie the side's identity number to its address (identity.py)."""
+        return self._identities[side].constraint(
+            lambda numbers: self._who_in(side, numbers), lambda s: self._addr_in(side, s), space)
 
     # -- the assertion -------------------------------------------------
     def violation(self, assertion: Assertion) -> Query | None:
         """The formula whose models violate the assertion, or None if none can exist."""
-        self.free, self._member_terms = {}, {}  # per query: each Query owns its free choices
-        everything = ((0, self.c.family.top),)
-        src_slots = self.possible_slots(assertion.sources, self.src)
-        dst_slots = self.possible_slots(assertion.destinations, self.dst)
-        src_space = self.space(assertion.sources)
-        dst_space = self.space(assertion.destinations)
+        self._text = _Text()  # per query: each Query owns its free choices and address sets
+        c = self.c
+        src_slots = possible_slots(c, assertion.sources)
+        dst_slots = possible_slots(c, assertion.destinations)
+        src_space = side_space(c, assertion.sources)
+        dst_space = side_space(c, assertion.destinations)
         if assertion.kind is Kind.ONLY:
-            src_slots, src_space = self.all_slots(), everything
+            src_slots, src_space = set(range(c.slot_count)), ((0, c.family.top),)
         if not src_slots or not dst_slots or not src_space or not dst_space:
             return None
-        from_term = self.in_endpoints(assertion.sources, self.src)
-        if assertion.kind is Kind.ONLY:
-            from_term = z3.Not(from_term)
-        src_allows, src_classes = self.side_allows(
-            self.src, self.dst, Direction.EGRESS, src_slots, PeerView(dst_space, frozenset(dst_slots)))
-        dst_allows, dst_classes = self.side_allows(
-            self.dst, self.src, Direction.INGRESS, dst_slots, PeerView(src_space, frozenset(src_slots)))
-        delivered = all_of([src_allows, dst_allows], self.ctx)
-        outcome = z3.Not(delivered) if assertion.kind is Kind.ALLOW else delivered
-        formula = all_of([
-            self.identity(self.src, src_slots, src_space, src_classes),
-            self.identity(self.dst, dst_slots, dst_space, dst_classes),
-            from_term,
-            self.in_endpoints(assertion.destinations, self.dst),
+        self._identities = {"src": Identity(c, src_slots), "dst": Identity(c, dst_slots)}
+        allows = [
+            self.side_allows("src", "dst", Direction.EGRESS, src_slots, PeerView(dst_space, frozenset(dst_slots))),
+            self.side_allows("dst", "src", Direction.INGRESS, dst_slots, PeerView(src_space, frozenset(src_slots))),
+        ]
+        delivered = smt.all_of(allows)
+        from_term = self.in_endpoints(assertion.sources, "src")
+        body = smt.all_of([
+            self.identity("src", src_space),
+            self.identity("dst", dst_space),
+            smt.negate(from_term) if assertion.kind is Kind.ONLY else from_term,
+            self.in_endpoints(assertion.destinations, "dst"),
             self._svc_in(assertion.traffic.intervals()),
-            self.src.address != self.dst.address,
-            outcome,
-        ], self.ctx)
-        return Query(formula, self.src, self.dst, self.service, self.free)
+            smt.negate(delivered) if assertion.kind is Kind.ALLOW else delivered,
+        ])
+        return self._parse(body)
+
+    def _parse(self, body: str) -> Query:
+        atoms = partition(list(self._text.address_sets), self.c.family.top)
+        width = max(1, (atoms.count - 1).bit_length())
+        atom = {side: z3.BitVec(f"{side}_atom{self.tag}_{width}", width, self.ctx) for side in SIDES}
+        free = {name: z3.Bool(name, self.ctx) for name in self._text.free}
+        decls = {"service": self.service, **{f"{s}_who": self.who[s] for s in SIDES},
+                 **{f"{s}_atom": atom[s] for s in SIDES},
+                 **{alias: free[name] for name, alias in self._text.free.items()}}
+        declarations = "".join(f"(declare-const {name} Bool)" for name in self._text.address_terms.values())
+        conjuncts = [body, *self._atom_definitions(atoms, width)]
+        # One assertion: z3 hands back one term, with no per-conjunct wrapping in Python.
+        text = f"{declarations}(assert (and {' '.join(conjuncts)}))"
+        formula = z3.parse_smt2_string(text, decls=decls, ctx=self.ctx)[0]
+        return Query(formula, self.service, free, dict(self.who), atom, atoms, self._identities)
+
+    def _atom_definitions(self, atoms: Atoms, width: int) -> list[str]:
+        """Every address Boolean over atom numbers; source and destination differ."""
+        out = [smt.one_of(f"{s}_atom", range(atoms.count), width) for s in SIDES]
+        for (side, number), name in self._text.address_terms.items():
+            out.append(f"(= {name} {smt.one_of(f'{side}_atom', atoms.members[number], width)})")
+        roomy = smt.one_of("src_atom", atoms.roomy, width)
+        out.append(smt.any_of(["(not (= src_atom dst_atom))", roomy]))
+        return out

@@ -50,6 +50,9 @@ class PeerView:
 
 def restrict(addresses, space: Intervals) -> tuple[bool, Intervals]:
     """(covers the whole space, the part inside the space)."""
+    if len(space) == 1 and addresses and space[0][0] <= addresses[0][0] and addresses[-1][1] <= space[0][1]:
+        inside = tuple(addresses)  # the space holds every block: nothing to cut
+        return inside == tuple(space), inside
     inside = tuple(iv.intersect(list(addresses), list(space)))
     return inside == tuple(space), inside
 
@@ -65,30 +68,53 @@ def membership_in_view(c: CompiledFamily, group: str, peer: PeerView) -> tuple[b
     return possible, private_covers and bool(private)
 
 
+class Reducer:
+    """Reduces many profiles' policies to one peer view, sharing the work on
+    what they have in common (the same group peers, the same address blocks)."""
+
+    def __init__(self, c: CompiledFamily, direction: Direction, peer: PeerView):
+        self.c, self.direction, self.peer = c, direction, peer
+        self._membership: dict[str, tuple[bool, bool]] = {}
+        self._restricted: dict[tuple, tuple[bool, Intervals]] = {}
+
+    def membership(self, group: str) -> tuple[bool, bool]:
+        if group not in self._membership:
+            self._membership[group] = membership_in_view(self.c, group, self.peer)
+        return self._membership[group]
+
+    def restrict(self, addresses) -> tuple[bool, Intervals]:
+        key = tuple(addresses)
+        if key not in self._restricted:
+            self._restricted[key] = restrict(key, self.peer.space)
+        return self._restricted[key]
+
+    def reduce(self, profile_slot: int) -> Reduced:
+        policy = self.c.policy(profile_slot, self.direction)
+        always: list[tuple[int, int]] = []
+        by_addresses = []
+        for services, addresses in policy.by_services:
+            covers, inside = self.restrict(addresses)
+            if covers:
+                always.extend(services)
+            elif inside:
+                by_addresses.append((services, inside))
+        by_group = []
+        for group, services in policy.by_group:
+            possible, surely = self.membership(group)
+            if surely:
+                always.extend(services)
+            elif possible:
+                by_group.append((services, group))
+        unknown = tuple(u for u in policy.unknown if self._unknown_possible(u))
+        return Reduced(tuple(iv.normalize(always)), tuple(by_addresses), tuple(by_group), unknown)
+
+    def _unknown_possible(self, item: UnknownItem) -> bool:
+        if item.addresses is not None:
+            return bool(self.restrict(item.addresses)[1])
+        if item.group is not None:
+            return self.membership(item.group)[0]
+        return True
+
+
 def reduce_policy(c: CompiledFamily, profile_slot: int, direction: Direction, peer: PeerView) -> Reduced:
-    policy = c.policy(profile_slot, direction)
-    always: list[tuple[int, int]] = []
-    by_addresses = []
-    for services, addresses in policy.by_services:
-        covers, inside = restrict(addresses, peer.space)
-        if covers:
-            always.extend(services)
-        elif inside:
-            by_addresses.append((services, inside))
-    by_group = []
-    for group, services in policy.by_group:
-        possible, surely = membership_in_view(c, group, peer)
-        if surely:
-            always.extend(services)
-        elif possible:
-            by_group.append((services, group))
-    unknown = tuple(u for u in policy.unknown if _unknown_possible(c, u, peer))
-    return Reduced(tuple(iv.normalize(always)), tuple(by_addresses), tuple(by_group), unknown)
-
-
-def _unknown_possible(c: CompiledFamily, item: UnknownItem, peer: PeerView) -> bool:
-    if item.addresses is not None:
-        return bool(restrict(item.addresses, peer.space)[1])
-    if item.group is not None:
-        return membership_in_view(c, item.group, peer)[0]
-    return True
+    return Reducer(c, direction, peer).reduce(profile_slot)

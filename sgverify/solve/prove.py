@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import z3
 
-from ..encode.compile import UNMANAGED, CompiledFamily, compile_family
+from ..encode.compile import CompiledFamily, compile_family
 from ..encode.query import Query, QueryBuilder
 from ..explain.counterexample import explain, packet_from_values
 from ..explain.evaluate import Situation
@@ -95,21 +95,14 @@ def _counterexample(c: CompiledFamily, assertion: Assertion, query: Query, answe
     def value(term) -> int:
         return model.eval(term, model_completion=True).as_long()
 
-    packet = packet_from_values(c.family, value(query.src.address), value(query.dst.address), value(query.service))
+    src, dst = query.addresses(value)
+    packet = packet_from_values(c.family, src, dst, value(query.service))
     free = {name: z3.is_true(model.eval(b, model_completion=True)) for name, b in query.free.items()}
     situation = Situation(
         c.network,
         packet,
-        _who(c, value(query.src.slot), packet.src),
-        _who(c, value(query.dst.slot), packet.dst),
+        query.resource("src", value, packet.src),
+        query.resource("dst", value, packet.dst),
         free,
     )
     return explain(assertion, situation)
-
-
-def _who(c: CompiledFamily, slot: int, address: int) -> str | None:
-    if slot == UNMANAGED:
-        return None
-    if slot <= len(c.profiles):
-        return c.owner[address]
-    return c.symbolic[slot - 1 - len(c.profiles)][0]
