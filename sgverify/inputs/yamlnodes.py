@@ -57,8 +57,7 @@ class YMap(dict):
     answers its own line for every key and value.
     """
 
-    _key_lines: Any = _NO_LINES
-    _value_lines: Any = _NO_LINES
+    __slots__ = ("line", "_key_lines", "_value_lines")  # no __dict__: large documents hold many
 
     def __init__(self, line: int):
         super().__init__()
@@ -76,7 +75,7 @@ class YMap(dict):
 class YList(list):
     """A list that knows its own line and the line of each item (its own when it has none)."""
 
-    _item_lines: Any = ()
+    __slots__ = ("line", "_item_lines")
 
     def __init__(self, line: int):
         super().__init__()
@@ -448,6 +447,7 @@ class _FlatBuilder:
         if len(out) != len(pairs):  # a duplicate key
             raise _GiveUp
         out.line = self.line
+        out._key_lines = out._value_lines = _NO_LINES
         depth = 1
         for key, value in pairs:
             kind = type(value)
@@ -464,6 +464,7 @@ class _FlatBuilder:
         out = YList.__new__(YList)
         list.extend(out, items)
         out.line = self.line
+        out._item_lines = ()
         depth = 1
         for index, value in enumerate(items):
             kind = type(value)
