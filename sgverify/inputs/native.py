@@ -230,6 +230,9 @@ class _Reader:
             origin = self.origins[rule.line] = Origin(self.path, rule.line)
         text = render(rule, leave_out=("description",))
         unknown = self._unknown_text(rule, "unknown") if "unknown" in rule else ""
+        if len(peers) == 1:
+            return [Rule(group=key, direction=direction, index=index, service=service, peer=peers[0],
+                         description=description, origin=origin, text=text, service_unknown=unknown)]
         return [Rule(group=key, direction=direction, index=index, service=service, peer=peer,
                      description=description, origin=origin, text=text, service_unknown=unknown)
                 for peer in peers]
@@ -288,6 +291,8 @@ class _Reader:
         return Service(protocol, ports, icmp[0], icmp[1])
 
     def _icmp(self, rule: YMap, protocol: int) -> tuple[int | None, int | None] | None:
+        if "icmp_type" not in rule and "icmp_code" not in rule:
+            return None, None
         values: dict[str, int | None] = {"icmp_type": None, "icmp_code": None}
         ok = True
         for field in values:
