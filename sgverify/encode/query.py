@@ -207,9 +207,12 @@ class QueryBuilder:
         if not src_slots or not dst_slots or not src_space or not dst_space:
             return None
         self._identities = {"src": Identity(c, src_slots), "dst": Identity(c, dst_slots)}
+        asked = tuple(assertion.traffic.intervals())
         allows = [
-            self.side_allows("src", "dst", Direction.EGRESS, src_slots, PeerView(dst_space, frozenset(dst_slots))),
-            self.side_allows("dst", "src", Direction.INGRESS, dst_slots, PeerView(src_space, frozenset(src_slots))),
+            self.side_allows("src", "dst", Direction.EGRESS, src_slots,
+                             PeerView(dst_space, frozenset(dst_slots), asked)),
+            self.side_allows("dst", "src", Direction.INGRESS, dst_slots,
+                             PeerView(src_space, frozenset(src_slots), asked)),
         ]
         delivered = smt.all_of(allows)
         from_term = self.in_endpoints(assertion.sources, "src")

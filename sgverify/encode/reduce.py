@@ -42,14 +42,20 @@ class Reduced:
 
 @dataclass(frozen=True)
 class PeerView:
-    """What the peer side can be: its address space and its possible identity slots."""
+    """What the peer side can be: its address space and its possible identity
+    slots; and the services the query asks about (None: any)."""
 
     space: Intervals
     slots: frozenset[int]
+    services: Intervals | None = None
 
 
 def restrict(addresses, space: Intervals) -> tuple[bool, Intervals]:
     """(covers the whole space, the part inside the space)."""
+    if len(space) == 1 and space[0][0] == space[0][1]:
+        # One address (a query towards one resource): a binary search.
+        inside = space if iv.contains(addresses, space[0][0]) else ()
+        return bool(inside), tuple(inside)
     if len(space) == 1 and addresses and space[0][0] <= addresses[0][0] and addresses[-1][1] <= space[0][1]:
         inside = tuple(addresses)  # the space holds every block: nothing to cut
         return inside == tuple(space), inside
@@ -76,6 +82,8 @@ class Reducer:
         self.c, self.direction, self.peer = c, direction, peer
         self._membership: dict[str, tuple[bool, bool]] = {}
         self._restricted: dict[tuple, tuple[bool, Intervals]] = {}
+        self._services: dict[tuple, Intervals] = {}
+        self._point = len(peer.space) == 1 and peer.space[0][0] == peer.space[0][1]
 
     def membership(self, group: str) -> tuple[bool, bool]:
         if group not in self._membership:
@@ -83,16 +91,31 @@ class Reducer:
         return self._membership[group]
 
     def restrict(self, addresses) -> tuple[bool, Intervals]:
+        if self._point:
+            return restrict(addresses, self.peer.space)  # a binary search: cheaper than a memo
         key = tuple(addresses)
         if key not in self._restricted:
             self._restricted[key] = restrict(key, self.peer.space)
         return self._restricted[key]
+
+    def services(self, services) -> tuple[tuple[int, int], ...]:
+        """The part of a rule's services the query asks about (the formula
+        fixes the service to it, so the rest can never matter)."""
+        if self.peer.services is None:
+            return services
+        kept = self._services.get(services)
+        if kept is None:
+            kept = self._services[services] = tuple(iv.intersect(list(services), list(self.peer.services)))
+        return kept
 
     def reduce(self, profile_slot: int) -> Reduced:
         policy = self.c.policy(profile_slot, self.direction)
         always: list[tuple[int, int]] = []
         by_addresses = []
         for services, addresses in policy.by_services:
+            services = self.services(services)
+            if not services:
+                continue
             covers, inside = self.restrict(addresses)
             if covers:
                 always.extend(services)
@@ -100,15 +123,21 @@ class Reducer:
                 by_addresses.append((services, inside))
         by_group = []
         for group, services in policy.by_group:
+            services = self.services(services)
+            if not services:
+                continue
             possible, surely = self.membership(group)
             if surely:
                 always.extend(services)
             elif possible:
                 by_group.append((services, group))
         unknown = tuple(u for u in policy.unknown if self._unknown_possible(u))
-        return Reduced(tuple(iv.normalize(always)), tuple(by_addresses), tuple(by_group), unknown)
+        always = always if len(always) < 2 else iv.normalize(always)
+        return Reduced(tuple(always), tuple(by_addresses), tuple(by_group), unknown)
 
     def _unknown_possible(self, item: UnknownItem) -> bool:
+        if item.services is not None and not self.services(item.services):
+            return False
         if item.addresses is not None:
             return bool(self.restrict(item.addresses)[1])
         if item.group is not None:
