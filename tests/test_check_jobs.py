@@ -56,7 +56,7 @@ def test_violations_and_counterexamples_are_identical_with_two_jobs(fmt):
 
 
 def test_several_batches_and_specs_sharing_a_network_keep_their_order(tmp_path):
-    # 2 specs x 24 assertions on one network: 3 batches, results put back in spec order,
+    # 2 specs x 24 assertions on one network: 2 batches, results put back in spec order,
     # the same counterexamples whatever the number of processes.
     first, second = many(tmp_path, "a.yaml", range(70, 82)), many(tmp_path, "b.yaml", range(438, 450))
     serial, parallel_run = both([first, second, "--format", "json"], 1, jobs="3")

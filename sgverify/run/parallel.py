@@ -35,7 +35,7 @@ from ..spec import Assertion
 
 # Assertions per batch: big enough that a fresh z3 context (about a tenth of a
 # second) is a small part of a batch, small enough to spread over the workers.
-BATCH = 16
+BATCH = 32
 
 Tick = Callable[[int, int], None]
 
