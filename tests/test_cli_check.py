@@ -97,6 +97,10 @@ def test_output_file_and_stats(tmp_path, network):
     report = json.loads(out.read_text())
     assert report["results"][0]["status"] == "holds"
     assert report["results"][0]["stats"]["queries"] >= 1
+    encoded = report["results"][0]["stats"]["solver"]["IPv4"]
+    # a and b are two single addresses: at least their two atoms and the rest of the line
+    assert encoded["address atoms"] >= 3
+    assert encoded["destination classes"] == 1
 
 
 def test_network_option_overrides_the_spec(tmp_path, network):

@@ -45,6 +45,13 @@ class Query:
     atoms: Atoms
     identities: dict[str, Identity]
 
+    @property
+    def size(self) -> dict[str, int]:
+        """What the encoder handed the solver (for --stats)."""
+        return {"address atoms": self.atoms.count,
+                "source classes": len(self.identities["src"].classes),
+                "destination classes": len(self.identities["dst"].classes)}
+
     def addresses(self, value) -> tuple[int, int]:
         """(source, destination) addresses of a model; `value` evaluates a term to an int."""
         return self.atoms.addresses(value(self.atom["src"]), value(self.atom["dst"]))

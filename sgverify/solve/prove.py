@@ -63,7 +63,7 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
             break
         queries += 1
         answer = check(query.formula, remaining)
-        solver_stats[_family_name(family)] = answer.statistics or {}
+        solver_stats[_family_name(family)] = {**(answer.statistics or {}), **query.size}
         if answer.status is Sat.SAT:
             counterexample = _counterexample(compiled.family(family), assertion, query, answer)
             stats = Stats(time.perf_counter() - started, queries, solver_stats)
