@@ -17,7 +17,8 @@ from ..model import Direction, Family, Network
 from ..model.addresses import UNFILTERED_SERVICES
 from ..model.service import SERVICE_TOP
 from ..model import intervals as iv
-from ..regions import Certainty, Principal, address_space, delivered_regions, describe_services
+from ..regions import Certainty, Principal, address_space, describe_services, pair_sets
+from ..regions.engine import region_boxes
 from ..regions.boxes import span
 from ..regions.compiled import compiled
 from ..spec import Traffic
@@ -77,9 +78,10 @@ def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | 
     cells = {}
     total = len(everywhere) ** 2
     services = span(traffic.intervals()) if traffic is not None else None
+    filters = _Filters(network, everywhere, services)
     for i, row in enumerate(everywhere):
         for column in everywhere:
-            if prune and not _may_deliver(network, row.principal, column.principal, services):
+            if prune and not filters.may_deliver(row.principal, column.principal):
                 continue
             cell = _cell(network, row, column, traffic)
             if not cell.empty:
@@ -90,22 +92,48 @@ def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | 
     return Matrix(shown, cells, traffic)
 
 
-def _may_deliver(network: Network, source: Principal, destination: Principal, services) -> bool:
-    """False only if nothing can be delivered from `source` to `destination` with `services`."""
-    facts = compiled(network)
-    if not source.is_resource and not destination.is_resource:
-        return False
-    if not destination.is_resource:
-        return facts.meets_any(source.name, Direction.EGRESS, services) or _link_local(network, destination)
-    if not facts.meets_any(destination.name, Direction.INGRESS, services):
-        return False
-    if not source.is_resource:
-        return True
-    for own, peer, direction in ((destination, source, Direction.INGRESS), (source, destination, Direction.EGRESS)):
-        admitted = facts.candidates(own.name, direction, services)
-        if admitted is not None and peer.name not in admitted:
+class _Filters:
+    """Per place, what its side's filter may admit (computed once, asked per cell)."""
+
+    def __init__(self, network: Network, everywhere: list[Place], services):
+        self.facts = compiled(network)
+        self.services = services
+        self.network = network
+        self._egress: dict[str, tuple] = {}
+        self._ingress: dict[str, tuple] = {}
+        self._local: dict[Principal, bool] = {}
+
+    def may_deliver(self, source: Principal, destination: Principal) -> bool:
+        """False only if nothing can be delivered from `source` to `destination`."""
+        src = source.name if source.is_resource else None
+        dst = destination.name if destination.is_resource else None
+        if src is None and dst is None:
             return False
-    return True
+        if dst is None:
+            return self._side(src, Direction.EGRESS)[0] or self._link_local(destination)
+        meets, ingress = self._side(dst, Direction.INGRESS)
+        if not meets:
+            return False
+        if src is None:
+            return True
+        egress = self._side(src, Direction.EGRESS)[1]
+        return any((e is None or dst in e) and (i is None or src in i) for e, i in zip(egress, ingress))
+
+    def _side(self, name: str, direction: Direction) -> tuple:
+        """(some rule meets the traffic, per family: the resources it may admit or None)."""
+        table = self._egress if direction is Direction.EGRESS else self._ingress
+        found = table.get(name)
+        if found is None:
+            found = table[name] = (self.facts.meets_any(name, direction, self.services),
+                                   tuple(self.facts.candidates(name, direction, self.services, f)
+                                         for f in FAMILIES))
+        return found
+
+    def _link_local(self, principal: Principal) -> bool:
+        found = self._local.get(principal)
+        if found is None:
+            found = self._local[principal] = _link_local(self.network, principal)
+        return found
 
 
 def _link_local(network: Network, principal: Principal) -> bool:
@@ -121,14 +149,19 @@ def _used(place: Place, cells: dict) -> bool:
 def _cell(network: Network, row: Place, column: Place, traffic: Traffic | None) -> Cell:
     if not row.principal.is_resource and not column.principal.is_resource:
         return EMPTY  # between unmanaged addresses: no security group decides anything
-    regions = delivered_regions(network, source=row.principal, destination=column.principal, traffic=traffic)
-    certain = iv.normalize(s for r in regions if r.certainty is Certainty.CERTAIN for s in r.services)
-    possible = iv.normalize(s for r in regions for s in r.services)
-    partial = False
+    certain: list = []
+    possible: list = []
+    partial = found = False
     for family in FAMILIES:
-        senders = iv.normalize(s for r in regions if r.family is family for s in r.sources)
+        # The boxes of the pair's regions: the cell needs no rule names.
+        boxes = region_boxes(pair_sets(network, row.principal, column.principal, family, traffic))
+        found = found or bool(boxes)
+        certain += [s for kind, b in boxes if kind is Certainty.CERTAIN for s in b.services]
+        possible += [s for _, b in boxes for s in b.services]
+        senders = iv.normalize(s for _, b in boxes for s in b.sources)
         partial = partial or bool(iv.subtract(address_space(network, row.principal, family), senders, family.top))
-    return Cell(tuple(certain), tuple(iv.subtract(possible, certain, SERVICE_TOP)), bool(regions) and partial)
+    certain, possible = iv.normalize(certain), iv.normalize(possible)
+    return Cell(tuple(certain), tuple(iv.subtract(possible, certain, SERVICE_TOP)), found and partial)
 
 
 def render_text(matrix: Matrix) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Iterable
 
-from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule, UnknownPeer
+from ..model import CidrPeer, Direction, Family, GroupPeer, Network, Rule, UnknownPeer
 from ..model import intervals as iv
 from ..model.addresses import UNFILTERED_SERVICES
 
@@ -136,25 +136,33 @@ class Compiled:
                 out.update(names[bisect_left(values, lo):bisect_right(values, hi)])
         return out
 
-    def touched(self, rule: Rule) -> frozenset[str] | None:
-        """Resources the rule's peer may match (free choices taken as true); None: all."""
+    def touched(self, rule: Rule, family: Family | None = None) -> frozenset[str] | None:
+        """Resources the rule's peer may match in `family` (None: either family), free
+        choices taken as true; None: every resource."""
         target = rule.peer
         if isinstance(target, UnknownPeer):
             return None
         if isinstance(target, GroupPeer):
-            key = ("group", target.group)
+            key = ("group", target.group, family)
         elif isinstance(target, CidrPeer):
-            key = ("cidr", target.cidr)
+            key = ("cidr", target.cidr, family)
         else:
-            key = ("list", target.prefix_list)
+            key = ("list", target.prefix_list, family)
         found = self._touched.get(key)
         if found is None:
+            families = FAMILIES if family is None else (family,)
             if isinstance(target, GroupPeer):
-                found = frozenset(self.members(target.group))
+                # Group references match private addresses only (any address of a symbolic member).
+                found = frozenset(n for n in self.members(target.group)
+                                  if any(self._private_or_symbolic(n, f) for f in families))
             else:
-                found = frozenset(self.in_blocks((f, self.peer_blocks(rule, f)) for f in FAMILIES))
+                found = frozenset(self.in_blocks((f, self.peer_blocks(rule, f)) for f in families))
             self._touched[key] = found
         return found
+
+    def _private_or_symbolic(self, name: str, family: Family) -> bool:
+        resource = self.network.resources[name]
+        return resource.symbolic or bool(resource.private_addresses(family))
 
     def unfiltered_resources(self) -> frozenset[str]:
         """Resources that may have an address whose egress is never filtered (link-local services)."""
@@ -175,10 +183,12 @@ class Compiled:
                 for r in self.side_rules(resource, direction))
         return found
 
-    def candidates(self, resource: str, direction: Direction, services: tuple | None = None) -> set[str] | None:
+    def candidates(self, resource: str, direction: Direction, services: tuple | None = None,
+                   family: Family | None = None) -> set[str] | None:
         """Resources that `resource`'s filter in `direction` may admit as the peer with some
-        service in `services` (None: any service); None means every resource."""
-        key = ("candidates", resource, direction, services)
+        service in `services` (None: any service) in `family` (None: either); None means
+        every resource."""
+        key = ("candidates", resource, direction, services, family)
         found = self._candidates.get(key, False)
         if found is not False:
             return found
@@ -188,7 +198,7 @@ class Compiled:
         for rule in self.side_rules(resource, direction):
             if services is not None and not iv.intersect(list(self.services(rule)), list(services)):
                 continue
-            hit = self.touched(rule)
+            hit = self.touched(rule, family)
             if hit is None:
                 out = None
                 break

@@ -74,20 +74,26 @@ def _restrict(boxes: Sequence[Box], traffic: Traffic, family: Family) -> list[Bo
 
 def regions_of(network: Network, sets: PairSets) -> list[Region]:
     """Compact regions of a pair: the certain ones, then the possible-only ones."""
+    return [attribute(network, Region(sets.family, sets.source, sets.destination, box.sources,
+                                      box.destinations, box.services, certainty))
+            for certainty, box in region_boxes(sets)]
+
+
+def region_boxes(sets: PairSets) -> list[tuple[Certainty, Box]]:
+    """The boxes `regions_of` turns into regions, without naming rules (cheaper)."""
     maybe = bx.difference(sets.possible, sets.certain, sets.family.top)
-    return (_regions(network, sets, sets.certain, Certainty.CERTAIN)
-            + _regions(network, sets, maybe, Certainty.POSSIBLE))
+    return ([(Certainty.CERTAIN, b) for b in _kept(sets, sets.certain)]
+            + [(Certainty.POSSIBLE, b) for b in _kept(sets, maybe)])
+
+
+def _kept(sets: PairSets, boxes: Iterable[Box]) -> list[Box]:
+    return [box for box in _split_public(sets, boxes) if not _only_self(box)]
 
 
 def _regions(network: Network, sets: PairSets, boxes: Iterable[Box], certainty: Certainty) -> list[Region]:
-    out = []
-    for box in _split_public(sets, boxes):
-        if _only_self(box):
-            continue
-        region = Region(sets.family, sets.source, sets.destination, box.sources, box.destinations,
-                        box.services, certainty)
-        out.append(attribute(network, region))
-    return out
+    return [attribute(network, Region(sets.family, sets.source, sets.destination, box.sources,
+                                      box.destinations, box.services, certainty))
+            for box in _kept(sets, boxes)]
 
 
 def _only_self(box: Box) -> bool:
