@@ -170,7 +170,7 @@ def read_text(path: Any, what: str) -> str:
     """The text of an input file; a missing or unreadable file is one clear error."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return handle.read()
+            text = handle.read()
     except FileNotFoundError:
         raise InputFileNotFound(f"{what} file {str(path)!r} does not exist") from None
     except IsADirectoryError:
@@ -179,6 +179,21 @@ def read_text(path: Any, what: str) -> str:
         raise InputError(f"{what} file is not UTF-8 text ({exc.reason})", location=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read {what} file {str(path)!r}: {exc.strerror}") from None
+    reject_huge_numbers(text, str(path))
+    return text
+
+
+_HUGE_NUMBER = re.compile(r"\d{%d,}" % 4000)
+
+
+def reject_huge_numbers(text: str, path: str) -> None:
+    """A run of thousands of digits is no port, protocol or address, and Python
+    refuses to turn it into an integer: say where it is instead of crashing."""
+    found = _HUGE_NUMBER.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise InputError(f"a number of {len(found.group())} digits is far too long to be a value here",
+                         location=f"{path}:{line}")
 
 
 def render(value: Any, leave_out: tuple[str, ...] = ()) -> str:

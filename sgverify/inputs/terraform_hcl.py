@@ -18,6 +18,7 @@ from typing import Any
 from lark import Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
+from .fields import reject_huge_numbers
 from ..errors import InputError, InputFileNotFound
 from ..model import Origin
 from . import Loaded
@@ -128,6 +129,7 @@ def _tfvars(root: Path) -> dict[str, Any]:
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
+        reject_huge_numbers(text, str(path))
         if name.endswith(".json"):
             try:
                 values.update(json.loads(text))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .fields import reject_huge_numbers
 from ..errors import Diagnostic, InputError, Severity
 from ..model import Origin
 from .terraform_common import Ref, TfResource, Unknown
@@ -143,6 +144,7 @@ class ModuleEnv:
                 texts[str(path)] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise InputError(f"cannot read: {exc}", str(path)) from None
+            reject_huge_numbers(texts[str(path)], str(path))
         blocks = []
         for file, text in texts.items():
             blocks.extend(self.reader(file, text)[0])

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .fields import reject_huge_numbers
 from ..errors import Diagnostic, InputError, InputFileNotFound, Severity
 from ..model import Origin
 from .terraform_attach import build_network
@@ -49,6 +50,7 @@ def load_terraform_plan(path: str | Path):
         raise InputFileNotFound(f"no such file: {p}", str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {p}: {exc}", str(p)) from None
+    reject_huge_numbers(text, str(p))
     return parse_terraform_plan(text, str(p))
 
 
