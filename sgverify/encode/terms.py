@@ -1,6 +1,6 @@
-"""Small z3 term builders: interval-set membership on bitvectors.
-
-This and query.py are the only places that build z3 terms.
+"""Small z3 term builders for the region engine (encode/regions.py):
+interval-set membership on bitvectors. Assertion queries write SMT-LIB text
+instead (smt.py).
 """
 
 from __future__ import annotations
@@ -40,17 +40,6 @@ def _interval(x: z3.BitVecRef, lo: int, hi: int, width: int) -> z3.BoolRef:
     if hi < (1 << width) - 1:
         conditions.append(z3.ULE(x, z3.BitVecVal(hi, width, x.ctx)))
     return z3.And(conditions) if len(conditions) > 1 else conditions[0]
-
-
-def slot_in(w: z3.BitVecRef, slots, width: int) -> z3.BoolRef:
-    """The identity slot w is one of `slots` (integers)."""
-    merged = []
-    for slot in sorted(set(slots)):
-        if merged and slot == merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], slot)
-        else:
-            merged.append((slot, slot))
-    return in_intervals(w, merged, width)
 
 
 def any_of(parts, ctx) -> z3.BoolRef:
