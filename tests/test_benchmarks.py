@@ -29,8 +29,15 @@ def test_engines_agree_on_1k(tmp_path):
     assert all(r.agree for r in rows), [r.workload for r in rows if not r.agree]
 
 
+def test_sgverify_and_the_limit_agree_on_one_10k_workload(tmp_path):
+    # The naive encoding takes minutes at 10k; it is checked at 1k above.
+    rows = _rows(tmp_path, 10_000, queries=3, naive_queries=0, only=["only-fleet-ref"])
+    assert [r.workload for r in rows] == ["only-fleet-ref"]
+    assert rows[0].agree
+
+
 @pytest.mark.slow
-def test_engines_agree_on_one_10k_workload(tmp_path):
+def test_all_three_engines_agree_on_one_10k_workload(tmp_path):
     rows = _rows(tmp_path, 10_000, queries=2, naive_queries=1, only=["only-fleet-ref"])
     assert [r.workload for r in rows] == ["only-fleet-ref"]
     assert rows[0].agree
