@@ -17,33 +17,24 @@ a resource) is an error, never a silent drop.
 from __future__ import annotations
 
 import gc
-from functools import lru_cache
 from typing import Any
 
 from ..model import (
-    CidrPeer,
     Direction,
-    GroupPeer,
     Network,
     Origin,
     Peer,
-    PrefixListPeer,
     Rule,
     SecurityGroup,
     Service,
-    UnknownPeer,
-    parse_address,
 )
-from ..model import Cidr
 from ..model.service import TYPED, protocol_name
 from . import Loaded
 from .fields import (
     Report,
     check_keys,
-    cidr_warning,
     expect_str,
     is_int,
-    parse_cidr,
     parse_ports,
     parse_protocol,
     ports_not_allowed,
@@ -52,7 +43,7 @@ from .fields import (
     type_name,
 )
 from .native_parts import Parts, read_parts, section
-from .suggest import did_you_mean
+from .native_peers import PeerReading
 from .yamlnodes import YList, YMap, load_yaml
 
 TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals")
@@ -89,7 +80,7 @@ def parse_network(text: str, path: str = "<string>") -> Loaded:
             gc.enable()
 
 
-class _Reader:
+class _Reader(PeerReading):
     def __init__(self, report: Report, doc: YMap):
         self.report = report
         self.path = report.path
@@ -313,102 +304,6 @@ class _Reader:
             self.report.error(rule.value_line("icmp_code"), "icmp_code needs an icmp_type")
             ok = False
         return (values["icmp_type"], values["icmp_code"]) if ok else None
-
-    def _peers(self, key: str, direction: Direction, rule: YMap) -> list[Peer] | None:
-        field, other = ("source", "destination") if direction is Direction.INGRESS else ("destination", "source")
-        value = rule.get(field)
-        if type(value) is str and other not in rule and value != "self":
-            found = self.peers.get(value)  # the common case: one peer, seen before
-            if found is not None:
-                if found[1] is not None:
-                    self.report.warn(rule.value_line(field), found[1])
-                return [found[0]]
-        if other in rule:
-            self.report.error(rule.key_line(other), f"{other!r} is for {'egress' if other == 'destination' else 'ingress'}"
-                                                   f" rules; an {direction.value} rule names its peer with {field!r}")
-            return None
-        if field not in rule:
-            self.report.error(rule.line, f"an {direction.value} rule needs a {field!r}")
-            return None
-        value = rule[field]
-        line = rule.value_line(field)
-        if isinstance(value, YList):
-            if not value:
-                self.report.error(line, f"{field} is an empty list: a rule needs at least one peer")
-                return None
-            found = [self._peer(key, v, value.item_line(i), line) for i, v in enumerate(value)]
-        else:
-            found = [self._peer(key, value, line, line)]
-        if None in found:
-            return None
-        return list(dict.fromkeys(found)) if len(found) > 1 else found
-
-    def _peer(self, key: str, value: Any, line: int, rule_line: int) -> Peer | None:
-        if isinstance(value, YMap) and list(value) == ["unknown"]:
-            # {unknown: REASON}: a peer whose value is not known (e.g. from an import).
-            reason = self._unknown_text(value, "unknown")
-            return UnknownPeer(reason) if reason else None
-        if not isinstance(value, str):
-            self.report.error(line, f"a peer must be a CIDR, a group or a prefix list, not {type_name(value)}")
-            return None
-        if value == "self":
-            return self._group_peer(key, line)
-        if "/" in value:
-            cidr = self._cidr(value, line)
-            if cidr is None:
-                return None
-            return self._remember(value, CidrPeer(cidr), cidr_warning(cidr, value), line)
-        group = self.group_key(value)
-        if group is not None:
-            return self._remember(value, GroupPeer(group), self._members_warning(group), line)
-        if value in self.parts.prefix_lists:
-            return self._remember(value, PrefixListPeer(value), None, line)
-        if value in self.parts.broken_prefix_lists:
-            return None  # its own error is reported where it is defined
-        self._unknown_peer(value, line)
-        return None
-
-    def _remember(self, text: str, peer: Peer, warning: str | None, line: int) -> Peer:
-        """A peer read from `text` (not 'self'), kept for the next rule naming the same text."""
-        self.peers[text] = (peer, warning)
-        if warning is not None:
-            self.report.warn(line, warning)
-        return peer
-
-    def _cidr(self, text: str, line: int):
-        """parse_cidr without its warning, with each distinct text parsed once."""
-        try:
-            return _parse_cidr_text(text)
-        except ValueError:
-            return parse_cidr(text, self.report, line)  # reports the error
-
-    def _members_warning(self, group: str) -> str | None:
-        if group not in self.opaque and not self.parts.members.get(group):
-            return f"group {group!r} has no members (no resource carries it), so this rule matches no address"
-        return None
-
-    def _group_peer(self, group: str, line: int) -> GroupPeer:
-        warning = self._members_warning(group)
-        if warning is not None:
-            self.report.warn(line, warning)
-        return GroupPeer(group)
-
-    def _unknown_peer(self, value: str, line: int) -> None:
-        try:
-            family, _ = parse_address(value)
-        except ValueError:
-            known = [*self.bodies, *self.names, *self.parts.prefix_lists, "self"]
-            self.report.error(line, f"unknown security group or prefix list {value!r}"
-                                    f"{did_you_mean(value, known)}")
-            return
-        width = 32 if family.value == 4 else 128
-        self.report.error(line, f"a peer address needs a prefix length: write {value}/{width}")
-
-
-
-@lru_cache(maxsize=1 << 16)
-def _parse_cidr_text(text: str) -> Cidr:
-    return Cidr.parse(text)
 
 
 def _typed(value: Any) -> Any:
