@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..model import intervals as iv
-from ..model.addresses import public_intervals
-from ..spec import AddressEndpoint, AnyEndpoint, GroupEndpoint, InternetEndpoint, ResourceEndpoint
+from ..spec import GroupEndpoint, ResourceEndpoint
 from . import smt
 from .compile import UNMANAGED, CompiledFamily
 
@@ -102,14 +101,8 @@ def _slots_of_space(c: CompiledFamily, space) -> set[int]:
 
 
 def endpoint_space(c: CompiledFamily, endpoint):
-    family = c.family
-    if isinstance(endpoint, AddressEndpoint):
-        return iv.of_cidrs(endpoint.cidrs, family)
-    if isinstance(endpoint, InternetEndpoint):
-        return public_intervals(family)
-    if isinstance(endpoint, AnyEndpoint):
-        return [(0, family.top)]
-    raise TypeError(f"not an address endpoint: {endpoint!r}")
+    """The addresses of an address endpoint (any, internet, CIDRs) in the compiled family."""
+    return endpoint.intervals(c.family)
 
 
 def side_space(c: CompiledFamily, endpoints) -> tuple[tuple[int, int], ...]:

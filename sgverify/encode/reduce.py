@@ -143,7 +143,3 @@ class Reducer:
         if item.group is not None:
             return self.membership(item.group)[0]
         return True
-
-
-def reduce_policy(c: CompiledFamily, profile_slot: int, direction: Direction, peer: PeerView) -> Reduced:
-    return Reducer(c, direction, peer).reduce(profile_slot)

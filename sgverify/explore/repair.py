@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from ..encode.repair import cheapest_selection
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PortRange, Rule, Service
 from ..model import intervals as iv
-from ..model.addresses import PRIVATE_V4, Cidr, public_intervals
+from ..model.addresses import PRIVATE_V4, Cidr
 from ..model.service import ALL, PORTED
 from ..solve.prove import CompiledNetwork, check_assertion
 from ..solve.result import Verdict
@@ -58,12 +58,8 @@ class Fix:
 
 def endpoint_space(network: Network, endpoint, family: Family) -> iv.Intervals:
     """Every address an endpoint may have (over-approximated where identity is free)."""
-    if isinstance(endpoint, AnyEndpoint):
-        return [(0, family.top)]
-    if isinstance(endpoint, InternetEndpoint):
-        return public_intervals(family)
-    if isinstance(endpoint, AddressEndpoint):
-        return iv.of_cidrs(endpoint.cidrs, family)
+    if isinstance(endpoint, (AnyEndpoint, InternetEndpoint, AddressEndpoint)):
+        return endpoint.intervals(family)
     names = [endpoint.name] if isinstance(endpoint, ResourceEndpoint) else \
         [r.name for r in network.members(endpoint.group)]
     out: iv.Intervals = []

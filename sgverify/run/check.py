@@ -14,7 +14,7 @@ from ..inputs import Loaded
 from ..report.outcome import SpecOutcome
 from ..solve import Options
 from ..solve.prove import CompiledNetwork
-from ..spec.parse import SpecDocument, load_spec
+from ..spec.parse import load_spec
 from ..spec.resolve import resolve_spec
 
 Tick = Callable[[int, int], None]

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
 
-from ..model import Cidr, Origin
+from ..model import Cidr, Family, Origin
+from ..model.addresses import public_intervals
+from ..model.intervals import of_cidrs
 from ..model.service import ALL, PORTED, PortRange, Service, merge_intervals
 
 
@@ -48,17 +50,27 @@ class AddressEndpoint:
     def __str__(self) -> str:
         return self.label
 
+    def intervals(self, family: Family) -> list[tuple[int, int]]:
+        """Its addresses in `family`, as sorted disjoint intervals."""
+        return of_cidrs(self.cidrs, family)
+
 
 @dataclass(frozen=True)
 class AnyEndpoint:
     def __str__(self) -> str:
         return "any"
 
+    def intervals(self, family: Family) -> list[tuple[int, int]]:
+        return [(0, family.top)]
+
 
 @dataclass(frozen=True)
 class InternetEndpoint:
     def __str__(self) -> str:
         return "internet"
+
+    def intervals(self, family: Family) -> list[tuple[int, int]]:
+        return public_intervals(family)
 
 
 Endpoint = Union[ResourceEndpoint, GroupEndpoint, AddressEndpoint, AnyEndpoint, InternetEndpoint]
