@@ -15,6 +15,8 @@ from sgverify.diff import ChangeKind, diff_networks
 from sgverify.diff.align import align
 from sgverify.diff.engine import principals
 from sgverify.diff.explain import describe_side, rules_of
+from sgverify.diff.gate import FailOn
+from sgverify.diff.run import DiffRequest, run_diff
 from sgverify.encode.regions import _Encoder, _in_boxes
 from sgverify.encode.terms import all_of
 from sgverify.inputs.native import parse_network
@@ -253,13 +255,14 @@ def test_symbolic_resource_in_new_counts_all_its_subnet():
 # ---------------------------------------------------------------- matching across formats
 
 def test_alias_matching_makes_formats_comparable():
-    seeds = sorted((ROOT / "examples" / "seed").glob("*.yaml"))
-    for path in seeds:
-        terraform = ROOT / "examples" / "terraform" / "seed" / path.stem
-        if not terraform.exists():
-            continue
-        done = run(["diff", path, terraform, "--fail-on", "any", "--format", "json"], 0)
-        assert json.loads(done.stdout)["summary"]["passed"] is True
+    pairs = [(path, ROOT / "examples" / "terraform" / "seed" / path.stem)
+             for path in sorted((ROOT / "examples" / "seed").glob("*.yaml"))]
+    pairs = [(native, terraform) for native, terraform in pairs if terraform.exists()]
+    assert len(pairs) == 6
+    for native, terraform in pairs:  # through the library: the same path the command takes
+        assert run_diff(DiffRequest(str(native), str(terraform), fail_on=FailOn.any)).gate.failing == 0
+    done = run(["diff", *pairs[0], "--fail-on", "any", "--format", "json"], 0)  # and once as a user would
+    assert json.loads(done.stdout)["summary"]["passed"] is True
 
 
 def test_align_renames_only_unambiguous_matches():

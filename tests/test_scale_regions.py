@@ -23,7 +23,7 @@ from sgverify.model import CidrPeer, Direction, Network, PortRange, Service
 from strategies import (CIDR_CHOICES, TRAFFIC_CHOICES, addr, cidr, draw_rules, group, network, networks,
                         peer_pool, pick, resource, services)
 
-EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", "60"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 EDITS = ("rule", "rule", "add", "drop", "members", "address", "prefix", "remove", "new", "opaque")
