@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
+
+# Tests read their inputs for real; the cache's own tests turn it on.
+os.environ["SGVERIFY_CACHE"] = "0"
 
 from sgverify.errors import InputError
 

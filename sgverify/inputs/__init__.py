@@ -40,11 +40,21 @@ def load_network(path: str, input_format: str | None = None,
         raise InputError(f"unknown input format {input_format!r}: expected one of {', '.join(FORMATS)}")
     if not where.exists():
         raise InputFileNotFound(f"network file {str(path)!r} does not exist")
-    chosen = input_format or _detect(where)
+    from ..gcpause import building_objects
+    from .cache import cached
+
+    # Detection parses the whole file, so the cache is asked first.
+    with building_objects():
+        return cached(str(path), input_format or "detect", parameters or {},
+                      lambda: _detect_and_read(str(path), input_format, parameters or {}))
+
+
+def _detect_and_read(path: str, input_format: str | None, parameters: Mapping[str, str]) -> Loaded:
+    chosen = input_format or _detect(Path(path))
     if parameters and chosen != "cloudformation":
-        raise InputError(f"--parameter applies to CloudFormation templates, but {str(path)!r} "
+        raise InputError(f"--parameter applies to CloudFormation templates, but {path!r} "
                          f"is read as {chosen}")
-    return _read(chosen, str(path), parameters or {})
+    return _read(chosen, path, parameters)
 
 
 def _detect(where: Path) -> str:

@@ -1,0 +1,148 @@
+"""A cache of loaded networks, keyed by content.
+
+Reading a 100k-rule estate takes seconds; loading the same network from a
+pickle takes a fraction of that. An entry is found only by a key that covers
+everything the result depends on, so a stale entry can never be used:
+
+- the bytes of the input file and the path it was named by (origins print it);
+- the input format and parameters asked for;
+- the bytes of every module of this package and the Python version (a new
+  sgverify or a changed model never reads an old entry).
+
+Only single-file inputs are cached: a folder (Terraform modules, AWS
+snapshots) may draw on files outside it, which the key could not cover.
+Small files are not cached either: reading them costs less than the cache.
+
+Settings (environment): SGVERIFY_CACHE=0 turns the cache off;
+SGVERIFY_CACHE_DIR moves it (default: $XDG_CACHE_HOME/sgverify or
+~/.cache/sgverify); SGVERIFY_CACHE_MIN_BYTES sets the smallest input cached
+(default 512 KiB). Entries are pickles, so the folder must be the user's own:
+one that others can write to is not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Mapping, TypeVar
+
+from ..gcpause import building_objects
+
+T = TypeVar("T")
+
+DEFAULT_MIN_BYTES = 512 * 1024
+KEEP_ENTRIES = 16  # the newest entries kept; older ones are removed on write
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when the cache is off."""
+    if os.environ.get("SGVERIFY_CACHE", "1").strip().lower() in ("0", "off", "no", "false"):
+        return None
+    chosen = os.environ.get("SGVERIFY_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sgverify"
+
+
+def _min_bytes() -> int:
+    try:
+        return int(os.environ.get("SGVERIFY_CACHE_MIN_BYTES", DEFAULT_MIN_BYTES))
+    except ValueError:
+        return DEFAULT_MIN_BYTES
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of this package's modules and the Python version."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(sys.version.encode())
+    for module in sorted(package.rglob("*.py")):
+        digest.update(str(module.relative_to(package)).encode() + b"\0")
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def cached(path: str, chosen: str, parameters: Mapping[str, str], read: Callable[[], T]) -> T:
+    """`read()`, or its result from an earlier run on the same content."""
+    folder = cache_dir()
+    where = Path(path)
+    if folder is None or not where.is_file() or where.stat().st_size < _min_bytes():
+        return read()
+    content = where.read_bytes()
+    key = _key(str(path), chosen, parameters, content)
+    entry = folder / f"{key}.pickle"
+    found = _load(entry, folder)
+    if found is not None:
+        return found
+    result = read()
+    if where.read_bytes() == content:  # unchanged while it was read
+        _store(entry, folder, result)
+    return result
+
+
+def _key(path: str, chosen: str, parameters: Mapping[str, str], content: bytes) -> str:
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for part in (path, chosen, repr(sorted(parameters.items()))):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def _usable(folder: Path) -> bool:
+    """The folder exists, is ours and no one else can write to it."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def _load(entry: Path, folder: Path):
+    if not _usable(folder) or not entry.is_file():
+        return None
+    try:
+        with building_objects():
+            found = pickle.loads(entry.read_bytes())
+    except Exception:  # a damaged or foreign entry: read the input instead
+        return None
+    try:
+        os.utime(entry)  # recently used: kept longest
+    except OSError:
+        pass
+    return found
+
+
+def _store(entry: Path, folder: Path, result) -> None:
+    """Write atomically; a cache that cannot be written is skipped, not an error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _usable(folder):
+            return
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, entry)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        _prune(folder)
+    except (OSError, pickle.PicklingError, RecursionError):
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP_ENTRIES:]:
+        old.unlink(missing_ok=True)
+
+
