@@ -65,6 +65,7 @@ class CompiledFamily:
     group_symbolic: dict[str, list[int]] = field(default_factory=dict)
     group_profiles: dict[str, list[int]] = field(default_factory=dict)
     _policies: dict[tuple[int, Direction], Policy] = field(default_factory=dict)
+    _parts: dict[tuple[str, Direction], "GroupPart"] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
 
     @property
@@ -95,6 +96,13 @@ class CompiledFamily:
         if key not in self._spaces:
             self._spaces[key] = iv.subtract(self.symbolic[index][2], self.all_concrete, self.family.top)
         return self._spaces[key]
+
+    def group_part(self, group: str, direction: Direction) -> "GroupPart":
+        """A group's rules sorted by kind, built once and shared by every profile holding it."""
+        key = (group, direction)
+        if key not in self._parts:
+            self._parts[key] = group_part(self.network, group, direction, self.family)
+        return self._parts[key]
 
     def policy(self, profile_slot: int, direction: Direction) -> Policy:
         key = (profile_slot, direction)
@@ -163,27 +171,47 @@ def rule_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals
     return None
 
 
+@dataclass(frozen=True)
+class GroupPart:
+    """One group's rules in one direction and family, sorted by kind: the
+    pieces every profile holding the group merges into its policy."""
+
+    by_services: tuple[tuple[tuple, list[tuple[int, int]]], ...]  # (services, address blocks)
+    by_group: tuple[tuple[str, list[tuple[int, int]]], ...]  # (peer group, services)
+    unknown: tuple[UnknownItem, ...]
+
+
+def group_part(network: Network, group_key: str, direction: Direction, family: Family) -> GroupPart:
+    by_services: list = []
+    by_group: list = []
+    unknown: list[UnknownItem] = []
+    group = network.groups.get(group_key)
+    for position, rule in enumerate(group.rules(direction) if group is not None else ()):
+        services = rule.service.intervals()
+        addresses = rule_addresses(network, rule, family)
+        if addresses is not None and not addresses:
+            continue  # a peer of the other family never matches
+        peer_group = rule.peer.group if isinstance(rule.peer, GroupPeer) else None
+        if rule.service_unknown or not (addresses is not None or peer_group):
+            unknown.append(UnknownItem(unknown_choice(rule, position), _frozen(services), _frozen(addresses), peer_group))
+        elif peer_group is not None:
+            by_group.append((peer_group, services))
+        else:
+            by_services.append((tuple(services), addresses))
+    return GroupPart(tuple(by_services), tuple(by_group), tuple(unknown))
+
+
 def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction) -> Policy:
-    network, family = compiled.network, compiled.family
     by_services: dict[tuple, list[tuple[int, int]]] = {}
     by_group: dict[str, list[tuple[int, int]]] = {}
     unknown: list[UnknownItem] = []
     for group_key in groups:
-        group = network.groups.get(group_key)
-        if group is None:
-            continue
-        for position, rule in enumerate(group.rules(direction)):
-            services = rule.service.intervals()
-            addresses = rule_addresses(network, rule, family)
-            if addresses is not None and not addresses:
-                continue  # a peer of the other family never matches
-            peer_group = rule.peer.group if isinstance(rule.peer, GroupPeer) else None
-            if rule.service_unknown or not (addresses is not None or peer_group):
-                unknown.append(UnknownItem(unknown_choice(rule, position), _frozen(services), _frozen(addresses), peer_group))
-            elif peer_group is not None:
-                by_group.setdefault(peer_group, []).extend(services)
-            else:
-                by_services.setdefault(tuple(services), []).extend(addresses)
+        part = compiled.group_part(group_key, direction)
+        for services, addresses in part.by_services:
+            by_services.setdefault(services, []).extend(addresses)
+        for peer_group, services in part.by_group:
+            by_group.setdefault(peer_group, []).extend(services)
+        unknown.extend(part.unknown)
     return Policy(
         by_services=_merge_by_services(by_services),
         by_group=tuple((g, tuple(iv.normalize(s))) for g, s in sorted(by_group.items())),
