@@ -34,6 +34,7 @@ def main(argv=None) -> int:
                         help="folder of ClassBench filter files (or env SGVERIFY_CLASSBENCH)")
     parser.add_argument("--only-workload", action="append", help="run only these workloads")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI workloads (spec, diff, matrix, exposure)")
+    parser.add_argument("--cli-timeout", type=float, default=900.0, help="seconds per CLI workload")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sgbench") as folder:
         if args.size == "classbench":
@@ -46,7 +47,7 @@ def main(argv=None) -> int:
             3 if args.size == "100k" else args.queries)
         rows, network = run_engines(path, args.queries, naive_queries, args.naive_timeout, args.only_workload)
         if not args.no_cli:
-            rows += run_cli_workloads(path, network, estate, folder)
+            rows += run_cli_workloads(path, network, estate, folder, args.cli_timeout)
     print(f"size {args.size}: {estate.rules} rules, {len(estate.document['resources'])} resources; "
           f"{machine()}")
     print(format_table(rows))
