@@ -64,8 +64,10 @@ class CompiledFamily:
     group_addresses: dict[str, iv.Intervals] = field(default_factory=dict)  # incl. public, for endpoints
     group_symbolic: dict[str, list[int]] = field(default_factory=dict)
     group_profiles: dict[str, list[int]] = field(default_factory=dict)
-    _policies: dict[tuple[int, Direction], Policy] = field(default_factory=dict)
-    _parts: dict[tuple[str, Direction], "GroupPart"] = field(default_factory=dict)
+    _policies: dict[tuple, Policy] = field(default_factory=dict)  # (profile, direction, services)
+    _parts: dict[tuple, "GroupPart"] = field(default_factory=dict)  # (group, direction, services)
+    _interned: dict[Policy, Policy] = field(default_factory=dict)
+    _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
 
     @property
@@ -97,18 +99,65 @@ class CompiledFamily:
             self._spaces[key] = iv.subtract(self.symbolic[index][2], self.all_concrete, self.family.top)
         return self._spaces[key]
 
-    def group_part(self, group: str, direction: Direction) -> "GroupPart":
-        """A group's rules sorted by kind, built once and shared by every profile holding it."""
-        key = (group, direction)
+    def group_part(self, group: str, direction: Direction, services=None) -> "GroupPart":
+        """A group's rules sorted by kind, narrowed to `services` (None: all);
+        built once and shared by every profile holding the group."""
+        key = (group, direction, services)
         if key not in self._parts:
-            self._parts[key] = group_part(self.network, group, direction, self.family)
+            if services is None:
+                self._parts[key] = group_part(self.network, group, direction, self.family)
+            else:
+                self._parts[key] = self.group_part(group, direction).narrowed(services)
         return self._parts[key]
 
     def policy(self, profile_slot: int, direction: Direction) -> Policy:
-        key = (profile_slot, direction)
-        if key not in self._policies:
-            self._policies[key] = build_policy(self, self.profiles[profile_slot - 1], direction)
-        return self._policies[key]
+        return self.policy_for(profile_slot, direction, None)
+
+    def policy_for(self, profile_slot: int, direction: Direction, services) -> Policy:
+        """What a profile admits in a direction, narrowed to the services a
+        query asks about (None: all).
+
+        Policies are interned: profiles whose (narrowed) policies are equal
+        get the same object, so a query reduces each distinct one once.
+        Assertions repeat the same few services, so this is reused across them.
+        """
+        key = (profile_slot, direction, services)
+        found = self._policies.get(key)
+        if found is None:
+            built = build_policy(self, self.profiles[profile_slot - 1], direction, services)
+            found = self._policies[key] = self._interned.setdefault(built, built)
+        return found
+
+    def policy_classes(self, direction: Direction, services) -> tuple["PolicyClass", ...]:
+        """Profiles with concrete addresses, grouped by their (narrowed) policy.
+
+        A query reduces one policy per class instead of one per profile; at
+        100k rules there are thousands of profiles but far fewer policies.
+        """
+        key = (direction, services)
+        if key not in self._classes:
+            members: dict[int, list[int]] = {}
+            policies: dict[int, Policy] = {}
+            for slot in range(1, len(self.profiles) + 1):
+                if self.profile_addresses[slot - 1]:
+                    policy = self.policy_for(slot, direction, services)
+                    policies[id(policy)] = policy
+                    members.setdefault(id(policy), []).append(slot)
+            self._classes[key] = tuple(
+                PolicyClass(policies[k], tuple(slots), self.addresses_of(slots)) for k, slots in members.items())
+        return self._classes[key]
+
+    def addresses_of(self, profile_slots) -> iv.Intervals:
+        return iv.normalize([i for slot in profile_slots for i in self.profile_addresses[slot - 1]])
+
+
+@dataclass(frozen=True)
+class PolicyClass:
+    """Profiles (by slot) that share one policy, and all their addresses."""
+
+    policy: Policy
+    slots: tuple[int, ...]
+    addresses: iv.Intervals
 
 
 def compile_family(network: Network, family: Family) -> CompiledFamily:
@@ -180,6 +229,22 @@ class GroupPart:
     by_group: tuple[tuple[str, list[tuple[int, int]]], ...]  # (peer group, services)
     unknown: tuple[UnknownItem, ...]
 
+    def narrowed(self, services) -> "GroupPart":
+        """Only the rules that admit some of `services`, their services cut to them."""
+        asked = list(services)
+        by_services = []
+        for admitted, addresses in self.by_services:
+            kept = iv.intersect(list(admitted), asked)
+            if kept:
+                by_services.append((tuple(kept), addresses))
+        by_group = []
+        for group, admitted in self.by_group:
+            kept = iv.intersect(list(admitted), asked)
+            if kept:
+                by_group.append((group, kept))
+        unknown = tuple(u for u in self.unknown if u.services is None or iv.intersect(list(u.services), asked))
+        return GroupPart(tuple(by_services), tuple(by_group), unknown)
+
 
 def group_part(network: Network, group_key: str, direction: Direction, family: Family) -> GroupPart:
     by_services: list = []
@@ -201,16 +266,17 @@ def group_part(network: Network, group_key: str, direction: Direction, family: F
     return GroupPart(tuple(by_services), tuple(by_group), tuple(unknown))
 
 
-def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction) -> Policy:
+def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction,
+                 services=None) -> Policy:
     by_services: dict[tuple, list[tuple[int, int]]] = {}
     by_group: dict[str, list[tuple[int, int]]] = {}
     unknown: list[UnknownItem] = []
     for group_key in groups:
-        part = compiled.group_part(group_key, direction)
-        for services, addresses in part.by_services:
-            by_services.setdefault(services, []).extend(addresses)
-        for peer_group, services in part.by_group:
-            by_group.setdefault(peer_group, []).extend(services)
+        part = compiled.group_part(group_key, direction, services)
+        for admitted, addresses in part.by_services:
+            by_services.setdefault(admitted, []).extend(addresses)
+        for peer_group, admitted in part.by_group:
+            by_group.setdefault(peer_group, []).extend(admitted)
         unknown.extend(part.unknown)
     return Policy(
         by_services=_merge_by_services(by_services),

@@ -32,13 +32,15 @@ class Identity:
         for index in range(len(compiled.symbolic)):
             self._number[first_symbolic + index] = 1 + index
         self.classes: list[list[int]] = []  # concrete profile slots of each class
+        self._addresses: list[list | None] = []  # their addresses, when known already
 
-    def add_class(self, slots: list[int]) -> None:
+    def add_class(self, slots: list[int], addresses: list | None = None) -> None:
         last = len(self.c.profiles)
         concrete = [s for s in slots if 1 <= s <= last]
         if concrete:
             number = 1 + len(self.c.symbolic) + len(self.classes)
             self.classes.append(concrete)
+            self._addresses.append(addresses)
             for slot in concrete:
                 self._number[slot] = number
 
@@ -58,9 +60,10 @@ class Identity:
         space = list(space)
         parts = [who_in(self.numbers(self.slots))]
         included: list[tuple[int, int]] = []
-        for class_number, members in enumerate(self.classes, start=1 + len(c.symbolic)):
-            addresses = iv.intersect(iv.normalize(
-                [i for slot in members for i in c.profile_addresses[slot - 1]]), space)
+        for index, members in enumerate(self.classes):
+            class_number = 1 + len(c.symbolic) + index
+            known = self._addresses[index]
+            addresses = iv.intersect(c.addresses_of(members) if known is None else known, space)
             parts.append(smt.iff(who_in([class_number]), addr_in(addresses)))
             included.extend(addresses)
         excluded = iv.subtract(iv.intersect(c.all_concrete, space), iv.normalize(included), c.family.top)

@@ -179,17 +179,23 @@ class QueryBuilder:
             parts.append(self._who_in(side, [UNMANAGED]))
         if direction is Direction.EGRESS:
             parts.append(self._addr_in(peer, iv.of_cidrs(UNFILTERED_SERVICES, c.family)))
-        by_policy: dict[Reduced, list[int]] = {}
-        reduced_of: dict[int, Reduced] = {}
         reducer = Reducer(c, direction, peer_view)
-        for slot in sorted(slots - {UNMANAGED}):
-            profile = c.profile_of_slot(slot)
-            if profile not in reduced_of:
-                reduced_of[profile] = reducer.reduce(profile)
-            by_policy.setdefault(reduced_of[profile], []).append(slot)
+        by_reduced: dict[Reduced, list[tuple[tuple[int, ...], list | None]]] = {}
+        if 4 * len(slots) < len(c.profiles):  # a few profiles: reduce each
+            for slot in sorted(slots - {UNMANAGED}):
+                by_reduced.setdefault(reducer.reduce(c.profile_of_slot(slot)), []).append(((slot,), None))
+        else:  # most profiles: reduce each distinct policy once
+            for cls in c.policy_classes(direction, peer_view.services):
+                members = cls.slots if slots.issuperset(cls.slots) else tuple(s for s in cls.slots if s in slots)
+                if members:
+                    known = cls.addresses if members is cls.slots else None
+                    by_reduced.setdefault(reducer.reduce_policy(cls.policy), []).append((members, known))
+            for slot in sorted(s for s in slots if s > len(c.profiles)):  # symbolic resources
+                by_reduced.setdefault(reducer.reduce(c.profile_of_slot(slot)), []).append(((slot,), None))
         identity = self._identities[side]
-        for reduced, class_slots in by_policy.items():
-            identity.add_class(class_slots)
+        for reduced, groups in by_reduced.items():
+            class_slots = [s for members, _ in groups for s in members]
+            identity.add_class(class_slots, _addresses(groups))
             if not reduced.empty:
                 parts.append(smt.all_of([self._who_in(side, identity.numbers(class_slots)),
                                          self.reduced_term(reduced, peer)]))
@@ -256,3 +262,12 @@ class QueryBuilder:
         roomy = smt.one_of("src_atom", atoms.roomy, width)
         out.append(smt.any_of(["(not (= src_atom dst_atom))", roomy]))
         return out
+
+
+def _addresses(groups) -> list | None:
+    """A class's addresses when every policy class in it brought them (else
+    the identity gathers them from the profiles)."""
+    known = [addresses for _, addresses in groups]
+    if any(a is None for a in known):
+        return None
+    return known[0] if len(known) == 1 else iv.normalize(i for a in known for i in a)

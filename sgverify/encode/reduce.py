@@ -82,7 +82,7 @@ class Reducer:
         self.c, self.direction, self.peer = c, direction, peer
         self._membership: dict[str, tuple[bool, bool]] = {}
         self._restricted: dict[tuple, tuple[bool, Intervals]] = {}
-        self._services: dict[tuple, Intervals] = {}
+        self._reduced: dict[int, Reduced] = {}
         self._point = len(peer.space) == 1 and peer.space[0][0] == peer.space[0][1]
 
     def membership(self, group: str) -> tuple[bool, bool]:
@@ -98,24 +98,21 @@ class Reducer:
             self._restricted[key] = restrict(key, self.peer.space)
         return self._restricted[key]
 
-    def services(self, services) -> tuple[tuple[int, int], ...]:
-        """The part of a rule's services the query asks about (the formula
-        fixes the service to it, so the rest can never matter)."""
-        if self.peer.services is None:
-            return services
-        kept = self._services.get(services)
-        if kept is None:
-            kept = self._services[services] = tuple(iv.intersect(list(services), list(self.peer.services)))
-        return kept
-
     def reduce(self, profile_slot: int) -> Reduced:
-        policy = self.c.policy(profile_slot, self.direction)
+        return self.reduce_policy(self.c.policy_for(profile_slot, self.direction, self.peer.services))
+
+    def reduce_policy(self, policy) -> Reduced:
+        # Policies are interned: profiles sharing one are reduced once.
+        found = self._reduced.get(id(policy))
+        if found is None:
+            found = self._reduced[id(policy)] = self._reduce(policy)
+        return found
+
+    def _reduce(self, policy) -> Reduced:
+        """The policy, already narrowed to the asked services, in the peer's view."""
         always: list[tuple[int, int]] = []
         by_addresses = []
         for services, addresses in policy.by_services:
-            services = self.services(services)
-            if not services:
-                continue
             covers, inside = self.restrict(addresses)
             if covers:
                 always.extend(services)
@@ -123,9 +120,6 @@ class Reducer:
                 by_addresses.append((services, inside))
         by_group = []
         for group, services in policy.by_group:
-            services = self.services(services)
-            if not services:
-                continue
             possible, surely = self.membership(group)
             if surely:
                 always.extend(services)
@@ -136,8 +130,7 @@ class Reducer:
         return Reduced(tuple(always), tuple(by_addresses), tuple(by_group), unknown)
 
     def _unknown_possible(self, item: UnknownItem) -> bool:
-        if item.services is not None and not self.services(item.services):
-            return False
+        # Items whose services miss the asked ones were dropped by narrowing.
         if item.addresses is not None:
             return bool(self.restrict(item.addresses)[1])
         if item.group is not None:
