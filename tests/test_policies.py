@@ -1,0 +1,83 @@
+"""Compiled policies: narrowing to a query's services and grouping profiles by
+policy keep exactly what the rules admit.
+
+Checked against the rules themselves, point by point, on random networks:
+a (service, address) pair is admitted by a narrowed policy iff some rule of
+the profile's groups admits it and the service is one asked for.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sgverify.encode.compile import FULL_SERVICES, compile_family, rule_addresses
+from sgverify.model import Direction, Family, GroupPeer
+from sgverify.model import intervals as iv
+from strategies import networks
+
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+ASKED = st.sampled_from([None, ((6 << 16 | 22, 6 << 16 | 22),), ((6 << 16 | 0, 6 << 16 | 1024),),
+                         ((17 << 16, 17 << 16 | 0xFFFF),), ((6 << 16 | 443, 6 << 16 | 443), (17 << 16 | 53, 17 << 16 | 53))])
+
+
+def points(intervals) -> set[int]:
+    """Both ends of each interval and the values just outside: where a set can change."""
+    return {v for lo, hi in intervals for v in (lo - 1, lo, hi, hi + 1) if v >= 0}
+
+
+def by_rules(network, groups, direction, family, svc, addr) -> bool:
+    """Some known rule with an address peer admits (svc, addr)."""
+    for key in groups:
+        for rule in network.groups[key].rules(direction) if key in network.groups else ():
+            blocks = rule_addresses(network, rule, family)
+            if rule.service_unknown or blocks is None:
+                continue
+            if iv.contains(rule.service.intervals(), svc) and iv.contains(blocks, addr):
+                return True
+    return False
+
+
+def groups_by_rules(network, groups, direction) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for key in groups:
+        for rule in network.groups[key].rules(direction) if key in network.groups else ():
+            if isinstance(rule.peer, GroupPeer) and not rule.service_unknown:
+                out.setdefault(rule.peer.group, []).extend(rule.service.intervals())
+    return {g: iv.normalize(s) for g, s in out.items()}
+
+
+def admitted(policy, svc, addr) -> bool:
+    return any(iv.contains(list(s), svc) and iv.contains(list(a), addr) for s, a in policy.by_services)
+
+
+@SETTINGS
+@given(networks(), ASKED, st.sampled_from(list(Direction)), st.sampled_from(list(Family)))
+def test_narrowed_policies_admit_exactly_what_the_rules_admit(network, asked, direction, family):
+    c = compile_family(network, family)
+    wanted = list(asked) if asked is not None else FULL_SERVICES
+    for slot, groups in enumerate(c.profiles, start=1):
+        policy = c.policy_for(slot, direction, asked)
+        services = points([i for s, _ in policy.by_services for i in s]) | points(wanted) | {s for r in network.groups.values() for d in Direction
+                                      for rule in r.rules(d) for s in points(rule.service.intervals())}
+        addresses = {0, family.top} | points([i for _, a in policy.by_services for i in a])
+        for svc in services:
+            for addr in addresses:
+                expected = iv.contains(wanted, svc) and by_rules(network, groups, direction, family, svc, addr)
+                assert admitted(policy, svc, addr) == expected, (groups, svc, addr)
+        expected_groups = {g: iv.intersect(s, wanted) for g, s in groups_by_rules(network, groups, direction).items()}
+        assert {g: list(s) for g, s in policy.by_group} == {g: s for g, s in expected_groups.items() if s}
+
+
+@SETTINGS
+@given(networks(), ASKED, st.sampled_from(list(Direction)), st.sampled_from(list(Family)))
+def test_policy_classes_partition_the_profiles_with_addresses(network, asked, direction, family):
+    c = compile_family(network, family)
+    classes = c.policy_classes(direction, asked)
+    seen = [slot for cls in classes for slot in cls.slots]
+    assert sorted(seen) == [s for s in range(1, len(c.profiles) + 1) if c.profile_addresses[s - 1]]
+    for cls in classes:
+        assert all(c.policy_for(slot, direction, asked) is cls.policy for slot in cls.slots)
+        assert cls.addresses == iv.normalize(a for slot in cls.slots for a in c.profile_addresses[slot - 1])
+    policies = [cls.policy for cls in classes]
+    assert len(policies) == len(set(policies))  # equal policies are one class
