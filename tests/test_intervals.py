@@ -1,0 +1,46 @@
+"""The interval algebra every table is built on, against plain sets of integers."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sgverify.model import intervals as iv
+
+TOP = 255
+
+
+def as_set(intervals) -> set[int]:
+    return {v for lo, hi in intervals for v in range(lo, hi + 1)}
+
+
+def canonical(intervals) -> bool:
+    """Sorted, disjoint, not adjacent, each non-empty."""
+    return all(lo <= hi for lo, hi in intervals) and all(
+        a[1] + 1 < b[0] for a, b in zip(intervals, intervals[1:]))
+
+
+@st.composite
+def interval_sets(draw, most: int = 40):
+    raw = draw(st.lists(st.tuples(st.integers(0, TOP), st.integers(0, 6)), max_size=most))
+    return iv.normalize((lo, min(TOP, lo + length)) for lo, length in raw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(interval_sets(), interval_sets(most=3))
+def test_intersect_and_subtract_equal_set_operations(a, b):
+    # A set of many intervals against one of a few takes the binary-search path.
+    for x, y in ((a, b), (b, a), (a, a)):
+        both = iv.intersect(x, y)
+        assert as_set(both) == as_set(x) & as_set(y) and canonical(both)
+        rest = iv.subtract(x, y, TOP)
+        assert as_set(rest) == as_set(x) - as_set(y) and canonical(rest)
+
+
+@settings(max_examples=200, deadline=None)
+@given(interval_sets(), st.integers(0, TOP), st.integers(0, TOP))
+def test_intersect_with_one_range_and_contains(a, lo, hi):
+    lo, hi = min(lo, hi), max(lo, hi)
+    assert as_set(iv.intersect(a, [(lo, hi)])) == as_set(a) & set(range(lo, hi + 1))
+    assert iv.contains(a, lo) == (lo in as_set(a))
+    assert as_set(iv.complement(a, TOP)) == set(range(TOP + 1)) - as_set(a)
