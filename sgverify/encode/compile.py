@@ -102,7 +102,7 @@ class CompiledFamily:
     def group_part(self, group: str, direction: Direction, services=None) -> "GroupPart":
         """A group's rules sorted by kind, narrowed to `services` (None: all);
         built once and shared by every profile holding the group."""
-        key = (group, direction, services)
+        key = (group, direction is Direction.INGRESS, services)  # an Enum hashes in Python: slow
         if key not in self._parts:
             if services is None:
                 self._parts[key] = group_part(self.network, group, direction, self.family)
@@ -121,7 +121,7 @@ class CompiledFamily:
         get the same object, so a query reduces each distinct one once.
         Assertions repeat the same few services, so this is reused across them.
         """
-        key = (profile_slot, direction, services)
+        key = (profile_slot, direction is Direction.INGRESS, services)
         found = self._policies.get(key)
         if found is None:
             built = build_policy(self, self.profiles[profile_slot - 1], direction, services)
@@ -214,7 +214,8 @@ def _index_groups(out: CompiledFamily, network: Network) -> None:
 def rule_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals | None:
     """Address blocks of a CIDR or prefix-list peer in a family; None for other peers."""
     if isinstance(rule.peer, CidrPeer):
-        return iv.of_cidrs([rule.peer.cidr], family)
+        cidr = rule.peer.cidr
+        return [(cidr.first, cidr.last)] if cidr.family is family else []
     if isinstance(rule.peer, PrefixListPeer):
         return iv.of_cidrs(network.prefix_lists[rule.peer.prefix_list].cidrs, family)
     return None
