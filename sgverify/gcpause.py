@@ -6,7 +6,9 @@ again and again over all of them for nothing; measured at 100k, that made
 unpickling about 25x slower. Inside `building_objects()` the collector is off;
 on leaving, the objects built are moved out of its reach (`gc.freeze`), so
 later collections do not scan them either. They are still freed as usual by
-reference counting when the last reference goes.
+reference counting when the last reference goes; only a reference cycle that
+became garbage just before a freeze is kept until the process ends (the
+models are acyclic, so that is a few small objects at most).
 """
 
 from __future__ import annotations

@@ -44,3 +44,10 @@ def test_intersect_with_one_range_and_contains(a, lo, hi):
     assert as_set(iv.intersect(a, [(lo, hi)])) == as_set(a) & set(range(lo, hi + 1))
     assert iv.contains(a, lo) == (lo in as_set(a))
     assert as_set(iv.complement(a, TOP)) == set(range(TOP + 1)) - as_set(a)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, TOP), max_size=60))
+def test_points_become_runs(points):
+    runs = iv.of_points(points)
+    assert as_set(runs) == set(points) and canonical(runs)

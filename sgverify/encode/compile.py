@@ -19,6 +19,7 @@ from ..model import intervals as iv
 from ..model.addresses import PRIVATE_V4
 from ..model.free import unknown_choice
 from ..model.service import SERVICE_TOP
+from ..gcpause import building_objects
 
 UNMANAGED = 0
 
@@ -136,16 +137,19 @@ class CompiledFamily:
         """
         key = (direction, services)
         if key not in self._classes:
-            members: dict[int, list[int]] = {}
-            policies: dict[int, Policy] = {}
-            for slot in range(1, len(self.profiles) + 1):
-                if self.profile_addresses[slot - 1]:
-                    policy = self.policy_for(slot, direction, services)
-                    policies[id(policy)] = policy
-                    members.setdefault(id(policy), []).append(slot)
-            self._classes[key] = tuple(
-                PolicyClass(policies[k], tuple(slots), self.addresses_of(slots)) for k, slots in members.items())
+            with building_objects():  # thousands of policies, kept for the whole run
+                self._classes[key] = self._group_by_policy(direction, services)
         return self._classes[key]
+
+    def _group_by_policy(self, direction: Direction, services) -> tuple["PolicyClass", ...]:
+        members: dict[int, list[int]] = {}
+        policies: dict[int, Policy] = {}
+        for slot in range(1, len(self.profiles) + 1):
+            if self.profile_addresses[slot - 1]:
+                policy = self.policy_for(slot, direction, services)
+                policies[id(policy)] = policy
+                members.setdefault(id(policy), []).append(slot)
+        return tuple(PolicyClass(policies[k], tuple(slots), self.addresses_of(slots)) for k, slots in members.items())
 
     def addresses_of(self, profile_slots) -> iv.Intervals:
         return iv.normalize([i for slot in profile_slots for i in self.profile_addresses[slot - 1]])

@@ -105,7 +105,19 @@ def of_cidrs(cidrs: Iterable[Cidr], family: Family) -> Intervals:
 
 
 def of_points(points: Iterable[int]) -> Intervals:
-    return normalize((p, p) for p in points)
+    """Runs of consecutive integers (sets of addresses hold up to 100,000 points)."""
+    values = sorted(set(points))
+    out: Intervals = []
+    if not values:
+        return out
+    start = previous = values[0]
+    for value in values[1:]:
+        if value != previous + 1:
+            out.append((start, previous))
+            start = value
+        previous = value
+    out.append((start, previous))
+    return out
 
 
 def size(a: Intervals) -> int:

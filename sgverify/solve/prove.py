@@ -14,6 +14,7 @@ import z3
 from ..encode.compile import CompiledFamily, compile_family
 from ..encode.query import Query, QueryBuilder
 from ..explain.counterexample import explain, packet_from_values
+from ..gcpause import building_objects
 from ..explain.evaluate import Situation
 from ..model import Family, Network
 from ..spec import Assertion, Spec
@@ -32,7 +33,8 @@ class CompiledNetwork:
 
     def family(self, family: Family) -> CompiledFamily:
         if family not in self.families:
-            self.families[family] = compile_family(self.network, family)
+            with building_objects():
+                self.families[family] = compile_family(self.network, family)
         return self.families[family]
 
     def builder(self, family: Family) -> QueryBuilder:
