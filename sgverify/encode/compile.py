@@ -239,16 +239,24 @@ class GroupPart:
         asked = list(services)
         by_services = []
         for admitted, addresses in self.by_services:
-            kept = iv.intersect(list(admitted), asked)
+            kept = _cut(admitted, asked)
             if kept:
                 by_services.append((tuple(kept), addresses))
         by_group = []
         for group, admitted in self.by_group:
-            kept = iv.intersect(list(admitted), asked)
+            kept = _cut(admitted, asked)
             if kept:
                 by_group.append((group, kept))
-        unknown = tuple(u for u in self.unknown if u.services is None or iv.intersect(list(u.services), asked))
+        unknown = tuple(u for u in self.unknown if u.services is None or _cut(u.services, asked))
         return GroupPart(tuple(by_services), tuple(by_group), unknown)
+
+
+def _cut(admitted, asked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """admitted ∩ asked; a rule's services against one asked range is the common case."""
+    if len(asked) == 1:
+        lo, hi = asked[0]
+        return [(max(a, lo), min(b, hi)) for a, b in admitted if a <= hi and b >= lo]
+    return iv.intersect(list(admitted), asked)
 
 
 def group_part(network: Network, group_key: str, direction: Direction, family: Family) -> GroupPart:

@@ -78,6 +78,24 @@ class _Resolver:
     def __init__(self, network: Network, report: Report):
         self.network = network
         self.report = report
+        self._indexes: tuple[dict, dict, set] | None = None
+
+    def _index(self) -> tuple[dict, dict, set]:
+        """Resources by alias, groups by name, groups carried by some resource:
+        built once, so a spec of hundreds of names does not scan the network
+        once per name."""
+        if self._indexes is None:
+            by_alias: dict[str, list] = {}
+            carried: set[str] = set()
+            for resource in self.network.resources.values():
+                for alias in resource.aliases:
+                    by_alias.setdefault(alias, []).append(resource)
+                carried.update(resource.groups)
+            by_name: dict[str, list] = {}
+            for group in self.network.groups.values():
+                by_name.setdefault(group.name, []).append(group)
+            self._indexes = (by_alias, by_name, carried)
+        return self._indexes
 
     def endpoints(self, refs: tuple[NameRef, ...]) -> tuple[Endpoint, ...] | None:
         found = [self.endpoint(ref) for ref in refs]
@@ -130,8 +148,7 @@ class _Resolver:
     def _group(self, ref: NameRef) -> list[_Meaning] | None:
         """[] (none), [the group with this key or name] or None after reporting a shared name."""
         groups = self.network.groups
-        found = [groups[ref.name]] if ref.name in groups else [
-            g for g in groups.values() if g.name == ref.name]
+        found = [groups[ref.name]] if ref.name in groups else list(self._index()[1].get(ref.name, ()))
         if len(found) > 1:
             keys = ", ".join(f"{g.key!r}{_line(g.origin)}" for g in found)
             self.report.error(ref.line, f"{ref.name!r} is the name of several security groups: {keys}; "
@@ -145,7 +162,7 @@ class _Resolver:
         if ref.name in resources:
             found = [resources[ref.name]]
         else:
-            found = [r for r in resources.values() if ref.name in r.aliases]
+            found = list(self._index()[0].get(ref.name, ()))
         if len(found) > 1:
             names = ", ".join(f"{r.name!r}{_line(r.origin)}" for r in found)
             self.report.error(ref.line, f"{ref.name!r} is an alias of several resources: {names}; "
@@ -172,7 +189,7 @@ class _Resolver:
     def is_empty(self, endpoint: Endpoint) -> bool:
         if isinstance(endpoint, GroupEndpoint):
             group = self.network.groups[endpoint.group]
-            return not group.opaque and not self.network.members(endpoint.group)
+            return not group.opaque and endpoint.group not in self._index()[2]
         if isinstance(endpoint, AddressEndpoint):
             return not endpoint.cidrs
         return False
