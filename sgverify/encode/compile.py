@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..gcpause import building_objects
 from ..model import Cidr, CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
 from ..model import intervals as iv
 from ..model.addresses import PRIVATE_V4
 from ..model.free import unknown_choice
 from ..model.service import SERVICE_TOP
-from ..gcpause import building_objects
 
 UNMANAGED = 0
 
@@ -106,7 +106,7 @@ class CompiledFamily:
         key = (group, direction is Direction.INGRESS, services)  # an Enum hashes in Python: slow
         if key not in self._parts:
             if services is None:
-                self._parts[key] = group_part(self.network, group, direction, self.family)
+                self._parts[key] = sort_group_rules(self.network, group, direction, self.family)
             else:
                 self._parts[key] = self.group_part(group, direction).narrowed(services)
         return self._parts[key]
@@ -239,27 +239,19 @@ class GroupPart:
         asked = list(services)
         by_services = []
         for admitted, addresses in self.by_services:
-            kept = _cut(admitted, asked)
+            kept = iv.intersect(admitted, asked)
             if kept:
                 by_services.append((tuple(kept), addresses))
         by_group = []
         for group, admitted in self.by_group:
-            kept = _cut(admitted, asked)
+            kept = iv.intersect(admitted, asked)
             if kept:
                 by_group.append((group, kept))
-        unknown = tuple(u for u in self.unknown if u.services is None or _cut(u.services, asked))
+        unknown = tuple(u for u in self.unknown if u.services is None or iv.intersect(u.services, asked))
         return GroupPart(tuple(by_services), tuple(by_group), unknown)
 
 
-def _cut(admitted, asked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """admitted ∩ asked; a rule's services against one asked range is the common case."""
-    if len(asked) == 1:
-        lo, hi = asked[0]
-        return [(max(a, lo), min(b, hi)) for a, b in admitted if a <= hi and b >= lo]
-    return iv.intersect(list(admitted), asked)
-
-
-def group_part(network: Network, group_key: str, direction: Direction, family: Family) -> GroupPart:
+def sort_group_rules(network: Network, group_key: str, direction: Direction, family: Family) -> GroupPart:
     by_services: list = []
     by_group: list = []
     unknown: list[UnknownItem] = []

@@ -89,7 +89,7 @@ def possible_slots(c: CompiledFamily, endpoints) -> set[int]:
             if _opaque(c, endpoint.group):
                 slots.add(UNMANAGED)
         else:
-            slots.update(_slots_of_space(c, endpoint_space(c, endpoint)))
+            slots.update(_slots_of_space(c, endpoint.intervals(c.family)))
     return slots
 
 
@@ -101,11 +101,6 @@ def _slots_of_space(c: CompiledFamily, space) -> set[int]:
     if iv.subtract(space, c.all_concrete, c.family.top):
         slots.add(UNMANAGED)
     return slots
-
-
-def endpoint_space(c: CompiledFamily, endpoint):
-    """The addresses of an address endpoint (any, internet, CIDRs) in the compiled family."""
-    return endpoint.intervals(c.family)
 
 
 def side_space(c: CompiledFamily, endpoints) -> tuple[tuple[int, int], ...]:
@@ -122,7 +117,7 @@ def side_space(c: CompiledFamily, endpoints) -> tuple[tuple[int, int], ...]:
             out += c.group_addresses.get(endpoint.group, [])
             out += _symbolic_space(c, c.group_symbolic.get(endpoint.group, []))
         else:
-            out += endpoint_space(c, endpoint)
+            out += endpoint.intervals(c.family)
     return tuple(iv.normalize(out))
 
 

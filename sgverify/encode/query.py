@@ -29,7 +29,7 @@ from ..spec import Assertion, GroupEndpoint, Kind, ResourceEndpoint
 from . import smt
 from .atoms import Atoms, partition
 from .compile import UNMANAGED, CompiledFamily
-from .identity import Identity, endpoint_space, possible_slots, side_space
+from .identity import Identity, possible_slots, side_space
 from .reduce import PeerView, Reduced, Reducer
 
 SIDES = ("src", "dst")
@@ -129,7 +129,7 @@ class QueryBuilder:
                 self._who_in(side, identity.numbers(c.group_symbolic.get(endpoint.group, []))),
                 self._opaque_member(side, endpoint.group),
             ])
-        return self._addr_in(side, endpoint_space(c, endpoint))
+        return self._addr_in(side, endpoint.intervals(c.family))
 
     # -- rules ---------------------------------------------------------
     def member(self, side: str, group: str) -> str:

@@ -196,11 +196,9 @@ class _FlatBuilder:
         depth = 1
         for key, value in pairs:
             kind = type(value)
-            if kind is list or kind is YMap:
-                if kind is list:
-                    value = self.sequence(value)
-                    dict.__setitem__(out, key, value)
-                below = self.depths.pop(id(value), 1) + 1
+            if kind is list or kind is YMap:  # scalars, the most values, stay inline
+                value, below = self._nested(value)
+                dict.__setitem__(out, key, value)
                 depth = below if below > depth else depth
         self._finish(out, depth)
         return out
@@ -214,13 +212,17 @@ class _FlatBuilder:
         for index, value in enumerate(items):
             kind = type(value)
             if kind is list or kind is YMap:
-                if kind is list:
-                    value = self.sequence(value)
-                    list.__setitem__(out, index, value)
-                below = self.depths.pop(id(value), 1) + 1
+                value, below = self._nested(value)
+                list.__setitem__(out, index, value)
                 depth = below if below > depth else depth
         self._finish(out, depth)
         return out
+
+    def _nested(self, value: list | YMap) -> tuple[YMap | YList, int]:
+        """A container inside another, as a node, and the depth it adds."""
+        if type(value) is list:
+            value = self.sequence(value)
+        return value, self.depths.pop(id(value), 1) + 1
 
     def _finish(self, out: YMap | YList, depth: int) -> None:
         if depth > MAX_DEPTH:

@@ -28,6 +28,9 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
         a, b = b, a
     if len(b) * 8 < len(a):
         return _intersect_small(a, b)
+    if len(b) == 1:  # a few intervals against one range: a rule's services against the asked ones
+        lo, hi = b[0]
+        return [(max(x, lo), min(y, hi)) for x, y in a if x <= hi and y >= lo]
     out: Intervals = []
     i = j = 0
     while i < len(a) and j < len(b):

@@ -14,8 +14,8 @@ import z3
 from ..encode.compile import CompiledFamily, compile_family
 from ..encode.query import Query, QueryBuilder
 from ..explain.counterexample import explain, packet_from_values
-from ..gcpause import building_objects
 from ..explain.evaluate import Situation
+from ..gcpause import building_objects
 from ..model import Family, Network
 from ..spec import Assertion, Spec
 from .options import Options

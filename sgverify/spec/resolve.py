@@ -9,6 +9,7 @@ proof about the wrong endpoint would be a proof of nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import Diagnostic
 from ..inputs.fields import Report, warn_cidr
@@ -78,24 +79,27 @@ class _Resolver:
     def __init__(self, network: Network, report: Report):
         self.network = network
         self.report = report
-        self._indexes: tuple[dict, dict, set] | None = None
 
-    def _index(self) -> tuple[dict, dict, set]:
-        """Resources by alias, groups by name, groups carried by some resource:
-        built once, so a spec of hundreds of names does not scan the network
-        once per name."""
-        if self._indexes is None:
-            by_alias: dict[str, list] = {}
-            carried: set[str] = set()
-            for resource in self.network.resources.values():
-                for alias in resource.aliases:
-                    by_alias.setdefault(alias, []).append(resource)
-                carried.update(resource.groups)
-            by_name: dict[str, list] = {}
-            for group in self.network.groups.values():
-                by_name.setdefault(group.name, []).append(group)
-            self._indexes = (by_alias, by_name, carried)
-        return self._indexes
+    # Indexes built on first use, so a spec of hundreds of names does not
+    # scan the network once per name.
+    @cached_property
+    def _resources_by_alias(self) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for resource in self.network.resources.values():
+            for alias in resource.aliases:
+                out.setdefault(alias, []).append(resource)
+        return out
+
+    @cached_property
+    def _groups_by_name(self) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for group in self.network.groups.values():
+            out.setdefault(group.name, []).append(group)
+        return out
+
+    @cached_property
+    def _carried_groups(self) -> set[str]:
+        return {group for resource in self.network.resources.values() for group in resource.groups}
 
     def endpoints(self, refs: tuple[NameRef, ...]) -> tuple[Endpoint, ...] | None:
         found = [self.endpoint(ref) for ref in refs]
@@ -148,7 +152,7 @@ class _Resolver:
     def _group(self, ref: NameRef) -> list[_Meaning] | None:
         """[] (none), [the group with this key or name] or None after reporting a shared name."""
         groups = self.network.groups
-        found = [groups[ref.name]] if ref.name in groups else list(self._index()[1].get(ref.name, ()))
+        found = [groups[ref.name]] if ref.name in groups else list(self._groups_by_name.get(ref.name, ()))
         if len(found) > 1:
             keys = ", ".join(f"{g.key!r}{_line(g.origin)}" for g in found)
             self.report.error(ref.line, f"{ref.name!r} is the name of several security groups: {keys}; "
@@ -162,7 +166,7 @@ class _Resolver:
         if ref.name in resources:
             found = [resources[ref.name]]
         else:
-            found = list(self._index()[0].get(ref.name, ()))
+            found = list(self._resources_by_alias.get(ref.name, ()))
         if len(found) > 1:
             names = ", ".join(f"{r.name!r}{_line(r.origin)}" for r in found)
             self.report.error(ref.line, f"{ref.name!r} is an alias of several resources: {names}; "
@@ -189,7 +193,7 @@ class _Resolver:
     def is_empty(self, endpoint: Endpoint) -> bool:
         if isinstance(endpoint, GroupEndpoint):
             group = self.network.groups[endpoint.group]
-            return not group.opaque and endpoint.group not in self._index()[2]
+            return not group.opaque and endpoint.group not in self._carried_groups
         if isinstance(endpoint, AddressEndpoint):
             return not endpoint.cidrs
         return False
