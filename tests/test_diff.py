@@ -433,3 +433,28 @@ def test_native_network_against_a_terraform_plan_of_the_same_groups():
     done = run(["diff", "examples/seed/1-inbound-world-web.yaml", "examples/terraform/plan/seed-3-existing.json",
                 "--fail-on", "removed", "--format", "json"], 1)
     assert json.loads(done.stdout)["removed"]
+
+
+def test_progress_bar_on_a_terminal_and_none_when_piped(pair):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    old, new = pair(WIDEN)
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "sgverify", "diff", old, new], stdout=subprocess.PIPE,
+                          stderr=follower, cwd=ROOT, timeout=300)
+    os.close(follower)
+    drawn = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            drawn += chunk
+    except OSError:  # the terminal is closed once the child is gone
+        pass
+    os.close(leader)
+    assert done.returncode == 1  # new access: the gate fails
+    assert b"diff" in drawn and b"/" in drawn  # the bar: its description and done/total
+    piped = run(["diff", old, new], 1)
+    assert piped.stdout == done.stdout.decode()
+    assert "\x1b" not in piped.stderr and "diff" not in piped.stderr

@@ -15,6 +15,7 @@ import typer
 
 from ..diff.gate import FailOn
 from ..diff.run import DiffRequest, render_diff, run_diff
+from ..explore.progress import progress
 from ..gate.outputs import pair, write_all
 from .app import app, run_command
 from .check import parse_parameters
@@ -54,7 +55,8 @@ def diff(
         request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
                               protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
                               parameters=parse_parameters(parameter))
-        result = run_diff(request)
+        with progress("diff") as tick:
+            result = run_diff(request, tick)
         for warning in result.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
         write_all(destinations, lambda fmt: render_diff(result, fmt))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..errors import Diagnostic, InputError
 from ..inputs import load_network
@@ -39,7 +39,8 @@ class DiffResult:
     warnings: tuple[Diagnostic, ...] = ()
 
 
-def run_diff(request: DiffRequest) -> DiffResult:
+def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = None) -> DiffResult:
+    """`tick(done, total)` counts compared pairs (for a progress bar)."""
     traffic = parse_traffic(request.protocol, request.ports)
     loaded, errors = [], []
     for path in (request.old, request.new):
@@ -54,7 +55,7 @@ def run_diff(request: DiffRequest) -> DiffResult:
     new = align(old, loaded[1].network)
     sources = resolve_both(old, new, request.sources, "--from")
     destinations = resolve_both(old, new, request.destinations, "--to")
-    diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic)
+    diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick)
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
     return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings)
 
