@@ -12,7 +12,9 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
+from ..gcpause import building_objects
 from ..model import Direction, Family, Network
 from ..model.addresses import UNFILTERED_SERVICES
 from ..model.service import SERVICE_TOP
@@ -22,6 +24,7 @@ from ..regions.engine import region_boxes
 from ..regions.boxes import span
 from ..regions.compiled import compiled
 from ..spec import Traffic
+from .cells import FastCells
 from .names import Place, places
 from .progress import Tick
 
@@ -38,15 +41,24 @@ class Cell:
     def empty(self) -> bool:
         return not self.services and not self.possible
 
-    @property
+    # Cells are shared between pairs (a big matrix repeats a few), so each is worded once.
+    @cached_property
+    def services_text(self) -> str | None:
+        return describe_services(self.services) if self.services else None
+
+    @cached_property
+    def possible_text(self) -> str | None:
+        return describe_services(self.possible) if self.possible else None
+
+    @cached_property
     def text(self) -> str:
         if self is UNGOVERNED:
             return "n/a"
         if self.empty:
             return "-"
-        out = describe_services(self.services) if self.services else ""
+        out = self.services_text or ""
         if self.possible:
-            out = (out + " " if out else "") + f"(possibly {describe_services(self.possible)})"
+            out = (out + " " if out else "") + f"(possibly {self.possible_text})"
         return out
 
 
@@ -57,12 +69,13 @@ class Matrix:
     traffic: Traffic | None = None
 
     def cell(self, row: str, column: str) -> Cell:
-        if self.kinds.get(row) != "resource" and self.kinds.get(column) != "resource":
+        kinds = self.kinds
+        if kinds.get(row) != "resource" and kinds.get(column) != "resource":
             return UNGOVERNED
         return self.cells.get((row, column), EMPTY)
 
-    @property
-    def kinds(self) -> dict[str, str]:
+    @cached_property
+    def kinds(self) -> dict[str, str]:  # asked once per cell when rendering
         return {p.label: p.kind for p in self.places}
 
 
@@ -72,24 +85,45 @@ UNGOVERNED = Cell((), (), False)  # unmanaged to unmanaged: shown as n/a
 
 def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | None = None,
                  prune: bool = True) -> Matrix:
-    """Every non-empty cell. prune=False computes every cell; the default skips cells
-    whose row's egress or column's ingress provably admits nothing of the other."""
+    """Every non-empty cell.
+
+    By default most cells come from each side's filter (cells.py) and the
+    rest from the region engine, skipping those whose row's egress or
+    column's ingress provably admits nothing of the other. prune=False
+    computes every cell with the region engine: slow, and the reference the
+    tests compare with.
+    """
     everywhere = places(network)
-    cells = {}
+    cells: dict = {}
     total = len(everywhere) ** 2
     services = span(traffic.intervals()) if traffic is not None else None
-    filters = _Filters(network, everywhere, services)
-    for i, row in enumerate(everywhere):
-        for column in everywhere:
-            if prune and not filters.may_deliver(row.principal, column.principal):
+    filters = _Filters(network, everywhere, services) if prune else None
+    fast = FastCells(network, services, Cell) if prune else None
+    columns = [p.principal for p in everywhere]  # one list for every row (FastCells reads it once)
+    with building_objects():  # up to a million cells, kept to the end
+        for i, row in enumerate(everywhere):
+            answers = fast.row(row.principal, columns) if fast else [None] * len(everywhere)
+            _fill_row(network, row, everywhere, answers, traffic, filters, cells)
+            if tick:
+                tick((i + 1) * len(everywhere), total)
+    used = {label for key in cells for label in key}
+    shown = tuple(p for p in everywhere if p.kind in ("resource", "external") or p.label in used)
+    return Matrix(shown, cells, traffic)
+
+
+def _fill_row(network: Network, row: Place, everywhere: list[Place], answers: list, traffic: Traffic | None,
+              filters: "_Filters | None", cells: dict) -> None:
+    """Add the row's non-empty cells: the side summaries' answers, and where they
+    gave none the region engine's (unless the pair provably delivers nothing)."""
+    for column, cell in zip(everywhere, answers):
+        if cell is None:
+            if not row.principal.is_resource and not column.principal.is_resource:
+                continue  # between unmanaged addresses no security group decides anything
+            if filters is not None and not filters.may_deliver(row.principal, column.principal):
                 continue
             cell = _cell(network, row, column, traffic)
-            if not cell.empty:
-                cells[(row.label, column.label)] = cell
-        if tick:
-            tick((i + 1) * len(everywhere), total)
-    shown = tuple(p for p in everywhere if p.kind in ("resource", "external") or _used(p, cells))
-    return Matrix(shown, cells, traffic)
+        if cell.services or cell.possible:  # not empty (up to a million times: no property call)
+            cells[(row.label, column.label)] = cell
 
 
 class _Filters:
@@ -142,10 +176,6 @@ def _link_local(network: Network, principal: Principal) -> bool:
                for f in FAMILIES)
 
 
-def _used(place: Place, cells: dict) -> bool:
-    return any(place.label in key for key in cells)
-
-
 def _cell(network: Network, row: Place, column: Place, traffic: Traffic | None) -> Cell:
     if not row.principal.is_resource and not column.principal.is_resource:
         return EMPTY  # between unmanaged addresses: no security group decides anything
@@ -187,14 +217,35 @@ def matrix_dict(matrix: Matrix) -> dict:
     return {
         "places": [{"name": p.label, "kind": p.kind, "groups": list(p.groups), "addresses": p.detail}
                    for p in matrix.places],
-        "cells": [
-            {"from": row, "to": column, "services": describe_services(cell.services) if cell.services else None,
-             "possible": describe_services(cell.possible) if cell.possible else None,
-             "partial": cell.partial}
-            for (row, column), cell in sorted(matrix.cells.items())
-        ],
+        "cells": [{"from": row, "to": column, **_cell_fields(cell)} for (row, column), cell in sorted(matrix.cells.items())],
     }
 
 
+def _cell_fields(cell: Cell) -> dict:
+    return {"services": cell.services_text, "possible": cell.possible_text, "partial": cell.partial}
+
+
 def render_json(matrix: Matrix) -> str:
-    return json.dumps(matrix_dict(matrix), indent=2) + "\n"
+    """`json.dumps(matrix_dict(matrix), indent=2)`, byte for byte, written directly:
+    the standard encoder is pure Python once it indents, and takes seconds per
+    hundred thousand cells."""
+    head = json.dumps(matrix_dict(Matrix(matrix.places, {}, matrix.traffic)), indent=2)  # ends `"cells": []\n}`
+    if not matrix.cells:
+        return head + "\n"
+    names = {p.label: json.dumps(p.label) for p in matrix.places}
+    worded: dict[int, str] = {}
+    lines = []
+    for (row, column), cell in sorted(matrix.cells.items()):
+        tail = worded.get(id(cell))
+        if tail is None:
+            tail = worded[id(cell)] = _cell_tail(cell)
+        lines.append(f'    {{\n      "from": {names.get(row) or json.dumps(row)},\n'
+                     f'      "to": {names.get(column) or json.dumps(column)},\n{tail}')
+    return head[:-len("[]\n}")] + "[\n" + ",\n".join(lines) + "\n  ]\n}\n"
+
+
+def _cell_tail(cell: Cell) -> str:
+    fields = _cell_fields(cell)
+    return (f'      "services": {json.dumps(fields["services"])},\n'
+            f'      "possible": {json.dumps(fields["possible"])},\n'
+            f'      "partial": {json.dumps(fields["partial"])}\n    }}')

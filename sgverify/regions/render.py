@@ -6,6 +6,8 @@ anything: `tcp/80,443 udp/53 icmp type 8`, `all`, `all except tcp/22`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..model import Cidr, Family
 from ..model.addresses import public_intervals
 from ..model import intervals as iv
@@ -117,7 +119,13 @@ def _other_name(protocol: int) -> str:
 
 
 def describe_services(services) -> str:
-    services = iv.normalize(services)
+    return _describe(tuple(iv.normalize(services)))
+
+
+@lru_cache(maxsize=4096)
+def _describe(services: tuple[tuple[int, int], ...]) -> str:
+    # Cached: a matrix names the same few service sets in up to a million cells.
+    services = list(services)
     if not services:
         return "nothing"
     if services == [(0, SERVICE_TOP)]:
