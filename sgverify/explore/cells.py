@@ -39,7 +39,12 @@ EVERYTHING: Span = ((0, SERVICE_TOP),)
 
 
 class Spans:
-    """Interned service spans and their unions: a matrix repeats the same few."""
+    """Interned service spans and their unions: a matrix repeats the same few.
+
+    Unions and intersections are remembered by the ids of their operands, so
+    every span handed in must be one this object interned (it keeps those
+    alive, and an id is never reused while its object lives).
+    """
 
     def __init__(self) -> None:
         self._known: dict[Span, Span] = {}
@@ -91,7 +96,7 @@ class SideFilter:
         self.opaque = NOTHING  # services for members of groups whose members are unknown
         facts = compiled(network)
         blocks: dict[Family, dict[tuple, tuple[Span, Span]]] = {f: {} for f in FAMILIES}
-        full = traffic if traffic is not None else EVERYTHING
+        full = spans.intern(traffic if traffic is not None else EVERYTHING)
         if direction is Direction.EGRESS:
             for family in FAMILIES:
                 blocks[family][tuple(iv.of_cidrs(UNFILTERED_SERVICES, family))] = (full, full)
