@@ -2,7 +2,8 @@
 
 `invoke` runs the typer app in-process and re-raises any exception the app did
 not turn into an exit code, so a crash can never pass as "exit 2".
-`run` runs `python -m sgverify` as a real subprocess, as a user would.
+`run` runs `python -m sgverify` as a real subprocess, as a user would;
+`on_a_terminal` does too, with stderr on a pseudo-terminal (progress bars).
 """
 
 from __future__ import annotations
@@ -39,6 +40,26 @@ def run(args: list[str], expected_code: int, cwd: Path = ROOT, timeout: float = 
         f"exit {done.returncode}, expected {expected_code}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     )
     return done
+
+
+def on_a_terminal(args: list) -> tuple[subprocess.CompletedProcess, bytes]:
+    """Run the CLI with stderr on a pseudo-terminal; return the run (stdout as
+    bytes) and what it drew on the terminal."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "sgverify", *map(str, args)], stdout=subprocess.PIPE,
+                          stderr=follower, cwd=ROOT, env=env, timeout=300)
+    os.close(follower)
+    drawn = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            drawn += chunk
+    except OSError:  # the terminal is closed once the child is gone
+        pass
+    os.close(leader)
+    return done, drawn
 
 
 def golden(name: str, actual: str) -> None:

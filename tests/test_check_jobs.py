@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import pickle
-import pty
-import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from clitools import ROOT, invoke, run
+from clitools import ROOT, invoke, on_a_terminal, run
 from sgverify.run import parallel
 from sgverify.run.check import CheckRequest, prepare, run_check
 from sgverify.solve import Options
@@ -154,26 +151,9 @@ def test_cli_reports_a_dead_worker_as_an_internal_error(monkeypatch):
 
 # -- the progress bar -----------------------------------------------------------
 
-def on_a_terminal(args: list) -> tuple[subprocess.CompletedProcess, bytes]:
-    """Run the CLI with stderr on a pseudo-terminal; return the run and what it drew there."""
-    leader, follower = pty.openpty()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "sgverify", "check", *map(str, args)], stdout=subprocess.PIPE,
-                          stderr=follower, cwd=ROOT, env=env, timeout=300)
-    os.close(follower)
-    drawn = b""
-    try:
-        while chunk := os.read(leader, 65536):
-            drawn += chunk
-    except OSError:  # the terminal is closed once the child is gone
-        pass
-    os.close(leader)
-    return done, drawn
-
-
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_progress_bar_on_a_terminal_and_stdout_unchanged(jobs):
-    done, drawn = on_a_terminal([*SEED, "--jobs", jobs])
+    done, drawn = on_a_terminal(["check", *SEED, "--jobs", jobs])
     assert done.returncode == 0
     assert b"check" in drawn and b"/50" in drawn  # the bar: its description and done/total
     assert done.stdout.decode() == cached_check((*SEED, "--format", "text"), 0).stdout

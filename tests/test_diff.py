@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import z3
 
-from clitools import ROOT, invoke, run
+from clitools import ROOT, invoke, on_a_terminal, run
 from sgverify.diff import ChangeKind, diff_networks
 from sgverify.diff.align import align
 from sgverify.diff.engine import principals
@@ -436,23 +436,8 @@ def test_native_network_against_a_terraform_plan_of_the_same_groups():
 
 
 def test_progress_bar_on_a_terminal_and_none_when_piped(pair):
-    import os
-    import pty
-    import subprocess
-    import sys
-
     old, new = pair(WIDEN)
-    leader, follower = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "sgverify", "diff", old, new], stdout=subprocess.PIPE,
-                          stderr=follower, cwd=ROOT, timeout=300)
-    os.close(follower)
-    drawn = b""
-    try:
-        while chunk := os.read(leader, 65536):
-            drawn += chunk
-    except OSError:  # the terminal is closed once the child is gone
-        pass
-    os.close(leader)
+    done, drawn = on_a_terminal(["diff", old, new])
     assert done.returncode == 1  # new access: the gate fails
     assert b"diff" in drawn and b"/" in drawn  # the bar: its description and done/total
     piped = run(["diff", old, new], 1)

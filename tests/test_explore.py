@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import oracle
+from clitools import on_a_terminal
 import strategies as S
 from sgverify.explore.exposure import exposure
 from sgverify.explore.graph import edges, to_dot, to_mermaid
@@ -295,22 +296,7 @@ def test_cli_matrix_formats_and_no_progress_when_piped():
 
 
 def test_cli_progress_bar_on_a_terminal():
-    import pty
-
-    leader, follower = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "sgverify", "matrix", "--network", seed_path(5)],
-                          stdout=subprocess.PIPE, stderr=follower, cwd=ROOT, timeout=300)
-    os.close(follower)
-    drawn = b""
-    try:
-        while True:
-            chunk = os.read(leader, 65536)
-            if not chunk:
-                break
-            drawn += chunk
-    except OSError:
-        pass
-    os.close(leader)
+    done, drawn = on_a_terminal(["matrix", "--network", seed_path(5)])
     assert done.returncode == 0
     assert b"matrix" in drawn  # the bar's description, drawn on the terminal only
 

@@ -242,7 +242,7 @@ class FastCells:
         out = []
         for peer, sides, principal in self._columns(destinations):
             if sides is None:
-                out.append(self._resource_to_space(name, egress_summary, principal) if peer is None else None)
+                out.append(self._with_unmanaged(name, egress_summary, principal, True) if peer is None else None)
             elif peer == name:
                 out.append(self._self(name))
             else:
@@ -265,7 +265,7 @@ class FastCells:
         if source.is_resource and self._sides(source) is not None:
             return self.row(source, [destination])[0]
         if not source.is_resource and destination.is_resource and self._sides(destination) is not None:
-            return self._space_to_resource(source, destination.name, self._sides(destination)[1][0])
+            return self._with_unmanaged(destination.name, self._sides(destination)[1][0], source, False)
         return None
 
     def _sides(self, principal: Principal) -> tuple | None:
@@ -322,33 +322,23 @@ class FastCells:
         per_family, _ = self._own[name]
         return self._result(NOTHING, NOTHING, False) if all(len(a) <= 1 for a in per_family) else None
 
-    def _resource_to_space(self, source: str, side: SideFilter, destination: Principal):
-        per_family, _ = self._own[source]
+    def _with_unmanaged(self, resource: str, side: SideFilter, unmanaged: Principal, outbound: bool):
+        """A cell between a resource and unmanaged addresses. `side` is the
+        resource's egress (outbound) or ingress; the unmanaged side filters nothing."""
+        per_family, _ = self._own[resource]
         certain = possible = NOTHING
         partial = False
         for family, addresses in zip(FAMILIES, per_family):
-            space = address_space(self.network, destination, family)
-            sends = False
+            space = address_space(self.network, unmanaged, family)
+            add_possible, senders = NOTHING, []
             if addresses and space:
-                add_certain, add_possible, _ = self._toward_space(side, family, destination, space)
+                add_certain, add_possible, senders = self._toward_space(side, family, unmanaged, space)
                 certain = self.spans.union(certain, add_certain)
                 possible = self.spans.union(possible, add_possible)
-                sends = bool(add_possible)  # the unmanaged side admits every source address
-            partial = partial or (bool(addresses) and not sends)
-        return self._result(certain, possible, partial)
-
-    def _space_to_resource(self, source: Principal, destination: str, side: SideFilter):
-        per_family, _ = self._own[destination]
-        certain = possible = NOTHING
-        partial = False
-        for family, addresses in zip(FAMILIES, per_family):
-            space = address_space(self.network, source, family)
-            senders: iv.Intervals = []
-            if addresses and space:
-                add_certain, add_possible, senders = self._toward_space(side, family, source, space)
-                certain = self.spans.union(certain, add_certain)
-                possible = self.spans.union(possible, add_possible)
-            partial = partial or bool(iv.subtract(space, senders, family.top))
+            if outbound:  # every address of the resource sends, or none does
+                partial = partial or (bool(addresses) and not add_possible)
+            else:  # the unmanaged addresses the ingress admits with some service
+                partial = partial or bool(iv.subtract(space, senders, family.top))
         return self._result(certain, possible, partial)
 
     def _toward_space(self, side: SideFilter, family: Family, principal: Principal, space) -> tuple:

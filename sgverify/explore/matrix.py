@@ -245,7 +245,6 @@ def render_json(matrix: Matrix) -> str:
 
 
 def _cell_tail(cell: Cell) -> str:
-    fields = _cell_fields(cell)
-    return (f'      "services": {json.dumps(fields["services"])},\n'
-            f'      "possible": {json.dumps(fields["possible"])},\n'
-            f'      "partial": {json.dumps(fields["partial"])}\n    }}')
+    """A cell's fields as `json.dumps(..., indent=2)` writes them inside the cell list."""
+    fields = ",\n".join(f"      {json.dumps(k)}: {json.dumps(v)}" for k, v in _cell_fields(cell).items())
+    return fields + "\n    }"
