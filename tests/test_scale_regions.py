@@ -26,7 +26,8 @@ from strategies import (CIDR_CHOICES, TRAFFIC_CHOICES, addr, cidr, draw_rules, g
 EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", "60"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
-EDITS = ("rule", "rule", "add", "drop", "members", "address", "prefix", "remove", "new", "opaque")
+EDITS = ("rule", "rule", "add", "drop", "members", "address", "prefix", "remove", "new", "opaque",
+         "split", "split", "covered")
 
 
 def _edit_rule(draw, net: Network, how: str) -> Network:
@@ -37,6 +38,8 @@ def _edit_rule(draw, net: Network, how: str) -> Network:
     peers = peer_pool(tuple(net.groups), tuple(net.prefix_lists))
     if how == "drop" and rules:
         rules.pop(draw(st.integers(0, len(rules) - 1)))
+    elif how in ("split", "covered") and rules:
+        rules = _same_meaning(draw, rules, how)
     elif how == "rule" and rules:
         i = draw(st.integers(0, len(rules) - 1))
         rules[i] = replace(rules[i], service=draw(services), peer=pick(draw, peers))
@@ -44,6 +47,24 @@ def _edit_rule(draw, net: Network, how: str) -> Network:
         rules += draw_rules(draw, key, direction, peers, False)[:1]
     field = "ingress" if direction is Direction.INGRESS else "egress"
     return replace(net, groups={**net.groups, key: replace(group, **{field: tuple(rules)})})
+
+
+def _same_meaning(draw, rules: list, how: str) -> list:
+    """Edits that change rules but not what they admit, so the diff prunes by
+    meaning: a CIDR rule split into its two halves, or a copy of a rule
+    narrowed to its first half (the original covers it)."""
+    i = draw(st.integers(0, len(rules) - 1))
+    chosen = rules[i]
+    if not isinstance(chosen.peer, CidrPeer) or chosen.peer.cidr.prefix >= chosen.peer.cidr.family.width:
+        return rules
+    block = chosen.peer.cidr
+    halves = [replace(block, prefix=block.prefix + 1),
+              replace(block, network=block.network | (1 << (block.family.width - block.prefix - 1)),
+                      prefix=block.prefix + 1)]
+    copies = [replace(chosen, peer=CidrPeer(half), index=len(rules) + n) for n, half in enumerate(halves)]
+    if how == "split":
+        return rules[:i] + copies + rules[i + 1:]
+    return rules + copies[:1]
 
 
 def _edit_resource(draw, net: Network, how: str) -> Network:

@@ -17,8 +17,10 @@ unknown-ness, resolved peer), the delivered sets can differ only at packets a
 differing rule admits, and such a packet also needs D's ingress to admit its
 service. So D is compared only if some differing rule's peer may match D and
 D's ingress (old or new) has a rule meeting that rule's services; the same the
-other way round for D's differing ingress rules. Every test here keeps more
-pairs than needed, never fewer.
+other way round for D's differing ingress rules. A side whose rules differ
+but admit exactly the same packets in both networks (meaning.py: a CIDR
+split in two, a rule another rule of the side covers) counts as unchanged.
+Every test here keeps more pairs than needed, never fewer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..regions import Principal
 from ..regions.compiled import FAMILIES, compiled
 from ..regions.delivered import rule_is_free
 from ..regions.principals import concrete_addresses
+from .meaning import side_meaning
 
 DIRECTIONS = (Direction.EGRESS, Direction.INGRESS)
 
@@ -102,6 +105,7 @@ class _Changes:
         self._free: dict[Direction, frozenset[str]] = {}
         self._ids: dict[tuple, tuple[int, list]] = {}
         self._reach: dict[tuple, set[str] | None] = {}
+        self._meanings: dict[tuple, bool] = {}
 
     def _changed_groups(self, direction: Direction) -> dict[str, frozenset]:
         out = {}
@@ -129,7 +133,21 @@ class _Changes:
             resource = self.old.resources.get(name) or self.new.resources[name]
             changed = self.changed_groups[direction]
             found = frozenset(k for g in resource.groups for k in changed.get(g, ()))
+            if found and self._same_meaning(name, resource.groups, direction):
+                found = frozenset()
             self._side[(name, direction)] = found
+        return found
+
+    def _same_meaning(self, name: str, groups: tuple[str, ...], direction: Direction) -> bool:
+        """Whether the side admits the same packets in both networks, though its rules differ."""
+        if any(self.old.resources.get(name) is None or n.resources.get(name) is None
+               or n.resources[name].groups != groups for n in (self.old, self.new)):
+            return False
+        key = (groups, direction)
+        found = self._meanings.get(key)
+        if found is None:
+            old, new = (side_meaning(n, compiled(n).side_rules(name, direction)) for n in (self.old, self.new))
+            found = self._meanings[key] = old is not None and old == new
         return found
 
     def unmanaged_pair(self, name: str) -> bool:
