@@ -25,6 +25,8 @@ from ..regions import difference as set_difference
 from ..spec import Traffic
 from .prune import pairs_to_compare
 from .shared import fix_membership, shared_opaque, valuations
+from .summary import SummarySets
+from .summary import gained as summary_gained
 
 FAMILIES = (Family.V4, Family.V6)
 
@@ -70,20 +72,24 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
                   progress: Callable[[int, int], None] | None = None, prune: bool = True) -> NetworkDiff:
     """Every region delivered differently by `old` and `new` between the chosen principals.
 
-    prune=False compares every pair; the default skips pairs that provably deliver
-    the same in both networks (prune.py), with the same result.
+    prune=False compares every pair with the region engine; the default skips
+    pairs that provably deliver the same in both networks (prune.py) and reads
+    the sets of plain resource pairs from side summaries (summary.py), with the
+    same result.
     """
     sources = list(sources) if sources is not None else principals(old, new)
     destinations = list(destinations) if destinations is not None else principals(old, new)
+    summaries = None
     if prune:
         pairs = pairs_to_compare(old, new, sources, destinations)
+        summaries = (SummarySets(old, traffic), SummarySets(new, traffic))
     else:
         pairs = [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
     added: list[Change] = []
     removed: list[Change] = []
     for done, (src, dst) in enumerate(pairs, 1):
         for family in FAMILIES:
-            gained_sets, lost_sets = compare(old, new, src, dst, family, traffic)
+            gained_sets, lost_sets = compare(old, new, src, dst, family, traffic, summaries)
             added += _changes(old, new, gained_sets, ChangeKind.ADDED)
             removed += _changes(new, old, lost_sets, ChangeKind.REMOVED)
         if progress:
@@ -113,13 +119,18 @@ def _attribute(network: Network, region: Region) -> Region:
 
 
 def compare(old: Network, new: Network, src: Principal, dst: Principal, family: Family,
-            traffic: Traffic | None = None) -> tuple[PairSets, PairSets]:
+            traffic: Traffic | None = None,
+            summaries: tuple[SummarySets, SummarySets] | None = None) -> tuple[PairSets, PairSets]:
     """(gained, lost) between one pair: each as PairSets whose certain part is surely
     gained (lost) and whose possible part is gained (lost) for some choice (a superset).
 
     Shared opaque groups take one membership in both networks (see shared.py):
     surely gained = gained for every valuation; possibly = for some.
     """
+    both = _from_summaries(summaries, src, dst, family)
+    if both is not None:
+        before, after = both
+        return summary_gained(before, after, src, dst, family), summary_gained(after, before, src, dst, family)
     top = family.top
     gained, lost = _Accumulator(top), _Accumulator(top)
     for valuation in valuations(shared_opaque(old, new, src, dst)):
@@ -128,6 +139,16 @@ def compare(old: Network, new: Network, src: Principal, dst: Principal, family: 
         gained.add(set_difference(old_sets, new_sets))
         lost.add(set_difference(new_sets, old_sets))
     return gained.sets(family, src, dst), lost.sets(family, src, dst)
+
+
+def _from_summaries(summaries, src: Principal, dst: Principal, family: Family) -> tuple | None:
+    """What each network delivers per address pair, for a plain resource pair, when the
+    summaries answer in both."""
+    if summaries is None:
+        return None
+    before = summaries[0].delivered(src, dst, family)
+    after = summaries[1].delivered(src, dst, family) if before is not None else None
+    return (before, after) if after is not None else None
 
 
 class _Accumulator:

@@ -268,6 +268,20 @@ class FastCells:
             return self._with_unmanaged(destination.name, self._sides(destination)[1][0], source, False)
         return None
 
+    def admits(self, source: Principal, destination: Principal) -> tuple | None:
+        """Per family: (the source's addresses, the destination's addresses, what the
+        source's egress admits toward each destination address, what the destination's
+        ingress admits from each source address); addresses as (value, private), admits
+        as (certain, possible). None for a pair the summaries cannot answer (as for cells)."""
+        if not (source.is_resource and destination.is_resource) or source.name == destination.name:
+            return None
+        sending, receiving = self._sides(source), self._sides(destination)
+        if sending is None or receiving is None:
+            return None
+        egress = self._toward(sending[0], destination.name)
+        ingress = self._toward(receiving[1], source.name)
+        return tuple(zip(self._own[source.name][0], self._own[destination.name][0], egress, ingress))
+
     def _sides(self, principal: Principal) -> tuple | None:
         """(egress, ingress) of a concrete resource, not narrowed, sharing no
         address with another; else None."""
