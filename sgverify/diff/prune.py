@@ -140,8 +140,8 @@ class _Changes:
 
     def _same_meaning(self, name: str, groups: tuple[str, ...], direction: Direction) -> bool:
         """Whether the side admits the same packets in both networks, though its rules differ."""
-        if any(self.old.resources.get(name) is None or n.resources.get(name) is None
-               or n.resources[name].groups != groups for n in (self.old, self.new)):
+        both = [n.resources.get(name) for n in (self.old, self.new)]
+        if None in both or any(resource.groups != groups for resource in both):
             return False
         key = (groups, direction)
         found = self._meanings.get(key)

@@ -5,7 +5,7 @@ sides, a few milliseconds a pair; a diff of a large estate compares hundreds
 of thousands of pairs. Between two different resources with concrete
 addresses, none shared, and no rule on either side that depends on a free
 choice, the delivered set is, per (source address, destination address), the
-services both sides admit, and the matrix's side summaries (explore/cells.py)
+services both sides admit, and the matrix's side summaries (explore/sides.py)
 give exactly those. The difference of two networks is then taken per address
 pair, and cut into canonical boxes, which are the same for equal sets: the
 boxes built here equal the region engine's. Every other pair goes to the engine.
@@ -14,16 +14,14 @@ boxes built here equal the region engine's. Every other pair goes to the engine.
 from __future__ import annotations
 
 from ..explore.cells import FastCells
-from ..model import Direction, Family, Network
+from ..model import Family, Network
 from ..model import intervals as iv
 from ..model.service import SERVICE_TOP
 from ..regions import PairSets, Principal
 from ..regions.boxes import Box, canonical, span
-from ..regions.compiled import compiled
-from ..regions.delivered import rule_is_free
+from ..regions.compiled import FAMILIES
+from ..regions.engine import depends_on_a_choice
 from ..spec import Traffic
-
-FAMILIES = (Family.V4, Family.V6)
 
 
 class SummarySets:
@@ -36,10 +34,8 @@ class SummarySets:
     def delivered(self, source: Principal, destination: Principal, family: Family) -> dict | None:
         """{(source address, destination address): services delivered, certainly and for
         every choice} with empty entries left out, or None if the region engine must answer."""
-        if self._free(source, Direction.EGRESS) or self._free(destination, Direction.INGRESS):
-            return None
-        answer = self.cells.admits(source, destination)
-        if answer is None:
+        answer = self.cells.admits(source, destination)  # None unless both are plain resources here
+        if answer is None or depends_on_a_choice(self.network, source, destination):
             return None
         sources, destinations, egress, ingress = answer[FAMILIES.index(family)]
         meet = self.cells.spans.meet
@@ -52,10 +48,6 @@ class SummarySets:
                 if services:
                     out[(sender, receiver)] = services
         return out
-
-    def _free(self, principal: Principal, direction: Direction) -> bool:
-        return (principal.is_resource and principal.name in self.network.resources
-                and compiled(self.network).any_free(principal.name, direction, rule_is_free))
 
 
 def gained(before: dict, after: dict, source: Principal, destination: Principal, family: Family) -> PairSets:

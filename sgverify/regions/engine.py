@@ -46,7 +46,7 @@ def pair_sets(network: Network, source: Principal, destination: Principal, famil
     if _absent(network, source) or _absent(network, destination):
         return PairSets(family, source, destination, (), ())
     certain = delivered_boxes(network, source, destination, family, free=False)
-    if _free_rules(network, source, destination):
+    if depends_on_a_choice(network, source, destination):
         possible = delivered_boxes(network, source, destination, family, free=True)
     else:
         possible = certain  # no free choice can change anything between these two
@@ -55,8 +55,9 @@ def pair_sets(network: Network, source: Principal, destination: Principal, famil
     return PairSets(family, source, destination, tuple(certain), tuple(possible))
 
 
-def _free_rules(network: Network, source: Principal, destination: Principal) -> bool:
-    """Whether a rule on either side depends on a free choice (the only way one matters)."""
+def depends_on_a_choice(network: Network, source: Principal, destination: Principal) -> bool:
+    """Whether a rule on either side depends on a free choice (the only way one matters;
+    both principals must be in the network)."""
     facts = compiled(network)
     return ((source.is_resource and facts.any_free(source.name, Direction.EGRESS, rule_is_free))
             or (destination.is_resource and facts.any_free(destination.name, Direction.INGRESS, rule_is_free)))
