@@ -7,12 +7,23 @@ summary path and what it gives there.
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import oracle
 from sgverify.diff.engine import diff_networks
 from sgverify.diff.summary import SummarySets
-from sgverify.model import CidrPeer, Family, GroupPeer, PortRange, Service, UnknownPeer
+from sgverify.model import CidrPeer, Family, GroupPeer, Packet, PortRange, Service, UnknownPeer
 from sgverify.model.addresses import parse_address
+from sgverify.model.service import SERVICE_TOP, split_service
 from sgverify.regions import Principal
-from strategies import cidr, group, network, resource
+from sgverify.regions.delivered import rule_is_free
+from strategies import cidr, group, network, networks, resource
+
+EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", "60"))
 
 TCP = 6
 
@@ -58,3 +69,43 @@ def test_a_moved_port_is_one_region_each_way():
     assert result == diff_networks(_web(443), _web(8443), prune=False)
     assert _seen(result.added) == {("app", "web", "tcp/8443"), ("floating", "web", "tcp/8443")}
     assert _seen(result.removed) == {("app", "web", "tcp/443"), ("floating", "web", "tcp/443")}
+
+
+def _service_edges(net) -> list[int]:
+    points = {0, SERVICE_TOP}
+    for r in net.all_rules():
+        for lo, hi in r.service.intervals():
+            points.update(p for p in (lo - 1, lo, hi, hi + 1) if 0 <= p <= SERVICE_TOP)
+    return sorted(points)
+
+
+def _without_choices(net):
+    """The network without rules that depend on a free choice, so most pairs take the summary path."""
+    def keep(r) -> bool:
+        return not rule_is_free(net, r)
+    groups = {k: replace(g, ingress=tuple(filter(keep, g.ingress)), egress=tuple(filter(keep, g.egress)))
+              for k, g in net.groups.items()}
+    return replace(net, groups=groups)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(networks(), networks().map(_without_choices)))
+def test_summary_answers_agree_with_the_brute_force_evaluator(net):
+    """Every answer of the summary path, packet by packet, against tests/oracle.py:
+    each address pair of the two resources, at every service where a rule's match changes."""
+    summaries = SummarySets(net, None)
+    services = _service_edges(net)
+    for family in (Family.V4, Family.V6):
+        for source in sorted(net.resources):
+            for destination in sorted(net.resources):
+                delivered = summaries.delivered(Principal.resource(source), Principal.resource(destination), family)
+                if delivered is None:
+                    continue
+                for s in net.resources[source].addresses(family):
+                    for d in net.resources[destination].addresses(family):
+                        admitted = delivered.get((s, d), ())
+                        for point in services:
+                            packet = Packet(family, s, d, *split_service(point))
+                            expected = oracle.delivered(net, packet, source, destination, {})
+                            got = any(lo <= point <= hi for lo, hi in admitted)
+                            assert got == expected, f"{source} -> {destination}: {packet}"
