@@ -48,12 +48,14 @@ class FastCells:
         self._filters: dict[tuple[frozenset[str], Direction], tuple[SideFilter, dict]] = {}
         self._by_principal: dict[Principal, tuple | None] = {}
         self._group_sets: dict[frozenset[str], frozenset[str]] = {}
-        self._plan: tuple | None = None
+        self._plan: _Plan | None = None
+        self._rows: dict[int, tuple] = {}  # id of an egress side -> (plan, its answer per column)
         self._alike: dict[tuple, tuple[SideFilter, dict]] = {}
         self._interned: dict[tuple, tuple] = {}
         self._combined: dict[tuple[int, int], object] = {}
         self._own: dict[str, tuple] = {}  # name -> (per family (address, private)..., groups)
         self._spaces: dict[tuple, tuple] = {}
+        self._unmanaged: dict[tuple, tuple] = {}
         self._shared = _sharing_an_address(network)
 
     def row(self, source: Principal, destinations: list[Principal]) -> list:
@@ -61,37 +63,63 @@ class FastCells:
         own = self._sides(source) if source.is_resource else None
         if own is None:
             return [self.cell(source, d) for d in destinations]
-        egress_summary, to_peer = own[0]
+        plan = self._columns(destinations)
         name = source.name
-        combined, combine = self._combined, self._combine
-        out = []
-        for peer, sides, principal in self._columns(destinations):
-            if sides is None:
-                out.append(self._with_unmanaged(name, egress_summary, principal, True) if peer is None else None)
-            elif peer == name:
-                out.append(self._self(name))
-            else:
-                egress = to_peer.get(peer) or self._toward(own[0], peer)
-                ingress = sides[1][1].get(name) or self._toward(sides[1], name)
-                found = combined.get((id(egress), id(ingress)))
-                out.append(found if found is not None else combine(egress, ingress))
+        # A million cells: per column only list lookups; each egress side's answers toward
+        # every column are kept, and each ingress side answers toward this row once.
+        outgoing = self._outgoing(own[0], plan)
+        incoming = [self._toward(side, name) for side in plan.ingress_sides] + [NOTHING]
+        pairs = list(zip(map(id, outgoing), map(id, [incoming[k] for k in plan.ingress_of])))
+        combined = self._combined
+        out = [combined.get(pair) for pair in pairs]
+        answered_otherwise = plan.special | plan.named.get(name, set())
+        for index in [i for i, found in enumerate(out) if found is None]:
+            if index not in answered_otherwise:
+                out[index] = self._combine(outgoing[index], incoming[plan.ingress_of[index]])
+        for index in plan.special:
+            peer, _, principal = plan.columns[index]
+            out[index] = self._with_unmanaged(name, own[0][0], principal, True) if peer is None else None
+        for index in plan.named.get(name, ()):
+            out[index] = self._self(name)
         return out
 
-    def _columns(self, destinations: list[Principal]) -> list[tuple]:
-        """(resource name or None if unmanaged, its sides or None, principal) per
-        destination; the same list comes for every row, so it is read once."""
-        if self._plan is None or self._plan[0] is not destinations:
-            self._plan = (destinations, [(d.name if d.is_resource else None,
-                                          self._sides(d) if d.is_resource else None, d) for d in destinations])
-        return self._plan[1]
+    def _columns(self, destinations: list[Principal]) -> "_Plan":
+        """The columns, read once: the same list comes for every row."""
+        if self._plan is None or self._plan.destinations is not destinations:
+            self._plan = _Plan(destinations, [(d.name if d.is_resource else None,
+                                               self._sides(d) if d.is_resource else None, d) for d in destinations])
+        return self._plan
+
+    def _outgoing(self, side: tuple[SideFilter, dict], plan: "_Plan") -> list:
+        """Per column, what the egress side admits toward it (NOTHING for the
+        columns the row answers otherwise)."""
+        key = id(side)
+        found = self._rows.get(key)
+        if found is None or found[0] is not plan:
+            values = [NOTHING if peer is None or sides is None else self._toward(side, peer)
+                      for peer, sides, _ in plan.columns]
+            found = self._rows[key] = (plan, values)
+        return found[1]
 
     def cell(self, source: Principal, destination: Principal):
         """One cell, or None if the region engine must answer it."""
-        if source.is_resource and self._sides(source) is not None:
-            return self.row(source, [destination])[0]
+        own = self._sides(source) if source.is_resource else None
+        if own is not None:
+            return self._pair(source.name, own, destination)
         if not source.is_resource and destination.is_resource and self._sides(destination) is not None:
             return self._with_unmanaged(destination.name, self._sides(destination)[1][0], source, False)
         return None
+
+    def _pair(self, name: str, own: tuple, destination: Principal):
+        """A cell of the row of plain resource `name` (what row() computes per column)."""
+        sides = self._sides(destination) if destination.is_resource else None
+        if sides is None:
+            return None if destination.is_resource else self._with_unmanaged(name, own[0][0], destination, True)
+        if destination.name == name:
+            return self._self(name)
+        egress, ingress = self._toward(own[0], destination.name), self._toward(sides[1], name)
+        found = self._combined.get((id(egress), id(ingress)))
+        return found if found is not None else self._combine(egress, ingress)
 
     def admits(self, source: Principal, destination: Principal) -> tuple | None:
         """Per family: (the source's addresses, the destination's addresses, what the
@@ -164,10 +192,18 @@ class FastCells:
     def _with_unmanaged(self, resource: str, side: SideFilter, unmanaged: Principal, outbound: bool):
         """A cell between a resource and unmanaged addresses. `side` is the
         resource's egress (outbound) or ingress; the unmanaged side filters nothing."""
-        per_family, _ = self._own[resource]
+        # The cell depends on the resource only through which families it has addresses in.
+        present = tuple(bool(addresses) for addresses in self._own[resource][0])
+        key = (id(side), outbound, present, id(unmanaged))
+        found = self._unmanaged.get(key)
+        if found is None or found[0] is not unmanaged:  # the entry keeps the principal alive
+            found = self._unmanaged[key] = (unmanaged, self._unmanaged_cell(side, unmanaged, outbound, present))
+        return found[1]
+
+    def _unmanaged_cell(self, side: SideFilter, unmanaged: Principal, outbound: bool, present: tuple[bool, ...]):
         certain = possible = NOTHING
         partial = False
-        for family, addresses in zip(FAMILIES, per_family):
+        for family, addresses in zip(FAMILIES, present):
             space = address_space(self.network, unmanaged, family)
             add_possible, senders = NOTHING, []
             if addresses and space:
@@ -190,12 +226,39 @@ class FastCells:
         return found[1]
 
     def _result(self, certain: Span, possible: Span, partial: bool):
-        key = (certain, possible, partial)
+        key = (certain, possible, partial and bool(possible))  # one empty cell, however reached
         found = self._made.get(key)
         if found is None:
             found = self._made[key] = self._make(
                 certain, tuple(iv.subtract(list(possible), list(certain), SERVICE_TOP)), bool(possible) and partial)
         return found
+
+
+class _Plan:
+    """The columns of a matrix, as FastCells.row reads them for every row."""
+
+    def __init__(self, destinations: list[Principal], columns: list[tuple]):
+        self.destinations = destinations
+        self.columns = columns  # (resource name or None, its sides or None, principal)
+        # Columns no pair of summaries answers: unmanaged places and resources that are
+        # not plain (`special`), and in each row the row's own column (`named`).
+        sides_at: dict[int, int] = {}
+        self.ingress_sides: list[tuple] = []
+        self.ingress_of: list[int] = []  # per column: index into ingress_sides, or -1
+        for _, sides, _ in columns:
+            if sides is None:
+                self.ingress_of.append(-1)
+                continue
+            index = sides_at.get(id(sides[1]))
+            if index is None:
+                index = sides_at[id(sides[1])] = len(self.ingress_sides)
+                self.ingress_sides.append(sides[1])
+            self.ingress_of.append(index)
+        self.special = {i for i, (_, sides, _) in enumerate(columns) if sides is None}
+        self.named: dict[str, set[int]] = {}  # a resource's own columns (its cell with itself)
+        for index, (peer, sides, _) in enumerate(columns):
+            if sides is not None:
+                self.named.setdefault(peer, set()).add(index)
 
 
 def _meet_addresses(spans: Spans, egress: tuple, ingress: tuple) -> tuple[Span, Span, bool]:

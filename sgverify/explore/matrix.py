@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from typing import Iterator
 from functools import cached_property
 
 from ..gcpause import building_objects
@@ -64,19 +65,34 @@ class Cell:
 
 @dataclass(frozen=True)
 class Matrix:
-    places: tuple[Place, ...]
-    cells: dict  # (row label, column label) -> Cell, only non-empty cells
+    places: tuple[Place, ...]  # shown: every resource and external, other places if some cell has them
+    columns: tuple[str, ...]  # the label of every column computed, in each row's order
+    rows: dict  # row label -> its cells, one per column (empty ones too)
     traffic: Traffic | None = None
 
     def cell(self, row: str, column: str) -> Cell:
         kinds = self.kinds
         if kinds.get(row) != "resource" and kinds.get(column) != "resource":
             return UNGOVERNED
-        return self.cells.get((row, column), EMPTY)
+        cells, index = self.rows.get(row), self.column_index.get(column)
+        return EMPTY if cells is None or index is None else cells[index]
 
     @cached_property
     def kinds(self) -> dict[str, str]:  # asked once per cell when rendering
         return {p.label: p.kind for p in self.places}
+
+    @cached_property
+    def column_index(self) -> dict[str, int]:
+        return {label: index for index, label in enumerate(self.columns)}
+
+    def nonempty(self) -> Iterator[tuple[str, str, Cell]]:
+        """(row, column, cell) of every non-empty cell, sorted by row, then column."""
+        order = sorted(range(len(self.columns)), key=self.columns.__getitem__)
+        for row in sorted(self.rows):
+            cells = self.rows[row]
+            for index in order:
+                if cells[index].services or cells[index].possible:
+                    yield row, self.columns[index], cells[index]
 
 
 EMPTY = Cell((), (), False)
@@ -85,7 +101,7 @@ UNGOVERNED = Cell((), (), False)  # unmanaged to unmanaged: shown as n/a
 
 def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | None = None,
                  prune: bool = True) -> Matrix:
-    """Every non-empty cell.
+    """Every cell.
 
     By default most cells come from each side's filter (cells.py) and the
     rest from the region engine, skipping those whose row's egress or
@@ -94,7 +110,7 @@ def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | 
     tests compare with.
     """
     everywhere = places(network)
-    cells: dict = {}
+    rows: dict = {}
     total = len(everywhere) ** 2
     services = span(traffic.intervals()) if traffic is not None else None
     filters = _Filters(network, everywhere, services) if prune else None
@@ -103,27 +119,34 @@ def build_matrix(network: Network, traffic: Traffic | None = None, tick: Tick | 
     with building_objects():  # up to a million cells, kept to the end
         for i, row in enumerate(everywhere):
             answers = fast.row(row.principal, columns) if fast else [None] * len(everywhere)
-            _fill_row(network, row, everywhere, answers, traffic, filters, cells)
+            rows[row.label] = _fill_row(network, row, everywhere, answers, traffic, filters)
             if tick:
                 tick((i + 1) * len(everywhere), total)
-    used = {label for key in cells for label in key}
-    shown = tuple(p for p in everywhere if p.kind in ("resource", "external") or p.label in used)
-    return Matrix(shown, cells, traffic)
+    labels = tuple(p.label for p in everywhere)
+    shown = tuple(p for p in everywhere if p.kind in ("resource", "external") or _used(p.label, labels, rows))
+    return Matrix(shown, labels, rows, traffic)
 
 
 def _fill_row(network: Network, row: Place, everywhere: list[Place], answers: list, traffic: Traffic | None,
-              filters: "_Filters | None", cells: dict) -> None:
-    """Add the row's non-empty cells: the side summaries' answers, and where they
-    gave none the region engine's (unless the pair provably delivers nothing)."""
-    for column, cell in zip(everywhere, answers):
-        if cell is None:
-            if not row.principal.is_resource and not column.principal.is_resource:
-                continue  # between unmanaged addresses no security group decides anything
-            if filters is not None and not filters.may_deliver(row.principal, column.principal):
-                continue
-            cell = _cell(network, row, column, traffic)
-        if cell.services or cell.possible:  # not empty (up to a million times: no property call)
-            cells[(row.label, column.label)] = cell
+              filters: "_Filters | None") -> tuple[Cell, ...]:
+    """The row's cells: the side summaries' answers, and where they gave none
+    the region engine's (unless the pair provably delivers nothing)."""
+    for index in [i for i, cell in enumerate(answers) if cell is None]:
+        column = everywhere[index]
+        if not row.principal.is_resource and not column.principal.is_resource:
+            answers[index] = EMPTY  # between unmanaged addresses no security group decides anything
+        elif filters is not None and not filters.may_deliver(row.principal, column.principal):
+            answers[index] = EMPTY
+        else:
+            answers[index] = _cell(network, row, column, traffic)
+    return tuple(answers)
+
+
+def _used(label: str, labels: tuple[str, ...], rows: dict) -> bool:
+    """Whether a place has a non-empty cell, as a row or as a column."""
+    index = labels.index(label)
+    return any(c.services or c.possible for c in rows[label]) or \
+        any(r[index].services or r[index].possible for r in rows.values())
 
 
 class _Filters:
@@ -217,7 +240,7 @@ def matrix_dict(matrix: Matrix) -> dict:
     return {
         "places": [{"name": p.label, "kind": p.kind, "groups": list(p.groups), "addresses": p.detail}
                    for p in matrix.places],
-        "cells": [{"from": row, "to": column, **_cell_fields(cell)} for (row, column), cell in sorted(matrix.cells.items())],
+        "cells": [{"from": row, "to": column, **_cell_fields(cell)} for row, column, cell in matrix.nonempty()],
     }
 
 
@@ -229,19 +252,24 @@ def render_json(matrix: Matrix) -> str:
     """`json.dumps(matrix_dict(matrix), indent=2)`, byte for byte, written directly:
     the standard encoder is pure Python once it indents, and takes seconds per
     hundred thousand cells."""
-    head = json.dumps(matrix_dict(Matrix(matrix.places, {}, matrix.traffic)), indent=2)  # ends `"cells": []\n}`
-    if not matrix.cells:
+    head = json.dumps(matrix_dict(Matrix(matrix.places, (), {}, matrix.traffic)), indent=2)  # ends `"cells": []\n}`
+    order = sorted(range(len(matrix.columns)), key=matrix.columns.__getitem__)
+    to = [f'      "to": {json.dumps(label)},\n' for label in matrix.columns]
+    tails: dict[int, str | None] = {}  # per cell object (cells are shared): its fields, None if empty
+    lines: list[str] = []
+    for row in sorted(matrix.rows):
+        cells = matrix.rows[row]
+        for key, cell in {id(c): c for c in cells}.items():
+            if key not in tails:
+                tails[key] = _cell_tail(cell) if cell.services or cell.possible else None
+        worded = [tails[id(c)] for c in cells]
+        start = f',\n    {{\n      "from": {json.dumps(row)},\n'
+        # three pieces per cell, joined once at the end
+        lines += [piece for i in order if worded[i] is not None for piece in (start, to[i], worded[i])]
+    if not lines:
         return head + "\n"
-    names = {p.label: json.dumps(p.label) for p in matrix.places}
-    worded: dict[int, str] = {}
-    lines = []
-    for (row, column), cell in sorted(matrix.cells.items()):
-        tail = worded.get(id(cell))
-        if tail is None:
-            tail = worded[id(cell)] = _cell_tail(cell)
-        lines.append(f'    {{\n      "from": {names.get(row) or json.dumps(row)},\n'
-                     f'      "to": {names.get(column) or json.dumps(column)},\n{tail}')
-    return head[:-len("[]\n}")] + "[\n" + ",\n".join(lines) + "\n  ]\n}\n"
+    lines[0] = lines[0][len(",\n"):]
+    return head[:-len("[]\n}")] + "[\n" + "".join(lines) + "\n  ]\n}\n"
 
 
 def _cell_tail(cell: Cell) -> str:

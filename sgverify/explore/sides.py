@@ -121,13 +121,14 @@ class SideFilter:
     def toward(self, per_family: tuple, groups: frozenset[str]) -> tuple:
         """Per family, per (address, private) of a resource in `groups`, the
         (certain, possible) services admitted with it as the peer."""
+        # Asked about every pair of a matrix: kept to lookups.
         out = []
+        memo, segments = self._at, self._segments
         for number, addresses in enumerate(per_family):
             if not addresses:
                 out.append(())
                 continue
-            starts, values = self._segments_of(number)
-            memo = self._at
+            starts, values = segments[number] or self._segments_of(number)
             admits = []
             for address, private in addresses:
                 index = bisect_right(starts, address) - 1
