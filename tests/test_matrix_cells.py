@@ -153,3 +153,18 @@ def test_json_of_labels_that_need_escaping():
     matrix = build_matrix(net)
     assert render_json(matrix) == json.dumps(matrix_dict(matrix), indent=2) + "\n"
     assert json.loads(render_json(matrix))["cells"][0]["from"] in ('wéb "1"', "db\\2")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(networks(), st.sampled_from((None,) + TRAFFIC_CHOICES))
+def test_the_json_lists_every_nonempty_cell_once_in_label_order(net, traffic):
+    """The JSON cells, read back, are exactly the non-empty cells that `cell()`
+    gives over every pair of computed labels, sorted by (row, column)."""
+    matrix = build_matrix(net, traffic)
+    expected = sorted((row, column) for row in matrix.columns for column in matrix.columns
+                      if not matrix.cell(row, column).empty and matrix.cell(row, column).text != "n/a")
+    listed = [(c["from"], c["to"]) for c in json.loads(render_json(matrix))["cells"]]
+    assert listed == expected
+    for c in json.loads(render_json(matrix))["cells"]:
+        cell = matrix.cell(c["from"], c["to"])
+        assert (c["services"], c["possible"], c["partial"]) == (cell.services_text, cell.possible_text, cell.partial)
