@@ -67,7 +67,7 @@ class FastCells:
         name = source.name
         # A million cells: per column only list lookups; each egress side's answers toward
         # every column are kept, and each ingress side answers toward this row once.
-        outgoing = self._outgoing(own[0], plan)
+        outgoing = self._outgoing(own.egress, plan)
         incoming = [self._toward(side, name) for side in plan.ingress_sides] + [NOTHING]
         pairs = list(zip(map(id, outgoing), map(id, [incoming[k] for k in plan.ingress_of])))
         combined = self._combined
@@ -78,7 +78,7 @@ class FastCells:
                 out[index] = self._combine(outgoing[index], incoming[plan.ingress_of[index]])
         for index in plan.special:
             peer, _, principal = plan.columns[index]
-            out[index] = self._with_unmanaged(name, own[0][0], principal, True) if peer is None else None
+            out[index] = self._with_unmanaged(name, own.egress[0], principal, True) if peer is None else None
         for index in plan.named.get(name, ()):
             out[index] = self._self(name)
         return out
@@ -107,17 +107,17 @@ class FastCells:
         if own is not None:
             return self._pair(source.name, own, destination)
         if not source.is_resource and destination.is_resource and self._sides(destination) is not None:
-            return self._with_unmanaged(destination.name, self._sides(destination)[1][0], source, False)
+            return self._with_unmanaged(destination.name, self._sides(destination).ingress[0], source, False)
         return None
 
     def _pair(self, name: str, own: tuple, destination: Principal):
         """A cell of the row of plain resource `name` (what row() computes per column)."""
         sides = self._sides(destination) if destination.is_resource else None
         if sides is None:
-            return None if destination.is_resource else self._with_unmanaged(name, own[0][0], destination, True)
+            return None if destination.is_resource else self._with_unmanaged(name, own.egress[0], destination, True)
         if destination.name == name:
             return self._self(name)
-        egress, ingress = self._toward(own[0], destination.name), self._toward(sides[1], name)
+        egress, ingress = self._toward(own.egress, destination.name), self._toward(sides.ingress, name)
         found = self._combined.get((id(egress), id(ingress)))
         return found if found is not None else self._combine(egress, ingress)
 
@@ -131,19 +131,19 @@ class FastCells:
         sending, receiving = self._sides(source), self._sides(destination)
         if sending is None or receiving is None:
             return None
-        egress = self._toward(sending[0], destination.name)
-        ingress = self._toward(receiving[1], source.name)
+        egress = self._toward(sending.egress, destination.name)
+        ingress = self._toward(receiving.ingress, source.name)
         return tuple(zip(self._own[source.name][0], self._own[destination.name][0], egress, ingress))
 
-    def _sides(self, principal: Principal) -> tuple | None:
-        """(egress, ingress) of a concrete resource, not narrowed, sharing no
-        address with another; else None."""
+    def _sides(self, principal: Principal) -> "_Sides | None":
+        """The sides of a concrete resource, not narrowed, sharing no address
+        with another; else None."""
         found = self._by_principal.get(principal, False)
         if found is False:
             found = self._by_principal[principal] = self._sides_of(principal)
         return found
 
-    def _sides_of(self, principal: Principal) -> tuple | None:
+    def _sides_of(self, principal: Principal) -> "_Sides | None":
         if principal.within is not None or principal.public_only or principal.excluding:
             return None
         name = principal.name
@@ -156,7 +156,7 @@ class FastCells:
         per_family = tuple(tuple((v, (f, v) in private) for v in sorted(set(resource.addresses(f))))
                            for f in FAMILIES)
         self._own[name] = (per_family, groups)
-        return self._side(name, groups, Direction.EGRESS), self._side(name, groups, Direction.INGRESS)
+        return _Sides(self, name, groups)
 
     def _side(self, name: str, groups: frozenset[str], direction: Direction) -> tuple[SideFilter, dict]:
         """A group set's filter in one direction, with its answers per peer so far."""
@@ -234,6 +234,30 @@ class FastCells:
         return found
 
 
+class _Sides:
+    """A plain resource's (summary, answers so far) per direction, each built when
+    first asked: an exposure needs one side of each peer, a matrix both."""
+
+    __slots__ = ("_cells", "_name", "_groups", "_egress", "_ingress")
+
+    def __init__(self, cells: FastCells, name: str, groups: frozenset[str]):
+        self._cells, self._name, self._groups = cells, name, groups
+        self._egress: tuple[SideFilter, dict] | None = None
+        self._ingress: tuple[SideFilter, dict] | None = None
+
+    @property
+    def egress(self) -> tuple[SideFilter, dict]:
+        if self._egress is None:
+            self._egress = self._cells._side(self._name, self._groups, Direction.EGRESS)
+        return self._egress
+
+    @property
+    def ingress(self) -> tuple[SideFilter, dict]:
+        if self._ingress is None:
+            self._ingress = self._cells._side(self._name, self._groups, Direction.INGRESS)
+        return self._ingress
+
+
 class _Plan:
     """The columns of a matrix, as FastCells.row reads them for every row."""
 
@@ -249,10 +273,10 @@ class _Plan:
             if sides is None:
                 self.ingress_of.append(-1)
                 continue
-            index = sides_at.get(id(sides[1]))
+            index = sides_at.get(id(sides.ingress))
             if index is None:
-                index = sides_at[id(sides[1])] = len(self.ingress_sides)
-                self.ingress_sides.append(sides[1])
+                index = sides_at[id(sides.ingress)] = len(self.ingress_sides)
+                self.ingress_sides.append(sides.ingress)
             self.ingress_of.append(index)
         self.special = {i for i, (_, sides, _) in enumerate(columns) if sides is None}
         self.named: dict[str, set[int]] = {}  # a resource's own columns (its cell with itself)
