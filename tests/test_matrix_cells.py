@@ -168,3 +168,19 @@ def test_the_json_lists_every_nonempty_cell_once_in_label_order(net, traffic):
     for c in json.loads(render_json(matrix))["cells"]:
         cell = matrix.cell(c["from"], c["to"])
         assert (c["services"], c["possible"], c["partial"]) == (cell.services_text, cell.possible_text, cell.partial)
+
+
+def test_rows_that_share_a_side_still_meet_each_columns_own_ingress():
+    """Two rows with one egress side, two columns with different ingress: every
+    cell of the second row meets its own column's ingress (answers are shared
+    between rows, so a mix-up of columns would show here)."""
+    net = network(
+        [group("sg-client", egress=[(Service(ALL), ANYWHERE)]),
+         group("sg-web", ingress=[(HTTPS, TEN)]),
+         group("sg-ssh", ingress=[(SSH, TEN)])],
+        [resource("a1", ["sg-client"], ["10.0.0.1"]), resource("a2", ["sg-client"], ["10.0.0.2"]),
+         resource("b", ["sg-web"], ["10.0.1.1"]), resource("c", ["sg-ssh"], ["10.0.1.2"])])
+    matrix = both_ways(net)
+    for row in ("a1", "a2"):
+        assert texts(matrix, row, "b") == ("tcp/443", False)
+        assert texts(matrix, row, "c") == ("tcp/22", False)
