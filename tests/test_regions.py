@@ -116,6 +116,27 @@ def test_random_regions_equal_the_formula(network, rnd):
         assert_exact(network, source, destination, rnd.choice(FAMILIES))
 
 
+@SLOW
+@given(S.networks(), st.booleans())
+def test_one_address_on_each_side_gives_the_box_algebras_answer(network, free):
+    """The shortcut for two single addresses equals the general sweep over the same admissions."""
+    from sgverify.model import Direction
+    from sgverify.regions import address_space
+    from sgverify.regions.delivered import _combined_boxes, admissions, between_points
+
+    for family in FAMILIES:
+        for source in all_principals(network):
+            for destination in all_principals(network):
+                sources, destinations = address_space(network, source, family), address_space(network, destination, family)
+                if [len(sources), len(destinations)] != [1, 1] or sources[0][0] != sources[0][1] \
+                        or destinations[0][0] != destinations[0][1]:
+                    continue
+                outbound = admissions(network, source, destination, Direction.EGRESS, family, free)
+                inbound = admissions(network, destination, source, Direction.INGRESS, family, free)
+                expected = _combined_boxes(outbound, inbound, family) if outbound else []
+                assert between_points(sources[0][0], destinations[0][0], outbound, inbound) == expected
+
+
 # ---------------------------------------------------------------- brute force
 
 def _who(principal):

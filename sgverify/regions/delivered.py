@@ -123,10 +123,39 @@ def delivered_boxes(network: Network, source: Principal, destination: Principal,
     free=False: delivered whatever the free choices; True: for some choice.
     Points with s == d are not packets; the boxes may include them.
     """
-    egress = _by_services(admissions(network, source, destination, Direction.EGRESS, family, free))
-    if not egress:
+    outbound = admissions(network, source, destination, Direction.EGRESS, family, free)
+    if not outbound:
         return []
-    ingress = _by_services(admissions(network, destination, source, Direction.INGRESS, family, free))
+    inbound = admissions(network, destination, source, Direction.INGRESS, family, free)
+    points = _single_addresses(network, source, destination, family)
+    if points is not None:
+        return between_points(*points, outbound, inbound)
+    return _combined_boxes(outbound, inbound, family)
+
+
+def _single_addresses(network: Network, source: Principal, destination: Principal,
+                      family: Family) -> tuple[int, int] | None:
+    """(s, d) if each side has exactly one address in `family` (most resources)."""
+    sources = address_space(network, source, family)
+    destinations = address_space(network, destination, family)
+    if len(sources) == 1 == len(destinations) and sources[0][0] == sources[0][1] \
+            and destinations[0][0] == destinations[0][1]:
+        return sources[0][0], destinations[0][0]
+    return None
+
+
+def between_points(source: int, destination: int, outbound: list[Admission],
+                   inbound: list[Admission]) -> list[Box]:
+    """The delivered boxes when each side is one address: every admission's peers
+    are that address (empty ones are never listed), so the set is one box whose
+    services both sides admit; canonical as it stands."""
+    services = iv.intersect(iv.normalize(piece for a in outbound for piece in a.services),
+                            iv.normalize(piece for a in inbound for piece in a.services))
+    return [Box(((source, source),), ((destination, destination),), span(services))] if services else []
+
+
+def _combined_boxes(outbound: list[Admission], inbound: list[Admission], family: Family) -> list[Box]:
+    egress, ingress = _by_services(outbound), _by_services(inbound)
     boxes = []
     for e_services, destinations in egress.items():
         if not e_services:
