@@ -72,13 +72,18 @@ class Family(IntEnum):
     V4 = 4
     V6 = 6
 
+    # Both are asked per CIDR and per interval operation: compared as plain ints
+    # (looking a member up on the enum class is slow), the tops computed once.
     @property
     def width(self) -> int:
-        return 32 if self is Family.V4 else 128
+        return 32 if self == 4 else 128
 
     @property
     def top(self) -> int:
-        return (1 << self.width) - 1
+        return _TOP_V4 if self == 4 else _TOP_V6
+
+
+_TOP_V4, _TOP_V6 = (1 << 32) - 1, (1 << 128) - 1
 
 
 def format_address(family: Family, value: int) -> str:
