@@ -82,7 +82,8 @@ def regions_of(network: Network, sets: PairSets) -> list[Region]:
 
 def region_boxes(sets: PairSets) -> list[tuple[Certainty, Box]]:
     """The boxes `regions_of` turns into regions, without naming rules (cheaper)."""
-    maybe = bx.difference(sets.possible, sets.certain, sets.family.top)
+    # Most pairs depend on no free choice: then possible == certain and nothing is only possible.
+    maybe = [] if sets.possible == sets.certain else bx.difference(sets.possible, sets.certain, sets.family.top)
     return ([(Certainty.CERTAIN, b) for b in _kept(sets, sets.certain)]
             + [(Certainty.POSSIBLE, b) for b in _kept(sets, maybe)])
 
