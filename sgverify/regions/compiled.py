@@ -77,8 +77,9 @@ class Compiled:
         found = self._blocks.get(key)
         if found is None:
             target = rule.peer
-            if isinstance(target, CidrPeer):
-                found = iv.of_cidrs([target.cidr], family)
+            if isinstance(target, CidrPeer):  # one block: nothing to merge (asked for every rule)
+                cidr = target.cidr
+                found = [(cidr.first, cidr.last)] if cidr.family is family else []
             else:
                 prefix_list = self.network.prefix_lists.get(target.prefix_list)
                 found = iv.of_cidrs(prefix_list.cidrs if prefix_list else (), family)
