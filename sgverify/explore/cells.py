@@ -110,7 +110,7 @@ class FastCells:
             return self._with_unmanaged(destination.name, self._sides(destination).ingress[0], source, False)
         return None
 
-    def _pair(self, name: str, own: tuple, destination: Principal):
+    def _pair(self, name: str, own: "_Sides", destination: Principal):
         """A cell of the row of plain resource `name` (what row() computes per column)."""
         sides = self._sides(destination) if destination.is_resource else None
         if sides is None:
@@ -236,7 +236,7 @@ class FastCells:
 
 class _Sides:
     """A plain resource's (summary, answers so far) per direction, each built when
-    first asked: an exposure needs one side of each peer, a matrix both."""
+    first asked: a diff's summary pairs need one side of each resource, a matrix both."""
 
     __slots__ = ("_cells", "_name", "_groups", "_egress", "_ingress")
 

@@ -85,13 +85,17 @@ class Matrix:
     def column_index(self) -> dict[str, int]:
         return {label: index for index, label in enumerate(self.columns)}
 
+    @cached_property
+    def column_order(self) -> list[int]:
+        """Column indexes in label order."""
+        return sorted(range(len(self.columns)), key=self.columns.__getitem__)
+
     def nonempty(self) -> Iterator[tuple[str, str, Cell]]:
         """(row, column, cell) of every non-empty cell, sorted by row, then column."""
-        order = sorted(range(len(self.columns)), key=self.columns.__getitem__)
         for row in sorted(self.rows):
             cells = self.rows[row]
-            for index in order:
-                if cells[index].services or cells[index].possible:
+            for index in self.column_order:
+                if not cells[index].empty:
                     yield row, self.columns[index], cells[index]
 
 
@@ -145,8 +149,7 @@ def _fill_row(network: Network, row: Place, everywhere: list[Place], answers: li
 def _used(label: str, labels: tuple[str, ...], rows: dict) -> bool:
     """Whether a place has a non-empty cell, as a row or as a column."""
     index = labels.index(label)
-    return any(c.services or c.possible for c in rows[label]) or \
-        any(r[index].services or r[index].possible for r in rows.values())
+    return any(not c.empty for c in rows[label]) or any(not r[index].empty for r in rows.values())
 
 
 class _Filters:
@@ -253,7 +256,7 @@ def render_json(matrix: Matrix) -> str:
     the standard encoder is pure Python once it indents, and takes seconds per
     hundred thousand cells."""
     head = json.dumps(matrix_dict(Matrix(matrix.places, (), {}, matrix.traffic)), indent=2)  # ends `"cells": []\n}`
-    order = sorted(range(len(matrix.columns)), key=matrix.columns.__getitem__)
+    order = matrix.column_order
     to = [f'      "to": {json.dumps(label)},\n' for label in matrix.columns]
     tails: dict[int, str | None] = {}  # per cell object (cells are shared): its fields, None if empty
     lines: list[str] = []
@@ -261,7 +264,7 @@ def render_json(matrix: Matrix) -> str:
         cells = matrix.rows[row]
         for key, cell in {id(c): c for c in cells}.items():
             if key not in tails:
-                tails[key] = _cell_tail(cell) if cell.services or cell.possible else None
+                tails[key] = None if cell.empty else _cell_tail(cell)
         worded = [tails[id(c)] for c in cells]
         start = f',\n    {{\n      "from": {json.dumps(row)},\n'
         # three pieces per cell, joined once at the end
