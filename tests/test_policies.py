@@ -81,3 +81,35 @@ def test_policy_classes_partition_the_profiles_with_addresses(network, asked, di
         assert cls.addresses == iv.normalize(a for slot in cls.slots for a in c.profile_addresses[slot - 1])
     policies = [cls.policy for cls in classes]
     assert len(policies) == len(set(policies))  # equal policies are one class
+
+
+SPACES = st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)).map(sorted).map(tuple),
+                  max_size=3).map(iv.normalize)
+
+
+@SETTINGS
+@given(networks(), st.sampled_from(list(Family)), st.lists(SPACES, min_size=1, max_size=4))
+def test_address_lookups_match_a_scan_of_the_profiles(network, family, spaces):
+    c = compile_family(network, family)
+    for space in spaces + [[(0, family.top)]] + [[(lo, lo)] for a in c.profile_addresses for lo, _ in a[:1]]:
+        scanned = {i + 1 for i, addrs in enumerate(c.profile_addresses) if iv.intersect(addrs, space)}
+        assert c.profiles_meeting(space) == scanned
+    assert c.unowned == iv.complement(c.all_concrete, family.top)
+    for name, resource in network.resources.items():
+        symbolic = [c.symbolic_slot(i) for i, (n, _, _) in enumerate(c.symbolic) if n == name]
+        profile = c.profiles.index(tuple(sorted(set(resource.groups)))) + 1
+        expected = symbolic[0] if symbolic else profile if resource.addresses(family) else None
+        assert c.slot_of_resource(name) == expected
+
+
+def test_profiles_meeting_a_space_when_two_profiles_share_an_address():
+    # Inputs refuse an address on two resources; the lookup stays right without that promise.
+    from strategies import group, network, resource
+    net = network([group("sg-a"), group("sg-b")],
+                  [resource("x", ["sg-a"], ["10.0.0.1", "10.0.0.5"]), resource("y", ["sg-b"], ["10.0.0.3"]),
+                   resource("z", ["sg-b", "sg-a"], ["10.0.0.5"])])
+    c = compile_family(net, Family.V4)
+    base = (10 << 24)
+    assert c.profiles_meeting([(base + 5, base + 5)]) == {1, 3}
+    assert c.profiles_meeting([(base + 2, base + 4)]) == {2}
+    assert c.profiles_meeting([(0, base)]) == set()

@@ -12,6 +12,7 @@ addresses; then one slot per symbolic resource (no known address).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..gcpause import building_objects
@@ -70,6 +71,8 @@ class CompiledFamily:
     _interned: dict[Policy, Policy] = field(default_factory=dict)
     _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
+    _resource_slots: dict[str, int | None] = field(default_factory=dict)
+    _by_address: tuple | None = None  # see _profile_index
 
     @property
     def slot_count(self) -> int:
@@ -85,19 +88,56 @@ class CompiledFamily:
         return self.symbolic[slot - 1 - len(self.profiles)][1]
 
     def slot_of_resource(self, name: str) -> int | None:
-        for index, (sym_name, _, _) in enumerate(self.symbolic):
-            if sym_name == name:
-                return self.symbolic_slot(index)
-        resource = self.network.resources[name]
-        if resource.addresses(self.family):
-            return self.profiles.index(tuple(sorted(set(resource.groups)))) + 1
-        return None
+        """A resource's symbolic slot, else its profile's slot if it has an
+        address in this family, else None."""
+        if not self._resource_slots:  # one pass, not a search of the profiles per call
+            self._resource_slots = self._index_resource_slots()
+        return self._resource_slots[name]
+
+    def _index_resource_slots(self) -> dict[str, int | None]:
+        profile_slot = {groups: index + 1 for index, groups in enumerate(self.profiles)}
+        slots: dict[str, int | None] = {
+            name: profile_slot[tuple(sorted(set(resource.groups)))] if resource.addresses(self.family) else None
+            for name, resource in self.network.resources.items()}
+        for index, (name, _, _) in enumerate(self.symbolic):
+            slots[name] = self.symbolic_slot(index)
+        return slots
+
+    @property
+    def unowned(self) -> iv.Intervals:
+        """Every address of the family that no resource holds."""
+        key = ("unowned",)
+        if key not in self._spaces:
+            self._spaces[key] = iv.complement(self.all_concrete, self.family.top)
+        return self._spaces[key]
+
+    def profiles_meeting(self, space) -> set[int]:
+        """Profile slots with an address in `space`."""
+        index = self._profile_index()
+        if index is None:  # addresses shared between profiles: test each profile
+            return {i + 1 for i, addrs in enumerate(self.profile_addresses) if iv.intersect(addrs, space)}
+        lows, highs, slots = index
+        found: set[int] = set()
+        for lo, hi in space:
+            found.update(slots[bisect_left(highs, lo):bisect_right(lows, hi)])
+        return found
+
+    def _profile_index(self):
+        """Every profile interval sorted, as (lows, highs, slots); None if two overlap."""
+        if self._by_address is None:
+            entries = sorted((lo, hi, slot + 1) for slot, addrs in enumerate(self.profile_addresses)
+                             for lo, hi in addrs)
+            lows = [lo for lo, _, _ in entries]
+            highs = [hi for _, hi, _ in entries]
+            disjoint = all(highs[i] < lows[i + 1] for i in range(len(entries) - 1))
+            self._by_address = ((lows, highs, [slot for _, _, slot in entries]),) if disjoint else (None,)
+        return self._by_address[0]
 
     def symbolic_free_space(self, index: int) -> iv.Intervals:
         """Where a symbolic resource's address can be: its subnets minus every known address."""
         key = ("symbolic", index)
         if key not in self._spaces:
-            self._spaces[key] = iv.subtract(self.symbolic[index][2], self.all_concrete, self.family.top)
+            self._spaces[key] = iv.intersect(self.symbolic[index][2], self.unowned)
         return self._spaces[key]
 
     def group_part(self, group: str, direction: Direction, services=None) -> "GroupPart":
@@ -199,11 +239,16 @@ def _index_groups(out: CompiledFamily, network: Network) -> None:
     private: dict[str, list[int]] = {key: [] for key in network.groups}
     everything: dict[str, list[int]] = {key: [] for key in network.groups}
     for resource in network.resources.values():
+        own_private, own = resource.private_addresses(out.family), resource.addresses(out.family)
         for group in resource.groups:
-            private.setdefault(group, []).extend(resource.private_addresses(out.family))
-            everything.setdefault(group, []).extend(resource.addresses(out.family))
+            private.setdefault(group, []).extend(own_private)
+            everything.setdefault(group, []).extend(own)
     out.group_private = {k: iv.of_points(v) for k, v in private.items()}
-    out.group_addresses = {k: iv.of_points(v) for k, v in everything.items()}
+    # Most groups have no member with a public address: one merge serves both
+    # (a member's private addresses are among its addresses, so equal counts
+    # mean equal lists). The sets are only ever read.
+    out.group_addresses = {k: out.group_private[k] if len(v) == len(private[k]) else iv.of_points(v)
+                           for k, v in everything.items()}
     out.group_symbolic = {k: [] for k in private}
     for index, (name, _, _) in enumerate(out.symbolic):
         for group in network.resources[name].groups:
