@@ -50,24 +50,50 @@ class Atoms:
 
 
 def partition(sets: Sequence[Sequence[Interval]], top: int) -> Atoms:
-    """Atoms of [0, top] for normalized (sorted, disjoint, non-adjacent) interval sets."""
+    """Atoms of [0, top] for interval sets (merged or not)."""
     toggles: dict[int, int] = {}
     for index, intervals in enumerate(sets):
         bit = 1 << index
-        for lo, hi in normalize(intervals):  # toggling needs disjoint intervals
-            toggles[lo] = toggles.get(lo, 0) ^ bit
-            if hi < top:
-                toggles[hi + 1] = toggles.get(hi + 1, 0) ^ bit
-    atom_of: dict[int, int] = {}
+        for position in _boundaries(intervals, top):
+            toggles[position] = toggles.get(position, 0) ^ bit
+    atom_of: dict[int, int] = {}  # signature (bitmask of sets) -> atom
     first: list[list[int]] = []
     signature, start = 0, 0
-    for position in sorted(toggles) + [top + 1]:
+    # One pass over the boundaries, once per query and family over thousands
+    # of them: an atom that has its two lowest addresses already needs only a
+    # lookup. A boundary whose flips cancel (two touching intervals of one
+    # set) changes nothing and is skipped.
+    for position, flip in sorted(toggles.items()):
+        if not flip:
+            continue
         if position > start:
-            _add_segment(atom_of, first, signature, start, position - 1)
-        if position <= top:
-            signature ^= toggles[position]
+            atom = atom_of.get(signature)
+            if atom is None or len(first[atom]) < 2:
+                _add_segment(atom_of, first, signature, start, position - 1)
+        signature ^= flip
         start = position
+    _add_segment(atom_of, first, signature, start, top)
     return Atoms(_members(atom_of, len(sets)), tuple(tuple(lows) for lows in first))
+
+
+def _boundaries(intervals: Sequence[Interval], top: int) -> list[int]:
+    """Where membership of a set flips: each lo and each hi + 1 below top.
+
+    Toggling is right only for sorted, non-overlapping intervals; touching
+    ones are fine (their two flips cancel). Most sets arrive merged, and
+    merging thousands of intervals again per query showed in profiles, so a
+    set is merged only when it needs it.
+    """
+    out: list[int] = []
+    last = -1
+    for lo, hi in intervals:
+        if lo <= last or hi < lo:
+            return _boundaries(normalize(intervals), top)
+        out.append(lo)
+        if hi < top:
+            out.append(hi + 1)
+        last = hi
+    return out
 
 
 def _add_segment(atom_of: dict[int, int], first: list[list[int]], signature: int, lo: int, hi: int) -> None:

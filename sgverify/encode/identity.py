@@ -66,13 +66,20 @@ class Identity:
             addresses = iv.intersect(c.addresses_of(members) if known is None else known, space)
             parts.append(smt.iff(who_in([class_number]), addr_in(addresses)))
             included.extend(addresses)
-        excluded = iv.subtract(iv.intersect(c.all_concrete, space), iv.normalize(included), c.family.top)
-        parts.append(smt.negate(addr_in(excluded)))
+        parts.append(smt.negate(addr_in(self._unclaimed(space, included))))
         for index in range(len(c.symbolic)):
             if c.symbolic_slot(index) in self.slots:
                 inside = iv.intersect(c.symbolic_free_space(index), space)
                 parts.append(smt.implies(who_in([1 + index]), addr_in(inside)))
         return smt.all_of(parts)
+
+
+    def _unclaimed(self, space, included: list[tuple[int, int]]) -> iv.Intervals:
+        """Held addresses in the space that no class claims: the side cannot be there."""
+        claimed = {slot for members in self.classes for slot in members}
+        if claimed.issuperset(self.c.profiles_meeting(space)):  # e.g. a side that may be anyone
+            return []
+        return iv.subtract(iv.intersect(self.c.all_concrete, space), iv.normalize(included), self.c.family.top)
 
 
 def possible_slots(c: CompiledFamily, endpoints) -> set[int]:
@@ -94,36 +101,39 @@ def possible_slots(c: CompiledFamily, endpoints) -> set[int]:
 
 
 def _slots_of_space(c: CompiledFamily, space) -> set[int]:
-    slots = {i + 1 for i, addrs in enumerate(c.profile_addresses) if iv.intersect(addrs, space)}
-    for index, (_, _, subnet) in enumerate(c.symbolic):
-        if iv.subtract(iv.intersect(subnet, space), c.all_concrete, c.family.top):
+    slots = c.profiles_meeting(space)
+    for index in range(len(c.symbolic)):
+        if iv.intersect(c.symbolic_free_space(index), space):
             slots.add(c.symbolic_slot(index))
-    if iv.subtract(space, c.all_concrete, c.family.top):
+    if iv.intersect(space, c.unowned):
         slots.add(UNMANAGED)
     return slots
 
 
 def side_space(c: CompiledFamily, endpoints) -> tuple[tuple[int, int], ...]:
     """Every address an endpoint set can have (a superset, implied by the query)."""
-    out: list[tuple[int, int]] = []
+    pieces: list[list[tuple[int, int]]] = []  # each one normalized already
     for endpoint in endpoints:
         if isinstance(endpoint, ResourceEndpoint):
             resource = c.network.resources[endpoint.name]
-            out += iv.of_points(resource.addresses(c.family))
-            out += _symbolic_space(c, [c.slot_of_resource(endpoint.name)])
+            pieces.append(iv.of_points(resource.addresses(c.family)))
+            pieces.append(_symbolic_space(c, [c.slot_of_resource(endpoint.name)]))
         elif isinstance(endpoint, GroupEndpoint):
             if _opaque(c, endpoint.group):
                 return ((0, c.family.top),)
-            out += c.group_addresses.get(endpoint.group, [])
-            out += _symbolic_space(c, c.group_symbolic.get(endpoint.group, []))
+            pieces.append(c.group_addresses.get(endpoint.group, []))
+            pieces.append(_symbolic_space(c, c.group_symbolic.get(endpoint.group, [])))
         else:
-            out += endpoint.intervals(c.family)
-    return tuple(iv.normalize(out))
+            pieces.append(iv.normalize(endpoint.intervals(c.family)))  # a few blocks
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) == 1:  # one group of thousands of members: no need to merge it again
+        return tuple(pieces[0])
+    return tuple(iv.normalize(i for piece in pieces for i in piece))
 
 
 def _symbolic_space(c: CompiledFamily, slots) -> list[tuple[int, int]]:
     first = 1 + len(c.profiles)
-    return [i for slot in slots if slot is not None and slot >= first for i in c.symbolic[slot - first][2]]
+    return iv.normalize(i for slot in slots if slot is not None and slot >= first for i in c.symbolic[slot - first][2])
 
 
 def _opaque(c: CompiledFamily, group: str) -> bool:

@@ -1,0 +1,40 @@
+"""Address atoms against a point-by-point reading of the same sets."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sgverify.encode.atoms import partition
+
+TOP = 63
+interval = st.tuples(st.integers(0, TOP), st.integers(0, TOP)).map(sorted).map(tuple)
+# unsorted, overlapping and touching intervals too: partition must merge what needs it
+interval_sets = st.lists(st.lists(interval, max_size=6), max_size=5)
+
+
+def _signature(sets, point: int) -> int:
+    return sum(1 << i for i, s in enumerate(sets) if any(lo <= point <= hi for lo, hi in s))
+
+
+@settings(max_examples=150, deadline=None)
+@given(interval_sets)
+def test_atoms_are_the_classes_of_points_with_the_same_memberships(sets):
+    atoms = partition(sets, TOP)
+    by_signature: dict[int, list[int]] = {}
+    for point in range(TOP + 1):
+        by_signature.setdefault(_signature(sets, point), []).append(point)
+    assert atoms.count == len(by_signature)
+    signature_of_atom = [_signature(sets, lows[0]) for lows in atoms.first]
+    assert sorted(signature_of_atom) == sorted(by_signature)
+    for atom, signature in enumerate(signature_of_atom):
+        assert list(atoms.first[atom]) == by_signature[signature][:2]
+    for i in range(len(sets)):
+        assert list(atoms.members[i]) == [a for a, sig in enumerate(signature_of_atom) if sig >> i & 1]
+
+
+def test_touching_intervals_of_one_set_make_one_atom():
+    atoms = partition([[(0, 9), (10, 19)], [(5, 5)]], TOP)
+    # points 0-4 and 6-19 are in set 0 only, 5 in both, 20-63 in neither
+    assert atoms.count == 3
+    assert atoms.first == ((0, 1), (5,), (20, 21))
