@@ -101,6 +101,7 @@ def test_output_file_and_stats(tmp_path, network):
     # a and b are two single addresses: at least their two atoms and the rest of the line
     assert encoded["address atoms"] >= 3
     assert encoded["destination classes"] == 1
+    assert encoded["rlimit count"] > 0  # z3's own figures, read only when asked for
 
 
 def test_network_option_overrides_the_spec(tmp_path, network):

@@ -97,7 +97,7 @@ def check(
             network=network,
             input_format=input_format,
             parameters=parse_parameters(parameter),
-            options=Options(timeout=timeout, jobs=parse_jobs(jobs)),
+            options=Options(timeout=timeout, jobs=parse_jobs(jobs), solver_statistics=stats),
         )
         destinations = pair([f.value for f in format], list(output))
         with progress("check") as tick:

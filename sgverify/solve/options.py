@@ -9,3 +9,6 @@ class Options:
 
     timeout: float | None = None  # seconds per assertion; None = no limit
     jobs: int = 1  # worker processes for run_check; 1 = check in this process
+    # z3's statistics for each query (--stats); reading them costs a few
+    # milliseconds a query, as much as solving a small one.
+    solver_statistics: bool = False

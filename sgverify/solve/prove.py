@@ -64,7 +64,7 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
             unknown_reasons.append(f"timeout: {_family_name(family)} not checked")
             break
         queries += 1
-        answer = check(query.formula, remaining)
+        answer = check(query.formula, remaining, options.solver_statistics)
         solver_stats[_family_name(family)] = {**(answer.statistics or {}), **query.size}
         if answer.status is Sat.SAT:
             counterexample = _counterexample(compiled.family(family), assertion, query, answer)

@@ -27,14 +27,14 @@ class Answer:
     statistics: dict | None = None
 
 
-def check(formula: z3.BoolRef, timeout: float | None = None) -> Answer:
+def check(formula: z3.BoolRef, timeout: float | None = None, statistics: bool = False) -> Answer:
     ctx = formula.ctx
     solver = z3.SolverFor("QF_BV", ctx=ctx)
     if timeout is not None:
         solver.set("timeout", max(1, int(timeout * 1000)))
     solver.add(formula)
     result = solver.check()
-    stats = _statistics(solver)
+    stats = _statistics(solver) if statistics else None
     if result == z3.sat:
         return Answer(Sat.SAT, solver.model(), statistics=stats)
     if result == z3.unsat:
