@@ -71,7 +71,7 @@ class CompiledFamily:
     _interned: dict[Policy, Policy] = field(default_factory=dict)
     _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
-    _resource_slots: dict[str, int | None] = field(default_factory=dict)
+    resource_slots: dict[str, int | None] = field(default_factory=dict)  # see slot_of_resource
     _by_address: tuple | None = None  # see _profile_index
 
     @property
@@ -90,18 +90,7 @@ class CompiledFamily:
     def slot_of_resource(self, name: str) -> int | None:
         """A resource's symbolic slot, else its profile's slot if it has an
         address in this family, else None."""
-        if not self._resource_slots:  # one pass, not a search of the profiles per call
-            self._resource_slots = self._index_resource_slots()
-        return self._resource_slots[name]
-
-    def _index_resource_slots(self) -> dict[str, int | None]:
-        profile_slot = {groups: index + 1 for index, groups in enumerate(self.profiles)}
-        slots: dict[str, int | None] = {
-            name: profile_slot[tuple(sorted(set(resource.groups)))] if resource.addresses(self.family) else None
-            for name, resource in self.network.resources.items()}
-        for index, (name, _, _) in enumerate(self.symbolic):
-            slots[name] = self.symbolic_slot(index)
-        return slots
+        return self.resource_slots[name]  # filled by compile_family: no search of the profiles
 
     @property
     def unowned(self) -> iv.Intervals:
@@ -219,10 +208,13 @@ def compile_family(network: Network, family: Family) -> CompiledFamily:
         for value in concrete:
             out.owner[value] = resource.name
         addresses[slot].extend(concrete)
+        out.resource_slots[resource.name] = slot if concrete else None
         if resource.symbolic:
             subnet = _symbolic_space(resource.subnets, family)
             if subnet:
                 out.symbolic.append((resource.name, slot, subnet))
+    for index, (name, _, _) in enumerate(out.symbolic):  # numbered after every profile is known
+        out.resource_slots[name] = out.symbolic_slot(index)
     out.profile_addresses = [iv.of_points(addresses[i + 1]) for i in range(len(out.profiles))]
     out.all_concrete = iv.of_points(out.owner)
     _index_groups(out, network)

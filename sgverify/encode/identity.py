@@ -73,7 +73,6 @@ class Identity:
                 parts.append(smt.implies(who_in([1 + index]), addr_in(inside)))
         return smt.all_of(parts)
 
-
     def _unclaimed(self, space, included: list[tuple[int, int]]) -> iv.Intervals:
         """Held addresses in the space that no class claims: the side cannot be there."""
         claimed = {slot for members in self.classes for slot in members}
