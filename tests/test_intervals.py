@@ -51,3 +51,17 @@ def test_intersect_with_one_range_and_contains(a, lo, hi):
 def test_points_become_runs(points):
     runs = iv.of_points(points)
     assert as_set(runs) == set(points) and canonical(runs)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, TOP), st.integers(0, TOP), st.booleans()), max_size=40))
+def test_normalize_is_the_union_of_the_pieces(raw):
+    # Pieces may overlap, touch, repeat or be empty (lo > hi), and may arrive
+    # as lists mixed with tuples or as a generator; the result is canonical
+    # tuples whatever came in.
+    pieces = [[lo, hi] if as_list else (lo, hi) for lo, hi, as_list in raw]
+    expected = {v for lo, hi, _ in raw for v in range(lo, hi + 1)}
+    for given_as in (pieces, iter(pieces)):
+        merged = iv.normalize(given_as)
+        assert as_set(merged) == expected and canonical(merged)
+        assert all(type(piece) is tuple for piece in merged)

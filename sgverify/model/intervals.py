@@ -16,7 +16,7 @@ Intervals = list[tuple[int, int]]
 
 
 def normalize(intervals: Iterable[tuple[int, int]]) -> Intervals:
-    return merge_intervals([(lo, hi) for lo, hi in intervals if lo <= hi])
+    return merge_intervals(intervals)
 
 
 def union(a: Intervals, b: Intervals) -> Intervals:

@@ -10,6 +10,7 @@ what lets rules be merged and compared exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 ALL = -1
 ICMP, TCP, UDP, ICMPV6 = 1, 6, 17, 58
@@ -81,15 +82,28 @@ class Service:
         return name
 
 
-def merge_intervals(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sort and merge overlapping or adjacent [lo, hi] intervals."""
+def merge_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sort and merge overlapping or adjacent [lo, hi] intervals; empty ones
+    (lo > hi) are dropped. Runs once per query on sets of thousands of
+    intervals, so an interval that stays as it is keeps its tuple."""
+    items = intervals if isinstance(intervals, list) else list(intervals)
+    try:
+        ordered = sorted(items)
+    except TypeError:  # lists mixed with tuples do not compare
+        ordered = sorted(tuple(i) for i in items)
     out: list[tuple[int, int]] = []
-    for lo, hi in sorted(intervals):
-        if out and lo <= out[-1][1] + 1:
-            if hi > out[-1][1]:
+    last = -2
+    for item in ordered:
+        lo, hi = item
+        if hi < lo:
+            continue
+        if out and lo <= last + 1:
+            if hi > last:
                 out[-1] = (out[-1][0], hi)
+                last = hi
         else:
-            out.append((lo, hi))
+            out.append(item if type(item) is tuple else (lo, hi))
+            last = hi
     return out
 
 
