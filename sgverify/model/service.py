@@ -64,6 +64,9 @@ class Service:
             return [(0, SERVICE_TOP)]
         base = self.protocol << 16
         if self.protocol in PORTED and self.ports is not None:
+            if len(self.ports) == 1:  # nearly every rule: nothing to merge
+                only = self.ports[0]
+                return [(base | only.lo, base | only.hi)]
             return merge_intervals([(base | r.lo, base | r.hi) for r in self.ports])
         if self.protocol in TYPED and self.icmp_type is not None:
             t = base | (self.icmp_type << 8)
