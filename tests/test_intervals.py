@@ -65,3 +65,13 @@ def test_normalize_is_the_union_of_the_pieces(raw):
         merged = iv.normalize(given_as)
         assert as_set(merged) == expected and canonical(merged)
         assert all(type(piece) is tuple for piece in merged)
+
+
+def test_one_cidr_is_its_block_in_its_own_family_only():
+    from sgverify.model import Cidr, Family
+
+    v4, v6 = Cidr.parse("10.1.0.0/16"), Cidr.parse("2001:db8::/32")
+    assert iv.of_cidr(v4, Family.V4) == [(0x0A010000, 0x0A01FFFF)]
+    assert iv.of_cidr(v4, Family.V6) == []
+    assert iv.of_cidr(v6, Family.V6) == [(0x20010DB8 << 96, (0x20010DB8 << 96) | ((1 << 96) - 1))]
+    assert iv.of_cidr(v6, Family.V4) == []

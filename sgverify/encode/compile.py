@@ -72,7 +72,8 @@ class CompiledFamily:
     _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
     resource_slots: dict[str, int | None] = field(default_factory=dict)  # see slot_of_resource
-    _by_address: tuple | None = None  # see _profile_index
+    _by_address: tuple | None = None  # see _profile_index; None also when profiles overlap
+    _by_address_built: bool = False
 
     @property
     def slot_count(self) -> int:
@@ -113,14 +114,15 @@ class CompiledFamily:
 
     def _profile_index(self):
         """Every profile interval sorted, as (lows, highs, slots); None if two overlap."""
-        if self._by_address is None:
+        if not self._by_address_built:
             entries = sorted((lo, hi, slot + 1) for slot, addrs in enumerate(self.profile_addresses)
                              for lo, hi in addrs)
             lows = [lo for lo, _, _ in entries]
             highs = [hi for _, hi, _ in entries]
             disjoint = all(highs[i] < lows[i + 1] for i in range(len(entries) - 1))
-            self._by_address = ((lows, highs, [slot for _, _, slot in entries]),) if disjoint else (None,)
-        return self._by_address[0]
+            self._by_address = (lows, highs, [slot for _, _, slot in entries]) if disjoint else None
+            self._by_address_built = True
+        return self._by_address
 
     def symbolic_free_space(self, index: int) -> iv.Intervals:
         """Where a symbolic resource's address can be: its subnets minus every known address."""
@@ -255,8 +257,7 @@ def _index_groups(out: CompiledFamily, network: Network) -> None:
 def rule_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals | None:
     """Address blocks of a CIDR or prefix-list peer in a family; None for other peers."""
     if isinstance(rule.peer, CidrPeer):
-        cidr = rule.peer.cidr
-        return [(cidr.first, cidr.last)] if cidr.family is family else []
+        return iv.of_cidr(rule.peer.cidr, family)
     if isinstance(rule.peer, PrefixListPeer):
         return iv.of_cidrs(network.prefix_lists[rule.peer.prefix_list].cidrs, family)
     return None

@@ -103,6 +103,12 @@ def contains(a: Intervals, value: int) -> bool:
     return False
 
 
+def of_cidr(cidr: Cidr, family: Family) -> Intervals:
+    """One CIDR's block in `family` (none in the other family): nothing to
+    merge, and asked for every rule."""
+    return [(cidr.first, cidr.last)] if cidr.family is family else []
+
+
 def of_cidrs(cidrs: Iterable[Cidr], family: Family) -> Intervals:
     return normalize((c.first, c.last) for c in cidrs if c.family is family)
 

@@ -77,9 +77,8 @@ class Compiled:
         found = self._blocks.get(key)
         if found is None:
             target = rule.peer
-            if isinstance(target, CidrPeer):  # one block: nothing to merge (asked for every rule)
-                cidr = target.cidr
-                found = [(cidr.first, cidr.last)] if cidr.family is family else []
+            if isinstance(target, CidrPeer):
+                found = iv.of_cidr(target.cidr, family)
             else:
                 prefix_list = self.network.prefix_lists.get(target.prefix_list)
                 found = iv.of_cidrs(prefix_list.cidrs if prefix_list else (), family)
