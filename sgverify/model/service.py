@@ -87,7 +87,7 @@ class Service:
 
 def merge_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sort and merge overlapping or adjacent [lo, hi] intervals; empty ones
-    (lo > hi) are dropped. Runs once per query on sets of thousands of
+    (lo > hi) are dropped. Queries at 100k rules merge sets of thousands of
     intervals, so an interval that stays as it is keeps its tuple."""
     items = intervals if isinstance(intervals, list) else list(intervals)
     try:
