@@ -207,8 +207,14 @@ class QueryBuilder:
             lambda numbers: self._who_in(side, numbers), lambda s: self._addr_in(side, s), space)
 
     # -- the assertion -------------------------------------------------
-    def violation(self, assertion: Assertion) -> Query | None:
-        """The formula whose models violate the assertion, or None if none can exist."""
+    def violation(self, assertion: Assertion, unmanaged_sources: bool = False) -> Query | None:
+        """The formula whose models violate the assertion, or None if none can exist.
+
+        With `unmanaged_sources`, only violations whose source is an unmanaged
+        address (no filter of its own): a sub-space of the violations, whose
+        formula leaves out every source-side policy. None when the sources hold
+        no such address, or nothing else (the whole query is as small then).
+        """
         self._text = _Text()  # per query: each Query owns its free choices and address sets
         c = self.c
         src_slots = possible_slots(c, assertion.sources)
@@ -217,6 +223,10 @@ class QueryBuilder:
         dst_space = side_space(c, assertion.destinations)
         if assertion.kind is Kind.ONLY:
             src_slots, src_space = set(range(c.slot_count)), ((0, c.family.top),)
+        if unmanaged_sources:
+            if UNMANAGED not in src_slots or len(src_slots) == 1:
+                return None
+            src_slots = {UNMANAGED}  # the identity keeps the source off every held address
         if not src_slots or not dst_slots or not src_space or not dst_space:
             return None
         self._identities = {"src": Identity(c, src_slots), "dst": Identity(c, dst_slots)}

@@ -2,6 +2,10 @@
 
 An assertion holds iff no violation exists in IPv4 and none in IPv6. A found
 violation is replayed on the model and explained before it is reported.
+
+`allow` and `only` assertions first search the violations whose source is an
+unmanaged address (`_stages`): a smaller formula that can refute but never
+prove; the whole query decides when it finds nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from ..explain.counterexample import explain, packet_from_values
 from ..explain.evaluate import Situation
 from ..gcpause import building_objects
 from ..model import Family, Network
-from ..spec import Assertion, Spec
+from ..spec import Assertion, Kind, Spec
 from .options import Options
 from .result import Counterexample, Result, Stats, Verdict
 from .solver import Answer, Sat, check
+
+STAGED = {Kind.ALLOW, Kind.ONLY}
 
 
 @dataclass
@@ -53,9 +59,9 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
     unknown_reasons: list[str] = []
     solver_stats: dict = {}
     queries = 0
-    for family in (Family.V4, Family.V6):
+    for family, unmanaged_sources in _stages(assertion):
         builder = compiled.builder(family)
-        query = builder.violation(assertion)
+        query = builder.violation(assertion, unmanaged_sources)
         if query is None:
             continue
         remaining = _remaining(options.timeout, started)
@@ -65,7 +71,10 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
             break
         queries += 1
         answer = check(query.formula, remaining, options.solver_statistics)
-        solver_stats[_family_name(family)] = {**(answer.statistics or {}), **query.size}
+        stage = _family_name(family) + (" unmanaged sources" if unmanaged_sources else "")
+        solver_stats[stage] = {**(answer.statistics or {}), **query.size}
+        if unmanaged_sources and answer.status is not Sat.SAT:
+            continue  # a part of the space only: the whole query below decides
         if answer.status is Sat.SAT:
             counterexample = _counterexample(compiled.family(family), assertion, query, answer)
             stats = Stats(time.perf_counter() - started, queries, solver_stats)
@@ -76,6 +85,21 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
     if unknown_reasons:
         return Result(assertion, Verdict.UNKNOWN, reason="; ".join(unknown_reasons), stats=stats)
     return Result(assertion, Verdict.HOLDS, stats=stats)
+
+
+def _stages(assertion: Assertion):
+    """(family, unmanaged sources only?) in the order they are searched.
+
+    A violation from an unmanaged source needs no source-side policy in its
+    formula, so that smaller formula is searched first where such violations
+    are common (STAGED kinds). Its models are models of the whole query, so a
+    violation found there is a violation; finding none proves nothing, and the
+    whole query follows.
+    """
+    for family in (Family.V4, Family.V6):
+        if assertion.kind in STAGED:
+            yield family, True
+        yield family, False
 
 
 def verify(network: Network, spec: Spec, options: Options | None = None) -> list[Result]:
