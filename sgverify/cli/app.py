@@ -16,6 +16,7 @@ from typing import Callable
 import typer
 
 from ..errors import InputError, SgverifyError
+from ..gcpause import exit_without_teardown, hold_until_exit
 from .exitcodes import EXIT_CRASH, EXIT_INPUT
 
 app = typer.Typer(
@@ -71,5 +72,16 @@ def _register() -> None:
 
 
 def main() -> None:
+    hold_until_exit()
     _register()
-    app()
+    try:
+        app()  # standalone: it always ends in SystemExit
+    except SystemExit as done:
+        exit_without_teardown(_exit_code(done.code))
+
+
+def _exit_code(code) -> int:
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)  # what sys.exit does with a message
+    return 1

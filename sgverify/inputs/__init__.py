@@ -40,13 +40,13 @@ def load_network(path: str, input_format: str | None = None,
         raise InputError(f"unknown input format {input_format!r}: expected one of {', '.join(FORMATS)}")
     if not where.exists():
         raise InputFileNotFound(f"network file {str(path)!r} does not exist")
-    from ..gcpause import building_objects
+    from ..gcpause import building_objects, held
     from .cache import cached
 
     # Detection parses the whole file, so the cache is asked first.
     with building_objects():
-        return cached(str(path), input_format or "detect", parameters or {},
-                      lambda: _detect_and_read(str(path), input_format, parameters or {}))
+        return held(cached(str(path), input_format or "detect", parameters or {},
+                           lambda: _detect_and_read(str(path), input_format, parameters or {})))
 
 
 def _detect_and_read(path: str, input_format: str | None, parameters: Mapping[str, str]) -> Loaded:

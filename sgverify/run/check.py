@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from ..errors import Diagnostic, InputError, Severity
+from ..gcpause import held
 from ..inputs import Loaded
 from ..report.outcome import SpecOutcome
 from ..solve import Options
@@ -44,7 +45,8 @@ class _Networks:
             self.loaded[path] = load_network(
                 path, input_format=self.request.input_format, parameters=self.request.parameters or None
             )
-            self.compiled[path] = CompiledNetwork(self.loaded[path].network)
+            # Its tables and policies outgrow the network: the command line keeps both to the end.
+            self.compiled[path] = held(CompiledNetwork(self.loaded[path].network))
         return self.loaded[path]
 
 
