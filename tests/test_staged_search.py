@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from oracle import decide, replay
 from sgverify.model import TCP, CidrPeer, GroupPeer, Service
-from sgverify.solve import Verdict, check_assertion
+from sgverify.solve import Options, Verdict, check_assertion
 from sgverify.spec import AddressEndpoint, GroupEndpoint, InternetEndpoint, Kind, ResourceEndpoint, Traffic
 from strategies import assertion, cidr, group, network, ports, resource
 
@@ -112,3 +112,11 @@ def test_deny_and_single_resource_sources_are_not_split():
     allow = checked(net, assertion(Kind.ALLOW, [ResourceEndpoint("x")], [ResourceEndpoint("t")],
                                    Traffic(TCP, ports(443))))
     assert allow.verdict is Verdict.HOLDS and set(allow.stats.solver) == {"IPv4"}
+
+
+def test_out_of_time_in_the_first_search_is_unknown_never_a_proof():
+    net = network([group("sg-t", ingress=[(HTTPS, CidrPeer(cidr("10.0.0.0/8")))]), group("sg-x", egress=EVERYWHERE)],
+                  [resource("t", ["sg-t"], ["10.1.0.5"]), resource("x", ["sg-x"], ["10.0.0.1"])])
+    assert checked(net, ten_slash_8_reaches_t()).verdict is Verdict.HOLDS  # with time enough
+    result = check_assertion(net, ten_slash_8_reaches_t(), Options(timeout=1e-9))
+    assert result.verdict is Verdict.UNKNOWN and "timeout" in result.reason
