@@ -1,4 +1,5 @@
-"""Building a large, long-lived object graph without the cyclic collector.
+"""Building a large, long-lived object graph without the cyclic collector,
+and (for the command line) ending the process without freeing it.
 
 A 100k-rule network is a few million small objects that refer to each other
 only acyclically. While they are being built, Python's cyclic collector runs
