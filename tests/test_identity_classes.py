@@ -10,9 +10,9 @@ each counterexample replayed.
 
 from __future__ import annotations
 
-from oracle import decide, replay
+from agreement import checked
 from sgverify.model import TCP, CidrPeer, GroupPeer, Service
-from sgverify.solve import Verdict, check_assertion
+from sgverify.solve import Verdict
 from sgverify.spec import GroupEndpoint, Kind, ResourceEndpoint, Traffic
 from strategies import assertion, cidr, group, network, ports, resource
 
@@ -20,11 +20,7 @@ HTTPS = Service(TCP, ports(443))
 
 
 def verdict(net, a) -> Verdict:
-    result = check_assertion(net, a)
-    oracle = Verdict.HOLDS if decide(net, a).holds else Verdict.VIOLATED
-    assert result.verdict is oracle, f"verifier {result.verdict.value}, oracle {oracle.value}"
-    replay(net, a, result)
-    return result.verdict
+    return checked(net, a).verdict
 
 
 def only_from(group_key: str):

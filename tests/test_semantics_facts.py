@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from oracle import decide, replay
+from agreement import checked
 from sgverify.model import ALL, ICMP, TCP, UDP, CidrPeer, GroupPeer, PrefixList, PrefixListPeer
 from sgverify.model import Service, UnknownPeer
-from sgverify.solve import Verdict, check_assertion
+from sgverify.solve import Verdict
 from sgverify.spec import AnyEndpoint, GroupEndpoint, InternetEndpoint, Kind, ResourceEndpoint
 from sgverify.spec import Traffic
 from strategies import assertion, cidr, cidrs_endpoint, group, network, ports, resource
@@ -17,12 +17,7 @@ ANY = AnyEndpoint()
 
 def check(net, kind, sources, destinations, traffic=None) -> Verdict:
     """The verdict both deciders agree on (and a replayed counterexample, if any)."""
-    a = assertion(kind, sources, destinations, traffic)
-    result = check_assertion(net, a)
-    oracle = HOLDS if decide(net, a).holds else VIOLATED
-    assert result.verdict is oracle, f"verifier {result.verdict.value}, oracle {oracle.value}"
-    replay(net, a, result)
-    return result.verdict
+    return checked(net, assertion(kind, sources, destinations, traffic)).verdict
 
 
 def tcp(lo, hi=None) -> Traffic:

@@ -9,7 +9,7 @@ counterexample by replaying it.
 
 from __future__ import annotations
 
-from oracle import decide, replay
+from agreement import checked
 from sgverify.model import TCP, CidrPeer, GroupPeer, Service
 from sgverify.solve import Options, Verdict, check_assertion
 from sgverify.spec import AddressEndpoint, GroupEndpoint, InternetEndpoint, Kind, ResourceEndpoint, Traffic
@@ -18,14 +18,6 @@ from strategies import assertion, cidr, group, network, ports, resource
 HTTPS = Service(TCP, ports(443))
 EVERYWHERE = [(HTTPS, CidrPeer(cidr("0.0.0.0/0")))]
 STAGE = "IPv4 unmanaged sources"
-
-
-def checked(net, a):
-    result = check_assertion(net, a)
-    oracle = Verdict.HOLDS if decide(net, a).holds else Verdict.VIOLATED
-    assert result.verdict is oracle, f"verifier {result.verdict.value}, oracle {oracle.value}"
-    replay(net, a, result)
-    return result
 
 
 def ten_slash_8_reaches_t():
