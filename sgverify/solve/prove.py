@@ -26,7 +26,7 @@ from .options import Options
 from .result import Counterexample, Result, Stats, Verdict
 from .solver import Answer, Sat, check
 
-STAGED = {Kind.ALLOW, Kind.ONLY}
+STAGED = frozenset({Kind.ALLOW, Kind.ONLY})  # see _stages
 
 
 @dataclass
