@@ -11,8 +11,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgverify.encode.compile import FULL_SERVICES, compile_family, rule_addresses
-from sgverify.model import Direction, Family, GroupPeer
+from sgverify.encode.compile import FULL_SERVICES, compile_family
+from sgverify.model import CidrPeer, Direction, Family, GroupPeer, PrefixListPeer
 from sgverify.model import intervals as iv
 from strategies import networks
 
@@ -24,6 +24,17 @@ ASKED = st.sampled_from([None, ((6 << 16 | 22, 6 << 16 | 22),), ((6 << 16 | 0, 6
 def points(intervals) -> set[int]:
     """Both ends of each interval and the values just outside: where a set can change."""
     return {v for lo, hi in intervals for v in (lo - 1, lo, hi, hi + 1) if v >= 0}
+
+
+def rule_addresses(network, rule, family):
+    """A rule's address peer as intervals in `family`, straight from its CIDRs; None for other peers."""
+    if isinstance(rule.peer, CidrPeer):
+        cidrs = [rule.peer.cidr]
+    elif isinstance(rule.peer, PrefixListPeer):
+        cidrs = network.prefix_lists[rule.peer.prefix_list].cidrs
+    else:
+        return None
+    return iv.normalize((c.first, c.last) for c in cidrs if c.family is family)
 
 
 def by_rules(network, groups, direction, family, svc, addr) -> bool:

@@ -16,23 +16,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..gcpause import building_objects
-from ..model import Cidr, CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
+from ..model import Cidr, Direction, Family, Network
 from ..model import intervals as iv
 from ..model.addresses import PRIVATE_V4
-from ..model.free import unknown_choice
 from ..model.service import SERVICE_TOP
+from .parts import GroupPart, PeerBlocks, UnknownItem, sort_group_rules
 
 UNMANAGED = 0
-
-
-@dataclass(frozen=True)
-class UnknownItem:
-    """A rule part whose value is unknown: it matches only when its free Boolean is true."""
-
-    name: str  # name of the free Boolean
-    services: tuple[tuple[int, int], ...] | None  # None: the service is unknown too (any)
-    addresses: tuple[tuple[int, int], ...] | None  # address peer; None with group None: unknown peer
-    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,9 @@ class CompiledFamily:
     group_symbolic: dict[str, list[int]] = field(default_factory=dict)
     group_profiles: dict[str, list[int]] = field(default_factory=dict)
     _policies: dict[tuple, Policy] = field(default_factory=dict)  # (profile, direction, services)
-    _parts: dict[tuple, "GroupPart"] = field(default_factory=dict)  # (group, direction, services)
+    _parts: dict[tuple, GroupPart] = field(default_factory=dict)  # (group, direction, services)
+    _peers: PeerBlocks | None = None  # see parts.py
+    _cuts: dict[tuple, dict] = field(default_factory=dict)  # asked services -> GroupPart.narrowed memo
     _interned: dict[Policy, Policy] = field(default_factory=dict)
     _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
@@ -131,15 +123,18 @@ class CompiledFamily:
             self._spaces[key] = iv.intersect(self.symbolic[index][2], self.unowned)
         return self._spaces[key]
 
-    def group_part(self, group: str, direction: Direction, services=None) -> "GroupPart":
+    def group_part(self, group: str, direction: Direction, services=None) -> GroupPart:
         """A group's rules sorted by kind, narrowed to `services` (None: all);
         built once and shared by every profile holding the group."""
         key = (group, direction is Direction.INGRESS, services)  # an Enum hashes in Python: slow
         if key not in self._parts:
             if services is None:
-                self._parts[key] = sort_group_rules(self.network, group, direction, self.family)
+                if self._peers is None:
+                    self._peers = PeerBlocks(self.network, self.family)
+                self._parts[key] = sort_group_rules(self.network, group, direction, self._peers)
             else:
-                self._parts[key] = self.group_part(group, direction).narrowed(services)
+                cuts = self._cuts.setdefault(services, {})
+                self._parts[key] = self.group_part(group, direction).narrowed(services, cuts)
         return self._parts[key]
 
     def policy(self, profile_slot: int, direction: Direction) -> Policy:
@@ -254,61 +249,6 @@ def _index_groups(out: CompiledFamily, network: Network) -> None:
                 out.group_profiles.setdefault(group, []).append(index + 1)
 
 
-def rule_addresses(network: Network, rule: Rule, family: Family) -> iv.Intervals | None:
-    """Address blocks of a CIDR or prefix-list peer in a family; None for other peers."""
-    if isinstance(rule.peer, CidrPeer):
-        return iv.of_cidr(rule.peer.cidr, family)
-    if isinstance(rule.peer, PrefixListPeer):
-        return iv.of_cidrs(network.prefix_lists[rule.peer.prefix_list].cidrs, family)
-    return None
-
-
-@dataclass(frozen=True)
-class GroupPart:
-    """One group's rules in one direction and family, sorted by kind: the
-    pieces every profile holding the group merges into its policy."""
-
-    by_services: tuple[tuple[tuple, list[tuple[int, int]]], ...]  # (services, address blocks)
-    by_group: tuple[tuple[str, list[tuple[int, int]]], ...]  # (peer group, services)
-    unknown: tuple[UnknownItem, ...]
-
-    def narrowed(self, services) -> "GroupPart":
-        """Only the rules that admit some of `services`, their services cut to them."""
-        asked = list(services)
-        by_services = []
-        for admitted, addresses in self.by_services:
-            kept = iv.intersect(admitted, asked)
-            if kept:
-                by_services.append((tuple(kept), addresses))
-        by_group = []
-        for group, admitted in self.by_group:
-            kept = iv.intersect(admitted, asked)
-            if kept:
-                by_group.append((group, kept))
-        unknown = tuple(u for u in self.unknown if u.services is None or iv.intersect(u.services, asked))
-        return GroupPart(tuple(by_services), tuple(by_group), unknown)
-
-
-def sort_group_rules(network: Network, group_key: str, direction: Direction, family: Family) -> GroupPart:
-    by_services: list = []
-    by_group: list = []
-    unknown: list[UnknownItem] = []
-    group = network.groups.get(group_key)
-    for position, rule in enumerate(group.rules(direction) if group is not None else ()):
-        services = rule.service.intervals()
-        addresses = rule_addresses(network, rule, family)
-        if addresses is not None and not addresses:
-            continue  # a peer of the other family never matches
-        peer_group = rule.peer.group if isinstance(rule.peer, GroupPeer) else None
-        if rule.service_unknown or not (addresses is not None or peer_group):
-            unknown.append(UnknownItem(unknown_choice(rule, position), _frozen(services), _frozen(addresses), peer_group))
-        elif peer_group is not None:
-            by_group.append((peer_group, services))
-        else:
-            by_services.append((tuple(services), addresses))
-    return GroupPart(tuple(by_services), tuple(by_group), tuple(unknown))
-
-
 def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction,
                  services=None) -> Policy:
     by_services: dict[tuple, list[tuple[int, int]]] = {}
@@ -326,10 +266,6 @@ def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: D
         by_group=tuple((g, tuple(iv.normalize(s))) for g, s in sorted(by_group.items())),
         unknown=tuple(unknown),
     )
-
-
-def _frozen(intervals):
-    return None if intervals is None else tuple(intervals)
 
 
 def _merge_by_services(by_services: dict[tuple, list]) -> tuple:
