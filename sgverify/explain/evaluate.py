@@ -93,14 +93,21 @@ def unfiltered_destination(packet: Packet) -> bool:
     return any(c.contains(packet.family, packet.dst) for c in UNFILTERED_SERVICES)
 
 
+def some_rule_admits(s: Situation, direction: Direction) -> bool:
+    """Whether admitting_rules(s, direction) is non-empty, stopping at the first."""
+    side = "src" if direction is Direction.EGRESS else "dst"
+    name = s.resource(side)
+    return name is not None and any(rule_matches(s, rule, pos) for rule, pos in side_rules(s.network, name, direction))
+
+
 def egress_ok(s: Situation) -> bool:
     if s.src_resource is None or unfiltered_destination(s.packet):
         return True
-    return bool(admitting_rules(s, Direction.EGRESS))
+    return some_rule_admits(s, Direction.EGRESS)
 
 
 def ingress_ok(s: Situation) -> bool:
-    return s.dst_resource is None or bool(admitting_rules(s, Direction.INGRESS))
+    return s.dst_resource is None or some_rule_admits(s, Direction.INGRESS)
 
 
 def delivered(s: Situation) -> bool:
