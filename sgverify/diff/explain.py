@@ -69,10 +69,11 @@ def describe_side(change: Change, sources: bool = True) -> str:
         whole = iv.of_cidrs([cidr], r.family)
         if iv.subtract(list(spans), whole, top):
             continue  # not a superset
-        rest = iv.subtract(whole, list(spans), top)
-        text = str(cidr) + (" except " + ", ".join(str(c) for c in cidrs_of(rest, r.family)) if rest else "")
-        if text.count(",") < best.count(","):
-            best = text
+        rest = cidrs_of(iv.subtract(whole, list(spans), top), r.family)
+        # The text would hold one comma fewer than its excepted blocks: count before
+        # writing it (a large diff tries thousands of blocks and keeps few).
+        if max(len(rest) - 1, 0) < best.count(","):
+            best = str(cidr) + (" except " + ", ".join(str(c) for c in rest) if rest else "")
     return best
 
 

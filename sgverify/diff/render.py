@@ -110,13 +110,16 @@ def change_dict(change: Change, other: Network) -> dict:
 
 
 def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
-    data = {
+    """The same text as json.dumps of the whole report with indent=2, built one change
+    at a time: a large diff has hundreds of thousands of changes, and holding all their
+    dicts at once took several times the memory of the text."""
+    head = json.dumps({
         "old": diff.old_source,
         "new": diff.new_source,
         "traffic": str(diff.traffic) if diff.traffic else None,
         "fail_on": gate.fail_on.value,
-        "added": [change_dict(c, old) for c in diff.added],
-        "removed": [change_dict(c, new) for c in diff.removed],
+        "added": _SLOT,
+        "removed": _SLOT,
         "summary": {
             "added": len(diff.added),
             "added_possible": sum(1 for c in diff.added if c.region.certainty is Certainty.POSSIBLE),
@@ -125,5 +128,27 @@ def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -
             "failing": gate.failing,
             "passed": gate.failing == 0,
         },
-    }
-    return json.dumps(data, indent=2) + "\n"
+    }, indent=2)
+    before, between, after = head.split(json.dumps(_SLOT))
+    parts = [before]
+    _list_into(parts, diff.added, old)
+    parts.append(between)
+    _list_into(parts, diff.removed, new)
+    parts += [after, "\n"]
+    return "".join(parts)
+
+
+_SLOT = "\0change list\0"  # dumped as "\u0000change list\u0000", which no real value dumps as
+
+
+def _list_into(parts: list[str], changes, other: Network) -> None:
+    """A list of changes as json.dumps writes it two levels deep (indent 2)."""
+    if not changes:
+        parts.append("[]")
+        return
+    parts.append("[\n")
+    for number, change in enumerate(changes):
+        if number:
+            parts.append(",\n")
+        parts.append("    " + json.dumps(change_dict(change, other), indent=2).replace("\n", "\n    "))
+    parts.append("\n  ]")

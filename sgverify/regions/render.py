@@ -27,19 +27,23 @@ def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
     intervals = iv.normalize(intervals)
     if not intervals:
         return "nothing"
-    best = _listing_of(intervals, family)
-    for name, whole in _wholes(family):
+    # Listings are compared by their number of blocks and only the one kept is
+    # written out: a large diff describes hundreds of thousands of sets.
+    name, blocks = None, cidrs_of(intervals, family)
+    length = len(blocks)
+    for whole_name, whole in _wholes(family):
         if not iv.subtract(intervals, whole, family.top):
-            rest = _listing_of(iv.subtract(whole, intervals, family.top), family)
-            if len(rest) + 1 < len(best):
-                best = [name + (" except " + rest[0] if rest else "")] + rest[1:]
-    if limit and len(best) > limit:
-        return ", ".join(best[:limit]) + f" (+{len(best) - limit} more)"
-    return ", ".join(best)
-
-
-def _listing_of(intervals, family: Family) -> list[str]:
-    return [str(c) for c in cidrs_of(intervals, family)]
+            rest = cidrs_of(iv.subtract(whole, intervals, family.top), family)
+            if len(rest) + 1 < length:
+                name, blocks, length = whole_name, rest, max(len(rest), 1)
+    shown = length if not limit or length <= limit else limit
+    if name is None:
+        items = [str(c) for c in blocks[:shown]]
+    else:
+        items = [name + (" except " + str(blocks[0]) if blocks else "")] + [str(c) for c in blocks[1:shown]]
+    if shown < length:
+        return ", ".join(items) + f" (+{length - shown} more)"
+    return ", ".join(items)
 
 
 def _wholes(family: Family):

@@ -1,0 +1,119 @@
+"""The diff's JSON report is written one change at a time, and address sets are
+described by comparing block counts before any text is written. Both must give
+exactly what the plain way gives: the whole report through one json.dumps, and
+listings written out in full, as read here by hand."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from sgverify.diff import diff_networks
+from sgverify.diff.gate import DiffGate, FailOn
+from sgverify.diff.render import change_dict, render_json
+from sgverify.inputs.native import parse_network
+from sgverify.model import Family
+from sgverify.model import intervals as iv
+from sgverify.model.addresses import parse_address
+from sgverify.regions.render import describe_addresses
+
+OLD = """\
+    security_groups:
+      sg-a:
+        ingress:
+          - {protocol: tcp, ports: 443, source: sg-b}
+          - {protocol: tcp, ports: 8000-8100, source: 0.0.0.0/0}
+          - {protocol: udp, ports: 53, source: "2600::/64"}
+        egress:
+          - {protocol: all, destination: 0.0.0.0/0}
+      sg-b:
+        egress:
+          - {protocol: tcp, ports: 443, destination: 10.0.0.0/16}
+    resources:
+      a: {ips: [10.0.1.10, "2600::10"], security_groups: [sg-a]}
+      b: {ips: [10.0.2.10], security_groups: [sg-b]}
+    """
+
+EDITS = {
+    "added and removed": [("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 10.0.0.0/8")],
+    "added only": [("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 0.0.0.0/0")],
+    "removed only": [('- {protocol: udp, ports: 53, source: "2600::/64"}', "")],
+    "nothing": [],
+}
+
+
+def network(text: str, path: str):
+    return parse_network(textwrap.dedent(text), path).network
+
+
+def plain_json(diff, gate, old, new) -> str:
+    """The report as one structure through one json.dumps: the reference."""
+    return json.dumps({
+        "old": diff.old_source, "new": diff.new_source,
+        "traffic": str(diff.traffic) if diff.traffic else None,
+        "fail_on": gate.fail_on.value,
+        "added": [change_dict(c, old) for c in diff.added],
+        "removed": [change_dict(c, new) for c in diff.removed],
+        "summary": {
+            "added": len(diff.added),
+            "added_possible": sum(1 for c in diff.added if not c.certain),
+            "removed": len(diff.removed),
+            "removed_possible": sum(1 for c in diff.removed if not c.certain),
+            "failing": gate.failing, "passed": gate.failing == 0,
+        },
+    }, indent=2) + "\n"
+
+
+@pytest.mark.parametrize("case", sorted(EDITS))
+def test_json_written_change_by_change_is_the_plain_dump(case):
+    text = OLD
+    for before, after in EDITS[case]:
+        assert before in text
+        text = text.replace(before, after)
+    old, new = network(OLD, "old.yaml"), network(text, "new.yaml")
+    diff = diff_networks(old, new)
+    assert bool(diff.added) == (case in ("added and removed", "added only"))
+    assert bool(diff.removed) == (case in ("added and removed", "removed only"))
+    for fail_on in (FailOn.added, FailOn.any):
+        gate = DiffGate(diff, fail_on)
+        written = render_json(diff, gate, old, new)
+        assert written == plain_json(diff, gate, old, new)
+        assert json.loads(written)["summary"]["added"] == len(diff.added)
+
+
+def blocks(*cidrs: str):
+    out = []
+    for text in cidrs:
+        address, _, length = text.partition("/")
+        family, value = parse_address(address)
+        size = 1 << (family.width - int(length))
+        out.append((value, value + size - 1))
+    return iv.normalize(out)
+
+
+def test_listing_with_a_limit_names_the_first_blocks_and_counts_the_rest():
+    three = blocks("10.0.0.0/24", "10.0.2.0/24", "10.0.4.0/24")
+    assert describe_addresses(three, Family.V4) == "10.0.0.0/24, 10.0.2.0/24, 10.0.4.0/24"
+    assert describe_addresses(three, Family.V4, limit=2) == "10.0.0.0/24, 10.0.2.0/24 (+1 more)"
+    assert describe_addresses(three, Family.V4, limit=3) == "10.0.0.0/24, 10.0.2.0/24, 10.0.4.0/24"
+    assert describe_addresses([], Family.V4) == "nothing"
+
+
+def test_a_whole_minus_a_few_blocks_is_written_against_the_whole():
+    everything = [(0, Family.V4.top)]
+    holes = blocks("1.2.3.4/32", "1.2.3.6/32", "1.2.3.8/32")
+    rest = iv.subtract(everything, holes, Family.V4.top)
+    assert describe_addresses(rest, Family.V4) == "0.0.0.0/0 except 1.2.3.4/32, 1.2.3.6/32, 1.2.3.8/32"
+    assert describe_addresses(rest, Family.V4, limit=2) == "0.0.0.0/0 except 1.2.3.4/32, 1.2.3.6/32 (+1 more)"
+    assert describe_addresses(everything, Family.V4) == "0.0.0.0/0"
+
+
+def test_the_plain_listing_stays_when_the_except_form_is_no_shorter():
+    # Everything but 64.0.0.0/2 is two blocks, and so is "0.0.0.0/0 except 64.0.0.0/2".
+    rest = iv.subtract([(0, Family.V4.top)], blocks("64.0.0.0/2"), Family.V4.top)
+    assert describe_addresses(rest, Family.V4) == "0.0.0.0/2, 128.0.0.0/1"
+    # One block fewer in the except form: it wins.
+    rest = iv.subtract([(0, Family.V4.top)], blocks("64.0.0.0/3"), Family.V4.top)
+    assert describe_addresses(rest, Family.V4) == "0.0.0.0/0 except 64.0.0.0/3"
