@@ -75,3 +75,12 @@ def test_one_cidr_is_its_block_in_its_own_family_only():
     assert iv.of_cidr(v4, Family.V6) == []
     assert iv.of_cidr(v6, Family.V6) == [(0x20010DB8 << 96, (0x20010DB8 << 96) | ((1 << 96) - 1))]
     assert iv.of_cidr(v6, Family.V4) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(interval_sets(), interval_sets(most=3))
+def test_meets_is_whether_the_sets_share_a_point(a, b):
+    shared = bool(as_set(a) & as_set(b))
+    assert iv.meets(a, b) is shared
+    assert iv.meets(b, a) is shared
+    assert iv.meets(tuple(a), tuple(b)) is shared  # spans are tuples

@@ -65,6 +65,18 @@ def _intersect_small(large: Intervals, small: Intervals) -> Intervals:
     return out
 
 
+def meets(a: Intervals, b: Intervals) -> bool:
+    """Whether the two sets share a point: `bool(intersect(a, b))` without building it
+    (attribution asks this of every rule of a side, for every region of a diff)."""
+    if len(a) > len(b):
+        a, b = b, a
+    for lo, hi in a:  # each interval of the smaller set, looked up in the larger
+        first = bisect_left(b, lo, key=_upper)  # the first ending at or after lo
+        if first < len(b) and b[first][0] <= hi:
+            return True
+    return False
+
+
 def _lower(interval: tuple[int, int]) -> int:
     return interval[0]
 

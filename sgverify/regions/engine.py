@@ -141,7 +141,7 @@ def attribute(network: Network, region: Region) -> Region:
 
 
 def _touches(a, b) -> bool:
-    return bool(iv.intersect(list(a), list(b)))
+    return iv.meets(a, b)
 
 
 def _unique(rules: Iterable[Rule]) -> tuple[Rule, ...]:
