@@ -42,8 +42,8 @@ class Box:
         return not (self.sources and self.destinations and self.services)
 
     def contains(self, src: int, dst: int, service: int) -> bool:
-        return (iv.contains(list(self.sources), src) and iv.contains(list(self.destinations), dst)
-                and iv.contains(list(self.services), service))
+        return (iv.contains(self.sources, src) and iv.contains(self.destinations, dst)
+                and iv.contains(self.services, service))
 
 
 Op = Callable[[list, list, int], list]
@@ -61,23 +61,42 @@ def _cuts(spans: Iterable[Span], top: int) -> list[tuple[int, int]]:
     return [(lo, (ordered[i + 1] - 1) if i + 1 < len(ordered) else top) for i, lo in enumerate(ordered)]
 
 
-def _covering(boxes: Sequence[Box], attribute: str, piece: tuple[int, int]) -> list[Box]:
-    lo = piece[0]
-    return [b for b in boxes if iv.contains(list(getattr(b, attribute)), lo)]
+def _covering(boxes: Sequence[Box], attribute: str, pieces: list[tuple[int, int]]) -> list[list[Box]]:
+    """For each elementary piece, in order, the boxes whose `attribute` covers it.
+
+    The pieces are cut at every boundary of these boxes' spans, so a box covers
+    a piece iff one of its intervals starts at or before it and has not ended:
+    one pass over the pieces with start and end events, not a test of every box
+    for every piece (a large diff asks millions of pieces).
+    """
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for number, box in enumerate(boxes):
+        for lo, hi in getattr(box, attribute):
+            starts.setdefault(lo, []).append(number)
+            ends.setdefault(hi + 1, []).append(number)
+    active: dict[int, Box] = {}
+    out = []
+    for lo, _ in pieces:
+        for number in ends.get(lo, ()):
+            del active[number]
+        for number in starts.get(lo, ()):
+            active[number] = boxes[number]
+        out.append(list(active.values()))
+    return out
 
 
 def _sources_union(boxes: Sequence[Box]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for b in boxes:
-        out = iv.union(out, list(b.sources))
-    return out
+    if len(boxes) == 1:
+        return list(boxes[0].sources)
+    return iv.normalize([i for b in boxes for i in b.sources])  # one merge, not one per box
 
 
 def _plane(a: Sequence[Box], b: Sequence[Box], op: Op, address_top: int) -> tuple[tuple[Span, Span], ...]:
     """The (sources, destinations) rectangles of op(a, b) on one service piece, canonical."""
     by_sources: dict[Span, list[tuple[int, int]]] = {}
-    for piece in _cuts([x.destinations for x in list(a) + list(b)], address_top):
-        in_a, in_b = _covering(a, "destinations", piece), _covering(b, "destinations", piece)
+    pieces = _cuts([x.destinations for x in list(a) + list(b)], address_top)
+    for piece, in_a, in_b in zip(pieces, _covering(a, "destinations", pieces), _covering(b, "destinations", pieces)):
         if not in_a and not in_b:
             continue
         sources = span(op(_sources_union(in_a), _sources_union(in_b), address_top))
@@ -91,8 +110,8 @@ def combine(a: Sequence[Box], b: Sequence[Box], op: Op, address_top: int) -> lis
     a = [x for x in a if not x.empty]
     b = [x for x in b if not x.empty]
     by_plane: dict[tuple, list[tuple[int, int]]] = {}
-    for piece in _cuts([x.services for x in a + b], SERVICE_TOP):
-        in_a, in_b = _covering(a, "services", piece), _covering(b, "services", piece)
+    pieces = _cuts([x.services for x in a + b], SERVICE_TOP)
+    for piece, in_a, in_b in zip(pieces, _covering(a, "services", pieces), _covering(b, "services", pieces)):
         if not in_a and not in_b:
             continue
         plane = _plane(in_a, in_b, op, address_top)
