@@ -337,3 +337,12 @@ def test_describe_services_is_compact_and_exact():
     assert describe_services(everything_but_ssh) == "all except tcp/22"
     assert describe_services(Service(1, icmp_type=8).intervals()) == "icmp type 8"
     assert describe_services([]) == "nothing"
+
+
+def test_box_algebra_takes_spans_that_are_not_merged():
+    # Overlapping and adjacent intervals inside one box's spans: the sweep counts them.
+    loose = Box(((0, 3), (2, 5), (6, 7)), ((1, 2), (2, 4)), ((0, 1), (1, 3)))
+    tidy = Box(((0, 7),), ((1, 4),), ((0, 3),))
+    assert _points(union([loose], [], SMALL)) == _points([tidy])
+    assert canonical([loose], SMALL) == canonical([tidy], SMALL)
+    assert not box_difference([loose], [tidy], SMALL)

@@ -67,7 +67,8 @@ def _covering(boxes: Sequence[Box], attribute: str, pieces: list[tuple[int, int]
     The pieces are cut at every boundary of these boxes' spans, so a box covers
     a piece iff one of its intervals starts at or before it and has not ended:
     one pass over the pieces with start and end events, not a test of every box
-    for every piece (a large diff asks millions of pieces).
+    for every piece (a large diff asks millions of pieces). Intervals are
+    counted, so a span that is not merged still gives the right boxes.
     """
     starts: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
@@ -75,14 +76,16 @@ def _covering(boxes: Sequence[Box], attribute: str, pieces: list[tuple[int, int]
         for lo, hi in getattr(box, attribute):
             starts.setdefault(lo, []).append(number)
             ends.setdefault(hi + 1, []).append(number)
-    active: dict[int, Box] = {}
+    open_intervals: dict[int, int] = {}  # box -> how many of its intervals hold the piece
     out = []
     for lo, _ in pieces:
         for number in ends.get(lo, ()):
-            del active[number]
+            open_intervals[number] -= 1
+            if not open_intervals[number]:
+                del open_intervals[number]
         for number in starts.get(lo, ()):
-            active[number] = boxes[number]
-        out.append(list(active.values()))
+            open_intervals[number] = open_intervals.get(number, 0) + 1
+        out.append([boxes[number] for number in open_intervals])
     return out
 
 
