@@ -47,19 +47,15 @@ class GroupPart:
         """
         asked = list(services)
         cuts = {} if cuts is None else cuts
-        by_services, by_group = [], []  # plain loops: every group of a profile passes here
-        for admitted, addresses in self.by_services:
+
+        def cut(admitted: Blocks) -> Blocks:
             kept = cuts.get(admitted)
             if kept is None:
                 kept = cuts[admitted] = tuple(iv.intersect(list(admitted), asked))
-            if kept:
-                by_services.append((kept, addresses))
-        for group, admitted in self.by_group:
-            kept = cuts.get(admitted)
-            if kept is None:
-                kept = cuts[admitted] = tuple(iv.intersect(list(admitted), asked))
-            if kept:
-                by_group.append((group, kept))
+            return kept
+
+        by_services = [(kept, addresses) for admitted, addresses in self.by_services if (kept := cut(admitted))]
+        by_group = [(group, kept) for group, admitted in self.by_group if (kept := cut(admitted))]
         unknown = tuple(u for u in self.unknown if u.services is None or iv.intersect(list(u.services), asked))
         return GroupPart(tuple(by_services), tuple(by_group), unknown)
 
