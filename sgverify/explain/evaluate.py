@@ -8,7 +8,7 @@ replay is a bug and is raised, never reported as a verdict.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, Packet, PrefixListPeer, Rule
 from ..model.addresses import UNFILTERED_SERVICES
@@ -81,12 +81,15 @@ def side_rules(network: Network, resource: str, direction: Direction):
             yield rule, position
 
 
+def _admitting(s: Situation, direction: Direction) -> Iterator[Rule]:
+    """The rules of the filtering side's groups that admit the packet, lazily."""
+    name = s.resource("src" if direction is Direction.EGRESS else "dst")
+    if name is not None:
+        yield from (rule for rule, pos in side_rules(s.network, name, direction) if rule_matches(s, rule, pos))
+
+
 def admitting_rules(s: Situation, direction: Direction) -> list[Rule]:
-    side = "src" if direction is Direction.EGRESS else "dst"
-    name = s.resource(side)
-    if name is None:
-        return []
-    return [rule for rule, pos in side_rules(s.network, name, direction) if rule_matches(s, rule, pos)]
+    return list(_admitting(s, direction))
 
 
 def unfiltered_destination(packet: Packet) -> bool:
@@ -95,9 +98,7 @@ def unfiltered_destination(packet: Packet) -> bool:
 
 def some_rule_admits(s: Situation, direction: Direction) -> bool:
     """Whether admitting_rules(s, direction) is non-empty, stopping at the first."""
-    side = "src" if direction is Direction.EGRESS else "dst"
-    name = s.resource(side)
-    return name is not None and any(rule_matches(s, rule, pos) for rule, pos in side_rules(s.network, name, direction))
+    return next(_admitting(s, direction), None) is not None
 
 
 def egress_ok(s: Situation) -> bool:
