@@ -124,3 +124,21 @@ def test_profiles_meeting_a_space_when_two_profiles_share_an_address():
     assert c.profiles_meeting([(base + 5, base + 5)]) == {1, 3}
     assert c.profiles_meeting([(base + 2, base + 4)]) == {2}
     assert c.profiles_meeting([(0, base)]) == set()
+
+
+@SETTINGS
+@given(networks(), ASKED.filter(lambda a: a is not None), st.sampled_from(list(Direction)),
+       st.sampled_from(list(Family)))
+def test_narrowing_while_sorting_equals_sorting_then_narrowing(network, asked, direction, family):
+    """A group first asked about with some services is narrowed as its rules are
+    sorted; one already sorted is narrowed from its sorted rules. Both give one part."""
+    from sgverify.encode.parts import Narrowing, PeerBlocks, sort_group_rules
+
+    peers = PeerBlocks(network, family)
+    for key in network.groups:
+        whole = sort_group_rules(network, key, direction, peers)
+        direct = sort_group_rules(network, key, direction, peers, Narrowing(asked))
+        assert direct == whole.narrowed(Narrowing(asked))
+        first, second = compile_family(network, family), compile_family(network, family)
+        second.group_part(key, direction)  # sorted first: narrowed from the sorted part
+        assert first.group_part(key, direction, asked) == second.group_part(key, direction, asked) == direct

@@ -20,7 +20,7 @@ from ..model import Cidr, Direction, Family, Network
 from ..model import intervals as iv
 from ..model.addresses import PRIVATE_V4
 from ..model.service import SERVICE_TOP
-from .parts import GroupPart, PeerBlocks, UnknownItem, sort_group_rules
+from .parts import GroupPart, Narrowing, PeerBlocks, UnknownItem, sort_group_rules
 
 UNMANAGED = 0
 
@@ -59,7 +59,7 @@ class CompiledFamily:
     _policies: dict[tuple, Policy] = field(default_factory=dict)  # (profile, direction, services)
     _parts: dict[tuple, GroupPart] = field(default_factory=dict)  # (group, direction, services)
     _peers: PeerBlocks | None = None  # see parts.py
-    _cuts: dict[tuple, dict] = field(default_factory=dict)  # asked services -> GroupPart.narrowed memo
+    _narrowings: dict[tuple, Narrowing] = field(default_factory=dict)  # by asked services
     _interned: dict[Policy, Policy] = field(default_factory=dict)
     _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
@@ -125,16 +125,20 @@ class CompiledFamily:
 
     def group_part(self, group: str, direction: Direction, services=None) -> GroupPart:
         """A group's rules sorted by kind, narrowed to `services` (None: all);
-        built once and shared by every profile holding the group."""
+        built once and shared by every profile holding the group. A group already
+        sorted is narrowed from its sorted rules, else straight from its rules."""
         key = (group, direction is Direction.INGRESS, services)  # an Enum hashes in Python: slow
         if key not in self._parts:
-            if services is None:
-                if self._peers is None:
-                    self._peers = PeerBlocks(self.network, self.family)
-                self._parts[key] = sort_group_rules(self.network, group, direction, self._peers)
+            if self._peers is None:
+                self._peers = PeerBlocks(self.network, self.family)
+            narrowing = None if services is None else self._narrowings.get(services)
+            if services is not None and narrowing is None:
+                narrowing = self._narrowings[services] = Narrowing(services)
+            whole = self._parts.get((group, key[1], None))
+            if whole is not None and narrowing is not None:
+                self._parts[key] = whole.narrowed(narrowing)
             else:
-                cuts = self._cuts.setdefault(services, {})
-                self._parts[key] = self.group_part(group, direction).narrowed(services, cuts)
+                self._parts[key] = sort_group_rules(self.network, group, direction, self._peers, narrowing)
         return self._parts[key]
 
     def policy(self, profile_slot: int, direction: Direction) -> Policy:

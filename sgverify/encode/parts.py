@@ -6,14 +6,16 @@ sorts nearly every group (about 50,000 rules per direction) and narrows each
 to the services asked, so both are kept to lookups where values repeat: a
 CIDR block is computed from its two numbers, a prefix list's blocks once per
 list, and the cut of a rule's services to the asked ones once per distinct
-service set.
+service set. When a group is first asked about with some services, its rules
+are narrowed as they are sorted: a rule that admits none of them is dropped
+before its address blocks are computed (most rules, for one asked port).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
+from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule, Service
 from ..model import intervals as iv
 from ..model.free import unknown_choice
 
@@ -39,25 +41,39 @@ class GroupPart:
     by_group: tuple[tuple[str, Blocks], ...]  # (peer group, services)
     unknown: tuple[UnknownItem, ...]
 
-    def narrowed(self, services, cuts: dict | None = None) -> "GroupPart":
-        """Only the rules that admit some of `services`, their services cut to them.
-
-        cuts: a memo {rule services: their cut} shared by every group narrowed
-        to the same `services` (rules repeat a few service sets).
-        """
-        asked = list(services)
-        cuts = {} if cuts is None else cuts
-
-        def cut(admitted: Blocks) -> Blocks:
-            kept = cuts.get(admitted)
-            if kept is None:
-                kept = cuts[admitted] = tuple(iv.intersect(list(admitted), asked))
-            return kept
-
+    def narrowed(self, narrowing: "Narrowing") -> "GroupPart":
+        """Only the rules that admit some of the asked services, their services cut
+        to them (an unknown rule keeps its own: it is all or nothing)."""
+        cut = narrowing.cut
         by_services = [(kept, addresses) for admitted, addresses in self.by_services if (kept := cut(admitted))]
         by_group = [(group, kept) for group, admitted in self.by_group if (kept := cut(admitted))]
-        unknown = tuple(u for u in self.unknown if u.services is None or iv.intersect(list(u.services), asked))
+        unknown = tuple(u for u in self.unknown if u.services is None or cut(u.services))
         return GroupPart(tuple(by_services), tuple(by_group), unknown)
+
+
+class Narrowing:
+    """Cuts of rule services to one set of asked services. Cuts of sorted blocks are
+    memoized, shared by every group narrowed to the same services (rules repeat a
+    few service sets); a rule's own service is cut directly (hashing it costs more)."""
+
+    def __init__(self, asked):
+        self.asked = list(asked)
+        self._by_blocks: dict[Blocks, Blocks] = {}
+
+    def cut(self, admitted: Blocks) -> Blocks:
+        kept = self._by_blocks.get(admitted)
+        if kept is None:
+            kept = self._by_blocks[admitted] = tuple(iv.intersect(list(admitted), self.asked))
+        return kept
+
+    def cut_service(self, service: Service) -> Blocks:
+        spans = service.intervals()
+        if len(spans) == 1 and len(self.asked) == 1:  # nearly always: two comparisons, no merge
+            (lo, hi), (first, last) = spans[0], self.asked[0]
+            if hi < first or lo > last:
+                return ()
+            return ((max(lo, first), min(hi, last)),)
+        return tuple(iv.intersect(spans, self.asked))
 
 
 class PeerBlocks:
@@ -87,20 +103,29 @@ class PeerBlocks:
         return None
 
 
-def sort_group_rules(network: Network, group_key: str, direction: Direction, peers: PeerBlocks) -> GroupPart:
+def sort_group_rules(network: Network, group_key: str, direction: Direction, peers: PeerBlocks,
+                     narrowing: Narrowing | None = None) -> GroupPart:
+    """A group's rules sorted by kind; with `narrowing`, equal to sorting them all and
+    then narrowing the result (GroupPart.narrowed), without the blocks of dropped rules."""
     by_services: list = []
     by_group: list = []
     unknown: list[UnknownItem] = []
     group = network.groups.get(group_key)
     for position, rule in enumerate(group.rules(direction) if group is not None else ()):
+        if narrowing is not None:
+            kept = narrowing.cut_service(rule.service)
+            if not kept:
+                continue
         addresses = peers.of(rule)
         if addresses is not None and not addresses:
             continue  # a peer of the other family never matches
-        services = tuple(rule.service.intervals())
         peer_group = rule.peer.group if isinstance(rule.peer, GroupPeer) else None
         if rule.service_unknown or not (addresses is not None or peer_group):
+            services = tuple(rule.service.intervals())
             unknown.append(UnknownItem(unknown_choice(rule, position), services, addresses, peer_group))
-        elif peer_group is not None:
+            continue
+        services = kept if narrowing is not None else tuple(rule.service.intervals())
+        if peer_group is not None:
             by_group.append((peer_group, services))
         else:
             by_services.append((services, addresses))
