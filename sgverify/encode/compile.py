@@ -131,15 +131,19 @@ class CompiledFamily:
         if key not in self._parts:
             if self._peers is None:
                 self._peers = PeerBlocks(self.network, self.family)
-            narrowing = None if services is None else self._narrowings.get(services)
-            if services is not None and narrowing is None:
-                narrowing = self._narrowings[services] = Narrowing(services)
+            narrowing = None if services is None else self._narrowing(services)
             whole = self._parts.get((group, key[1], None))
             if whole is not None and narrowing is not None:
                 self._parts[key] = whole.narrowed(narrowing)
             else:
                 self._parts[key] = sort_group_rules(self.network, group, direction, self._peers, narrowing)
         return self._parts[key]
+
+    def _narrowing(self, services) -> Narrowing:
+        found = self._narrowings.get(services)
+        if found is None:
+            found = self._narrowings[services] = Narrowing(services)
+        return found
 
     def policy(self, profile_slot: int, direction: Direction) -> Policy:
         return self.policy_for(profile_slot, direction, None)
