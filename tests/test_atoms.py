@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sgverify.encode.atoms import partition
 
+EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", 150))
 TOP = 63
 interval = st.tuples(st.integers(0, TOP), st.integers(0, TOP)).map(sorted).map(tuple)
 # unsorted, overlapping and touching intervals too: partition must merge what needs it
@@ -17,7 +20,7 @@ def _signature(sets, point: int) -> int:
     return sum(1 << i for i, s in enumerate(sets) if any(lo <= point <= hi for lo, hi in s))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(interval_sets)
 def test_atoms_are_the_classes_of_points_with_the_same_memberships(sets):
     atoms = partition(sets, TOP)

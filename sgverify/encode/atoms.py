@@ -11,11 +11,13 @@ defined over a handful of atoms). "source != destination" survives as: equal
 atoms must hold at least two addresses.
 
 The partition is one sweep over the sets' boundaries, with each address
-segment's membership kept as a bitmask of set numbers.
+segment's membership kept as a bitmask of set numbers; the largest set is
+searched, not swept (see _Largest).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -51,29 +53,85 @@ class Atoms:
 
 def partition(sets: Sequence[Sequence[Interval]], top: int) -> Atoms:
     """Atoms of [0, top] for interval sets (merged or not)."""
+    big = max(range(len(sets)), key=lambda i: len(sets[i]), default=None)
     toggles: dict[int, int] = {}
     for index, intervals in enumerate(sets):
-        bit = 1 << index
-        for position in _boundaries(intervals, top):
-            toggles[position] = toggles.get(position, 0) ^ bit
+        if index != big:
+            bit = 1 << index
+            for position in _boundaries(intervals, top):
+                toggles[position] = toggles.get(position, 0) ^ bit
+    largest = _Largest(sets[big] if big is not None else (), 1 << big if big is not None else 0)
     atom_of: dict[int, int] = {}  # signature (bitmask of sets) -> atom
     first: list[list[int]] = []
     signature, start = 0, 0
-    # One pass over the boundaries, once per query and family over thousands
-    # of them: an atom that has its two lowest addresses already needs only a
-    # lookup. A boundary whose flips cancel (two touching intervals of one
+    # One pass over the boundaries of every set but the largest, once per query
+    # and family. A boundary whose flips cancel (two touching intervals of one
     # set) changes nothing and is skipped.
     for position, flip in sorted(toggles.items()):
         if not flip:
             continue
         if position > start:
-            atom = atom_of.get(signature)
-            if atom is None or len(first[atom]) < 2:
-                _add_segment(atom_of, first, signature, start, position - 1)
+            largest.add_stretch(atom_of, first, signature, start, position - 1)
         signature ^= flip
         start = position
-    _add_segment(atom_of, first, signature, start, top)
+    largest.add_stretch(atom_of, first, signature, start, top)
     return Atoms(_members(atom_of, len(sets)), tuple(tuple(lows) for lows in first))
+
+
+class _Largest:
+    """The largest set, looked up by binary search instead of swept.
+
+    Sets a query mentions are mostly a few intervals, but one may hold tens of
+    thousands (every address no resource holds, on an estate with a resource
+    per address): sweeping its boundaries cost more than the rest of the
+    query. Between two boundaries of the other sets, points inside it and
+    points outside it are the only two classes, and an atom needs only its two
+    lowest addresses, so the first two segments of each are enough.
+    """
+
+    def __init__(self, intervals: Sequence[Interval], bit: int):
+        self.intervals = _separated(intervals)
+        self.highs = [hi for _, hi in self.intervals]
+        self.bit = bit
+
+    def add_stretch(self, atom_of: dict[int, int], first: list[list[int]], signature: int, lo: int, hi: int) -> None:
+        """Add the segments of [lo, hi] (one signature of the other sets) that may
+        give an atom one of its two lowest addresses, in address order."""
+        inside, outside = self._segments(lo, hi)
+        marked = [(a, b, signature | self.bit) for a, b in inside] + [(a, b, signature) for a, b in outside]
+        for a, b, key in sorted(marked):
+            atom = atom_of.get(key)
+            if atom is None or len(first[atom]) < 2:
+                _add_segment(atom_of, first, key, a, b)
+
+    def _segments(self, lo: int, hi: int) -> tuple[list[Interval], list[Interval]]:
+        """The first two segments of [lo, hi] inside the set, and the first two outside."""
+        intervals = self.intervals
+        inside: list[Interval] = []
+        outside: list[Interval] = []
+        cursor = lo
+        index = bisect_left(self.highs, lo)
+        while cursor <= hi and (len(inside) < 2 or len(outside) < 2):
+            if index == len(intervals) or intervals[index][0] > hi:
+                outside.append((cursor, hi))
+                break
+            low, high = intervals[index]
+            if low > cursor:
+                outside.append((cursor, low - 1))
+            inside.append((max(low, cursor), min(high, hi)))
+            cursor = high + 1
+            index += 1
+        return inside[:2], outside[:2]
+
+
+def _separated(intervals: Sequence[Interval]) -> list[Interval]:
+    """The intervals sorted, with a gap between any two (merged only if needed)."""
+    last = -2
+    for lo, hi in intervals:
+        if lo <= last + 1 or hi < lo:
+            return normalize(intervals)
+        last = hi
+    return list(intervals)
 
 
 def _boundaries(intervals: Sequence[Interval], top: int) -> list[int]:
