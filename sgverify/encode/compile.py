@@ -259,11 +259,13 @@ def _index_groups(out: CompiledFamily, network: Network) -> None:
 
 def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction,
                  services=None) -> Policy:
+    parts = [compiled.group_part(group_key, direction, services) for group_key in groups]
+    if not any(part.by_services or part.by_group or part.unknown for part in parts):
+        return NOTHING  # most profiles, for one asked port on an estate of one-group profiles
     by_services: dict[tuple, list[tuple[int, int]]] = {}
     by_group: dict[str, list[tuple[int, int]]] = {}
     unknown: list[UnknownItem] = []
-    for group_key in groups:
-        part = compiled.group_part(group_key, direction, services)
+    for part in parts:
         for admitted, addresses in part.by_services:
             by_services.setdefault(admitted, []).extend(addresses)
         for peer_group, admitted in part.by_group:
@@ -287,3 +289,4 @@ def _merge_by_services(by_services: dict[tuple, list]) -> tuple:
 
 
 FULL_SERVICES = [(0, SERVICE_TOP)]
+NOTHING = Policy((), (), ())
