@@ -61,6 +61,10 @@ class CompiledFamily:
     _peers: PeerBlocks | None = None  # see parts.py
     _narrowings: dict[tuple, Narrowing] = field(default_factory=dict)  # by asked services
     _interned: dict[Policy, Policy] = field(default_factory=dict)
+    # Groups with equal rules (one per resource on some estates) share one part, and
+    # profiles made of the same parts one policy, built once.
+    _interned_parts: dict[GroupPart, GroupPart] = field(default_factory=dict)
+    _by_parts: dict[tuple[int, ...], Policy] = field(default_factory=dict)
     _classes: dict[tuple, tuple["PolicyClass", ...]] = field(default_factory=dict)
     _spaces: dict[tuple, iv.Intervals] = field(default_factory=dict)
     resource_slots: dict[str, int | None] = field(default_factory=dict)  # see slot_of_resource
@@ -134,9 +138,10 @@ class CompiledFamily:
             narrowing = None if services is None else self._narrowing(services)
             whole = self._parts.get((group, key[1], None))
             if whole is not None and narrowing is not None:
-                self._parts[key] = whole.narrowed(narrowing)
+                part = whole.narrowed(narrowing)
             else:
-                self._parts[key] = sort_group_rules(self.network, group, direction, self._peers, narrowing)
+                part = sort_group_rules(self.network, group, direction, self._peers, narrowing)
+            self._parts[key] = self._interned_parts.setdefault(part, part)
         return self._parts[key]
 
     def _narrowing(self, services) -> Narrowing:
@@ -159,8 +164,13 @@ class CompiledFamily:
         key = (profile_slot, direction is Direction.INGRESS, services)
         found = self._policies.get(key)
         if found is None:
-            built = build_policy(self, self.profiles[profile_slot - 1], direction, services)
-            found = self._policies[key] = self._interned.setdefault(built, built)
+            parts = tuple(self.group_part(g, direction, services) for g in self.profiles[profile_slot - 1])
+            same = tuple(map(id, parts))  # parts are interned: equal parts, one object
+            found = self._by_parts.get(same)
+            if found is None:
+                built = build_policy(parts)
+                found = self._by_parts[same] = self._interned.setdefault(built, built)
+            self._policies[key] = found
         return found
 
     def policy_classes(self, direction: Direction, services) -> tuple["PolicyClass", ...]:
@@ -257,9 +267,8 @@ def _index_groups(out: CompiledFamily, network: Network) -> None:
                 out.group_profiles.setdefault(group, []).append(index + 1)
 
 
-def build_policy(compiled: CompiledFamily, groups: tuple[str, ...], direction: Direction,
-                 services=None) -> Policy:
-    parts = [compiled.group_part(group_key, direction, services) for group_key in groups]
+def build_policy(parts: tuple[GroupPart, ...]) -> Policy:
+    """The policy of a profile from its groups' parts, merged."""
     if not any(part.by_services or part.by_group or part.unknown for part in parts):
         return NOTHING  # most profiles, for one asked port on an estate of one-group profiles
     by_services: dict[tuple, list[tuple[int, int]]] = {}
