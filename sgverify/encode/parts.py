@@ -1,14 +1,14 @@
 """Each group's rules in one direction and family, sorted by kind.
 
 Every profile holding a group merges the same pieces into its policy, so a
-group is sorted once and shared. The first assertion on a 100k-rule network
+group's part is built once per set of asked services and shared. The first assertion on a 100k-rule network
 sorts nearly every group (about 50,000 rules per direction) and narrows each
-to the services asked, so both are kept to lookups where values repeat: a
-CIDR block is computed from its two numbers, a prefix list's blocks once per
-list, and the cut of a rule's services to the asked ones once per distinct
-service set. When a group is first asked about with some services, its rules
-are narrowed as they are sorted: a rule that admits none of them is dropped
-before its address blocks are computed (most rules, for one asked port).
+to the services asked, so both are kept cheap: a CIDR block is computed from
+its two numbers and a prefix list's blocks once per list. A group first asked
+about with some services is narrowed as its rules are sorted, and a rule that
+admits none of them is dropped before its blocks are computed (most rules, for
+one asked port); a group already sorted is narrowed from its sorted rules,
+with the cut of each distinct service set made once.
 """
 
 from __future__ import annotations
