@@ -1,23 +1,26 @@
-"""The diff's JSON report is written one change at a time, and address sets are
-described by comparing block counts before any text is written. Both must give
-exactly what the plain way gives: the whole report through one json.dumps, and
-listings written out in full, as read here by hand."""
+"""The diff's text and JSON reports are made and written one change at a time, and
+address sets are described by comparing block counts before any text is written.
+All must give exactly what the plain way gives: the whole report through one
+json.dumps, text and listings as read here by hand, and files with every piece."""
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
 
 from sgverify.diff import diff_networks
 from sgverify.diff.gate import DiffGate, FailOn
-from sgverify.diff.render import change_dict, render_json
+from sgverify.diff.render import change_dict, render_json, render_text
+from sgverify.diff.run import DiffRequest, render_diff, run_diff
 from sgverify.inputs.native import parse_network
 from sgverify.model import Family
 from sgverify.model import intervals as iv
 from sgverify.model.addresses import parse_address
 from sgverify.regions.render import describe_addresses
+from clitools import run
 
 OLD = """\
     security_groups:
@@ -117,3 +120,42 @@ def test_the_plain_listing_stays_when_the_except_form_is_no_shorter():
     # One block fewer in the except form: it wins.
     rest = iv.subtract([(0, Family.V4.top)], blocks("64.0.0.0/3"), Family.V4.top)
     assert describe_addresses(rest, Family.V4) == "0.0.0.0/0 except 64.0.0.0/3"
+
+
+def test_text_of_one_removed_rule_as_read_by_hand():
+    text = OLD.replace(*EDITS["removed only"][0])
+    old, new = network(OLD, "old.yaml"), network(text, "new.yaml")
+    diff = diff_networks(old, new)
+    lines = render_text(diff, DiffGate(diff, FailOn.added), old, new).split("\n")
+    # The unmanaged part of 2600::/64 (all but a's own address) lost udp/53 to a;
+    # b has no IPv6 address. The rule is the third ingress rule of sg-a, line 6.
+    assert lines[:8] == [
+        "diff old.yaml -> new.yaml",
+        "added access (delivered in new, not in old): none",
+        "removed access (delivered in old, not in new): 1 region(s)",
+        "    unmanaged [2600::/64 except 2600::10/128] -> a [2600::10/128] udp/53 IPv6",
+        "        witness: udp [2600::]:* -> [2600::10]:53",
+        "        old: ingress sg-a[2] {protocol: udp, ports: 53, source: 2600::/64}  old.yaml:6",
+        "        old: unmanaged filters nothing on the way out",
+        "        new: blocked by ingress of a (sg-a): no rule admits it",
+    ]
+    assert re.fullmatch(r" {8}fingerprint: [0-9a-f]{16}", lines[8])
+    assert lines[9:] == ["0 added, 1 removed region(s); gate on added: passed", ""]
+
+
+@pytest.mark.parametrize("case", ["added and removed", "nothing"])
+def test_the_command_writes_every_piece_of_each_report(tmp_path, case):
+    """Text and JSON reach the file and stdout a change at a time; what arrives is the
+    report as rendered whole."""
+    text = OLD
+    for before, after in EDITS[case]:
+        text = text.replace(before, after)
+    old_path, new_path = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old_path.write_text(textwrap.dedent(OLD))
+    new_path.write_text(textwrap.dedent(text))
+    out = tmp_path / "diff.json"
+    done = run(["diff", old_path, new_path, "-f", "json", "-o", out, "-f", "text"], 1 if EDITS[case] else 0)
+    result = run_diff(DiffRequest(str(old_path), str(new_path)))
+    assert out.read_text(encoding="utf-8") == render_diff(result, "json")
+    assert done.stdout == render_diff(result, "text")
+    assert json.loads(out.read_text())["summary"]["added"] == len(result.diff.added)

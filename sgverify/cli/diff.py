@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..diff.gate import FailOn
-from ..diff.run import DiffRequest, render_diff, run_diff
+from ..diff.run import DiffRequest, diff_chunks, run_diff
 from ..explore.progress import progress
 from ..gate.outputs import pair, write_all
 from .app import app, run_command
@@ -59,7 +59,7 @@ def diff(
             result = run_diff(request, tick)
         for warning in result.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
-        write_all(destinations, lambda fmt: render_diff(result, fmt))
+        write_all(destinations, lambda fmt: diff_chunks(result, fmt))
         return result.gate.exit_code(soft_fail)
 
     run_command(body)

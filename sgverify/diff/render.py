@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from ..model import Network
 from ..model.addresses import format_address
@@ -62,15 +63,19 @@ def _unfiltered(region) -> str:
 
 
 def render_text(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
-    lines: list[str] = [f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
-                        + (f" ({diff.traffic})" if diff.traffic else "")]
+    return "".join(text_chunks(diff, gate, old, new))
+
+
+def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> Iterator[str]:
+    """The text report a piece at a time (one per change), for writing as it is made."""
+    yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
+           + (f" ({diff.traffic})" if diff.traffic else "") + "\n")
     for kind, changes, other in ((ChangeKind.ADDED, diff.added, old), (ChangeKind.REMOVED, diff.removed, new)):
-        lines.append(f"{TITLE[kind]}: {_count(changes)}")
+        yield f"{TITLE[kind]}: {_count(changes)}\n"
         for change in changes:
             body = change_lines(change, other)
-            lines += [INDENT + body[0]] + [INDENT + line for line in body[1:]]
-    lines.append(gate.summary_line())
-    return "\n".join(lines) + "\n"
+            yield "".join(f"{INDENT}{line}\n" for line in body)
+    yield gate.summary_line() + "\n"
 
 
 def _count(changes) -> str:
@@ -110,9 +115,13 @@ def change_dict(change: Change, other: Network) -> dict:
 
 
 def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
-    """The same text as json.dumps of the whole report with indent=2, built one change
-    at a time: a large diff has hundreds of thousands of changes, and holding all their
-    dicts at once took several times the memory of the text."""
+    return "".join(json_chunks(diff, gate, old, new))
+
+
+def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> Iterator[str]:
+    """The same text as json.dumps of the whole report with indent=2, a change at a time:
+    a large diff has hundreds of thousands of changes; holding all their dicts at once
+    took several times the memory of the text, and the text itself is hundreds of MB."""
     head = json.dumps({
         "old": diff.old_source,
         "new": diff.new_source,
@@ -130,25 +139,23 @@ def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -
         },
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
-    parts = [before]
-    _list_into(parts, diff.added, old)
-    parts.append(between)
-    _list_into(parts, diff.removed, new)
-    parts += [after, "\n"]
-    return "".join(parts)
+    yield before
+    yield from _list_chunks(diff.added, old)
+    yield between
+    yield from _list_chunks(diff.removed, new)
+    yield after + "\n"
 
 
 _SLOT = "\0change list\0"  # dumped as "\u0000change list\u0000", which no real value dumps as
 
 
-def _list_into(parts: list[str], changes, other: Network) -> None:
+def _list_chunks(changes, other: Network) -> Iterator[str]:
     """A list of changes as json.dumps writes it two levels deep (indent 2)."""
     if not changes:
-        parts.append("[]")
+        yield "[]"
         return
-    parts.append("[\n")
+    yield "[\n"
     for number, change in enumerate(changes):
-        if number:
-            parts.append(",\n")
-        parts.append("    " + json.dumps(change_dict(change, other), indent=2).replace("\n", "\n    "))
-    parts.append("\n  ]")
+        text = "    " + json.dumps(change_dict(change, other), indent=2).replace("\n", "\n    ")
+        yield (",\n" + text) if number else text
+    yield "\n  ]"

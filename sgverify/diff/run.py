@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from ..errors import Diagnostic, InputError
 from ..inputs import load_network
@@ -96,17 +96,23 @@ def resolve_both(old: Network, new: Network, names: tuple[str, ...], option: str
 
 
 def render_diff(result: DiffResult, fmt: str) -> str:
+    return "".join(diff_chunks(result, fmt))
+
+
+def diff_chunks(result: DiffResult, fmt: str) -> Iterator[str]:
+    """The report in `fmt`, a piece at a time: text and JSON a change at a time (a large
+    diff's report is hundreds of MB, written as it is made), the others whole."""
     from ..report import junit, markdown, sarif
-    from .render import render_json, render_text
+    from .render import json_chunks, text_chunks
 
     if fmt == "text":
-        return render_text(result.diff, result.gate, result.old, result.new)
+        return text_chunks(result.diff, result.gate, result.old, result.new)
     if fmt == "json":
-        return render_json(result.diff, result.gate, result.old, result.new)
+        return json_chunks(result.diff, result.gate, result.old, result.new)
     if fmt == "sarif":
-        return sarif.render_diff(result)
+        return iter([sarif.render_diff(result)])
     if fmt == "junit":
-        return junit.render_diff(result)
+        return iter([junit.render_diff(result)])
     if fmt == "markdown":
-        return markdown.render_diff(result)
+        return iter([markdown.render_diff(result)])
     raise ValueError(f"unknown report format {fmt!r}")

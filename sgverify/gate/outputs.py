@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..errors import InputError
 
@@ -49,15 +49,23 @@ def pair(formats: list[str], outputs: list[Path], default: str = "text") -> list
     return pairs
 
 
-def write_all(destinations: list[Destination], render: Callable[[str], str]) -> None:
-    """Render each format once and write it; stdout last so files exist when it is read."""
+def write_all(destinations: list[Destination], render: Callable[[str], str | Iterable[str]]) -> None:
+    """Render each format once and write it; stdout last so files exist when it is read.
+
+    `render` may give the report whole or in pieces; pieces are written as they come,
+    so a report of hundreds of MB is never held whole.
+    """
     for destination in sorted(destinations, key=lambda d: d.path is None):
         rendered = render(destination.fmt)
+        pieces = [rendered] if isinstance(rendered, str) else rendered
         if destination.path is None:
-            sys.stdout.write(rendered)
+            for piece in pieces:
+                sys.stdout.write(piece)
             continue
         try:
-            destination.path.write_text(rendered, encoding="utf-8")
+            with destination.path.open("w", encoding="utf-8") as out:
+                for piece in pieces:
+                    out.write(piece)
         except OSError as error:
             raise InputError(f"cannot write {destination.fmt} report to {destination.path}: "
                              f"{error.strerror or error}") from None
