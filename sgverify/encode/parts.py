@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule, Service
 from ..model import intervals as iv
 from ..model.free import unknown_choice
+from ..model.service import ALL
 
 Blocks = tuple[tuple[int, int], ...]
 
@@ -59,6 +60,9 @@ class Narrowing:
     def __init__(self, asked):
         self.asked = list(asked)
         self._by_blocks: dict[Blocks, Blocks] = {}
+        # A service sits on the line at protocol << 16 | port: the protocols the asked
+        # services touch (most rules of an estate are of one other protocol).
+        self._protocols = (self.asked[0][0] >> 16, self.asked[-1][1] >> 16) if self.asked else (0, -1)
 
     def cut(self, admitted: Blocks) -> Blocks:
         kept = self._by_blocks.get(admitted)
@@ -67,6 +71,9 @@ class Narrowing:
         return kept
 
     def cut_service(self, service: Service) -> Blocks:
+        low, high = self._protocols
+        if service.protocol != ALL and not low <= service.protocol <= high:
+            return ()
         spans = service.intervals()
         if len(spans) == 1 and len(self.asked) == 1:  # nearly always: two comparisons, no merge
             (lo, hi), (first, last) = spans[0], self.asked[0]
