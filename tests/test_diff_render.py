@@ -159,3 +159,25 @@ def test_the_command_writes_every_piece_of_each_report(tmp_path, case):
     assert out.read_text(encoding="utf-8") == render_diff(result, "json")
     assert done.stdout == render_diff(result, "text")
     assert json.loads(out.read_text())["summary"]["added"] == len(result.diff.added)
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path):
+    """`sgverify diff ... | head`: once stdout's reader is gone the rest of the report
+    cannot be written; that is exit 141 (as SIGPIPE), not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from clitools import ROOT
+
+    old_path, new_path = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old_path.write_text(textwrap.dedent(OLD))
+    new_path.write_text(textwrap.dedent(OLD.replace(*EDITS["added only"][0])))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for fmt in ("text", "json"):
+        process = subprocess.Popen([sys.executable, "-m", "sgverify", "diff", old_path, new_path, "-f", fmt],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        process.stdout.close()  # gone before the first line is written
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=300) == 141, stderr
+        assert stderr == ""

@@ -3,12 +3,14 @@
 Each command lives in its own module as a plain function that parses its
 arguments, calls the library and returns an exit code; this module only
 registers them and turns errors into exit codes: a user error (InputError)
-becomes one line per problem on stderr and exit 2, anything else is a bug and
-keeps its traceback (exit 4).
+becomes one line per problem on stderr and exit 2; a reader of stdout that goes
+away (`| head`) ends the run quietly with 141; anything else is a bug and keeps
+its traceback (exit 4).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Callable
@@ -17,7 +19,7 @@ import typer
 
 from ..errors import InputError, SgverifyError
 from ..gcpause import exit_without_teardown, hold_until_exit
-from .exitcodes import EXIT_CRASH, EXIT_INPUT
+from .exitcodes import EXIT_BROKEN_PIPE, EXIT_CRASH, EXIT_INPUT
 
 app = typer.Typer(
     name="sgverify",
@@ -46,6 +48,9 @@ def run_command(body: Callable[[], int]) -> None:
         raise typer.Exit(EXIT_INPUT)
     except (typer.Exit, typer.Abort):
         raise
+    except BrokenPipeError:  # the reader went away (`| head`): not a bug, and nothing more to say
+        _quiet_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE)
     except KeyboardInterrupt:
         print("sgverify: interrupted", file=sys.stderr)
         raise typer.Exit(130)
@@ -54,6 +59,15 @@ def run_command(body: Callable[[], int]) -> None:
         print("sgverify: internal error (this is a bug in sgverify)", file=sys.stderr)
         raise typer.Exit(EXIT_CRASH)
     raise typer.Exit(code)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (stdout replaced, as in tests)
+        pass
 
 
 def _register() -> None:
