@@ -25,10 +25,10 @@ Every test here keeps more pairs than needed, never fewer.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from typing import Sequence
 
 from ..model import CidrPeer, Direction, GroupPeer, Network, PrefixListPeer, Resource, Rule
+from ..model import intervals as iv
 from ..regions import Principal
 from ..regions.compiled import FAMILIES, compiled
 from ..regions.delivered import rule_is_free
@@ -220,7 +220,7 @@ class _Changes:
         if found is None:
             lo, hi = services[0][0], services[-1][1]
             sets = {id(t): t for first, last, spans, t in rules
-                    if first <= hi and last >= lo and _meets(spans, services)}
+                    if first <= hi and last >= lo and iv.meets(spans, services)}
             found = self._reach[cache] = tuple(sets.values())
         return found
 
@@ -257,16 +257,3 @@ class _Changes:
 
 def _admits(meeting: tuple, name: str) -> bool:
     return any(found is None or name in found for found in meeting)
-
-
-def _meets(intervals, services) -> bool:
-    """Whether two sorted interval lists intersect (binary search per service interval)."""
-    for lo, hi in services:
-        i = bisect_left(intervals, lo, key=_upper)
-        if i < len(intervals) and intervals[i][0] <= hi:
-            return True
-    return False
-
-
-def _upper(interval: tuple[int, int]) -> int:
-    return interval[1]
