@@ -122,9 +122,7 @@ class _Largest:
         inside, outside = self._segments(lo, hi)
         marked = [(a, b, signature | self.bit) for a, b in inside] + [(a, b, signature) for a, b in outside]
         for a, b, key in sorted(marked):
-            atom = atom_of.get(key)
-            if atom is None or len(first[atom]) < 2:
-                _add_segment(atom_of, first, key, a, b)
+            _add_segment(atom_of, first, key, a, b)
 
     def _segments(self, lo: int, hi: int) -> tuple[list[Interval], list[Interval]]:
         """The first two segments of [lo, hi] inside the set, and the first two outside."""
