@@ -1,14 +1,15 @@
 """Each group's rules in one direction and family, sorted by kind.
 
 Every profile holding a group merges the same pieces into its policy, so a
-group's part is built once per set of asked services and shared. The first assertion on a 100k-rule network
-sorts nearly every group (about 50,000 rules per direction) and narrows each
-to the services asked, so both are kept cheap: a CIDR block is computed from
-its two numbers and a prefix list's blocks once per list. A group first asked
-about with some services is narrowed as its rules are sorted, and a rule that
-admits none of them is dropped before its blocks are computed (most rules, for
-one asked port); a group already sorted is narrowed from its sorted rules,
-with the cut of each distinct service set made once.
+group's part is built once per set of asked services and shared. The first
+assertion on a 100k-rule network sorts nearly every group (about 50,000 rules
+per direction) and narrows each to the services asked, so both are kept
+cheap: a CIDR block is computed from its two numbers and a prefix list's
+blocks once per list. A group first asked about with some services is
+narrowed as its rules are sorted, and a rule that admits none of them is
+dropped before its blocks are computed (most rules, for one asked port); a
+group already sorted is narrowed from its sorted rules, with the cut of each
+distinct service set made once.
 """
 
 from __future__ import annotations
