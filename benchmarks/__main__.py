@@ -2,7 +2,8 @@
 
 Per workload: median and p99 time of sgverify, of the naive encoding and of
 the exact-interval limit on the same queries, the two ratios, and whether all
-three agree on every verdict (a disagreement exits 1). Timings on a shared
+three agree on every verdict (a disagreement exits 1; bad ClassBench input
+exits 2, one line per problem with file:line). Timings on a shared
 machine are noisy: read the ratios and medians.
 """
 
@@ -17,7 +18,7 @@ import tempfile
 
 import z3
 
-from .classbench import DEFAULT_FOLDER, convert_folder
+from .classbench import DEFAULT_FOLDER, FilterError, convert_folder
 from .generate import SIZES, generate
 from .run import Row, format_table, run_cli_workloads, run_engines
 
@@ -38,7 +39,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sgbench") as folder:
         if args.size == "classbench":
-            estate = convert_folder(args.classbench)
+            try:
+                estate = convert_folder(args.classbench)
+            except FilterError as error:  # bad input: one line per problem, exit 2
+                print(*error.problems, sep="\n", file=sys.stderr)
+                return 2
         else:
             estate = generate(SIZES[args.size])
         path = os.path.join(folder, "estate.json")

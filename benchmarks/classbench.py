@@ -25,32 +25,76 @@ RULES_PER_GROUP = 60
 _PORTED = {6: "tcp", 17: "udp"}
 
 
+class FilterError(ValueError):
+    """Bad ClassBench input: one message per problem, each naming file:line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+FORMAT = "@src/len dst/len sport : sport dport : dport proto/mask flags/mask"
+
+
 def parse_filter(line: str) -> tuple[str, str, tuple[int, int], int | None]:
-    """One filter line -> (source CIDR, destination CIDR, destination ports, protocol or None = all)."""
-    fields = line.lstrip("@").split()
-    source, destination = fields[0], fields[1]
-    dport = (int(fields[5]), int(fields[7]))
-    value, mask = (int(x, 16) for x in fields[8].split("/"))
+    """One filter line -> (source CIDR, destination CIDR, destination ports, protocol or None = all).
+
+    Raises ValueError, saying what is wrong, for a line not in the ClassBench format.
+    """
+    fields = line.strip().lstrip("@").split()
+    if len(fields) < 9 or fields[3] != ":" or fields[6] != ":":
+        raise ValueError(f"not a filter line: expected {FORMAT!r}")
+    source, destination = (_block(text) for text in fields[:2])
+    dport = (_port(fields[5]), _port(fields[7]))
+    if dport[0] > dport[1]:
+        raise ValueError(f"destination ports {dport[0]} : {dport[1]} run backwards")
+    try:
+        value, mask = (int(x, 16) for x in fields[8].split("/"))
+    except ValueError:
+        raise ValueError(f"protocol {fields[8]!r} is not value/mask in hex (like 0x06/0xFF)") from None
+    if not 0 <= value <= 255:
+        raise ValueError(f"protocol {value} is outside 0-255")
     return source, destination, dport, (value if mask else None)
 
 
-def convert_lines(lines, document: dict | None = None) -> dict:
+def _block(text: str) -> str:
+    try:
+        return str(ipaddress.IPv4Network(text, strict=False))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an IPv4 address block") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise ValueError(f"port {text!r} is not a number 0-65535")
+    return int(text)
+
+
+def convert_lines(lines, document: dict | None = None, name: str = "<filters>") -> dict:
+    """Filter lines (from the file `name`) added to `document`; FilterError lists every bad line."""
     document = document or {"security_groups": {}, "resources": {}}
     by_resource: dict[str, list[dict]] = {}
     owner: dict[str, str] = {}
-    for line in lines:
+    problems = []
+    for number, line in enumerate(lines, 1):
         if not line.strip().startswith("@"):
             continue
-        source, destination, (lo, hi), protocol = parse_filter(line)
-        block = ipaddress.ip_network(destination, strict=False)
+        try:
+            source, destination, (lo, hi), protocol = parse_filter(line)
+        except ValueError as error:
+            problems.append(f"{name}:{number}: error: {error}")
+            continue
+        block = ipaddress.ip_network(destination)
         address = str(block.network_address + (1 if block.num_addresses > 2 else 0))
-        name = owner.setdefault(address, f"host-{address.replace('.', '-')}")
-        by_resource.setdefault(name, []).append(_rule(source, lo, hi, protocol))
-        document["resources"].setdefault(name, {"ips": [address], "security_groups": []})
-    for name, rules in by_resource.items():
-        entry = document["resources"][name]
+        resource = owner.setdefault(address, f"host-{address.replace('.', '-')}")
+        by_resource.setdefault(resource, []).append(_rule(source, lo, hi, protocol))
+        document["resources"].setdefault(resource, {"ips": [address], "security_groups": []})
+    if problems:
+        raise FilterError(problems)
+    for resource, rules in by_resource.items():
+        entry = document["resources"][resource]
         for start in range(0, len(rules), RULES_PER_GROUP):
-            key = f"sg-{name}-{len(entry['security_groups'])}"
+            key = f"sg-{resource}-{len(entry['security_groups'])}"
             document["security_groups"][key] = {
                 "ingress": rules[start:start + RULES_PER_GROUP],
                 "egress": [{"protocol": "all", "destination": "0.0.0.0/0"}],
@@ -60,7 +104,6 @@ def convert_lines(lines, document: dict | None = None) -> dict:
 
 
 def _rule(source: str, lo: int, hi: int, protocol: int | None) -> dict:
-    source = str(ipaddress.ip_network(source, strict=False))
     if protocol is None:
         return {"protocol": "all", "source": source}
     if protocol in _PORTED:
@@ -72,10 +115,19 @@ def _rule(source: str, lo: int, hi: int, protocol: int | None) -> dict:
 
 
 def convert_files(paths) -> Estate:
+    """Every file's filters in one estate; FilterError lists every bad line of every file."""
     document = None
+    problems = []
     for path in paths:
-        with open(path, encoding="utf-8") as text:
-            document = convert_lines(text, document)
+        try:
+            with open(path, encoding="utf-8") as text:
+                document = convert_lines(text, document, path)
+        except FilterError as error:
+            problems += error.problems
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(f"{path}: error: cannot read it: {getattr(error, 'strerror', None) or error}")
+    if problems:
+        raise FilterError(problems)
     document = document or {"security_groups": {}, "resources": {}}
     rules = sum(len(g["ingress"]) + len(g["egress"]) for g in document["security_groups"].values())
     return Estate(document, rules, 0)
@@ -83,6 +135,7 @@ def convert_files(paths) -> Estate:
 
 def convert_folder(folder: str) -> Estate:
     if not os.path.isdir(folder):
-        raise SystemExit(f"no ClassBench folder at {folder}: pass --classbench or set SGVERIFY_CLASSBENCH")
+        raise FilterError([f"{folder}: error: no ClassBench folder there: pass --classbench or set "
+                           f"SGVERIFY_CLASSBENCH"])
     names = sorted(n for n in os.listdir(folder) if not n.lower().endswith((".md", ".txt")))
     return convert_files([os.path.join(folder, n) for n in names])
