@@ -47,6 +47,9 @@ def diff(
         "--format", "-f", help="Report format (repeatable, paired in order with --output).")] = [],
     output: Annotated[list[Path], typer.Option("--output", "-o", help="Write the report here (repeatable).")] = [],
     soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Report everything but exit 0.")] = False,
+    by_profile: Annotated[bool, typer.Option(
+        "--by-profile", help="Compare resources with exactly the same groups as one endpoint: one row per pair "
+                             "of profiles, not per pair of resources (for large estates).")] = False,
 ) -> None:
     """Compare two networks by meaning: added and removed access, as exact regions."""
 
@@ -54,7 +57,7 @@ def diff(
         destinations = pair([f.value for f in format], list(output))
         request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
                               protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
-                              parameters=parse_parameters(parameter))
+                              parameters=parse_parameters(parameter), by_profile=by_profile)
         with progress("diff") as tick:
             result = run_diff(request, tick)
         for warning in result.warnings:

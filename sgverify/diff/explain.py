@@ -7,7 +7,11 @@ from ..gate.fingerprint import fingerprint
 from ..model import CidrPeer, Network, Rule
 from ..model import intervals as iv
 from ..regions import Principal, cidrs_of
+from ..regions.render import describe_addresses
 from .engine import Change, ChangeKind
+from .profiles import Profiles
+
+PROFILE_LISTING = 8
 
 SIDE_NAME = {ChangeKind.ADDED: ("new", "old"), ChangeKind.REMOVED: ("old", "new")}
 
@@ -54,15 +58,18 @@ def _groups(network: Network, resource: str) -> str:
     return ", ".join(groups) or "no security groups"
 
 
-def describe_side(change: Change, sources: bool = True) -> str:
+def describe_side(change: Change, sources: bool = True, profiles: Profiles | None = None) -> str:
     """A region's source (or destination) addresses, as briefly as exactly possible.
 
     Besides the engine's own wording, a block named by a rule of either network
     is tried as the whole: "10.0.0.0/16 except 10.0.0.0/24" reads better than
-    the twenty blocks it amounts to.
+    the twenty blocks it amounts to. A profile's scattered member addresses
+    are listed up to PROFILE_LISTING (the JSON report's blocks hold them all).
     """
     r = change.region
     spans = r.sources if sources else r.destinations
+    if profiles is not None and (r.source if sources else r.destination).name in profiles.members:
+        return describe_addresses(spans, r.family, PROFILE_LISTING)
     best = r.describe_sources() if sources else r.describe_destinations()
     top = r.family.top
     for cidr in _candidate_blocks(change, ingress=sources):
@@ -75,6 +82,26 @@ def describe_side(change: Change, sources: bool = True) -> str:
         if max(len(rest) - 1, 0) < best.count(","):
             best = str(cidr) + (" except " + ", ".join(str(c) for c in rest) if rest else "")
     return best
+
+
+def profile_lines(change: Change, profiles: Profiles | None) -> list[str]:
+    """For each side that is a profile: its members (the first PROFILE_LISTING), and
+    which of them the witness packet comes from or goes to."""
+    if profiles is None:
+        return []
+    r = change.region
+    packet = r.witness()
+    out = []
+    for side, principal, address in (("from", r.source, packet and packet.src),
+                                     ("to", r.destination, packet and packet.dst)):
+        members = profiles.members.get(principal.name)
+        if members is None:
+            continue
+        shown = ", ".join(members[:PROFILE_LISTING]) + (", ..." if len(members) > PROFILE_LISTING else "")
+        holder = profiles.holders.get((r.family, address)) if address is not None else None
+        out.append(f"{principal.name}: {shown} ({len(members)} resources)"
+                   + (f"; witness {side} {holder}" if holder else ""))
+    return out
 
 
 def _candidate_blocks(change: Change, ingress: bool):

@@ -10,8 +10,9 @@ from ..model.addresses import format_address
 from ..report.rules import rule_dict, rule_line
 from ..regions import Certainty
 from .engine import Change, ChangeKind, NetworkDiff
-from .explain import change_fingerprint, describe_side, elsewhere, external_label, rules_of
+from .explain import change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of
 from .gate import DiffGate
+from .profiles import Profiles
 
 INDENT = "    "
 TITLE = {ChangeKind.ADDED: "added access (delivered in new, not in old)",
@@ -22,20 +23,21 @@ def family_name(change: Change) -> str:
     return "IPv4" if change.region.family.value == 4 else "IPv6"
 
 
-def headline(change: Change, *networks: Network) -> str:
+def headline(change: Change, *networks: Network, profiles: Profiles | None = None) -> str:
     r = change.region
     mark = "" if change.certain else "  (possible: depends on what is unknown)"
     src_ext, dst_ext = external_label(change, *networks)
     src = f"{r.source} ({src_ext})" if src_ext else str(r.source)
     dst = f"{r.destination} ({dst_ext})" if dst_ext else str(r.destination)
-    return (f"{src} [{describe_side(change)}] -> {dst} [{describe_side(change, False)}] "
+    return (f"{src} [{describe_side(change, True, profiles)}] -> {dst} [{describe_side(change, False, profiles)}] "
             f"{r.service_text} {family_name(change)}{mark}")
 
 
-def change_lines(change: Change, other: Network) -> list[str]:
+def change_lines(change: Change, other: Network, profiles: Profiles | None = None) -> list[str]:
     r = change.region
     this = "new" if change.kind is ChangeKind.ADDED else "old"
-    lines = [headline(change, other)]
+    lines = [headline(change, other, profiles=profiles)]
+    lines += [f"{INDENT}{line}" for line in profile_lines(change, profiles)]
     packet = r.witness()
     if packet is not None:
         lines.append(f"{INDENT}witness: {packet}")
@@ -62,18 +64,20 @@ def _unfiltered(region) -> str:
     return "; ".join(parts)
 
 
-def render_text(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
-    return "".join(text_chunks(diff, gate, old, new))
+def render_text(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
+                profiles: Profiles | None = None) -> str:
+    return "".join(text_chunks(diff, gate, old, new, profiles))
 
 
-def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> Iterator[str]:
+def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
+                profiles: Profiles | None = None) -> Iterator[str]:
     """The text report a piece at a time (one per change), for writing as it is made."""
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({diff.traffic})" if diff.traffic else "") + "\n")
     for kind, changes, other in ((ChangeKind.ADDED, diff.added, old), (ChangeKind.REMOVED, diff.removed, new)):
         yield f"{TITLE[kind]}: {_count(changes)}\n"
         for change in changes:
-            body = change_lines(change, other)
+            body = change_lines(change, other, profiles)
             yield "".join(f"{INDENT}{line}\n" for line in body)
     yield gate.summary_line() + "\n"
 
@@ -85,10 +89,10 @@ def _count(changes) -> str:
     return f"{len(changes)} region(s)" + (f", {possible} possible" if possible else "")
 
 
-def change_dict(change: Change, other: Network) -> dict:
+def change_dict(change: Change, other: Network, profiles: Profiles | None = None) -> dict:
     r = change.region
     packet = r.witness()
-    return {
+    out = {
         "kind": change.kind.value,
         "certainty": r.certainty.value,
         "family": f"ipv{r.family.value}",
@@ -96,8 +100,8 @@ def change_dict(change: Change, other: Network) -> dict:
         "destination": str(r.destination),
         "source_external": external_label(change, other)[0],
         "destination_external": external_label(change, other)[1],
-        "sources": describe_side(change),
-        "destinations": describe_side(change, False),
+        "sources": describe_side(change, True, profiles),
+        "destinations": describe_side(change, False, profiles),
         "source_blocks": [str(c) for c in r.source_blocks],
         "destination_blocks": [str(c) for c in r.destination_blocks],
         "services": r.service_text,
@@ -112,13 +116,29 @@ def change_dict(change: Change, other: Network) -> dict:
         "depends_on": list(r.depends_on),
         "fingerprint": change_fingerprint(change),
     }
+    if profiles is not None:
+        _add_members(out, r, packet, profiles)
+    return out
 
 
-def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> str:
-    return "".join(json_chunks(diff, gate, old, new))
+def _add_members(out: dict, region, packet, profiles: Profiles) -> None:
+    """--by-profile: every resource a profile side stands for, and who the witness's
+    endpoints are (a resource's own name, or the member holding that address)."""
+    for side, principal in (("source", region.source), ("destination", region.destination)):
+        out[f"{side}_members"] = list(profiles.members.get(principal.name, ()))
+    if out["witness"] is not None:
+        for side, principal, address in (("src", region.source, packet.src), ("dst", region.destination, packet.dst)):
+            held = profiles.holders.get((region.family, address))
+            out["witness"][f"{side}_resource"] = held or (principal.name if principal.is_resource else None)
 
 
-def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -> Iterator[str]:
+def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
+                profiles: Profiles | None = None) -> str:
+    return "".join(json_chunks(diff, gate, old, new, profiles))
+
+
+def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
+                profiles: Profiles | None = None) -> Iterator[str]:
     """The same text as json.dumps of the whole report with indent=2, a change at a time:
     a large diff has hundreds of thousands of changes; holding all their dicts at once
     took several times the memory of the text, and the text itself is hundreds of MB."""
@@ -140,22 +160,22 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network) -
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
     yield before
-    yield from _list_chunks(diff.added, old)
+    yield from _list_chunks(diff.added, old, profiles)
     yield between
-    yield from _list_chunks(diff.removed, new)
+    yield from _list_chunks(diff.removed, new, profiles)
     yield after + "\n"
 
 
 _SLOT = "\0change list\0"  # dumped as "\u0000change list\u0000", which no real value dumps as
 
 
-def _list_chunks(changes, other: Network) -> Iterator[str]:
+def _list_chunks(changes, other: Network, profiles: Profiles | None) -> Iterator[str]:
     """A list of changes as json.dumps writes it two levels deep (indent 2)."""
     if not changes:
         yield "[]"
         return
     yield "[\n"
     for number, change in enumerate(changes):
-        text = "    " + json.dumps(change_dict(change, other), indent=2).replace("\n", "\n    ")
+        text = "    " + json.dumps(change_dict(change, other, profiles), indent=2).replace("\n", "\n    ")
         yield (",\n" + text) if number else text
     yield "\n  ]"

@@ -15,6 +15,7 @@ from ..spec import Traffic
 from .align import align
 from .engine import NetworkDiff, diff_networks
 from .gate import DiffGate, FailOn
+from .profiles import Profiles, merge_profiles
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,20 @@ class DiffRequest:
     fail_on: FailOn = FailOn.added
     input_format: str | None = None
     parameters: Mapping[str, str] = field(default_factory=dict)
+    by_profile: bool = False  # resources with the same groups as one endpoint (profiles.py)
 
 
 @dataclass(frozen=True)
 class DiffResult:
+    """old, new: the networks compared (with --by-profile, each profile merged into one
+    resource); profiles: which resources each merged one stands for."""
+
     diff: NetworkDiff
     gate: DiffGate
     old: Network
     new: Network
     warnings: tuple[Diagnostic, ...] = ()
+    profiles: Profiles | None = None
 
 
 def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = None) -> DiffResult:
@@ -55,9 +61,14 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
     new = align(old, loaded[1].network)
     sources = resolve_both(old, new, request.sources, "--from")
     destinations = resolve_both(old, new, request.destinations, "--to")
+    profiles = None
+    if request.by_profile:
+        profiles = merge_profiles(old, new, sources, destinations)
+        old, new = profiles.old, profiles.new
+        sources, destinations = profiles.principals(sources), profiles.principals(destinations)
     diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick)
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
-    return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings)
+    return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles)
 
 
 def parse_traffic(protocol: str | None, ports: str | None) -> Traffic | None:
@@ -106,9 +117,9 @@ def diff_chunks(result: DiffResult, fmt: str) -> Iterator[str]:
     from .render import json_chunks, text_chunks
 
     if fmt == "text":
-        return text_chunks(result.diff, result.gate, result.old, result.new)
+        return text_chunks(result.diff, result.gate, result.old, result.new, result.profiles)
     if fmt == "json":
-        return json_chunks(result.diff, result.gate, result.old, result.new)
+        return json_chunks(result.diff, result.gate, result.old, result.new, result.profiles)
     if fmt == "sarif":
         return iter([sarif.render_diff(result)])
     if fmt == "junit":

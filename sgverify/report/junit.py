@@ -123,7 +123,7 @@ def render_diff(result) -> str:
     for kind, changes, other in ((ChangeKind.ADDED, result.diff.added, result.old),
                                  (ChangeKind.REMOVED, result.diff.removed, result.new)):
         case = Case(f"no access {kind.value}", "sgverify.diff")
-        body = "\n".join(line for change in changes for line in change_lines(change, other))
+        body = "\n".join(line for change in changes for line in change_lines(change, other, result.profiles))
         if changes and result.gate.fails_on(kind):
             case.failure = (f"{len(changes)} region(s) of access {kind.value}", body)
         elif changes:

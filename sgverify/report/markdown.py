@@ -97,10 +97,10 @@ def render_diff(result) -> str:
         r = change.region
         mark = "❌" if gate.fails_on(kind) else "ℹ️"
         what = kind.value + ("" if change.certain else " (possible)")
-        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(describe_side(change))} "
+        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(describe_side(change, True, result.profiles))} "
                      f"({cell(r.source)}) | {cell(r.service_text)} | {family_name(change)} |")
     lines.append("")
     for kind, change, other in rows:
         lines += details(f"{kind.value}: {change.region.destination} from {change.region.source}",
-                         change_lines(change, other))
+                         change_lines(change, other, result.profiles))
     return "\n".join(lines).rstrip("\n") + "\n"

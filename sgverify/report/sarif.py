@@ -133,7 +133,7 @@ def _message(item: CheckedResult) -> str:
 def render_diff(result) -> str:
     """One result per region of difference; the failing kind at level error, the other warning."""
     from ..diff.engine import ChangeKind
-    from ..diff.explain import change_fingerprint, elsewhere, rules_of
+    from ..diff.explain import change_fingerprint, elsewhere, profile_lines, rules_of
     from ..diff.render import headline
 
     table = RuleTable()
@@ -144,7 +144,8 @@ def render_diff(result) -> str:
         level = "error" if result.gate.fails_on(kind) else "warning"
         index = table.add(rule_id, f"access {kind.value} between the two networks", level)
         for change in changes:
-            lines = [f"{kind.value} access: {headline(change)}"]
+            lines = [f"{kind.value} access: {headline(change, profiles=result.profiles)}"]
+            lines += profile_lines(change, result.profiles)
             packet = change.region.witness()
             if packet is not None:
                 lines.append(f"witness: {packet}")
