@@ -44,9 +44,9 @@ def _value(text: str) -> int:
 def test_a_plain_pair_is_read_per_address_pair():
     delivered = SummarySets(_web(443), None).delivered(Principal.resource("app"), Principal.resource("web"), Family.V4)
     # Group references match private addresses only: the public address gets nothing.
-    assert list(delivered) == [(_value("10.0.1.5"), _value("10.0.0.10"))]
-    [services] = delivered.values()
-    assert services == tuple(Service(TCP, (PortRange(443, 443),)).intervals())
+    web = _value("10.0.0.10")
+    assert delivered.at(_value("10.0.1.5"), web) == list(Service(TCP, (PortRange(443, 443),)).intervals())
+    assert delivered.at(_value("3.3.3.3"), web) == []
 
 
 def test_pairs_the_summaries_cannot_answer_go_to_the_region_engine():
@@ -103,7 +103,7 @@ def test_summary_answers_agree_with_the_brute_force_evaluator(net):
                     continue
                 for s in net.resources[source].addresses(family):
                     for d in net.resources[destination].addresses(family):
-                        admitted = delivered.get((s, d), ())
+                        admitted = delivered.at(s, d)
                         for point in services:
                             packet = Packet(family, s, d, *split_service(point))
                             expected = oracle.delivered(net, packet, source, destination, {})

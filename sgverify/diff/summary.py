@@ -6,12 +6,15 @@ of thousands of pairs. Between two different resources with concrete
 addresses, none shared, and no rule on either side that depends on a free
 choice, the delivered set is, per (source address, destination address), the
 services both sides admit, and the matrix's side summaries (explore/sides.py)
-give exactly those. The difference of two networks is then taken per address
-pair, and cut into canonical boxes, which are the same for equal sets: the
-boxes built here equal the region engine's. Every other pair goes to the engine.
+give exactly those. The difference of two networks is then taken per class of
+addresses the sides treat alike, and cut into canonical boxes, which are the
+same for equal sets: the boxes built here equal the region engine's. Every
+other pair goes to the engine.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from ..explore.cells import FastCells
 from ..model import Family, Network
@@ -31,31 +34,64 @@ class SummarySets:
         self.network = network
         self.cells = FastCells(network, span(traffic.intervals()) if traffic is not None else None)
 
-    def delivered(self, source: Principal, destination: Principal, family: Family) -> dict | None:
-        """{(source address, destination address): services delivered, certainly and for
-        every choice} with empty entries left out, or None if the region engine must answer."""
+    def delivered(self, source: Principal, destination: Principal, family: Family) -> Sides | None:
+        """What the pair delivers, as its two sides: {source address: services the destination's
+        ingress admits from it} and {destination address: services the source's egress admits
+        toward it}; delivered at (s, d) is the meet of the two. None if the region engine
+        must answer (not two plain resources, or a free choice matters)."""
         answer = self.cells.admits(source, destination)  # None unless both are plain resources here
         if answer is None or depends_on_a_choice(self.network, source, destination):
             return None
         sources, destinations, egress, ingress = answer[FAMILIES.index(family)]
-        meet = self.cells.spans.meet
-        out = {}
-        for (sender, _), (from_certain, from_possible) in zip(sources, ingress):
-            for (receiver, _), (to_certain, to_possible) in zip(destinations, egress):
-                if from_certain != from_possible or to_certain != to_possible:
-                    return None  # a free choice matters after all: the engine knows how
-                services = meet(to_certain, from_certain)
-                if services:
-                    out[(sender, receiver)] = services
-        return out
+        admitted_from, admitted_to = {}, {}
+        for (sender, _), (certain, possible) in zip(sources, ingress):
+            if certain != possible:
+                return None  # a free choice matters after all: the engine knows how
+            admitted_from[sender] = certain
+        for (receiver, _), (certain, possible) in zip(destinations, egress):
+            if certain != possible:
+                return None
+            admitted_to[receiver] = certain
+        return Sides(admitted_from, admitted_to)
 
 
-def gained(before: dict, after: dict, source: Principal, destination: Principal, family: Family) -> PairSets:
-    """What `after` delivers and `before` does not, as exact sets (no free choice in either)."""
+class Sides(NamedTuple):
+    ingress: dict  # source address -> services admitted from it
+    egress: dict  # destination address -> services admitted toward it
+
+    def at(self, sender: int, receiver: int) -> iv.Intervals:
+        return iv.intersect(list(self.ingress.get(sender, ())), list(self.egress.get(receiver, ())))
+
+
+def gained(before: Sides, after: Sides, source: Principal, destination: Principal, family: Family) -> PairSets:
+    """What `after` delivers and `before` does not, as exact sets (no free choice in either).
+
+    Addresses are taken in classes: source addresses that both networks' ingress admit
+    alike, destination addresses that both egresses admit alike. A pair of classes is
+    one box; a profile of thousands of addresses has a handful of classes.
+    """
+    senders = _classes(before.ingress, after.ingress)
+    receivers = _classes(before.egress, after.egress)
+    left_over: dict[tuple, iv.Intervals] = {}
     boxes = []
-    for (sender, receiver), services in after.items():
-        left = iv.subtract(list(services), list(before.get((sender, receiver), ())), SERVICE_TOP)
-        if left:
-            boxes.append(Box(((sender, sender),), ((receiver, receiver),), tuple(left)))
+    for (was_from, now_from), sending in senders.items():
+        for (was_to, now_to), receiving in receivers.items():
+            key = (was_from, now_from, was_to, now_to)
+            left = left_over.get(key)
+            if left is None:
+                now = iv.intersect(list(now_from), list(now_to))
+                left = left_over[key] = iv.subtract(now, iv.intersect(list(was_from), list(was_to)), SERVICE_TOP) \
+                    if now else []
+            if left:
+                boxes.append(Box(span((a, a) for a in sending), span((a, a) for a in receiving), tuple(left)))
     found = tuple(canonical(boxes, family.top)) if boxes else ()
     return PairSets(family, source, destination, found, found)
+
+
+def _classes(before: dict, after: dict) -> dict[tuple, list[int]]:
+    """(services before, services after) -> the addresses with them (an address one network
+    does not give to the resource is admitted nothing there)."""
+    out: dict[tuple, list[int]] = {}
+    for address in dict.fromkeys([*before, *after]):
+        out.setdefault((before.get(address, ()), after.get(address, ())), []).append(address)
+    return out
