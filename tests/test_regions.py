@@ -42,6 +42,7 @@ from sgverify.regions import (
     resolve_principals,
     union,
 )
+from sgverify.regions.boxes import restrict
 from sgverify.spec import Traffic
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed"
@@ -317,6 +318,17 @@ def test_box_algebra_is_exact_and_canonical(a, b):
     assert canonical(a + b, SMALL) == canonical(b + a + a, SMALL) == union(a, b, SMALL)
     diff = box_difference(a, b, SMALL)
     assert all(not intersection([x], [y], SMALL) for i, x in enumerate(diff) for y in diff[i + 1:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(_small_boxes(), _small_boxes(), st.booleans())
+def test_restricting_one_side_is_the_canonical_intersection(a, b, on_sources):
+    """restrict() cuts canonical boxes to a set of addresses without the sweep, and
+    gives exactly the canonical form the sweep would."""
+    keep = tuple(iv.normalize(i for box in b for i in box.sources))
+    everything = ((0, SMALL),)
+    side = Box(keep, everything, everything) if on_sources else Box(everything, keep, everything)
+    assert restrict(canonical(a, SMALL), keep, on_sources) == intersection(a, [side], SMALL)
 
 
 # ---------------------------------------------------------------- differences between networks

@@ -14,7 +14,7 @@ the gate: "no new access" passes only when nothing may have been added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Sequence
 
@@ -22,6 +22,8 @@ from ..model import Family, Network
 from ..regions import Certainty, PairSets, Principal, Region, attribute, pair_sets, regions_of
 from ..regions import intersection, union
 from ..regions import difference as set_difference
+from ..regions.boxes import restrict
+from ..regions.principals import address_space
 from ..spec import Traffic
 from .prune import pairs_to_compare
 from .shared import fix_membership, shared_opaque, valuations
@@ -131,6 +133,15 @@ def compare(old: Network, new: Network, src: Principal, dst: Principal, family: 
     if both is not None:
         before, after = both
         return summary_gained(before, after, src, dst, family), summary_gained(after, before, src, dst, family)
+    unmanaged = src if not src.is_resource else (dst if not dst.is_resource else None)
+    if unmanaged is not None and not unmanaged.with_resources:
+        space = address_space(old, unmanaged, family)
+        if space == address_space(new, unmanaged, family):
+            # The same unmanaged addresses in both: compare on whole blocks, cut them once.
+            wide = replace(unmanaged, with_resources=True)
+            found = compare(old, new, wide if src is unmanaged else src, wide if dst is unmanaged else dst,
+                            family, traffic)
+            return tuple(_restricted(sets, src, dst, space, src is unmanaged) for sets in found)
     top = family.top
     gained, lost = _Accumulator(top), _Accumulator(top)
     for valuation in valuations(shared_opaque(old, new, src, dst)):
@@ -139,6 +150,11 @@ def compare(old: Network, new: Network, src: Principal, dst: Principal, family: 
         gained.add(set_difference(old_sets, new_sets))
         lost.add(set_difference(new_sets, old_sets))
     return gained.sets(family, src, dst), lost.sets(family, src, dst)
+
+
+def _restricted(sets: PairSets, src: Principal, dst: Principal, space, on_sources: bool) -> PairSets:
+    certain, possible = (tuple(restrict(boxes, tuple(space), on_sources)) for boxes in (sets.certain, sets.possible))
+    return PairSets(sets.family, src, dst, certain, possible)
 
 
 def _from_summaries(summaries, src: Principal, dst: Principal, family: Family) -> tuple | None:

@@ -34,6 +34,9 @@ class Principal:
     within: None = no narrowing; else only addresses in these blocks.
     public_only: only public addresses (the `internet`).
     excluding: minus these blocks (e.g. the internet apart from named externals).
+    with_resources: unmanaged addresses plus every resource's own (a step of the diff:
+    rules name blocks, and the resources' addresses, cut out of them once at the end
+    rather than in every step, are thousands of holes).
     """
 
     kind: PrincipalKind
@@ -42,6 +45,7 @@ class Principal:
     within: tuple[Cidr, ...] | None = None
     public_only: bool = False
     excluding: tuple[Cidr, ...] = ()
+    with_resources: bool = False
 
     @classmethod
     def resource(cls, name: str) -> "Principal":
@@ -105,6 +109,8 @@ def _address_space(network: Network, principal: Principal, family: Family) -> iv
             space = symbolic_space(network, principal.name, family)
         else:
             space = iv.of_points(resource.addresses(family))
+    elif principal.with_resources:
+        space = [(0, family.top)]
     else:
         space = iv.complement(concrete_addresses(network, family), family.top)
     if principal.within is not None:
