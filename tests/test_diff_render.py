@@ -10,16 +10,19 @@ import re
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sgverify.diff import diff_networks
+from sgverify.diff.explain import fill_resource_holes
 from sgverify.diff.gate import DiffGate, FailOn
 from sgverify.diff.render import change_dict, render_json, render_text
 from sgverify.diff.run import DiffRequest, render_diff, run_diff
 from sgverify.inputs.native import parse_network
-from sgverify.model import Family
+from sgverify.model import Cidr, Family
 from sgverify.model import intervals as iv
 from sgverify.model.addresses import parse_address
-from sgverify.regions.render import describe_addresses
+from sgverify.regions.render import cidrs_of, describe_addresses
 from clitools import run
 
 OLD = """\
@@ -57,8 +60,8 @@ def plain_json(diff, gate, old, new) -> str:
         "old": diff.old_source, "new": diff.new_source,
         "traffic": str(diff.traffic) if diff.traffic else None,
         "fail_on": gate.fail_on.value,
-        "added": [change_dict(c, old) for c in diff.added],
-        "removed": [change_dict(c, new) for c in diff.removed],
+        "added": [change_dict(c, old, None, new) for c in diff.added],
+        "removed": [change_dict(c, new, None, old) for c in diff.removed],
         "summary": {
             "added": len(diff.added),
             "added_possible": sum(1 for c in diff.added if not c.certain),
@@ -127,13 +130,14 @@ def test_text_of_one_removed_rule_as_read_by_hand():
     old, new = network(OLD, "old.yaml"), network(text, "new.yaml")
     diff = diff_networks(old, new)
     lines = render_text(diff, DiffGate(diff, FailOn.added), old, new).split("\n")
-    # The unmanaged part of 2600::/64 (all but a's own address) lost udp/53 to a;
-    # b has no IPv6 address. The rule is the third ingress rule of sg-a, line 6.
+    # The unmanaged part of 2600::/64 (all but a's own address, which is never
+    # unmanaged, so the row need not name it) lost udp/53 to a; b has no IPv6
+    # address. The rule is the third ingress rule of sg-a, line 6.
     assert lines[:8] == [
         "diff old.yaml -> new.yaml",
         "added access (delivered in new, not in old): none",
         "removed access (delivered in old, not in new): 1 region(s)",
-        "    unmanaged [2600::/64 except 2600::10/128] -> a [2600::10/128] udp/53 IPv6",
+        "    unmanaged [2600::/64] -> a [2600::10/128] udp/53 IPv6",
         "        witness: udp [2600::]:* -> [2600::10]:53",
         "        old: ingress sg-a[2] {protocol: udp, ports: 53, source: 2600::/64}  old.yaml:6",
         "        old: unmanaged filters nothing on the way out",
@@ -181,3 +185,35 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path):
         stderr = process.stderr.read().decode()
         assert process.wait(timeout=300) == 141, stderr
         assert stderr == ""
+
+
+def _v4(text: str) -> int:
+    return parse_address(text)[1]
+
+
+def _block(text: str) -> list:
+    return iv.of_cidrs([Cidr.parse(text)], Family.V4)
+
+
+def test_resource_holes_in_an_unmanaged_side_are_filled_by_hand():
+    resources = iv.of_points(_v4(a) for a in ("10.0.0.0", "10.0.0.5", "10.0.3.7", "10.1.0.0", "10.1.0.1"))
+    unmanaged = iv.subtract(_block("10.0.0.0/16"), resources, Family.V4.top)
+    # The holes at 10.0.0.5 and 10.0.3.7 and the run at the start (10.0.0.0) are filled;
+    # the run just after the block (10.1.0.0/31) is not: it would add a block, not save one.
+    assert fill_resource_holes(unmanaged, resources, Family.V4) == _block("10.0.0.0/16")
+    # A hole that is not only resources' addresses stays: 10.0.0.5 (a resource) and 10.0.0.6
+    # (not in the row) leave 10.0.0.0-4 (the first filled), then 10.0.0.7 on.
+    partly = iv.subtract(unmanaged, [(_v4("10.0.0.6"), _v4("10.0.0.6"))], Family.V4.top)
+    assert cidrs_of(fill_resource_holes(partly, resources, Family.V4), Family.V4)[:4] == \
+        tuple(map(Cidr.parse, ("10.0.0.0/30", "10.0.0.4/32", "10.0.0.7/32", "10.0.0.8/29")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 63), st.integers(0, 63)), max_size=5),
+       st.lists(st.integers(0, 63), max_size=12))
+def test_filling_resource_holes_keeps_the_same_unmanaged_addresses(blocks, points):
+    resources = iv.of_points(points)
+    spans = iv.subtract(iv.normalize((min(a, b), max(a, b)) for a, b in blocks), resources, Family.V4.top)
+    filled = fill_resource_holes(spans, resources, Family.V4)
+    assert iv.subtract(filled, resources, Family.V4.top) == spans
+    assert len(cidrs_of(filled, Family.V4)) <= len(cidrs_of(spans, Family.V4))

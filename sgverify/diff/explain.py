@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from ..explain.evaluate import Situation, egress_ok, ingress_ok
 from ..gate.fingerprint import fingerprint
 from ..model import CidrPeer, Network, Rule
 from ..model import intervals as iv
+from ..model.intervals import Intervals
 from ..regions import Principal, cidrs_of
+from ..regions.principals import concrete_addresses
 from ..regions.render import describe_addresses
 from .engine import Change, ChangeKind
 from .profiles import Profiles
@@ -58,19 +62,68 @@ def _groups(network: Network, resource: str) -> str:
     return ", ".join(groups) or "no security groups"
 
 
-def describe_side(change: Change, sources: bool = True, profiles: Profiles | None = None) -> str:
+def side_spans(change: Change, sources: bool, network: Network | None) -> Intervals:
+    """The addresses to write for one side of a row (`network`: the one delivering it).
+
+    An unmanaged side is every address in a block but the resources' own, which
+    on a large estate is thousands of holes. Filling a hole that only resources'
+    addresses make gives the same unmanaged addresses (a resource's address is
+    never unmanaged) in a few blocks: "unmanaged [10.0.0.0/16]".
+    """
+    r = change.region
+    spans = list(r.sources if sources else r.destinations)
+    if network is None or (r.source if sources else r.destination).is_resource:
+        return spans
+    return fill_resource_holes(spans, concrete_addresses(network, r.family), r.family)
+
+
+def fill_resource_holes(spans: Intervals, resources: Intervals, family) -> Intervals:
+    """`spans` with each gap that lies inside `resources` filled; a run of `resources` just
+    outside either end is added too where that gives fewer CIDR blocks."""
+    if not spans or not resources:
+        return spans
+    starts = [lo for lo, _ in resources]
+
+    def run_at(x: int):
+        i = bisect_right(starts, x) - 1
+        return resources[i] if 0 <= x <= family.top and i >= 0 and resources[i][1] >= x else None
+
+    inside = [list(spans[0])]
+    for lo, hi in spans[1:]:
+        run = run_at(inside[-1][1] + 1)
+        if run is not None and run[1] >= lo - 1:
+            inside[-1][1] = hi
+        else:
+            inside.append([lo, hi])
+    before, after = run_at(inside[0][0] - 1), run_at(inside[-1][1] + 1)
+    choices = []
+    for left in (None, before) if before else (None,):
+        for right in (None, after) if after else (None,):
+            filled = [tuple(piece) for piece in inside]
+            if left:
+                filled[0] = (left[0], filled[0][1])
+            if right:
+                filled[-1] = (filled[-1][0], right[1])
+            choices.append(filled)
+    return min(choices, key=lambda filled: len(cidrs_of(filled, family)))
+
+
+def describe_side(change: Change, sources: bool = True, profiles: Profiles | None = None,
+                  network: Network | None = None) -> str:
     """A region's source (or destination) addresses, as briefly as exactly possible.
 
     Besides the engine's own wording, a block named by a rule of either network
     is tried as the whole: "10.0.0.0/16 except 10.0.0.0/24" reads better than
     the twenty blocks it amounts to. A profile's scattered member addresses
     are listed up to PROFILE_LISTING (the JSON report's blocks hold them all).
+    An unmanaged side is written without resources' holes (side_spans) when
+    `network`, the one delivering the row, is given.
     """
     r = change.region
-    spans = r.sources if sources else r.destinations
+    spans = side_spans(change, sources, network)
     if profiles is not None and (r.source if sources else r.destination).name in profiles.members:
         return describe_addresses(spans, r.family, PROFILE_LISTING)
-    best = r.describe_sources() if sources else r.describe_destinations()
+    best = describe_addresses(spans, r.family)
     top = r.family.top
     for cidr in _candidate_blocks(change, ingress=sources):
         whole = iv.of_cidrs([cidr], r.family)

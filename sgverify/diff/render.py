@@ -10,7 +10,9 @@ from ..model.addresses import format_address
 from ..report.rules import rule_dict, rule_line
 from ..regions import Certainty
 from .engine import Change, ChangeKind, NetworkDiff
-from .explain import change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of
+from ..regions import cidrs_of
+from .explain import (change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of,
+                      side_spans)
 from .gate import DiffGate
 from .profiles import Profiles
 
@@ -23,20 +25,26 @@ def family_name(change: Change) -> str:
     return "IPv4" if change.region.family.value == 4 else "IPv6"
 
 
-def headline(change: Change, *networks: Network, profiles: Profiles | None = None) -> str:
+def headline(change: Change, *networks: Network, profiles: Profiles | None = None,
+             this: Network | None = None) -> str:
+    """The row in one line; `networks` name externals, `this` (the network delivering the
+    row) lets unmanaged sides be written without resources' holes."""
     r = change.region
     mark = "" if change.certain else "  (possible: depends on what is unknown)"
     src_ext, dst_ext = external_label(change, *networks)
     src = f"{r.source} ({src_ext})" if src_ext else str(r.source)
     dst = f"{r.destination} ({dst_ext})" if dst_ext else str(r.destination)
-    return (f"{src} [{describe_side(change, True, profiles)}] -> {dst} [{describe_side(change, False, profiles)}] "
+    return (f"{src} [{describe_side(change, True, profiles, this)}] -> "
+            f"{dst} [{describe_side(change, False, profiles, this)}] "
             f"{r.service_text} {family_name(change)}{mark}")
 
 
-def change_lines(change: Change, other: Network, profiles: Profiles | None = None) -> list[str]:
+def change_lines(change: Change, other: Network, profiles: Profiles | None = None,
+                 network: Network | None = None) -> list[str]:
+    """The row's lines; `other`: the network that does not deliver it, `network`: the one that does."""
     r = change.region
     this = "new" if change.kind is ChangeKind.ADDED else "old"
-    lines = [headline(change, other, profiles=profiles)]
+    lines = [headline(change, other, profiles=profiles, this=network)]
     lines += [f"{INDENT}{line}" for line in profile_lines(change, profiles)]
     packet = r.witness()
     if packet is not None:
@@ -74,10 +82,11 @@ def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     """The text report a piece at a time (one per change), for writing as it is made."""
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({diff.traffic})" if diff.traffic else "") + "\n")
-    for kind, changes, other in ((ChangeKind.ADDED, diff.added, old), (ChangeKind.REMOVED, diff.removed, new)):
+    for kind, changes, other, this in ((ChangeKind.ADDED, diff.added, old, new),
+                                       (ChangeKind.REMOVED, diff.removed, new, old)):
         yield f"{TITLE[kind]}: {_count(changes)}\n"
         for change in changes:
-            body = change_lines(change, other, profiles)
+            body = change_lines(change, other, profiles, this)
             yield "".join(f"{INDENT}{line}\n" for line in body)
     yield gate.summary_line() + "\n"
 
@@ -89,7 +98,11 @@ def _count(changes) -> str:
     return f"{len(changes)} region(s)" + (f", {possible} possible" if possible else "")
 
 
-def change_dict(change: Change, other: Network, profiles: Profiles | None = None) -> dict:
+def change_dict(change: Change, other: Network, profiles: Profiles | None = None,
+                network: Network | None = None) -> dict:
+    """One row for JSON. An unmanaged side's blocks may hold resources' own addresses
+    (with `network`, the one delivering the row): they are never unmanaged, and
+    leaving them out would list every resource."""
     r = change.region
     packet = r.witness()
     out = {
@@ -100,10 +113,10 @@ def change_dict(change: Change, other: Network, profiles: Profiles | None = None
         "destination": str(r.destination),
         "source_external": external_label(change, other)[0],
         "destination_external": external_label(change, other)[1],
-        "sources": describe_side(change, True, profiles),
-        "destinations": describe_side(change, False, profiles),
-        "source_blocks": [str(c) for c in r.source_blocks],
-        "destination_blocks": [str(c) for c in r.destination_blocks],
+        "sources": describe_side(change, True, profiles, network),
+        "destinations": describe_side(change, False, profiles, network),
+        "source_blocks": [str(c) for c in cidrs_of(side_spans(change, True, network), r.family)],
+        "destination_blocks": [str(c) for c in cidrs_of(side_spans(change, False, network), r.family)],
         "services": r.service_text,
         "service_intervals": [[lo, hi] for lo, hi in r.services],
         "witness": None if packet is None else {
@@ -160,22 +173,22 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
     yield before
-    yield from _list_chunks(diff.added, old, profiles)
+    yield from _list_chunks(diff.added, old, profiles, new)
     yield between
-    yield from _list_chunks(diff.removed, new, profiles)
+    yield from _list_chunks(diff.removed, new, profiles, old)
     yield after + "\n"
 
 
 _SLOT = "\0change list\0"  # dumped as "\u0000change list\u0000", which no real value dumps as
 
 
-def _list_chunks(changes, other: Network, profiles: Profiles | None) -> Iterator[str]:
+def _list_chunks(changes, other: Network, profiles: Profiles | None, network: Network) -> Iterator[str]:
     """A list of changes as json.dumps writes it two levels deep (indent 2)."""
     if not changes:
         yield "[]"
         return
     yield "[\n"
     for number, change in enumerate(changes):
-        text = "    " + json.dumps(change_dict(change, other, profiles), indent=2).replace("\n", "\n    ")
+        text = "    " + json.dumps(change_dict(change, other, profiles, network), indent=2).replace("\n", "\n    ")
         yield (",\n" + text) if number else text
     yield "\n  ]"

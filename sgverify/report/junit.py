@@ -120,10 +120,10 @@ def render_diff(result) -> str:
     from ..diff.render import change_lines
 
     suite = Suite("sgverify diff")
-    for kind, changes, other in ((ChangeKind.ADDED, result.diff.added, result.old),
-                                 (ChangeKind.REMOVED, result.diff.removed, result.new)):
+    for kind, changes, other, this in ((ChangeKind.ADDED, result.diff.added, result.old, result.new),
+                                       (ChangeKind.REMOVED, result.diff.removed, result.new, result.old)):
         case = Case(f"no access {kind.value}", "sgverify.diff")
-        body = "\n".join(line for change in changes for line in change_lines(change, other, result.profiles))
+        body = "\n".join(line for change in changes for line in change_lines(change, other, result.profiles, this))
         if changes and result.gate.fails_on(kind):
             case.failure = (f"{len(changes)} region(s) of access {kind.value}", body)
         elif changes:

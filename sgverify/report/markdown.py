@@ -87,20 +87,20 @@ def render_diff(result) -> str:
     lines = [f"### sgverify diff {verdict}", "",
              f"`{cell(diff.old_source)}` → `{cell(diff.new_source)}`: {len(diff.added)} added, "
              f"{len(diff.removed)} removed region(s); gate on {gate.fail_on.value}", ""]
-    rows = [(kind, change, other) for kind, changes, other in (
-        (ChangeKind.ADDED, diff.added, result.old), (ChangeKind.REMOVED, diff.removed, result.new))
-        for change in changes]
+    rows = [(kind, change, other, this) for kind, changes, other, this in (
+        (ChangeKind.ADDED, diff.added, result.old, result.new),
+        (ChangeKind.REMOVED, diff.removed, result.new, result.old)) for change in changes]
     if not rows:
         return "\n".join(lines + ["The two networks deliver exactly the same packets."]) + "\n"
     lines += ["| | Change | To | From | Services | Family |", "| --- | --- | --- | --- | --- | --- |"]
-    for kind, change, _ in rows:
+    for kind, change, _, this in rows:
         r = change.region
         mark = "❌" if gate.fails_on(kind) else "ℹ️"
         what = kind.value + ("" if change.certain else " (possible)")
-        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(describe_side(change, True, result.profiles))} "
+        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(describe_side(change, True, result.profiles, this))} "
                      f"({cell(r.source)}) | {cell(r.service_text)} | {family_name(change)} |")
     lines.append("")
-    for kind, change, other in rows:
+    for kind, change, other, this in rows:
         lines += details(f"{kind.value}: {change.region.destination} from {change.region.source}",
-                         change_lines(change, other, result.profiles))
+                         change_lines(change, other, result.profiles, this))
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -138,13 +138,13 @@ def render_diff(result) -> str:
 
     table = RuleTable()
     results = []
-    for kind, changes, other in ((ChangeKind.ADDED, result.diff.added, result.old),
-                                 (ChangeKind.REMOVED, result.diff.removed, result.new)):
+    for kind, changes, other, this in ((ChangeKind.ADDED, result.diff.added, result.old, result.new),
+                                       (ChangeKind.REMOVED, result.diff.removed, result.new, result.old)):
         rule_id = f"{kind.value}-access"
         level = "error" if result.gate.fails_on(kind) else "warning"
         index = table.add(rule_id, f"access {kind.value} between the two networks", level)
         for change in changes:
-            lines = [f"{kind.value} access: {headline(change, profiles=result.profiles)}"]
+            lines = [f"{kind.value} access: {headline(change, profiles=result.profiles, this=this)}"]
             lines += profile_lines(change, result.profiles)
             packet = change.region.witness()
             if packet is not None:
