@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,10 +20,11 @@ from hypothesis import strategies as st
 
 import oracle
 import strategies as S
+from test_scale_regions import network_pairs
 from sgverify.encode.regions import find_mismatch
 from sgverify.explore.names import places
 from sgverify.inputs import load_network
-from sgverify.model import TCP, Family, Packet, PortRange, Service
+from sgverify.model import TCP, Direction, Family, Packet, PortRange, Service
 from sgverify.model import intervals as iv
 from sgverify.model.addresses import public_intervals
 from sgverify.model.service import SERVICE_TOP, split_service
@@ -32,6 +34,7 @@ from sgverify.regions import (
     Principal,
     added_regions,
     all_principals,
+    attribute,
     box_difference,
     canonical,
     delivered_regions,
@@ -43,6 +46,7 @@ from sgverify.regions import (
     union,
 )
 from sgverify.regions.boxes import restrict
+from sgverify.regions.delivered import admissions
 from sgverify.spec import Traffic
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed"
@@ -329,6 +333,34 @@ def test_restricting_one_side_is_the_canonical_intersection(a, b, on_sources):
     everything = ((0, SMALL),)
     side = Box(keep, everything, everything) if on_sources else Box(everything, keep, everything)
     assert restrict(canonical(a, SMALL), keep, on_sources) == intersection(a, [side], SMALL)
+
+
+def _named_by_admissions(network, region):
+    """What attribution means: the rules of `admissions` whose peers and services touch the region."""
+    free = region.certainty is Certainty.POSSIBLE
+    out = []
+    for own, peer, direction, addresses in ((region.source, region.destination, Direction.EGRESS, region.destinations),
+                                            (region.destination, region.source, Direction.INGRESS, region.sources)):
+        found = [a for a in admissions(network, own, peer, direction, region.family, free)
+                 if iv.meets(a.peers, addresses) and iv.meets(a.services, region.services)]
+        out.append((tuple(dict.fromkeys(a.rule for a in found if a.rule is not None)),
+                    any(a.rule is None for a in found)))
+    return out
+
+
+@settings(max_examples=int(os.environ.get("SGVERIFY_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(network_pairs())
+def test_attribution_names_the_rules_whose_admissions_touch_the_region(pair):
+    """In the network that delivers each region, and in the other one (a diff names both)."""
+    old, new = pair
+    for region in delivered_regions(new):
+        for network in (new, old):
+            if any(p.is_resource and p.name not in network.resources for p in (region.source, region.destination)):
+                continue
+            named = attribute(network, region)
+            assert [(named.egress_rules, named.egress_unfiltered), (named.ingress_rules, named.ingress_unfiltered)] \
+                == _named_by_admissions(network, region)
 
 
 # ---------------------------------------------------------------- differences between networks

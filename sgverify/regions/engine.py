@@ -13,7 +13,7 @@ from ..spec import Traffic
 from . import boxes as bx
 from .boxes import Box, span
 from .compiled import compiled
-from .delivered import admissions, delivered_boxes, rule_is_free
+from .delivered import admitting, delivered_boxes, rule_is_free
 from .principals import Principal, all_principals
 from .region import Certainty, Region
 
@@ -125,23 +125,19 @@ def _halves(addresses, public, top: int, split: bool) -> list:
 def attribute(network: Network, region: Region) -> Region:
     """The region with the rules of `network` that admit (part of) it on each side."""
     free = region.certainty is Certainty.POSSIBLE
-    egress = admissions(network, region.source, region.destination, Direction.EGRESS, region.family, free)
-    ingress = admissions(network, region.destination, region.source, Direction.INGRESS, region.family, free)
-    egress = [a for a in egress if _touches(a.peers, region.destinations) and _touches(a.services, region.services)]
-    ingress = [a for a in ingress if _touches(a.peers, region.sources) and _touches(a.services, region.services)]
-    rules = [a for a in egress + ingress if a.rule is not None]
+    egress, egress_open = admitting(network, region.source, region.destination, Direction.EGRESS, region.family,
+                                    free, region.destinations, region.services)
+    ingress, ingress_open = admitting(network, region.destination, region.source, Direction.INGRESS,
+                                      region.family, free, region.sources, region.services)
     return replace(
         region,
-        egress_rules=_unique(a.rule for a in egress if a.rule is not None),
-        ingress_rules=_unique(a.rule for a in ingress if a.rule is not None),
-        egress_unfiltered=any(a.rule is None for a in egress),
-        ingress_unfiltered=any(a.rule is None for a in ingress),
-        depends_on=tuple(dict.fromkeys(_choice(network, a.rule) for a in rules if a.free)) if free else (),
+        egress_rules=_unique(egress),
+        ingress_rules=_unique(ingress),
+        egress_unfiltered=egress_open,
+        ingress_unfiltered=ingress_open,
+        depends_on=tuple(dict.fromkeys(_choice(network, rule) for rule in egress + ingress
+                                       if rule_is_free(network, rule))) if free else (),
     )
-
-
-def _touches(a, b) -> bool:
-    return iv.meets(a, b)
 
 
 def _unique(rules: Iterable[Rule]) -> tuple[Rule, ...]:
