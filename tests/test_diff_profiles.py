@@ -184,9 +184,10 @@ def test_three_web_servers_and_two_app_servers_are_two_profiles():
            "        profile sg-app: app-1, app-2 (2 resources); witness from app-1\n" \
            "        profile sg-web: web-1, web-2, web-3 (3 resources); witness to web-1\n" \
            "        witness: tcp 10.0.2.10:* -> 10.0.1.10:8443\n" in text
-    change = json.loads(render_json(result, DiffGate(result), profiles.old, profiles.new, profiles))["added"][0]
-    assert change["source_members"] == ["app-1", "app-2"]
-    assert change["destination_members"] == ["web-1", "web-2", "web-3"]
+    report = json.loads(render_json(result, DiffGate(result), profiles.old, profiles.new, profiles))
+    assert report["profiles"] == {"profile sg-web": ["web-1", "web-2", "web-3"], "profile sg-app": ["app-1", "app-2"]}
+    change = report["added"][0]
+    assert (change["source"], change["destination"]) == ("profile sg-app", "profile sg-web")
     assert (change["witness"]["src_resource"], change["witness"]["dst_resource"]) == ("app-1", "web-1")
 
 
@@ -232,8 +233,9 @@ def test_the_command_with_by_profile(tmp_path):
     after.write_text(textwrap.dedent(BEFORE.replace("ports: 443,", "ports: [443, 8443],")))
     done = run(["diff", before, after, "--by-profile", "--to", "web-3", "--format", "json"], 1)
     report = json.loads(done.stdout)
-    assert [(c["source"], c["destination"], c["services"], c["source_members"]) for c in report["added"]] \
-        == [("profile sg-app", "web-3", "tcp/8443", ["app-1", "app-2"]), ("unmanaged", "web-3", "tcp/8443", [])]
+    assert [(c["source"], c["destination"], c["services"]) for c in report["added"]] \
+        == [("profile sg-app", "web-3", "tcp/8443"), ("unmanaged", "web-3", "tcp/8443")]
+    assert report["profiles"] == {"profile sg-app": ["app-1", "app-2"], "profile sg-web (not --to)": ["web-1", "web-2"]}
     library = run_diff(DiffRequest(str(before), str(after), destinations=("web-3",), by_profile=True))
     assert library.profiles.members["profile sg-app"] == ("app-1", "app-2")
 

@@ -130,15 +130,13 @@ def change_dict(change: Change, other: Network, profiles: Profiles | None = None
         "fingerprint": change_fingerprint(change),
     }
     if profiles is not None:
-        _add_members(out, r, packet, profiles)
+        _add_holders(out, r, packet, profiles)
     return out
 
 
-def _add_members(out: dict, region, packet, profiles: Profiles) -> None:
-    """--by-profile: every resource a profile side stands for, and who the witness's
-    endpoints are (a resource's own name, or the member holding that address)."""
-    for side, principal in (("source", region.source), ("destination", region.destination)):
-        out[f"{side}_members"] = list(profiles.members.get(principal.name, ()))
+def _add_holders(out: dict, region, packet, profiles: Profiles) -> None:
+    """--by-profile: who the witness's endpoints are (a resource's own name, or the member
+    of a profile holding that address; the report's `profiles` lists every member)."""
     if out["witness"] is not None:
         for side, principal, address in (("src", region.source, packet.src), ("dst", region.destination, packet.dst)):
             held = profiles.holders.get((region.family, address))
@@ -160,6 +158,7 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
         "new": diff.new_source,
         "traffic": str(diff.traffic) if diff.traffic else None,
         "fail_on": gate.fail_on.value,
+        **({"profiles": {name: list(members) for name, members in profiles.members.items()}} if profiles else {}),
         "added": _SLOT,
         "removed": _SLOT,
         "summary": {
