@@ -16,15 +16,34 @@ from ..model.service import PORTED, SERVICE_TOP, TYPED, protocol_name
 PROTOCOL_SPAN = 0xFFFF
 
 
+# Listings are remembered: a large diff writes the same sets (a profile's addresses,
+# the unmanaged blocks) in thousands of rows. Few large sets are kept, to bound memory.
+LARGE = 64  # intervals
+
+
 def cidrs_of(intervals, family: Family) -> tuple[Cidr, ...]:
     """The fewest CIDR blocks covering exactly the interval set."""
+    intervals = tuple(intervals)
+    return (_cidrs if len(intervals) <= LARGE else _large_cidrs)(intervals, family)
+
+
+def _blocks(intervals: tuple, family: Family) -> tuple[Cidr, ...]:
     return tuple(c for lo, hi in intervals for c in iv.to_cidrs(lo, hi, family))
 
 
+_cidrs = lru_cache(maxsize=4096)(_blocks)
+_large_cidrs = lru_cache(maxsize=32)(_blocks)
+
+
 def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
+    intervals = tuple(iv.normalize(intervals))
+    return (_listed if len(intervals) <= LARGE else _listed_large)(intervals, family, limit)
+
+
+def _listing(intervals: tuple, family: Family, limit: int) -> str:
     """`10.0.0.0/24, 1.1.1.1/32`, or `internet except 1.2.3.4/32` when that is shorter;
     with a limit, `... (+N more)` past it."""
-    intervals = iv.normalize(intervals)
+    intervals = list(intervals)
     if not intervals:
         return "nothing"
     # Listings are compared by their number of blocks and only the one kept is
@@ -44,6 +63,10 @@ def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
     if shown < length:
         return ", ".join(items) + f" (+{length - shown} more)"
     return ", ".join(items)
+
+
+_listed = lru_cache(maxsize=4096)(_listing)
+_listed_large = lru_cache(maxsize=32)(_listing)
 
 
 def _wholes(family: Family):
