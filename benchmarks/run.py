@@ -158,7 +158,12 @@ def run_cli_workloads(path: str, network, estate, folder: str, timeout: float = 
     rows.append(_cli_row("spec-200, cached (CLI)", ["check", spec, "--format", "json"], warm, timeout))
     changed = os.path.join(folder, "changed.json")
     _changed_estate(estate.document, changed)
-    rows.append(_cli_row("diff 1% (CLI)", ["diff", path, changed, "--format", "json"], warm, timeout))
+    report = os.path.join(folder, "diff.json")  # hundreds of MB at 100k: a file, not a pipe
+    rows.append(_cli_row("diff 1% (CLI)", ["diff", path, changed, "--format", "json", "-o", report], warm, timeout))
+    rows.append(_cli_row("diff 1% --by-profile (CLI)", ["diff", path, changed, "--by-profile", "--format", "json",
+                                                        "-o", report], warm, timeout))
+    if os.path.exists(report):
+        os.remove(report)
     small = os.path.join(folder, "matrix1000.json")
     _first_resources(estate.document, small, 1000)
     rows.append(_cli_row("matrix 1000 tcp/443 (CLI)", ["matrix", "--network", small, "--protocol", "tcp",

@@ -33,13 +33,16 @@ class SummarySets:
     def __init__(self, network: Network, traffic: Traffic | None):
         self.network = network
         self.cells = FastCells(network, span(traffic.intervals()) if traffic is not None else None)
+        self._last: tuple = (None, None)  # the pair asked last, and its answer for both families
 
     def delivered(self, source: Principal, destination: Principal, family: Family) -> Sides | None:
         """What the pair delivers, as its two sides: {source address: services the destination's
         ingress admits from it} and {destination address: services the source's egress admits
         toward it}; delivered at (s, d) is the meet of the two. None if the region engine
         must answer (not two plain resources, or a free choice matters)."""
-        answer = self.cells.admits(source, destination)  # None unless both are plain resources here
+        if self._last[0] != (source, destination):  # the engine asks once per family
+            self._last = ((source, destination), self.cells.admits(source, destination))
+        answer = self._last[1]  # None unless both are plain resources here
         if answer is None or depends_on_a_choice(self.network, source, destination):
             return None
         sources, destinations, egress, ingress = answer[FAMILIES.index(family)]

@@ -65,6 +65,16 @@ class Compiled:
             found = self._side[key] = tuple(out)
         return found
 
+    def side_services(self, resource: str, direction: Direction) -> tuple:
+        """The side rules that admit some service, as (rule, services, lowest, highest)."""
+        key = ("services", resource, direction)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = tuple(
+                (rule, spans, spans[0][0], spans[-1][1]) for rule in self.side_rules(resource, direction)
+                for spans in (self.services(rule),) if spans)
+        return found
+
     def services(self, rule: Rule) -> tuple:
         found = self._services.get(id(rule))
         if found is None:

@@ -13,6 +13,7 @@ false and "delivered for some choice" the set with every one true.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule, UnknownPeer
 from ..model import intervals as iv
@@ -132,17 +133,18 @@ def admitting(network: Network, own: Principal, peer: Principal, direction: Dire
         return [], False
     if not own.is_resource:
         return [], True  # an unmanaged host filters nothing
-    facts = compiled(network)
     unfiltered = direction is Direction.EGRESS and iv.meets(_unfiltered(family), addresses)
+    lo, hi = services[0][0], services[-1][1]
     rules = []
-    for rule in facts.side_rules(own.name, direction):
-        if (rule.service_unknown and not free) or not iv.meets(facts.services(rule), services):
+    for rule, spans, first, last in compiled(network).side_services(own.name, direction):
+        if first > hi or last < lo or (rule.service_unknown and not free) or not iv.meets(spans, services):
             continue
         if _peer_meets(network, rule, family, peer, addresses, free):
             rules.append(rule)
     return rules, unfiltered
 
 
+@lru_cache(maxsize=None)
 def _unfiltered(family: Family) -> iv.Intervals:
     return iv.of_cidrs(UNFILTERED_SERVICES, family)
 
