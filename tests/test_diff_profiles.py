@@ -191,6 +191,16 @@ def test_three_web_servers_and_two_app_servers_are_two_profiles():
     assert (change["witness"]["src_resource"], change["witness"]["dst_resource"]) == ("app-1", "web-1")
 
 
+def test_the_order_of_a_resources_groups_does_not_matter():
+    text = BEFORE.replace("sg-app:\n    egress:", "sg-db: {}\n  sg-app:\n    egress:")
+    text = text.replace("app-1: {ips: [10.0.2.10], security_groups: [sg-app]}",
+                        "app-1: {ips: [10.0.2.10], security_groups: [sg-app, sg-db]}")
+    text = text.replace("app-2: {ips: [10.0.2.11], security_groups: [sg-app]}",
+                        "app-2: {ips: [10.0.2.11], security_groups: [sg-db, sg-app, sg-db]}")
+    old, new = _networks(text, text)
+    assert merge_profiles(old, new).members["profile sg-app+sg-db"] == ("app-1", "app-2")
+
+
 def test_resources_the_argument_does_not_hold_for_stay_on_their_own():
     after = BEFORE.replace("web-3: {ips: [10.0.1.12], security_groups: [sg-web]}",
                            "web-3: {ips: [10.0.1.12], security_groups: [sg-web, sg-app]}")  # groups changed

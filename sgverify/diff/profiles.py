@@ -56,7 +56,8 @@ def merge_profiles(old: Network, new: Network, sources: Iterable[Principal] | No
     profiles: dict[tuple, list[str]] = {}
     for name, resource in old.resources.items():
         if _mergeable(old, new, name, shared):
-            key = (resource.groups, *(names is None or name in names for names in selected))
+            # The order a resource lists its groups in, and repeats, mean nothing.
+            key = (tuple(sorted(set(resource.groups))), *(names is None or name in names for names in selected))
             profiles.setdefault(key, []).append(name)
     taken = set(old.resources) | set(new.resources)
     split = _split_profiles(profiles)
