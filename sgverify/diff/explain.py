@@ -6,7 +6,7 @@ from bisect import bisect_right
 
 from ..explain.evaluate import Situation, egress_ok, ingress_ok
 from ..gate.fingerprint import fingerprint
-from ..model import CidrPeer, Network, Rule
+from ..model import CidrPeer, Family, Network, Rule
 from ..model import intervals as iv
 from ..model.intervals import Intervals
 from ..regions import Principal, cidrs_of
@@ -77,7 +77,7 @@ def side_spans(change: Change, sources: bool, network: Network | None) -> Interv
     return fill_resource_holes(spans, concrete_addresses(network, r.family), r.family)
 
 
-def fill_resource_holes(spans: Intervals, resources: Intervals, family) -> Intervals:
+def fill_resource_holes(spans: Intervals, resources: Intervals, family: Family) -> Intervals:
     """`spans` with each gap that lies inside `resources` filled; a run of `resources` just
     outside either end is added too where that gives fewer CIDR blocks."""
     if not spans or not resources:

@@ -8,9 +8,8 @@ from typing import Iterator
 from ..model import Network
 from ..model.addresses import format_address
 from ..report.rules import rule_dict, rule_line
-from ..regions import Certainty
+from ..regions import Certainty, cidrs_of
 from .engine import Change, ChangeKind, NetworkDiff
-from ..regions import cidrs_of
 from .explain import (change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of,
                       side_spans)
 from .gate import DiffGate

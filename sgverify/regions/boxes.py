@@ -169,6 +169,7 @@ def restrict(boxes: Sequence[Box], keep: Span, on_sources: bool) -> list[Box]:
     may become equal (their boxes merge), and service pieces whose boxes become
     equal merge.
     """
+    keep_list = list(keep)
     planes: dict[Span, list[Box]] = {}
     for box in boxes:
         planes.setdefault(box.services, []).append(box)
@@ -178,9 +179,9 @@ def restrict(boxes: Sequence[Box], keep: Span, on_sources: bool) -> list[Box]:
         for box in members:
             sources, destinations = box.sources, box.destinations
             if on_sources:
-                sources = span(iv.intersect(list(sources), list(keep)))
+                sources = span(iv.intersect(list(sources), keep_list))
             else:
-                destinations = span(iv.intersect(list(destinations), list(keep)))
+                destinations = span(iv.intersect(list(destinations), keep_list))
             if sources and destinations:
                 rectangles.setdefault(sources, []).extend(destinations)
         if rectangles:
