@@ -5,7 +5,9 @@ deliver the same (diff) or nothing (matrix, exposure). Each is compared here
 with the computation over every pair, on random networks with opaque groups,
 unknown rules, prefix lists, symbolic resources, and, for diff, random edits:
 rules changed, added or removed, group memberships, addresses, prefix lists,
-resources present in one network only.
+resources present in one network only. Pairs with the unmanaged side, which the
+diff compares on whole blocks and cuts to the unmanaged addresses at the end,
+are also compared with the plain computation on the unmanaged addresses.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgverify.diff.engine import diff_networks
+from sgverify.diff.engine import compare, diff_networks
+from sgverify.diff.shared import fix_membership, shared_opaque, valuations
 from sgverify.explore.exposure import exposure
 from sgverify.explore.matrix import build_matrix
-from sgverify.model import CidrPeer, Direction, Network, PortRange, Service
+from sgverify.model import CidrPeer, Direction, Family, Network, PortRange, Service
+from sgverify.regions import Principal, intersection as box_intersection, pair_sets, union as box_union
+from sgverify.regions import difference as set_difference
 from strategies import (CIDR_CHOICES, TRAFFIC_CHOICES, addr, cidr, draw_rules, group, network, networks,
                         peer_pool, pick, resource, services)
 
@@ -151,3 +156,37 @@ def test_an_edit_is_found_between_two_resources():
     assert pairs == {("a", "b"), ("a", "unmanaged")}  # not ("a", "c"): c's address is outside the block
     assert {c.region.service_text for c in result.added} == {"tcp/443"}
     assert result == diff_networks(build(22), build(443), prune=False)
+
+
+def _compared_in_full(old, new, src, dst, family, traffic):
+    """What `compare` gives for a pair, computed the plain way: each network's sets on the
+    unmanaged side's own addresses (every hole in place), per valuation of the shared
+    opaque groups; certain = surely gained under every valuation, possible = for some."""
+    top = family.top
+    certain, possible = {}, {}
+    for direction, (before, after) in (("gained", (old, new)), ("lost", (new, old))):
+        sure, maybe = None, []
+        for valuation in valuations(shared_opaque(old, new, src, dst)):
+            was = pair_sets(fix_membership(before, valuation), src, dst, family, traffic)
+            now = pair_sets(fix_membership(after, valuation), src, dst, family, traffic)
+            found = set_difference(was, now)
+            sure = list(found.certain) if sure is None else box_intersection(sure, list(found.certain), top)
+            maybe = box_union(maybe, box_union(list(found.certain), list(found.possible), top), top)
+        certain[direction] = tuple(sure or ())
+        possible[direction] = tuple(box_union(list(sure or ()), maybe, top))
+    return tuple((certain[d], possible[d]) for d in ("gained", "lost"))
+
+
+@SETTINGS
+@given(network_pairs(), st.sampled_from((None,) + TRAFFIC_CHOICES))
+def test_pairs_with_the_unmanaged_side_equal_the_plain_computation(pair, traffic):
+    """Such pairs are compared on whole blocks and cut to the unmanaged addresses at the end;
+    here each network's sets are built on the unmanaged addresses from the start."""
+    old, new = pair
+    unmanaged = Principal.unmanaged()
+    for name in sorted(set(old.resources) | set(new.resources)):
+        for src, dst in ((Principal.resource(name), unmanaged), (unmanaged, Principal.resource(name))):
+            for family in Family:
+                gained, lost = compare(old, new, src, dst, family, traffic)
+                assert ((gained.certain, gained.possible), (lost.certain, lost.possible)) \
+                    == _compared_in_full(old, new, src, dst, family, traffic), (src, dst, family)
