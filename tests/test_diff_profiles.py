@@ -26,7 +26,8 @@ from sgverify.diff.render import render_json, render_text
 from sgverify.diff.run import DiffRequest, run_diff
 from sgverify.diff.gate import DiffGate
 from sgverify.inputs.native import parse_network
-from sgverify.model import GroupPeer
+from sgverify.model import TCP, Family, GroupPeer, Packet
+from sgverify.model.addresses import parse_address
 from sgverify.regions import Certainty, Principal
 from sgverify.regions import boxes as bx
 from strategies import addr, pick
@@ -258,3 +259,27 @@ def test_by_profile_on_the_example_pair_finds_the_same_changes():
     first, second = json.loads(plain.stdout), json.loads(grouped.stdout)
     for kind in ("added", "removed"):
         assert [c["fingerprint"] for c in first[kind]] == [c["fingerprint"] for c in second[kind]]
+
+
+def test_the_baseline_gate_compares_profiles_and_names_member_resources(tmp_path):
+    """A spec's `baseline:` gate: one row for the profiles, a counterexample between two
+    member resources that the evaluator replays (delivered now, not by the baseline)."""
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(textwrap.dedent(BEFORE))
+    after.write_text(textwrap.dedent(BEFORE.replace("ports: 443,", "ports: [443, 8443],")))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"network: {after}\nbaseline: {before}\nassertions:\n"
+                    "  - {name: web closed to the internet, deny: {from: internet, to: web-1}}\n")
+    report = json.loads(run(["check", spec, "--format", "json"], 1).stdout)
+    entry = next(r for r in report["results"] if r["name"] == "no access added since the baseline")
+    assert entry["status"] == "violated"
+    assert entry["reason"].startswith("2 region(s) of access added since ")
+    assert entry["reason"].endswith(": profile sg-app [10.0.2.10/31] -> profile sg-web tcp/8443; "
+                                    "unmanaged [10.0.0.0/16] -> profile sg-web tcp/8443")
+    example = entry["counterexample"]
+    assert (example["source"], example["destination"]) == ("app-1", "web-1")
+    old, new = _networks(BEFORE.replace("ports: 443,", "ports: [443, 8443],"))
+    packet = Packet(Family.V4, parse_address("10.0.2.10")[1], parse_address("10.0.1.10")[1], TCP, 8443)
+    assert example["packet"] == str(packet)
+    assert oracle.delivered(new, packet, "app-1", "web-1", {})
+    assert not oracle.delivered(old, packet, "app-1", "web-1", _AllTrue())
