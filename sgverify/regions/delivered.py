@@ -49,26 +49,34 @@ def rule_is_free(network: Network, rule: Rule) -> bool:
 def peer_space(network: Network, rule: Rule, family: Family, peer: Principal,
                space: iv.Intervals, free: bool) -> iv.Intervals:
     """The addresses of `peer` (within `space`) that the rule's peer matches."""
+    matched = _peer_addresses(network, rule, family, peer, free)
+    return list(space) if matched is EVERY else iv.intersect(space, matched)
+
+
+EVERY = None  # what _peer_addresses gives for "every address of the peer"
+
+
+def _peer_addresses(network: Network, rule: Rule, family: Family, peer: Principal,
+                    free: bool) -> iv.Intervals | None:
+    """The addresses the rule's peer matches, as far as `peer` can hold them: a set of
+    addresses, or EVERY (an unknown peer or an opaque group taken as matching, a
+    member with no known address)."""
     target = rule.peer
     if isinstance(target, (CidrPeer, PrefixListPeer)):
-        return iv.intersect(space, compiled(network).peer_blocks(rule, family))
+        return compiled(network).peer_blocks(rule, family)
     if isinstance(target, GroupPeer):
-        return _member_space(network, target.group, family, peer, space, free)
-    return list(space) if free else []  # UnknownPeer: u(rule)
-
-
-def _member_space(network: Network, group: str, family: Family, peer: Principal,
-                  space: iv.Intervals, free: bool) -> iv.Intervals:
-    if peer.is_resource:
+        if not peer.is_resource:
+            known = network.groups.get(target.group)
+            return EVERY if (free and known is not None and known.opaque) else []
         resource = network.resources[peer.name]
-        if group not in resource.groups:
+        if target.group not in resource.groups:
             return []
         if resource.symbolic:
-            return list(space)
+            return EVERY
         # Group references match private addresses only, never public ones.
-        return iv.intersect(space, iv.of_points(resource.private_addresses(family)))
-    known = network.groups.get(group)
-    return list(space) if (free and known is not None and known.opaque) else []
+        return compiled(network).space(("private", peer.name), family,
+                                       lambda: iv.of_points(resource.private_addresses(family)))
+    return EVERY if free else []  # UnknownPeer: u(rule)
 
 
 def side_rules(network: Network, resource: str, direction: Direction) -> list[Rule]:
@@ -105,7 +113,7 @@ def _admissions(network: Network, own: Principal, peer: Principal, direction: Di
         return [Admission(None, span(space), FULL)]  # an unmanaged host filters nothing
     out: list[Admission] = []
     if direction is Direction.EGRESS:
-        unfiltered = iv.intersect(space, iv.of_cidrs(UNFILTERED_SERVICES, family))
+        unfiltered = iv.intersect(space, _unfiltered(family))
         if unfiltered:
             out.append(Admission(None, span(unfiltered), FULL))
     for rule in facts.side_rules(own.name, direction):
@@ -152,22 +160,8 @@ def _unfiltered(family: Family) -> iv.Intervals:
 def _peer_meets(network: Network, rule: Rule, family: Family, peer: Principal, addresses: Span,
                 free: bool) -> bool:
     """Whether `peer_space` of the rule meets `addresses` (a part of the peer's space)."""
-    target = rule.peer
-    if isinstance(target, (CidrPeer, PrefixListPeer)):
-        return iv.meets(compiled(network).peer_blocks(rule, family), addresses)
-    if isinstance(target, GroupPeer):
-        if not peer.is_resource:
-            known = network.groups.get(target.group)
-            return bool(free and known is not None and known.opaque)
-        resource = network.resources[peer.name]
-        if target.group not in resource.groups:
-            return False
-        if resource.symbolic:
-            return True  # any address of its space
-        private = compiled(network).space(("private", peer.name), family,
-                                          lambda: iv.of_points(resource.private_addresses(family)))
-        return iv.meets(private, addresses)
-    return free  # UnknownPeer: u(rule)
+    matched = _peer_addresses(network, rule, family, peer, free)
+    return bool(addresses) if matched is EVERY else iv.meets(matched, addresses)
 
 
 def delivered_boxes(network: Network, source: Principal, destination: Principal, family: Family,
