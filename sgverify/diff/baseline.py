@@ -61,8 +61,8 @@ def _counterexample(change: Change, network: Network, profiles: Profiles) -> Cou
     if packet is None:
         return None
     # The resources the witness goes between (a profile's member holding the address).
-    who = [profiles.holders.get((packet.family, address), p.name) if p.is_resource else None
-           for p, address in ((r.source, packet.src), (r.destination, packet.dst))]
+    who = [profiles.resource_at(p, packet.family, address) for p, address in
+           ((r.source, packet.src), (r.destination, packet.dst))]
     assumptions = tuple(r.depends_on) + (
         f"not delivered by the baseline: {_row(change, profiles.new)} is added access",)
     return Counterexample(

@@ -151,7 +151,7 @@ def profile_lines(change: Change, profiles: Profiles | None) -> list[str]:
         if members is None:
             continue
         shown = ", ".join(members[:PROFILE_LISTING]) + (", ..." if len(members) > PROFILE_LISTING else "")
-        holder = profiles.holders.get((r.family, address)) if address is not None else None
+        holder = profiles.resource_at(principal, r.family, address) if address is not None else None
         out.append(f"{principal.name}: {shown} ({len(members)} resources)"
                    + (f"; witness {side} {holder}" if holder else ""))
     return out

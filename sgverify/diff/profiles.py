@@ -26,6 +26,7 @@ from ..model import Direction, Network, Resource
 from ..regions import Principal
 from ..regions.compiled import compiled
 from ..regions.delivered import rule_is_free
+from .prune import self_key
 
 PREFIX = "profile "
 
@@ -46,6 +47,13 @@ class Profiles:
         index = {m: name for name, members in self.members.items() for m in members}
         return list(dict.fromkeys(Principal.resource(index.get(p.name, p.name)) if p.is_resource else p
                                   for p in chosen))
+
+    def resource_at(self, principal: Principal, family, address: int) -> str | None:
+        """Which resource `principal` is at `address`: a profile's member holding it, a
+        resource itself, or None (unmanaged)."""
+        if not principal.is_resource:
+            return None
+        return self.holders.get((family, address), principal.name)
 
 
 def merge_profiles(old: Network, new: Network, sources: Iterable[Principal] | None = None,
@@ -77,17 +85,12 @@ def _names(chosen: Iterable[Principal] | None) -> set[str] | None:
 
 def _mergeable(old: Network, new: Network, name: str, shared: set) -> bool:
     before, after = old.resources[name], new.resources.get(name)
-    if after is None or before.symbolic or _self(before) != _self(after):
+    if after is None or before.symbolic or self_key(before) != self_key(after):
         return False
     if any(address in shared for address in before.ips + before.public_ips):
         return False
     return not any(compiled(network).any_free(name, direction, rule_is_free)
                    for network in (old, new) for direction in (Direction.INGRESS, Direction.EGRESS))
-
-
-def _self(resource: Resource) -> tuple:
-    return (frozenset(resource.ips), frozenset(resource.public_ips), frozenset(resource.subnets),
-            resource.groups)
 
 
 def _shared_addresses(network: Network) -> set:

@@ -68,7 +68,8 @@ def pairs_to_compare(old: Network, new: Network, sources: Sequence[Principal],
     return out
 
 
-def _self_key(resource: Resource | None) -> tuple | None:
+def self_key(resource: Resource | None) -> tuple | None:
+    """What a resource is apart from its name: addresses, subnets and (the set of) groups."""
     if resource is None:
         return None
     return (frozenset(resource.ips), frozenset(resource.public_ips), frozenset(resource.subnets),
@@ -95,7 +96,7 @@ class _Changes:
     def __init__(self, old: Network, new: Network):
         self.old, self.new = old, new
         names = dict.fromkeys([*old.resources, *new.resources])
-        self.full = {n for n in names if _self_key(old.resources.get(n)) != _self_key(new.resources.get(n))}
+        self.full = {n for n in names if self_key(old.resources.get(n)) != self_key(new.resources.get(n))}
         self.spaces_changed = any(concrete_addresses(old, f) != concrete_addresses(new, f) for f in FAMILIES)
         if self.spaces_changed:
             self.full |= {r.name for net in (old, new) for r in net.resources.values() if r.symbolic}

@@ -138,8 +138,7 @@ def _add_holders(out: dict, region, packet, profiles: Profiles) -> None:
     of a profile holding that address; the report's `profiles` lists every member)."""
     if out["witness"] is not None:
         for side, principal, address in (("src", region.source, packet.src), ("dst", region.destination, packet.dst)):
-            held = profiles.holders.get((region.family, address))
-            out["witness"][f"{side}_resource"] = held or (principal.name if principal.is_resource else None)
+            out["witness"][f"{side}_resource"] = profiles.resource_at(principal, region.family, address)
 
 
 def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
