@@ -63,7 +63,7 @@ def service_matches(s: Situation, rule: Rule, position: int) -> bool:
     point = s.packet.service
     if rule.service_unknown and not s.free.get(unknown_choice(rule, position), False):
         return False
-    return any(lo <= point <= hi for lo, hi in rule.service.intervals())
+    return any(lo <= point <= hi for lo, hi in rule.service.spans)
 
 
 def rule_matches(s: Situation, rule: Rule, position: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .addresses import Family, format_address
 from .service import PORTED, TYPED, protocol_name, service_point
@@ -26,7 +27,7 @@ class Packet:
     def dst_ip(self) -> str:
         return format_address(self.family, self.dst)
 
-    @property
+    @cached_property
     def service(self) -> int:
         return service_point(self.protocol, self.port, self.icmp_type, self.icmp_code)
 

@@ -10,6 +10,7 @@ what lets rules be merged and compared exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 ALL = -1
@@ -60,6 +61,15 @@ class Service:
 
     def intervals(self) -> list[tuple[int, int]]:
         """This service as sorted [lo, hi] intervals on the 24-bit service line."""
+        return list(self.spans)
+
+    @cached_property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """intervals(), computed once: replaying a packet on a large estate asks each
+        rule's service millions of times."""
+        return tuple(self._intervals())
+
+    def _intervals(self) -> list[tuple[int, int]]:
         if self.protocol == ALL:
             return [(0, SERVICE_TOP)]
         base = self.protocol << 16
