@@ -6,6 +6,7 @@ anything: `tcp/80,443 udp/53 icmp type 8`, `all`, `all except tcp/22`.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 from ..model import Cidr, Family
@@ -17,8 +18,10 @@ PROTOCOL_SPAN = 0xFFFF
 
 
 # Listings are remembered: a large diff writes the same sets (a profile's addresses,
-# the unmanaged blocks) in thousands of rows. Few large sets are kept, to bound memory.
+# the unmanaged blocks) in thousands of rows. Large sets are kept up to a total
+# size, to bound memory: a diff by profile lists thousands of profiles in turn.
 LARGE = 64  # intervals
+LARGE_TOTAL = 1 << 18  # intervals held by the caches of large sets, each
 
 
 def cidrs_of(intervals, family: Family) -> tuple[Cidr, ...]:
@@ -31,8 +34,30 @@ def _blocks(intervals: tuple, family: Family) -> tuple[Cidr, ...]:
     return tuple(c for lo, hi in intervals for c in iv.to_cidrs(lo, hi, family))
 
 
+class _SizedCache:
+    """A least-recently-used cache of a function of (intervals, ...), holding
+    at most `total` intervals in all."""
+
+    def __init__(self, function, total: int):
+        self.function, self.total, self.held = function, total, 0
+        self.entries: OrderedDict = OrderedDict()
+
+    def __call__(self, intervals: tuple, *rest):
+        key = (intervals, *rest)
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+            return found
+        found = self.entries[key] = self.function(intervals, *rest)
+        self.held += len(intervals)
+        while self.held > self.total and len(self.entries) > 1:
+            (dropped, *_), _ = self.entries.popitem(last=False)
+            self.held -= len(dropped)
+        return found
+
+
 _cidrs = lru_cache(maxsize=4096)(_blocks)
-_large_cidrs = lru_cache(maxsize=32)(_blocks)
+_large_cidrs = _SizedCache(_blocks, LARGE_TOTAL)
 
 
 def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
@@ -66,7 +91,7 @@ def _listing(intervals: tuple, family: Family, limit: int) -> str:
 
 
 _listed = lru_cache(maxsize=4096)(_listing)
-_listed_large = lru_cache(maxsize=32)(_listing)
+_listed_large = _SizedCache(_listing, LARGE_TOTAL)
 
 
 def _wholes(family: Family):
