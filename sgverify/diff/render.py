@@ -7,6 +7,7 @@ from typing import Iterator
 
 from ..model import Network
 from ..model.addresses import format_address
+from ..report.indented import dumps_indented
 from ..report.rules import rule_dict, rule_line
 from ..regions import Certainty, cidrs_of
 from .engine import Change, ChangeKind, NetworkDiff
@@ -186,6 +187,6 @@ def _list_chunks(changes, other: Network, profiles: Profiles | None, network: Ne
         return
     yield "[\n"
     for number, change in enumerate(changes):
-        text = "    " + json.dumps(change_dict(change, other, profiles, network), indent=2).replace("\n", "\n    ")
+        text = "    " + dumps_indented(change_dict(change, other, profiles, network), 2)
         yield (",\n" + text) if number else text
     yield "\n  ]"
