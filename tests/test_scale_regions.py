@@ -18,11 +18,15 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgverify.diff.engine import compare, diff_networks
+from sgverify.diff.engine import ChangeKind, compare, diff_networks
+from sgverify.diff.explain import elsewhere
 from sgverify.diff.shared import fix_membership, shared_opaque, valuations
+from sgverify.explain.evaluate import Situation, egress_ok, ingress_ok, owner_of
 from sgverify.explore.exposure import exposure
 from sgverify.explore.matrix import build_matrix
 from sgverify.model import CidrPeer, Direction, Family, Network, PortRange, Service
+from sgverify.model import intervals as iv
+from sgverify.regions.principals import address_space
 from sgverify.regions import Principal, intersection as box_intersection, pair_sets, union as box_union
 from sgverify.regions import difference as set_difference
 from strategies import (CIDR_CHOICES, TRAFFIC_CHOICES, addr, cidr, draw_rules, group, network, networks,
@@ -120,6 +124,41 @@ def network_pairs(draw):
 def test_pruned_diff_equals_every_pair(pair):
     old, new = pair
     assert diff_networks(old, new) == diff_networks(old, new, prune=False)
+
+
+@SETTINGS
+@given(network_pairs())
+def test_why_a_witness_is_not_delivered_elsewhere_is_what_the_evaluator_says(pair):
+    """The report's replay of each certain witness in the other network (indexed by
+    service point) blocks the same sides as the brute-force evaluator, and some side,
+    unless an endpoint's address is not its own there (a resource's address moved, an
+    unmanaged address is a resource's there)."""
+    old, new = pair
+    diff = diff_networks(old, new)
+    for change in diff.added + diff.removed:
+        r, other = change.region, (old if change.kind is ChangeKind.ADDED else new)
+        packet = r.witness()
+        names = [p.name if p.is_resource else None for p in (r.source, r.destination)]
+        if not change.certain or packet is None or any(n and n not in other.resources for n in names):
+            continue
+        addresses = (packet.src, packet.dst)
+        if any(len([x for x in other.resources.values() if a in x.addresses(r.family)]) > 1 for a in addresses):
+            continue  # a shared address: which resource is meant is the engine's choice
+        moved = [p.name for p, a in zip((r.source, r.destination), addresses)
+                 if p.is_resource and not iv.meets(address_space(other, p, r.family), [(a, a)])]
+        owned = [owner_of(other, r.family, a) for n, a in zip(names, addresses) if not n]
+        line = elsewhere(change, other)
+        if moved:  # the pair there does not hold the address
+            assert f"is not an address of {moved[0]} there" in line
+            continue
+        if any(owned):  # an address unmanaged here is a resource's there
+            assert f"is an address of {next(filter(None, owned))} there" in line
+            continue
+        situation = Situation(other, packet, *names, {})
+        blocked = [f"{side} of {end} " for side, ok, end in (("egress", egress_ok, names[0]),
+                                                             ("ingress", ingress_ok, names[1])) if not ok(situation)]
+        assert blocked, (packet, change)
+        assert [part for part in blocked if part in line] == blocked and line.count(" of ") == len(blocked), line
 
 
 @SETTINGS

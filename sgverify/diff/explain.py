@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from ..explain.evaluate import Situation, egress_ok, ingress_ok
+from ..explain.evaluate import Situation, peer_matches, unfiltered_destination
 from ..gate.fingerprint import fingerprint
-from ..model import CidrPeer, Family, Network, Rule
+from ..model import CidrPeer, Direction, Family, Network, Rule
 from ..model import intervals as iv
+from ..model.addresses import format_address
 from ..model.intervals import Intervals
 from ..regions import Principal, cidrs_of
-from ..regions.principals import concrete_addresses
+from ..regions.compiled import compiled
+from ..regions.principals import address_space, concrete_addresses
 from ..regions.render import describe_addresses
 from .engine import Change, ChangeKind
 from .profiles import Profiles
@@ -48,13 +50,32 @@ def elsewhere(change: Change, other: Network) -> str:
         return ""
     if not change.certain:
         return f"{that}: not delivered for some choice of what is unknown"
+    for principal, address in ((r.source, packet.src), (r.destination, packet.dst)):
+        # The pair there holds other addresses: the row is about who has the address.
+        if principal.is_resource and not iv.meets(address_space(other, principal, r.family), [(address, address)]):
+            return f"{that}: {format_address(r.family, address)} is not an address of {principal.name} there"
+        holders = () if principal.is_resource else compiled(other).holders(r.family, address)
+        if holders:
+            return f"{that}: {format_address(r.family, address)} is an address of {holders[0]} there"
     situation = Situation(other, packet, who(r.source), who(r.destination), {})
     blocked = []
-    if not egress_ok(situation):
+    if not (unfiltered_destination(packet) or _admitted(situation, Direction.EGRESS)):
         blocked.append(f"egress of {r.source.name} ({_groups(other, r.source.name)})")
-    if not ingress_ok(situation):
+    if not _admitted(situation, Direction.INGRESS):
         blocked.append(f"ingress of {r.destination.name} ({_groups(other, r.destination.name)})")
     return f"{that}: blocked by " + " and ".join(blocked) + ": no rule admits it" if blocked else ""
+
+
+def _admitted(s: Situation, direction: Direction) -> bool:
+    """What egress_ok (apart from unfiltered destinations) and ingress_ok say, for a
+    situation with no free choice in force: only rules whose service holds the
+    packet's can match, and a rule's position in its group matters only for choices."""
+    own, peer_side = ("src", "dst") if direction is Direction.EGRESS else ("dst", "src")
+    name = s.resource(own)
+    if name is None:
+        return True  # an unmanaged host filters nothing
+    rules = compiled(s.network).rules_at(name, direction, s.packet.service)
+    return any(peer_matches(s, rule, 0, peer_side) for rule in rules)
 
 
 def _groups(network: Network, resource: str) -> str:

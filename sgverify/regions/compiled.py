@@ -75,6 +75,17 @@ class Compiled:
                 for spans in (self.services(rule),) if spans)
         return found
 
+    def rules_at(self, resource: str, direction: Direction, point: int) -> tuple[Rule, ...]:
+        """The side rules of known service whose services hold the service point (a large
+        diff replays a witness per row; most rows share their services and endpoints)."""
+        key = ("at", resource, direction, point)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = tuple(
+                rule for rule, spans, lo, hi in self.side_services(resource, direction)
+                if lo <= point <= hi and not rule.service_unknown and any(a <= point <= b for a, b in spans))
+        return found
+
     def services(self, rule: Rule) -> tuple:
         found = self._services.get(id(rule))
         if found is None:
@@ -121,6 +132,11 @@ class Compiled:
             pairs = sorted((v, r.name) for r in self.network.resources.values() for v in r.addresses(family))
             found = self._index[family] = ([v for v, _ in pairs], [n for _, n in pairs])
         return found
+
+    def holders(self, family: Family, address: int) -> list[str]:
+        """The resources with the concrete address (several where one is shared)."""
+        values, names = self._address_index(family)
+        return names[bisect_left(values, address):bisect_right(values, address)]
 
     def members(self, group: str) -> list[str]:
         if self._members is None:
