@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from enum import IntEnum
 
 # Plain dotted quads (the bulk of any large estate) are read without the
@@ -160,6 +161,11 @@ class Cidr:
         return family is self.family and self.first <= value <= self.last
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """`10.0.0.0/16`, written once: reports write the same blocks in many rows."""
         return f"{format_address(self.family, self.network)}/{self.prefix}"
 
     def __repr__(self) -> str:
