@@ -103,7 +103,7 @@ def fill_resource_holes(spans: Intervals, resources: Intervals, family: Family) 
     outside either end is added too where that gives fewer CIDR blocks."""
     if not spans or not resources:
         return spans
-    starts = [lo for lo, _ in resources]
+    starts = _starts(resources)
 
     def run_at(x: int):
         i = bisect_right(starts, x) - 1
@@ -127,6 +127,17 @@ def fill_resource_holes(spans: Intervals, resources: Intervals, family: Family) 
                 filled[-1] = (filled[-1][0], right[1])
             choices.append(filled)
     return min(choices, key=lambda filled: len(cidrs_of(filled, family)))
+
+
+_STARTS: list = [None, None]  # the resource addresses asked last, and their starts
+
+
+def _starts(resources: Intervals) -> list[int]:
+    """Where each run of resource addresses starts (every row of a diff asks of the same
+    runs, tens of thousands on a large estate)."""
+    if _STARTS[0] is not resources:
+        _STARTS[:] = [resources, [lo for lo, _ in resources]]
+    return _STARTS[1]
 
 
 def describe_side(change: Change, sources: bool = True, profiles: Profiles | None = None,
