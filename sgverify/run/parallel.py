@@ -20,74 +20,19 @@ never silently missing.
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Sequence
 
 from ..model import Network
 from ..solve import Options
 from ..solve.prove import CompiledNetwork, check_assertion
 from ..solve.result import Result
 from ..spec import Assertion
+from .processes import Tick, WorkerCrashed, map_in_processes
 
 # Assertions per batch: big enough that a fresh z3 context (about a tenth of a
 # second) is a small part of a batch, small enough to spread over the workers.
 BATCH = 32
-
-Tick = Callable[[int, int], None]
-
-
-class WorkerCrashed(RuntimeError):
-    """A worker process died before returning its results (a bug or the OS killing it)."""
-
-
-def start_method() -> str:
-    """fork on Linux (workers inherit the loaded networks), spawn elsewhere."""
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return "spawn"
-
-
-def map_in_processes(work: Callable[[Any], Any], items: Sequence[Any], jobs: int, *,
-                     setup: Callable[..., None] | None = None, setup_args: tuple = (),
-                     sizes: Sequence[int] | None = None, tick: Tick | None = None,
-                     method: str | None = None) -> list[Any]:
-    """[work(item) for item in items], computed in up to `jobs` processes, in order.
-
-    `setup(*setup_args)` runs once in each worker first. `tick(done, total)`
-    counts finished items, each weighing sizes[i] (default 1). An exception
-    raised by `work` is raised here; a worker that dies raises WorkerCrashed.
-    """
-    sizes = list(sizes) if sizes is not None else [1] * len(items)
-    total = sum(sizes)
-    if not items:
-        return []
-    context = multiprocessing.get_context(method or start_method())
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(items))), mp_context=context,
-                               initializer=setup, initargs=setup_args)
-    try:
-        # Every item is submitted before the first tick: with fork, the
-        # workers start here, before any progress-bar thread exists.
-        futures = [pool.submit(work, item) for item in items]
-        weight = {future: size for future, size in zip(futures, sizes)}
-        done, pending = 0, set(futures)
-        if tick:
-            tick(0, total)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                future.result()  # raise a worker's exception now, not after the others finish
-                done += weight[future]
-            if tick:
-                tick(done, total)
-        return [future.result() for future in futures]
-    except BrokenProcessPool as error:
-        raise WorkerCrashed(f"a worker process died before returning its results ({error})") from error
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # -- checking assertions --------------------------------------------------
