@@ -18,7 +18,7 @@ from ..diff.run import DiffRequest, diff_chunks, run_diff
 from ..explore.progress import progress
 from ..gate.outputs import pair, write_all
 from .app import app, run_command
-from .check import parse_parameters
+from .check import parse_jobs, parse_parameters
 
 
 class DiffFormat(str, Enum):
@@ -50,6 +50,8 @@ def diff(
     by_profile: Annotated[bool, typer.Option(
         "--by-profile", help="Compare resources with exactly the same groups as one endpoint: one row per pair "
                              "of profiles, not per pair of resources (for large estates).")] = False,
+    jobs: Annotated[str, typer.Option(
+        "--jobs", "-j", metavar="N", help="Compare pairs of endpoints in N worker processes (N >= 1).")] = "1",
 ) -> None:
     """Compare two networks by meaning: added and removed access, as exact regions."""
 
@@ -57,7 +59,8 @@ def diff(
         destinations = pair([f.value for f in format], list(output))
         request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
                               protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
-                              parameters=parse_parameters(parameter), by_profile=by_profile)
+                              parameters=parse_parameters(parameter), by_profile=by_profile,
+                              jobs=parse_jobs(jobs))
         with progress("diff") as tick:
             result = run_diff(request, tick)
         for warning in result.warnings:

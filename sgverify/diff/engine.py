@@ -71,22 +71,37 @@ class NetworkDiff:
 
 def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | None = None,
                   destinations: Sequence[Principal] | None = None, traffic: Traffic | None = None,
-                  progress: Callable[[int, int], None] | None = None, prune: bool = True) -> NetworkDiff:
+                  progress: Callable[[int, int], None] | None = None, prune: bool = True,
+                  jobs: int = 1) -> NetworkDiff:
     """Every region delivered differently by `old` and `new` between the chosen principals.
 
     prune=False compares every pair with the region engine; the default skips
     pairs that provably deliver the same in both networks (prune.py) and reads
     the sets of plain resource pairs from side summaries (summary.py), with the
-    same result.
+    same result. jobs > 1 compares the pairs in that many processes (parallel.py),
+    with the same result.
     """
     sources = list(sources) if sources is not None else principals(old, new)
     destinations = list(destinations) if destinations is not None else principals(old, new)
-    summaries = None
     if prune:
         pairs = pairs_to_compare(old, new, sources, destinations)
-        summaries = (SummarySets(old, traffic), SummarySets(new, traffic))
     else:
         pairs = [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
+    if jobs > 1:
+        from .parallel import changes_in_processes
+
+        added, removed = changes_in_processes(old, new, pairs, traffic, prune, jobs, progress)
+    else:
+        summaries = (SummarySets(old, traffic), SummarySets(new, traffic)) if prune else None
+        added, removed = changes_of_pairs(old, new, pairs, traffic, summaries, progress)
+    return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic)
+
+
+def changes_of_pairs(old: Network, new: Network, pairs: Sequence[tuple[Principal, Principal]],
+                     traffic: Traffic | None, summaries: tuple[SummarySets, SummarySets] | None,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[list[Change], list[Change]]:
+    """(added, removed) between the pairs, in their order; plain resource pairs read
+    from the networks' side `summaries` when given."""
     added: list[Change] = []
     removed: list[Change] = []
     for done, (src, dst) in enumerate(pairs, 1):
@@ -96,7 +111,7 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
             removed += _changes(new, old, lost_sets, ChangeKind.REMOVED)
         if progress:
             progress(done, len(pairs))
-    return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic)
+    return added, removed
 
 
 def principals(old: Network, new: Network) -> list[Principal]:

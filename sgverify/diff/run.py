@@ -30,6 +30,7 @@ class DiffRequest:
     input_format: str | None = None
     parameters: Mapping[str, str] = field(default_factory=dict)
     by_profile: bool = False  # resources with the same groups as one endpoint (profiles.py)
+    jobs: int = 1  # worker processes comparing the pairs (parallel.py); the same diff for every N
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
         profiles = merge_profiles(old, new, sources, destinations)
         old, new = profiles.old, profiles.new
         sources, destinations = profiles.principals(sources), profiles.principals(destinations)
-    diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick)
+    diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick,
+                         jobs=request.jobs)
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
     return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles)
 
