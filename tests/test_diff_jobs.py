@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from clitools import ROOT, run
 from sgverify.diff import diff_networks
+from sgverify.diff import parallel
+from sgverify.diff.gate import DiffGate
 from sgverify.diff.profiles import merge_profiles
+from sgverify.diff.render import render_json, render_text
 from test_diff_profiles import pairs_with_profiles
 from test_scale_regions import network_pairs
 
@@ -50,3 +55,34 @@ def test_bad_jobs_value_is_one_line_and_exit_2(value):
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
         f"sgverify: error: --jobs expects a whole number of processes, at least 1; got {value!r}"]
+
+
+@SETTINGS
+@given(network_pairs())
+def test_rows_written_by_workers_are_the_serial_rows(monkeypatch, pair):
+    monkeypatch.setattr(parallel, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(parallel, "ROWS_PER_RUN", 2)
+    old, new = pair
+    diff = diff_networks(old, new)
+    gate = DiffGate(diff)
+    for render in (render_json, render_text):
+        assert render(diff, gate, old, new, None, 2) == render(diff, gate, old, new)
+
+
+def test_a_large_report_is_the_same_with_two_jobs(tmp_path):
+    """A generated 1k-rule estate against a 1% edit: thousands of rows, so the command
+    writes them in workers too (more than PARALLEL_ROWS added rows)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.generate import generate
+    from benchmarks.run import _changed_estate
+
+    estate = generate(1_000, seed=1)
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    estate.write(str(before))
+    _changed_estate(estate.document, str(after))
+    for fmt in ("json", "text"):
+        serial = run(["diff", str(before), str(after), "--format", fmt], 1)
+        workers = run(["diff", str(before), str(after), "--format", fmt, "--jobs", "2"], 1)
+        assert workers.stdout == serial.stdout
+        if fmt == "json":
+            assert json.loads(serial.stdout)["summary"]["added"] > parallel.PARALLEL_ROWS

@@ -1,20 +1,22 @@
-"""diff --jobs N: the pairs of a diff compared in N worker processes.
+"""diff --jobs N: the pairs of a diff compared, and its rows written, in N worker processes.
 
 A pair's changes depend only on the two networks, the traffic and the pair.
 The pairs are cut into runs in their serial order, each run is compared in a
 worker, and the runs' changes are put back in that order: the diff is the
 same for every N, 1 included. Workers build their own side summaries (the
 caches they fill are theirs); on Linux they inherit the loaded networks.
+A row's text depends only on its change and the networks, so rows are
+written the same way: runs of rows in workers, joined in order.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ..gcpause import building_objects
 from ..model import Network
 from ..regions import Principal
-from ..run.processes import map_in_processes
+from ..run.processes import map_in_processes, ordered_in_processes
 from ..spec import Traffic
 from .engine import Change, changes_of_pairs
 from .summary import SummarySets
@@ -51,3 +53,28 @@ def _setup(old: Network, new: Network, traffic: Traffic | None, summaries: bool)
 
 def _compare_run(pairs: list[tuple[Principal, Principal]]) -> tuple[list[Change], list[Change]]:
     return changes_of_pairs(_STATE["old"], _STATE["new"], pairs, _STATE["traffic"], _STATE["summaries"])
+
+
+# -- writing the rows of a report -----------------------------------------------
+
+PARALLEL_ROWS = 2000  # fewer rows than this are written in this process: a fork costs more
+ROWS_PER_RUN = 500
+
+
+def rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple, jobs: int) -> Iterator[str]:
+    """render_row(change, *context) for each change, in order; written in `jobs` worker
+    processes when there are many, a run of rows at a time, as the report is written."""
+    if jobs <= 1 or len(changes) < PARALLEL_ROWS:
+        return (render_row(change, *context) for change in changes)
+    bounds = [(start, min(start + ROWS_PER_RUN, len(changes))) for start in range(0, len(changes), ROWS_PER_RUN)]
+    runs = ordered_in_processes(_render_run, bounds, jobs, setup=_setup_rows, setup_args=(render_row, changes, context))
+    return (row for run in runs for row in run)
+
+
+def _setup_rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple) -> None:
+    _STATE.update(render=(render_row, changes, context))
+
+
+def _render_run(bounds: tuple[int, int]) -> list[str]:
+    render_row, changes, context = _STATE["render"]
+    return [render_row(change, *context) for change in changes[bounds[0]:bounds[1]]]

@@ -14,6 +14,7 @@ from .engine import Change, ChangeKind, NetworkDiff
 from .explain import (change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of,
                       side_spans)
 from .gate import DiffGate
+from .parallel import rows
 from .profiles import Profiles
 
 INDENT = "    "
@@ -73,21 +74,24 @@ def _unfiltered(region) -> str:
 
 
 def render_text(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
-                profiles: Profiles | None = None) -> str:
-    return "".join(text_chunks(diff, gate, old, new, profiles))
+                profiles: Profiles | None = None, jobs: int = 1) -> str:
+    return "".join(text_chunks(diff, gate, old, new, profiles, jobs))
+
+
+def text_row(change: Change, other: Network, profiles: Profiles | None, this: Network) -> str:
+    return "".join(f"{INDENT}{line}\n" for line in change_lines(change, other, profiles, this))
 
 
 def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
-                profiles: Profiles | None = None) -> Iterator[str]:
-    """The text report a piece at a time (one per change), for writing as it is made."""
+                profiles: Profiles | None = None, jobs: int = 1) -> Iterator[str]:
+    """The text report a piece at a time (one per change), for writing as it is made;
+    rows written in `jobs` processes (parallel.py)."""
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({diff.traffic})" if diff.traffic else "") + "\n")
     for kind, changes, other, this in ((ChangeKind.ADDED, diff.added, old, new),
                                        (ChangeKind.REMOVED, diff.removed, new, old)):
         yield f"{TITLE[kind]}: {_count(changes)}\n"
-        for change in changes:
-            body = change_lines(change, other, profiles, this)
-            yield "".join(f"{INDENT}{line}\n" for line in body)
+        yield from rows(text_row, changes, (other, profiles, this), jobs)
     yield gate.summary_line() + "\n"
 
 
@@ -143,12 +147,12 @@ def _add_holders(out: dict, region, packet, profiles: Profiles) -> None:
 
 
 def render_json(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
-                profiles: Profiles | None = None) -> str:
-    return "".join(json_chunks(diff, gate, old, new, profiles))
+                profiles: Profiles | None = None, jobs: int = 1) -> str:
+    return "".join(json_chunks(diff, gate, old, new, profiles, jobs))
 
 
 def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
-                profiles: Profiles | None = None) -> Iterator[str]:
+                profiles: Profiles | None = None, jobs: int = 1) -> Iterator[str]:
     """The same text as json.dumps of the whole report with indent=2, a change at a time:
     a large diff has hundreds of thousands of changes; holding all their dicts at once
     took several times the memory of the text, and the text itself is hundreds of MB."""
@@ -171,22 +175,25 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
     yield before
-    yield from _list_chunks(diff.added, old, profiles, new)
+    yield from _list_chunks(diff.added, old, profiles, new, jobs)
     yield between
-    yield from _list_chunks(diff.removed, new, profiles, old)
+    yield from _list_chunks(diff.removed, new, profiles, old, jobs)
     yield after + "\n"
 
 
 _SLOT = "\0change list\0"  # dumped as "\u0000change list\u0000", which no real value dumps as
 
 
-def _list_chunks(changes, other: Network, profiles: Profiles | None, network: Network) -> Iterator[str]:
+def _list_chunks(changes, other: Network, profiles: Profiles | None, network: Network, jobs: int) -> Iterator[str]:
     """A list of changes as json.dumps writes it two levels deep (indent 2)."""
     if not changes:
         yield "[]"
         return
     yield "[\n"
-    for number, change in enumerate(changes):
-        text = "    " + dumps_indented(change_dict(change, other, profiles, network), 2)
+    for number, text in enumerate(rows(json_row, changes, (other, profiles, network), jobs)):
         yield (",\n" + text) if number else text
     yield "\n  ]"
+
+
+def json_row(change: Change, other: Network, profiles: Profiles | None, network: Network) -> str:
+    return "    " + dumps_indented(change_dict(change, other, profiles, network), 2)

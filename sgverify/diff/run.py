@@ -44,6 +44,7 @@ class DiffResult:
     new: Network
     warnings: tuple[Diagnostic, ...] = ()
     profiles: Profiles | None = None
+    jobs: int = 1  # processes writing the text and JSON rows
 
 
 def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = None) -> DiffResult:
@@ -70,7 +71,7 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
     diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick,
                          jobs=request.jobs)
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
-    return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles)
+    return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles, request.jobs)
 
 
 def parse_traffic(protocol: str | None, ports: str | None) -> Traffic | None:
@@ -119,9 +120,9 @@ def diff_chunks(result: DiffResult, fmt: str) -> Iterator[str]:
     from .render import json_chunks, text_chunks
 
     if fmt == "text":
-        return text_chunks(result.diff, result.gate, result.old, result.new, result.profiles)
+        return text_chunks(result.diff, result.gate, result.old, result.new, result.profiles, result.jobs)
     if fmt == "json":
-        return json_chunks(result.diff, result.gate, result.old, result.new, result.profiles)
+        return json_chunks(result.diff, result.gate, result.old, result.new, result.profiles, result.jobs)
     if fmt == "sarif":
         return iter([sarif.render_diff(result)])
     if fmt == "junit":

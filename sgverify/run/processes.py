@@ -12,7 +12,9 @@ import multiprocessing
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Sequence
+from collections import deque
+from itertools import islice
+from typing import Any, Callable, Iterator, Sequence
 
 Tick = Callable[[int, int], None]
 
@@ -61,6 +63,33 @@ def map_in_processes(work: Callable[[Any], Any], items: Sequence[Any], jobs: int
             if tick:
                 tick(done, total)
         return [future.result() for future in futures]
+    except BrokenProcessPool as error:
+        raise WorkerCrashed(f"a worker process died before returning its results ({error})") from error
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def ordered_in_processes(work: Callable[[Any], Any], items: Sequence[Any], jobs: int, *,
+                         setup: Callable[..., None] | None = None, setup_args: tuple = (),
+                         method: str | None = None, ahead: int = 2) -> Iterator[Any]:
+    """work(item) for each item, computed in up to `jobs` processes and yielded in order as
+    they come: at most `ahead` items per worker are in flight, so results wait for the
+    consumer a few at a time, never all at once (a report written as it is made)."""
+    if not items:
+        return
+    context = multiprocessing.get_context(method or start_method())
+    workers = max(1, min(jobs, len(items)))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=setup, initargs=setup_args)
+    try:
+        pending: deque = deque()
+        following = iter(items)
+        for item in islice(following, workers * ahead):
+            pending.append(pool.submit(work, item))
+        while pending:
+            result = pending.popleft().result()
+            for item in islice(following, 1):
+                pending.append(pool.submit(work, item))
+            yield result
     except BrokenProcessPool as error:
         raise WorkerCrashed(f"a worker process died before returning its results ({error})") from error
     finally:
