@@ -162,6 +162,8 @@ def run_cli_workloads(path: str, network, estate, folder: str, timeout: float = 
     rows.append(_cli_row("diff 1% (CLI)", ["diff", path, changed, "--format", "json", "-o", report], warm, timeout))
     rows.append(_cli_row("diff 1% --by-profile (CLI)", ["diff", path, changed, "--by-profile", "--format", "json",
                                                         "-o", report], warm, timeout))
+    rows.append(_cli_row("diff 1% --by-profile --jobs 2 (CLI)", ["diff", path, changed, "--by-profile", "--jobs", "2",
+                                                                 "--format", "json", "-o", report], warm, timeout))
     if os.path.exists(report):
         os.remove(report)
     small = os.path.join(folder, "matrix1000.json")
