@@ -9,12 +9,13 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from clitools import ROOT, run
+from clitools import ROOT, on_a_terminal, run
 from sgverify.diff import diff_networks
 from sgverify.diff import parallel
 from sgverify.diff.gate import DiffGate
 from sgverify.diff.profiles import merge_profiles
 from sgverify.diff.render import render_json, render_text
+from sgverify.run.processes import WorkerCrashed, ordered_in_processes
 from test_diff_profiles import pairs_with_profiles
 from test_scale_regions import network_pairs
 
@@ -86,3 +87,34 @@ def test_a_large_report_is_the_same_with_two_jobs(tmp_path):
         assert workers.stdout == serial.stdout
         if fmt == "json":
             assert json.loads(serial.stdout)["summary"]["added"] > parallel.PARALLEL_ROWS
+
+
+def test_progress_bar_with_workers_and_the_same_report():
+    done, drawn = on_a_terminal(["diff", BEFORE, AFTER, "--jobs", "2"])
+    assert done.returncode == 1
+    assert b"diff" in drawn and b"/" in drawn  # the bar, ticked as the workers' runs finish
+    assert done.stdout.decode() == run(["diff", BEFORE, AFTER], 1).stdout
+
+
+def _negate(item):
+    return -item
+
+
+def _die(item):
+    os._exit(7)
+
+
+def _fail(item):
+    raise ValueError(f"bad item {item}")
+
+
+def test_ordered_results_come_back_in_order_with_few_in_flight():
+    assert list(ordered_in_processes(_negate, list(range(25)), 3, ahead=1)) == [-i for i in range(25)]
+    assert list(ordered_in_processes(_negate, [], 2)) == []
+
+
+def test_ordered_results_never_miss_a_dead_worker_or_an_exception():
+    with pytest.raises(WorkerCrashed, match="worker process died"):
+        list(ordered_in_processes(_die, [1, 2, 3], 2))
+    with pytest.raises(ValueError, match="bad item"):
+        list(ordered_in_processes(_fail, [1, 2], 2))

@@ -40,8 +40,6 @@ def changes_in_processes(old: Network, new: Network, pairs: Sequence[tuple[Princ
     for run_added, run_removed in found:
         added += run_added
         removed += run_removed
-    if progress and not runs:
-        progress(0, 0)
     return added, removed
 
 

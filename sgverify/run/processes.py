@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from collections import deque
 from itertools import islice
 from typing import Any, Callable, Iterator, Sequence
 
