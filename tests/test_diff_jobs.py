@@ -118,3 +118,23 @@ def test_ordered_results_never_miss_a_dead_worker_or_an_exception():
         list(ordered_in_processes(_die, [1, 2, 3], 2))
     with pytest.raises(ValueError, match="bad item"):
         list(ordered_in_processes(_fail, [1, 2], 2))
+
+
+def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
+    """Where fork is not the default (macOS, Windows) workers are spawned and get the
+    networks pickled: the diff and its rows are the same."""
+    from sgverify.run import processes
+    from test_diff_render import OLD, network
+
+    asked = []
+    monkeypatch.setattr(processes, "start_method", lambda: asked.append(1) or "spawn")
+    monkeypatch.setattr(parallel, "PARALLEL_ROWS", 1)
+    old = network(OLD, "old.yaml")
+    new = network(OLD.replace("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 10.0.0.0/8"),
+                  "new.yaml")
+    serial = diff_networks(old, new)
+    assert serial.added and serial.removed
+    assert diff_networks(old, new, jobs=2) == serial
+    gate = DiffGate(serial)
+    assert render_json(serial, gate, old, new, None, 2) == render_json(serial, gate, old, new)
+    assert len(asked) == 3  # the pairs, then the added and the removed rows
