@@ -217,3 +217,16 @@ def test_filling_resource_holes_keeps_the_same_unmanaged_addresses(blocks, point
     filled = fill_resource_holes(spans, resources, Family.V4)
     assert iv.subtract(filled, resources, Family.V4.top) == spans
     assert len(cidrs_of(filled, Family.V4)) <= len(cidrs_of(spans, Family.V4))
+
+
+def test_the_cache_of_large_listings_holds_a_bounded_number_of_intervals():
+    from sgverify.regions.render import _SizedCache
+
+    computed = []
+    cache = _SizedCache(lambda intervals, family: computed.append(intervals) or len(intervals), total=5)
+    first, second = ((1, 1), (3, 3), (5, 5)), ((7, 7), (9, 9))
+    assert cache(first, Family.V4) == 3 and cache(second, Family.V4) == 2 and cache(first, Family.V4) == 3
+    assert computed == [first, second] and cache.held == 5  # both fit: the second ask of `first` was a hit
+    third = ((11, 11),)
+    assert cache(third, Family.V4) == 1  # 6 intervals: the least recently used (`second`) goes
+    assert cache.held == 4 and cache(second, Family.V4) == 2 and computed[-1] == second

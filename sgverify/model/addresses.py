@@ -10,8 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from enum import IntEnum
+from functools import cached_property
 
 # Plain dotted quads (the bulk of any large estate) are read without the
 # ipaddress module, which costs microseconds per address. Only text that
