@@ -443,3 +443,19 @@ def test_progress_bar_on_a_terminal_and_none_when_piped(pair):
     piped = run(["diff", old, new], 1)
     assert piped.stdout == done.stdout.decode()
     assert "\x1b" not in piped.stderr and "diff" not in piped.stderr
+
+
+def test_a_diff_of_very_many_pairs_suggests_profiles_before_comparing(monkeypatch):
+    from sgverify.diff import run as diff_run
+
+    example = [str(ROOT / "examples/diff/before.yaml"), str(ROOT / "examples/diff/after.yaml")]
+
+    def notes(*extra: str) -> list[str]:
+        return [line for line in invoke(["diff", *example, *extra], 1).stderr.splitlines() if "note:" in line]
+
+    monkeypatch.setattr(diff_run, "MANY_PAIRS", 1)
+    found = notes()
+    assert len(found) == 1 and "pairs of resources; --by-profile compares" in found[0]
+    assert notes("--by-profile") == []
+    monkeypatch.setattr(diff_run, "MANY_PAIRS", 10 ** 9)
+    assert notes() == []

@@ -138,3 +138,4 @@ def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
     gate = DiffGate(serial)
     assert render_json(serial, gate, old, new, None, 2) == render_json(serial, gate, old, new)
     assert len(asked) == 3  # the pairs, then the added and the removed rows
+

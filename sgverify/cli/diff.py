@@ -62,7 +62,7 @@ def diff(
                               parameters=parse_parameters(parameter), by_profile=by_profile,
                               jobs=parse_jobs(jobs))
         with progress("diff") as tick:
-            result = run_diff(request, tick)
+            result = run_diff(request, tick, lambda text: print(f"sgverify: note: {text}", file=sys.stderr))
         for warning in result.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
         write_all(destinations, lambda fmt: diff_chunks(result, fmt))

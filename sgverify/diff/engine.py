@@ -72,14 +72,15 @@ class NetworkDiff:
 def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | None = None,
                   destinations: Sequence[Principal] | None = None, traffic: Traffic | None = None,
                   progress: Callable[[int, int], None] | None = None, prune: bool = True,
-                  jobs: int = 1) -> NetworkDiff:
+                  jobs: int = 1, on_pairs: Callable[[int], None] | None = None) -> NetworkDiff:
     """Every region delivered differently by `old` and `new` between the chosen principals.
 
     prune=False compares every pair with the region engine; the default skips
     pairs that provably deliver the same in both networks (prune.py) and reads
     the sets of plain resource pairs from side summaries (summary.py), with the
     same result. jobs > 1 compares the pairs in that many processes (parallel.py),
-    with the same result.
+    with the same result. `on_pairs(count)` hears how many pairs will be compared,
+    before the comparing starts.
     """
     sources = list(sources) if sources is not None else principals(old, new)
     destinations = list(destinations) if destinations is not None else principals(old, new)
@@ -87,6 +88,8 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
         pairs = pairs_to_compare(old, new, sources, destinations)
     else:
         pairs = [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
+    if on_pairs:
+        on_pairs(len(pairs))
     if jobs > 1:
         from .parallel import changes_in_processes
 

@@ -47,8 +47,15 @@ class DiffResult:
     jobs: int = 1  # processes writing the text and JSON rows
 
 
-def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = None) -> DiffResult:
-    """`tick(done, total)` counts compared pairs (for a progress bar)."""
+# Pairs of resources past which a per-resource diff suggests --by-profile (a 100k-rule
+# estate's 1% edit: 7.9 million pairs, against 156,045 pairs of profiles).
+MANY_PAIRS = 1_000_000
+
+
+def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = None,
+             notice: Callable[[str], None] | None = None) -> DiffResult:
+    """`tick(done, total)` counts compared pairs (for a progress bar); `notice(text)` hears
+    advice while the diff runs (a per-resource diff of very many pairs)."""
     traffic = parse_traffic(request.protocol, request.ports)
     loaded, errors = [], []
     for path in (request.old, request.new):
@@ -69,9 +76,20 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
         old, new = profiles.old, profiles.new
         sources, destinations = profiles.principals(sources), profiles.principals(destinations)
     diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick,
-                         jobs=request.jobs)
+                         jobs=request.jobs, on_pairs=_advice(request, notice))
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
     return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles, request.jobs)
+
+
+def _advice(request: DiffRequest, notice: Callable[[str], None] | None) -> Callable[[int], None] | None:
+    if notice is None or request.by_profile:
+        return None
+
+    def on_pairs(count: int) -> None:
+        if count > MANY_PAIRS:
+            notice(f"comparing {count:,} pairs of resources; --by-profile compares resources with the same "
+                   f"groups as one endpoint (the same packets, far fewer pairs and rows)")
+    return on_pairs
 
 
 def parse_traffic(protocol: str | None, ports: str | None) -> Traffic | None:
