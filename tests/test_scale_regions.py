@@ -78,7 +78,9 @@ def _same_meaning(draw, rules: list, how: str) -> list:
 
 def _edit_resource(draw, net: Network, how: str) -> Network:
     resources = dict(net.resources)
-    name = pick(draw, sorted(resources))
+    if not resources and how != "new":
+        return net  # earlier edits removed every resource
+    name = pick(draw, sorted(resources)) if resources else None
     described = sorted(k for k, g in net.groups.items() if not g.opaque)
     if how == "members":
         resources[name] = replace(resources[name], groups=(pick(draw, described),))
