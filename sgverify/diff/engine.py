@@ -150,6 +150,9 @@ def compare(old: Network, new: Network, src: Principal, dst: Principal, family: 
     both = _from_summaries(summaries, src, dst, family)
     if both is not None:
         before, after = both
+        if before == after:  # the same services between every two addresses (most pairs chosen)
+            nothing = PairSets(family, src, dst, (), ())
+            return nothing, nothing
         return summary_gained(before, after, src, dst, family), summary_gained(after, before, src, dst, family)
     unmanaged = src if not src.is_resource else (dst if not dst.is_resource else None)
     if unmanaged is not None and not unmanaged.with_resources:
