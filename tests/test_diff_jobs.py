@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -70,8 +73,9 @@ def test_rows_written_by_workers_are_the_serial_rows(monkeypatch, pair):
         assert render(diff, gate, old, new, None, 2) == render(diff, gate, old, new)
 
 
-def test_a_large_report_is_the_same_with_two_jobs(tmp_path):
-    """A generated 1k-rule estate against a 1% edit: thousands of rows, so the command
+@pytest.fixture
+def large_pair(tmp_path):
+    """A generated 1k-rule estate and its 1% edit: thousands of rows, so the command
     writes them in workers too (more than PARALLEL_ROWS added rows)."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.generate import generate
@@ -81,12 +85,49 @@ def test_a_large_report_is_the_same_with_two_jobs(tmp_path):
     before, after = tmp_path / "before.json", tmp_path / "after.json"
     estate.write(str(before))
     _changed_estate(estate.document, str(after))
+    return str(before), str(after)
+
+
+def test_a_large_report_is_the_same_with_two_jobs(large_pair):
     for fmt in ("json", "text"):
-        serial = run(["diff", str(before), str(after), "--format", fmt], 1)
-        workers = run(["diff", str(before), str(after), "--format", fmt, "--jobs", "2"], 1)
+        serial = run(["diff", *large_pair, "--format", fmt], 1)
+        workers = run(["diff", *large_pair, "--format", fmt, "--jobs", "2"], 1)
         assert workers.stdout == serial.stdout
         if fmt == "json":
             assert json.loads(serial.stdout)["summary"]["added"] > parallel.PARALLEL_ROWS
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="lists processes through /proc")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_reader_going_away_ends_the_workers_too(large_pair, fmt):
+    command = [sys.executable, "-m", "sgverify", "diff", *large_pair, "--jobs", "2", "--format", fmt]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.read(200)  # the report has started: its rows are being written
+    proc.stdout.close()
+    try:
+        assert proc.wait(timeout=120) == 141
+        deadline = time.monotonic() + 30
+        while _running(large_pair[0]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(large_pair[0])  # no worker left behind, waiting for work forever
+        assert proc.stderr.read() == b""  # read once no process holds the pipe open
+    finally:
+        for pid in _running(large_pair[0]):  # this test's own processes, if it failed
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(token: str) -> list[int]:
+    """Processes whose command line names `token` (this test's own files)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if token.encode() in cmdline.read():
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def test_progress_bar_with_workers_and_the_same_report():

@@ -61,12 +61,18 @@ ROWS_PER_RUN = 500
 
 def rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple, jobs: int) -> Iterator[str]:
     """render_row(change, *context) for each change, in order; written in `jobs` worker
-    processes when there are many, a run of rows at a time, as the report is written."""
+    processes when there are many, a run of rows at a time, as the report is written.
+    Closing this generator early (the reader went away) stops the workers."""
     if jobs <= 1 or len(changes) < PARALLEL_ROWS:
-        return (render_row(change, *context) for change in changes)
+        yield from (render_row(change, *context) for change in changes)
+        return
     bounds = [(start, min(start + ROWS_PER_RUN, len(changes))) for start in range(0, len(changes), ROWS_PER_RUN)]
     runs = ordered_in_processes(_render_run, bounds, jobs, setup=_setup_rows, setup_args=(render_row, changes, context))
-    return (row for run in runs for row in run)
+    try:
+        for run in runs:
+            yield from run
+    finally:
+        runs.close()
 
 
 def _setup_rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple) -> None:

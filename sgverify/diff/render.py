@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from typing import Iterator
 
 from ..model import Network
@@ -190,8 +191,9 @@ def _list_chunks(changes, other: Network, profiles: Profiles | None, network: Ne
         yield "[]"
         return
     yield "[\n"
-    for number, text in enumerate(rows(json_row, changes, (other, profiles, network), jobs)):
-        yield (",\n" + text) if number else text
+    with closing(rows(json_row, changes, (other, profiles, network), jobs)) as texts:
+        for number, text in enumerate(texts):
+            yield (",\n" + text) if number else text
     yield "\n  ]"
 
 

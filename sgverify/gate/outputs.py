@@ -58,14 +58,23 @@ def write_all(destinations: list[Destination], render: Callable[[str], str | Ite
     for destination in sorted(destinations, key=lambda d: d.path is None):
         rendered = render(destination.fmt)
         pieces = [rendered] if isinstance(rendered, str) else rendered
-        if destination.path is None:
-            for piece in pieces:
-                sys.stdout.write(piece)
-            continue
         try:
-            with destination.path.open("w", encoding="utf-8") as out:
-                for piece in pieces:
-                    out.write(piece)
-        except OSError as error:
-            raise InputError(f"cannot write {destination.fmt} report to {destination.path}: "
-                             f"{error.strerror or error}") from None
+            _write(destination, pieces)
+        finally:
+            # A report left half written (the reader went away, a full disk) is closed here,
+            # not whenever it is collected: closing it stops the processes writing it.
+            getattr(pieces, "close", lambda: None)()
+
+
+def _write(destination: Destination, pieces: Iterable[str]) -> None:
+    if destination.path is None:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        return
+    try:
+        with destination.path.open("w", encoding="utf-8") as out:
+            for piece in pieces:
+                out.write(piece)
+    except OSError as error:
+        raise InputError(f"cannot write {destination.fmt} report to {destination.path}: "
+                         f"{error.strerror or error}") from None
