@@ -180,3 +180,26 @@ def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
     assert render_json(serial, gate, old, new, None, 2) == render_json(serial, gate, old, new)
     assert len(asked) == 3  # the pairs, then the added and the removed rows
 
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ends workers with their parent on Linux")
+def test_workers_end_when_their_parent_is_killed(large_pair):
+    command = [sys.executable, "-m", "sgverify", "diff", *large_pair, "--jobs", "2", "-o", os.devnull]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_running(large_pair[0])) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = [pid for pid in _running(large_pair[0]) if pid != proc.pid]
+        if proc.poll() is not None or not workers:
+            pytest.skip("the diff finished before its workers could be seen")
+        proc.kill()  # SIGKILL: the parent runs no cleanup at all
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _running(large_pair[0]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(large_pair[0])
+    finally:
+        for pid in _running(large_pair[0]):  # this test's own processes, if it failed
+            os.kill(pid, signal.SIGKILL)

@@ -3,12 +3,16 @@
 On Linux workers are forked and inherit what the caller has loaded; where
 fork is not the platform's safe default (macOS, Windows) they are spawned
 and receive the setup arguments pickled. A worker that dies (killed, out of
-memory) raises WorkerCrashed: a result is never silently missing.
+memory) raises WorkerCrashed: a result is never silently missing. A parent
+that dies (even by SIGKILL) takes its workers with it on Linux.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -17,6 +21,7 @@ from itertools import islice
 from typing import Any, Callable, Iterator, Sequence
 
 Tick = Callable[[int, int], None]
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 class WorkerCrashed(RuntimeError):
@@ -44,9 +49,7 @@ def map_in_processes(work: Callable[[Any], Any], items: Sequence[Any], jobs: int
     total = sum(sizes)
     if not items:
         return []
-    context = multiprocessing.get_context(method or start_method())
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(items))), mp_context=context,
-                               initializer=setup, initargs=setup_args)
+    pool = _pool(jobs, len(items), setup, setup_args, method)
     try:
         # Every item is submitted before the first tick: with fork, the
         # workers start here, before any progress-bar thread exists.
@@ -77,9 +80,8 @@ def ordered_in_processes(work: Callable[[Any], Any], items: Sequence[Any], jobs:
     consumer a few at a time, never all at once (a report written as it is made)."""
     if not items:
         return
-    context = multiprocessing.get_context(method or start_method())
     workers = max(1, min(jobs, len(items)))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=setup, initargs=setup_args)
+    pool = _pool(jobs, len(items), setup, setup_args, method)
     try:
         pending: deque = deque()
         following = iter(items)
@@ -94,3 +96,31 @@ def ordered_in_processes(work: Callable[[Any], Any], items: Sequence[Any], jobs:
         raise WorkerCrashed(f"a worker process died before returning its results ({error})") from error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(jobs: int, items: int, setup: Callable[..., None] | None, setup_args: tuple,
+          method: str | None) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context(method or start_method())
+    return ProcessPoolExecutor(max_workers=max(1, min(jobs, items)), mp_context=context,
+                               initializer=_start_worker, initargs=(os.getpid(), setup, setup_args))
+
+
+def _start_worker(parent: int, setup: Callable[..., None] | None, setup_args: tuple) -> None:
+    _end_with(parent)
+    if setup is not None:
+        setup(*setup_args)
+
+
+def _end_with(parent: int) -> None:
+    """On Linux, have the kernel end this worker when its parent dies, even by SIGKILL or
+    the OOM killer: a worker left behind would wait for work forever. Elsewhere the
+    parent's own shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return  # no prctl to call: the parent's shutdown still ends the worker
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
