@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
+from ..explore.cells import sharing_an_address
 from ..model import Direction, Network, Resource
 from ..regions import Principal
 from ..regions.compiled import compiled
@@ -60,7 +61,7 @@ def merge_profiles(old: Network, new: Network, sources: Iterable[Principal] | No
                    destinations: Iterable[Principal] | None = None) -> Profiles:
     """Merge every profile of at least two resources that may be merged (see above)."""
     selected = tuple(_names(chosen) for chosen in (sources, destinations))
-    shared = _shared_addresses(old) | _shared_addresses(new)
+    shared = sharing_an_address(old) | sharing_an_address(new)
     profiles: dict[tuple, list[str]] = {}
     for name, resource in old.resources.items():
         if _mergeable(old, new, name, shared):
@@ -83,24 +84,14 @@ def _names(chosen: Iterable[Principal] | None) -> set[str] | None:
     return None if chosen is None else {p.name for p in chosen if p.is_resource}
 
 
-def _mergeable(old: Network, new: Network, name: str, shared: set) -> bool:
+def _mergeable(old: Network, new: Network, name: str, shared: frozenset[str]) -> bool:
+    """`shared`: the resources holding an address another resource holds too, in either
+    network (an address must name its holder)."""
     before, after = old.resources[name], new.resources.get(name)
-    if after is None or before.symbolic or self_key(before) != self_key(after):
-        return False
-    if any(address in shared for address in before.ips + before.public_ips):
+    if after is None or before.symbolic or self_key(before) != self_key(after) or name in shared:
         return False
     return not any(compiled(network).any_free(name, direction, rule_is_free)
                    for network in (old, new) for direction in (Direction.INGRESS, Direction.EGRESS))
-
-
-def _shared_addresses(network: Network) -> set:
-    """Addresses held by more than one resource (an address must name its holder)."""
-    seen: set = set()
-    shared: set = set()
-    for resource in network.resources.values():
-        for address in set(resource.ips + resource.public_ips):
-            (shared if address in seen else seen).add(address)
-    return shared
 
 
 def _split_profiles(profiles: dict[tuple, list[str]]) -> set[tuple[str, ...]]:

@@ -56,7 +56,7 @@ class FastCells:
         self._own: dict[str, tuple] = {}  # name -> (per family (address, private)..., groups)
         self._spaces: dict[tuple, tuple] = {}
         self._unmanaged: dict[tuple, tuple] = {}
-        self._shared = _sharing_an_address(network)
+        self._shared = sharing_an_address(network)
 
     def row(self, source: Principal, destinations: list[Principal]) -> list:
         """The cells of one row, None where the region engine must answer."""
@@ -303,7 +303,7 @@ def _meet_addresses(spans: Spans, egress: tuple, ingress: tuple) -> tuple[Span, 
     return certain, possible, partial
 
 
-def _sharing_an_address(network: Network) -> frozenset[str]:
+def sharing_an_address(network: Network) -> frozenset[str]:
     """Resources with a concrete address that another resource has too."""
     owners: Counter = Counter()
     for resource in network.resources.values():
