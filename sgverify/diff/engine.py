@@ -68,6 +68,11 @@ class NetworkDiff:
     def empty(self) -> bool:
         return not self.added and not self.removed
 
+    def sections(self, old: Network, new: Network) -> tuple:
+        """(kind, its changes, the network that does not deliver them, the one that does),
+        added first: how every report walks the diff."""
+        return ((ChangeKind.ADDED, self.added, old, new), (ChangeKind.REMOVED, self.removed, new, old))
+
 
 def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | None = None,
                   destinations: Sequence[Principal] | None = None, traffic: Traffic | None = None,

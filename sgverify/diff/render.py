@@ -89,8 +89,7 @@ def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     rows written in `jobs` processes (parallel.py)."""
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({diff.traffic})" if diff.traffic else "") + "\n")
-    for kind, changes, other, this in ((ChangeKind.ADDED, diff.added, old, new),
-                                       (ChangeKind.REMOVED, diff.removed, new, old)):
+    for kind, changes, other, this in diff.sections(old, new):
         yield f"{TITLE[kind]}: {_count(changes)}\n"
         yield from rows(text_row, changes, (other, profiles, this), jobs)
     yield gate.summary_line() + "\n"

@@ -116,12 +116,10 @@ def _check_case(item: CheckedResult) -> Case:
 
 def render_diff(result) -> str:
     """Two test cases: no added access, no removed access; a failure where the gate fails."""
-    from ..diff.engine import ChangeKind
     from ..diff.render import change_lines
 
     suite = Suite("sgverify diff")
-    for kind, changes, other, this in ((ChangeKind.ADDED, result.diff.added, result.old, result.new),
-                                       (ChangeKind.REMOVED, result.diff.removed, result.new, result.old)):
+    for kind, changes, other, this in result.diff.sections(result.old, result.new):
         case = Case(f"no access {kind.value}", "sgverify.diff")
         body = "\n".join(line for change in changes for line in change_lines(change, other, result.profiles, this))
         if changes and result.gate.fails_on(kind):

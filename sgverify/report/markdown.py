@@ -78,7 +78,6 @@ def _detail(item: CheckedResult) -> list[str]:
 
 def render_diff(result) -> str:
     """Summary table of every region of difference, then each region's details."""
-    from ..diff.engine import ChangeKind
     from ..diff.explain import describe_side
     from ..diff.render import change_lines, family_name
 
@@ -87,9 +86,8 @@ def render_diff(result) -> str:
     lines = [f"### sgverify diff {verdict}", "",
              f"`{cell(diff.old_source)}` → `{cell(diff.new_source)}`: {len(diff.added)} added, "
              f"{len(diff.removed)} removed region(s); gate on {gate.fail_on.value}", ""]
-    rows = [(kind, change, other, this) for kind, changes, other, this in (
-        (ChangeKind.ADDED, diff.added, result.old, result.new),
-        (ChangeKind.REMOVED, diff.removed, result.new, result.old)) for change in changes]
+    rows = [(kind, change, other, this) for kind, changes, other, this in diff.sections(result.old, result.new)
+            for change in changes]
     if not rows:
         return "\n".join(lines + ["The two networks deliver exactly the same packets."]) + "\n"
     lines += ["| | Change | To | From | Services | Family |", "| --- | --- | --- | --- | --- | --- |"]
@@ -97,7 +95,8 @@ def render_diff(result) -> str:
         r = change.region
         mark = "❌" if gate.fails_on(kind) else "ℹ️"
         what = kind.value + ("" if change.certain else " (possible)")
-        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(describe_side(change, True, result.profiles, this))} "
+        sources = describe_side(change, True, result.profiles, this)
+        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(sources)} "
                      f"({cell(r.source)}) | {cell(r.service_text)} | {family_name(change)} |")
     lines.append("")
     for kind, change, other, this in rows:

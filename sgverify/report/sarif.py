@@ -132,14 +132,12 @@ def _message(item: CheckedResult) -> str:
 
 def render_diff(result) -> str:
     """One result per region of difference; the failing kind at level error, the other warning."""
-    from ..diff.engine import ChangeKind
     from ..diff.explain import change_fingerprint, elsewhere, profile_lines, rules_of
     from ..diff.render import headline
 
     table = RuleTable()
     results = []
-    for kind, changes, other, this in ((ChangeKind.ADDED, result.diff.added, result.old, result.new),
-                                       (ChangeKind.REMOVED, result.diff.removed, result.new, result.old)):
+    for kind, changes, other, this in result.diff.sections(result.old, result.new):
         rule_id = f"{kind.value}-access"
         level = "error" if result.gate.fails_on(kind) else "warning"
         index = table.add(rule_id, f"access {kind.value} between the two networks", level)
