@@ -52,10 +52,10 @@ def elsewhere(change: Change, other: Network) -> str:
         return f"{that}: not delivered for some choice of what is unknown"
     for principal, address in ((r.source, packet.src), (r.destination, packet.dst)):
         # The pair there holds other addresses: the row is about who has the address.
-        if principal.is_resource and not iv.meets(address_space(other, principal, r.family), [(address, address)]):
-            return f"{that}: {format_address(r.family, address)} is not an address of {principal.name} there"
-        holders = () if principal.is_resource else compiled(other).holders(r.family, address)
-        if holders:
+        if principal.is_resource:
+            if not iv.meets(address_space(other, principal, r.family), [(address, address)]):
+                return f"{that}: {format_address(r.family, address)} is not an address of {principal.name} there"
+        elif holders := compiled(other).holders(r.family, address):
             return f"{that}: {format_address(r.family, address)} is an address of {holders[0]} there"
     situation = Situation(other, packet, who(r.source), who(r.destination), {})
     blocked = []
