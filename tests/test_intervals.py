@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sgverify.model import Family
 from sgverify.model import intervals as iv
+from sgverify.model.addresses import format_address
 
 TOP = 255
 
@@ -84,3 +88,25 @@ def test_meets_is_whether_the_sets_share_a_point(a, b):
     assert iv.meets(a, b) is shared
     assert iv.meets(b, a) is shared
     assert iv.meets(tuple(a), tuple(b)) is shared  # spans are tuples
+
+
+@settings(max_examples=500, deadline=None)
+@given(interval_sets(), interval_sets(), interval_sets(most=3))
+def test_within_is_an_empty_difference(a, b, few):
+    for x, y in ((a, b), (few, a), (a, few), (few, iv.union(few, a))):  # both walks: long-long, short-long
+        assert iv.within(x, y) == (not iv.subtract(x, y, TOP))
+
+
+_WORDS = st.sampled_from([0, 0, 0, 1, 0xFFFF, 0x0DB8, 0xFD00]) | st.integers(0, 0xFFFF)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_WORDS, min_size=8, max_size=8), st.integers(0, (1 << 32) - 1))
+def test_addresses_are_written_as_the_standard_library_writes_them(words, v4):
+    """RFC 5952 for IPv6 (the longest run of zero words as ::, the first of equal runs)."""
+    value = 0
+    for word in words:
+        value = value << 16 | word
+    assert format_address(Family.V6, value) == str(ipaddress.IPv6Address(value))
+    assert format_address(Family.V4, v4) == str(ipaddress.IPv4Address(v4))
+    assert format_address(Family.V6, 0xFFFF << 32 | v4) == str(ipaddress.IPv6Address(0xFFFF << 32 | v4))

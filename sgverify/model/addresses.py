@@ -88,9 +88,27 @@ _TOP_V4, _TOP_V6 = (1 << 32) - 1, (1 << 128) - 1
 
 
 def format_address(family: Family, value: int) -> str:
+    """The address as the ipaddress module writes it (RFC 5952 for IPv6), without building
+    an ipaddress object: a large report writes millions of addresses."""
     if family is Family.V4:
-        return str(ipaddress.IPv4Address(value))
-    return str(ipaddress.IPv6Address(value))
+        return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
+    if value >> 32 == 0xFFFF:  # IPv4-mapped: ipaddress writes the last 32 bits dotted
+        return str(ipaddress.IPv6Address(value))
+    words = [(value >> shift) & 0xFFFF for shift in range(112, -1, -16)]
+    start, length, run_start, run = -1, 0, 0, 0
+    for i, word in enumerate(words):  # the longest run of zero words (the first of equals)
+        if word:
+            run = 0
+            continue
+        if not run:
+            run_start = i
+        run += 1
+        if run > length:
+            start, length = run_start, run
+    hexes = [f"{word:x}" for word in words]
+    if length < 2:
+        return ":".join(hexes)
+    return ":".join(hexes[:start]) + "::" + ":".join(hexes[start + length:])
 
 
 def parse_address(text: str) -> tuple[Family, int]:

@@ -89,7 +89,7 @@ class Compiled:
     def services(self, rule: Rule) -> tuple:
         found = self._services.get(id(rule))
         if found is None:
-            found = self._services[id(rule)] = (rule, tuple(iv.normalize(rule.service.intervals())))
+            found = self._services[id(rule)] = (rule, rule.service.spans)  # sorted and merged already
         return found[1]
 
     def peer_blocks(self, rule: Rule, family: Family) -> iv.Intervals:
@@ -104,7 +104,7 @@ class Compiled:
                 prefix_list = self.network.prefix_lists.get(target.prefix_list)
                 found = iv.of_cidrs(prefix_list.cidrs if prefix_list else (), family)
             self._blocks[key] = found
-            self._services.setdefault(id(rule), (rule, tuple(iv.normalize(rule.service.intervals()))))
+            self._services.setdefault(id(rule), (rule, rule.service.spans))
         return found
 
     def any_free(self, resource: str, direction: Direction, is_free) -> bool:
