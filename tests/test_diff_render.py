@@ -60,6 +60,7 @@ def plain_json(diff, gate, old, new) -> str:
         "old": diff.old_source, "new": diff.new_source,
         "traffic": str(diff.traffic) if diff.traffic else None,
         "fail_on": gate.fail_on.value,
+        "view": "sides" if diff.by_side else "pairs",
         "added": [change_dict(c, old, None, new) for c in diff.added],
         "removed": [change_dict(c, new, None, old) for c in diff.removed],
         "summary": {

@@ -50,6 +50,9 @@ def diff(
     by_profile: Annotated[bool, typer.Option(
         "--by-profile", help="Compare resources with exactly the same groups as one endpoint: one row per pair "
                              "of profiles, not per pair of resources (for large estates).")] = False,
+    by_side: Annotated[bool, typer.Option(
+        "--by-side", help="Compare what each resource's rules admit with any address: one row per side (ingress, "
+                          "egress) that differs, not per pair; fails whenever the pair view would.")] = False,
     jobs: Annotated[str, typer.Option(
         "--jobs", "-j", metavar="N", help="Compare pairs of endpoints in N worker processes (N >= 1).")] = "1",
 ) -> None:
@@ -60,7 +63,7 @@ def diff(
         request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
                               protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
                               parameters=parse_parameters(parameter), by_profile=by_profile,
-                              jobs=parse_jobs(jobs))
+                              by_side=by_side, jobs=parse_jobs(jobs))
         with progress("diff") as tick:
             result = run_diff(request, tick, lambda text: print(f"sgverify: note: {text}", file=sys.stderr))
         for warning in result.warnings:

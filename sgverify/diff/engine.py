@@ -26,6 +26,8 @@ from ..regions.boxes import restrict
 from ..regions.principals import address_space
 from ..spec import Traffic
 from .prune import pairs_to_compare
+from .side_sets import side_changes
+from .sides import checked_sides, side_pairs
 from .shared import fix_membership, shared_opaque, valuations
 from .summary import SummarySets
 from .summary import gained as summary_gained
@@ -63,6 +65,7 @@ class NetworkDiff:
     added: tuple[Change, ...]
     removed: tuple[Change, ...]
     traffic: Traffic | None = None
+    by_side: bool = False  # rows are sides of resources (sides.py), not pairs of endpoints
 
     @property
     def empty(self) -> bool:
@@ -77,7 +80,8 @@ class NetworkDiff:
 def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | None = None,
                   destinations: Sequence[Principal] | None = None, traffic: Traffic | None = None,
                   progress: Callable[[int, int], None] | None = None, prune: bool = True,
-                  jobs: int = 1, on_pairs: Callable[[int], None] | None = None) -> NetworkDiff:
+                  jobs: int = 1, on_pairs: Callable[[int], None] | None = None,
+                  by_side: bool = False) -> NetworkDiff:
     """Every region delivered differently by `old` and `new` between the chosen principals.
 
     prune=False compares every pair with the region engine; the default skips
@@ -85,24 +89,34 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
     the sets of plain resource pairs from side summaries (summary.py), with the
     same result. jobs > 1 compares the pairs in that many processes (parallel.py),
     with the same result. `on_pairs(count)` hears how many pairs will be compared,
-    before the comparing starts.
+    before the comparing starts. by_side compares each resource's sides instead of
+    pairs of endpoints (sides.py; no sources or destinations then).
     """
-    sources = list(sources) if sources is not None else principals(old, new)
-    destinations = list(destinations) if destinations is not None else principals(old, new)
-    if prune:
-        pairs = pairs_to_compare(old, new, sources, destinations)
+    if by_side:
+        checked_sides(sources, destinations)
+        pairs = side_pairs(old, new, prune)
     else:
-        pairs = [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
+        pairs = _pairs(old, new, sources, destinations, prune)
     if on_pairs:
         on_pairs(len(pairs))
+    use_summaries = prune and not by_side  # the summaries answer plain pairs of resources only
     if jobs > 1:
         from .parallel import changes_in_processes
 
-        added, removed = changes_in_processes(old, new, pairs, traffic, prune, jobs, progress)
+        added, removed = changes_in_processes(old, new, pairs, traffic, use_summaries, jobs, progress)
     else:
-        summaries = (SummarySets(old, traffic), SummarySets(new, traffic)) if prune else None
+        summaries = (SummarySets(old, traffic), SummarySets(new, traffic)) if use_summaries else None
         added, removed = changes_of_pairs(old, new, pairs, traffic, summaries, progress)
-    return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic)
+    return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic, by_side)
+
+
+def _pairs(old: Network, new: Network, sources: Sequence[Principal] | None,
+           destinations: Sequence[Principal] | None, prune: bool) -> list[tuple[Principal, Principal]]:
+    sources = list(sources) if sources is not None else principals(old, new)
+    destinations = list(destinations) if destinations is not None else principals(old, new)
+    if prune:
+        return pairs_to_compare(old, new, sources, destinations)
+    return [(s, d) for d in destinations for s in sources if s.is_resource or d.is_resource]
 
 
 def changes_of_pairs(old: Network, new: Network, pairs: Sequence[tuple[Principal, Principal]],
@@ -152,6 +166,10 @@ def compare(old: Network, new: Network, src: Principal, dst: Principal, family: 
     Shared opaque groups take one membership in both networks (see shared.py):
     surely gained = gained for every valuation; possibly = for some.
     """
+    if src.by_holder or dst.by_holder:
+        fast = side_changes(old, new, src, dst, family, traffic)
+        if fast is not None:
+            return fast
     both = _from_summaries(summaries, src, dst, family)
     if both is not None:
         before, after = both

@@ -15,6 +15,7 @@ from ..regions.compiled import compiled
 from ..regions.principals import address_space, concrete_addresses
 from ..regions.render import describe_addresses
 from .engine import Change, ChangeKind
+from .peers import describe_peers, peer_form
 from .profiles import Profiles
 
 PROFILE_LISTING = 8
@@ -55,15 +56,26 @@ def elsewhere(change: Change, other: Network) -> str:
         if principal.is_resource:
             if not iv.meets(address_space(other, principal, r.family), [(address, address)]):
                 return f"{that}: {format_address(r.family, address)} is not an address of {principal.name} there"
-        elif holders := compiled(other).holders(r.family, address):
+        elif not principal.by_holder and (holders := compiled(other).holders(r.family, address)):
             return f"{that}: {format_address(r.family, address)} is an address of {holders[0]} there"
-    situation = Situation(other, packet, who(r.source), who(r.destination), {})
+    situation = Situation(other, packet, _sender(other, r.source, r.family, packet.src),
+                          _sender(other, r.destination, r.family, packet.dst), {})
     blocked = []
-    if not (unfiltered_destination(packet) or _admitted(situation, Direction.EGRESS)):
+    # Only a resource end filters (a side row's "any address" end is named for its identity only).
+    if r.source.is_resource and not (unfiltered_destination(packet) or _admitted(situation, Direction.EGRESS)):
         blocked.append(f"egress of {r.source.name} ({_groups(other, r.source.name)})")
-    if not _admitted(situation, Direction.INGRESS):
+    if r.destination.is_resource and not _admitted(situation, Direction.INGRESS):
         blocked.append(f"ingress of {r.destination.name} ({_groups(other, r.destination.name)})")
     return f"{that}: blocked by " + " and ".join(blocked) + ": no rule admits it" if blocked else ""
+
+
+def _sender(network: Network, principal: Principal, family: Family, address: int) -> str | None:
+    """Who the end is in `network`: the resource; for a side row's "any address", the one
+    resource holding the address (a certain row's address has at most one)."""
+    if principal.by_holder:
+        holders = compiled(network).holders(family, address)
+        return holders[0] if len(holders) == 1 else None
+    return who(principal)
 
 
 def _admitted(s: Situation, direction: Direction) -> bool:
@@ -93,8 +105,9 @@ def side_spans(change: Change, sources: bool, network: Network | None) -> Interv
     """
     r = change.region
     spans = list(r.sources if sources else r.destinations)
-    if network is None or (r.source if sources else r.destination).is_resource:
-        return spans
+    principal = r.source if sources else r.destination
+    if network is None or principal.is_resource or principal.by_holder:
+        return spans  # a side row's "any address" holds the resources' addresses too
     return fill_resource_holes(spans, concrete_addresses(network, r.family), r.family)
 
 
@@ -153,8 +166,11 @@ def describe_side(change: Change, sources: bool = True, profiles: Profiles | Non
     """
     r = change.region
     spans = side_spans(change, sources, network)
-    if profiles is not None and (r.source if sources else r.destination).name in profiles.members:
+    principal = r.source if sources else r.destination
+    if profiles is not None and principal.name in profiles.members:
         return describe_addresses(spans, r.family, PROFILE_LISTING)
+    if principal.by_holder:
+        return describe_peers(spans, r.family, peer_rules(change, sources, network), network)
     best = describe_addresses(spans, r.family)
     top = r.family.top
     for cidr in _candidate_blocks(change, ingress=sources):
@@ -167,6 +183,33 @@ def describe_side(change: Change, sources: bool = True, profiles: Profiles | Non
         if max(len(rest) - 1, 0) < best.count(","):
             best = str(cidr) + (" except " + ", ".join(str(c) for c in rest) if rest else "")
     return best
+
+
+def peer_rules(change: Change, sources: bool, network: Network | None) -> list:
+    """What may name the far end of a side row: the rules of both networks on the side
+    facing it that admit part of the row, then (`network` given, the one delivering the
+    row) every rule of that side whose services meet the row's (those that make its holes)."""
+    r = change.region
+    side = (lambda region: region.ingress_rules) if sources else (lambda region: region.egress_rules)
+    out = [*side(r), *side(change.other)]
+    own = r.destination if sources else r.source
+    if network is not None and own.name in network.resources:
+        direction = Direction.INGRESS if sources else Direction.EGRESS
+        lo, hi = r.services[0][0], r.services[-1][1]
+        out += [rule for rule, spans, first, last in compiled(network).side_services(own.name, direction)
+                if first <= hi and last >= lo and iv.meets(list(spans), list(r.services))]
+    return out
+
+
+def side_blocks(change: Change, sources: bool, network: Network | None) -> tuple[list, list]:
+    """(blocks, except_blocks) for the JSON report: a side row's far end as written
+    (peers.peer_form), anything else as its blocks with no exceptions."""
+    r = change.region
+    spans = side_spans(change, sources, network)
+    if (r.source if sources else r.destination).by_holder:
+        within, _, holes = peer_form(spans, r.family, peer_rules(change, sources, network), network)
+        return [str(c) for c in cidrs_of(within, r.family)], [str(c) for c in cidrs_of(holes, r.family)]
+    return [str(c) for c in cidrs_of(spans, r.family)], []
 
 
 def profile_lines(change: Change, profiles: Profiles | None) -> list[str]:

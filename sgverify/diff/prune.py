@@ -42,7 +42,7 @@ def pairs_to_compare(old: Network, new: Network, sources: Sequence[Principal],
                      destinations: Sequence[Principal]) -> list[tuple[Principal, Principal]]:
     """The pairs that may deliver differently, in the order of the full loop
     (destination-major, source-minor; pairs of two unmanaged principals left out)."""
-    changes = _Changes(old, new)
+    changes = Changes(old, new)
     positions: dict[str, list[int]] = {}
     for i, src in enumerate(sources):
         if src.is_resource:
@@ -92,7 +92,9 @@ def rule_key(network: Network, rule: Rule) -> tuple:
     return (compiled(network).services(rule), bool(rule.service_unknown), target)
 
 
-class _Changes:
+class Changes:
+    """What differs between two networks, by resource and by side (asked lazily, remembered)."""
+
     def __init__(self, old: Network, new: Network):
         self.old, self.new = old, new
         names = dict.fromkeys([*old.resources, *new.resources])
@@ -127,13 +129,19 @@ class _Changes:
             self.versions.setdefault(key, []).append((network, rule))
         return out
 
+    def written(self, name: str, direction: Direction) -> frozenset:
+        """The rule keys written differently in a resource's side (its groups are the same in
+        both), whether or not the side means the same."""
+        resource = self.old.resources.get(name) or self.new.resources[name]
+        changed = self.changed_groups[direction]
+        return frozenset(k for g in resource.groups for k in changed.get(g, ()))
+
     def side(self, name: str, direction: Direction) -> frozenset:
         """The differing rule keys of a resource's side (its groups are the same in both)."""
         found = self._side.get((name, direction))
         if found is None:
             resource = self.old.resources.get(name) or self.new.resources[name]
-            changed = self.changed_groups[direction]
-            found = frozenset(k for g in resource.groups for k in changed.get(g, ()))
+            found = self.written(name, direction)
             if found and self._same_meaning(name, resource.groups, direction):
                 found = frozenset()
             self._side[(name, direction)] = found

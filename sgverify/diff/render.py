@@ -10,15 +10,16 @@ from ..model import Network
 from ..model.addresses import format_address
 from ..report.indented import dumps_indented
 from ..report.rules import rule_dict, rule_line
-from ..regions import Certainty, cidrs_of
+from ..regions import Certainty
 from .engine import Change, ChangeKind, NetworkDiff
 from .explain import (change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of,
-                      side_spans)
+                      side_blocks)
 from .gate import DiffGate
 from .parallel import rows
 from .profiles import Profiles
 
 INDENT = "    "
+VIEW_NOTE = "by side: what each resource's rules admit with any address"
 TITLE = {ChangeKind.ADDED: "added access (delivered in new, not in old)",
          ChangeKind.REMOVED: "removed access (delivered in old, not in new)"}
 
@@ -55,8 +56,9 @@ def change_lines(change: Change, other: Network, profiles: Profiles | None = Non
     if rules:
         lines.append(f"{INDENT}{this}: " + rule_line(rules[0]))
         lines += [f"{INDENT}{' ' * len(this)}  " + rule_line(rule) for rule in rules[1:]]
-    if r.egress_unfiltered or r.ingress_unfiltered:
-        lines.append(f"{INDENT}{this}: " + _unfiltered(r))
+    unfiltered = _unfiltered(r)
+    if unfiltered:
+        lines.append(f"{INDENT}{this}: " + unfiltered)
     why = elsewhere(change, other)
     if why:
         lines.append(INDENT + why)
@@ -66,10 +68,11 @@ def change_lines(change: Change, other: Network, profiles: Profiles | None = Non
 
 
 def _unfiltered(region) -> str:
+    """The ends that filter nothing (a side row's "any address" is no host: left out)."""
     parts = []
-    if region.egress_unfiltered:
+    if region.egress_unfiltered and not region.source.by_holder:
         parts.append(f"{region.source} filters nothing on the way out")
-    if region.ingress_unfiltered:
+    if region.ingress_unfiltered and not region.destination.by_holder:
         parts.append(f"{region.destination} filters nothing on the way in")
     return "; ".join(parts)
 
@@ -87,8 +90,10 @@ def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
                 profiles: Profiles | None = None, jobs: int = 1) -> Iterator[str]:
     """The text report a piece at a time (one per change), for writing as it is made;
     rows written in `jobs` processes (parallel.py)."""
+    notes = [str(diff.traffic)] if diff.traffic else []
+    notes += [VIEW_NOTE] if diff.by_side else []
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
-           + (f" ({diff.traffic})" if diff.traffic else "") + "\n")
+           + (f" ({'; '.join(notes)})" if notes else "") + "\n")
     for kind, changes, other, this in diff.sections(old, new):
         yield f"{TITLE[kind]}: {_count(changes)}\n"
         yield from rows(text_row, changes, (other, profiles, this), jobs)
@@ -109,6 +114,8 @@ def change_dict(change: Change, other: Network, profiles: Profiles | None = None
     leaving them out would list every resource."""
     r = change.region
     packet = r.witness()
+    (source_blocks, source_except), (destination_blocks, destination_except) = (
+        side_blocks(change, sources, network) for sources in (True, False))
     out = {
         "kind": change.kind.value,
         "certainty": r.certainty.value,
@@ -119,8 +126,10 @@ def change_dict(change: Change, other: Network, profiles: Profiles | None = None
         "destination_external": external_label(change, other)[1],
         "sources": describe_side(change, True, profiles, network),
         "destinations": describe_side(change, False, profiles, network),
-        "source_blocks": [str(c) for c in cidrs_of(side_spans(change, True, network), r.family)],
-        "destination_blocks": [str(c) for c in cidrs_of(side_spans(change, False, network), r.family)],
+        "source_blocks": source_blocks,
+        "source_except_blocks": source_except,
+        "destination_blocks": destination_blocks,
+        "destination_except_blocks": destination_except,
         "services": r.service_text,
         "service_intervals": [[lo, hi] for lo, hi in r.services],
         "witness": None if packet is None else {
@@ -161,6 +170,7 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
         "new": diff.new_source,
         "traffic": str(diff.traffic) if diff.traffic else None,
         "fail_on": gate.fail_on.value,
+        "view": "sides" if diff.by_side else "pairs",
         **({"profiles": {name: list(members) for name, members in profiles.members.items()}} if profiles else {}),
         "added": _SLOT,
         "removed": _SLOT,

@@ -16,6 +16,7 @@ from .align import align
 from .engine import NetworkDiff, diff_networks
 from .gate import DiffGate, FailOn
 from .profiles import Profiles, merge_profiles
+from .sides import checked_sides
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class DiffRequest:
     input_format: str | None = None
     parameters: Mapping[str, str] = field(default_factory=dict)
     by_profile: bool = False  # resources with the same groups as one endpoint (profiles.py)
+    by_side: bool = False  # each resource's sides, not pairs of endpoints (sides.py)
     jobs: int = 1  # worker processes comparing the pairs (parallel.py); the same diff for every N
 
 
@@ -66,6 +68,8 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
             errors += error.diagnostics
     if errors:
         raise InputError(errors)
+    if request.by_side and (request.sources or request.destinations):
+        checked_sides(request.sources or None, request.destinations or None)
     old = loaded[0].network
     new = align(old, loaded[1].network)
     sources = resolve_both(old, new, request.sources, "--from")
@@ -76,19 +80,20 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
         old, new = profiles.old, profiles.new
         sources, destinations = profiles.principals(sources), profiles.principals(destinations)
     diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick,
-                         jobs=request.jobs, on_pairs=_advice(request, notice))
+                         jobs=request.jobs, on_pairs=_advice(request, notice), by_side=request.by_side)
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
     return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles, request.jobs)
 
 
 def _advice(request: DiffRequest, notice: Callable[[str], None] | None) -> Callable[[int], None] | None:
-    if notice is None or request.by_profile:
+    if notice is None or request.by_profile or request.by_side:
         return None
 
     def on_pairs(count: int) -> None:
         if count > MANY_PAIRS:
             notice(f"comparing {count:,} pairs of resources; --by-profile compares resources with the same "
-                   f"groups as one endpoint (the same packets, far fewer pairs and rows)")
+                   f"groups as one endpoint (the same packets, far fewer pairs and rows), and --by-side compares "
+                   f"each resource's sides (a row per changed side)")
     return on_pairs
 
 

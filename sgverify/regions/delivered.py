@@ -21,7 +21,7 @@ from ..model.addresses import UNFILTERED_SERVICES
 from ..model.service import SERVICE_TOP
 from .boxes import Box, Span, canonical, span
 from .compiled import compiled
-from .principals import Principal, address_space
+from .principals import Principal, address_space, symbolic_space
 
 FULL: Span = ((0, SERVICE_TOP),)
 
@@ -67,7 +67,9 @@ def _peer_addresses(network: Network, rule: Rule, family: Family, peer: Principa
     if isinstance(target, GroupPeer):
         if not peer.is_resource:
             known = network.groups.get(target.group)
-            return EVERY if (free and known is not None and known.opaque) else []
+            if free and known is not None and known.opaque:
+                return EVERY
+            return members_by_address(network, target.group, family, free) if peer.by_holder else []
         resource = network.resources[peer.name]
         if target.group not in resource.groups:
             return []
@@ -77,6 +79,22 @@ def _peer_addresses(network: Network, rule: Rule, family: Family, peer: Principa
         return compiled(network).space(("private", peer.name), family,
                                        lambda: iv.of_points(resource.private_addresses(family)))
     return EVERY if free else []  # UnknownPeer: u(rule)
+
+
+def members_by_address(network: Network, group: str, family: Family, free: bool) -> iv.Intervals:
+    """The addresses a group reference matches when the peer is known only by its address
+    (an unmanaged end that holds the resources' addresses too): by who holds them, the
+    group's members' private addresses. For some choice only: an address another resource
+    holds too (the sender may be either) and where a member of unknown address may be."""
+    def compute() -> iv.Intervals:
+        facts = compiled(network)
+        members = [network.resources[name] for name in facts.members(group)]
+        points = [a for m in members if not m.symbolic for a in m.private_addresses(family)]
+        if not free:
+            return iv.of_points([a for a in points if len(facts.holders(family, a)) == 1])
+        spaces = [symbolic_space(network, m.name, family) for m in members if m.symbolic]
+        return iv.normalize([*iv.of_points(points), *(piece for space in spaces for piece in space)])
+    return compiled(network).space(("members by address", group, free), family, compute)
 
 
 def side_rules(network: Network, resource: str, direction: Direction) -> list[Rule]:
@@ -113,7 +131,7 @@ def _admissions(network: Network, own: Principal, peer: Principal, direction: Di
         return [Admission(None, span(space), FULL)]  # an unmanaged host filters nothing
     out: list[Admission] = []
     if direction is Direction.EGRESS:
-        unfiltered = iv.intersect(space, _unfiltered(family))
+        unfiltered = iv.intersect(space, unfiltered_blocks(family))
         if unfiltered:
             out.append(Admission(None, span(unfiltered), FULL))
     for rule in facts.side_rules(own.name, direction):
@@ -141,7 +159,7 @@ def admitting(network: Network, own: Principal, peer: Principal, direction: Dire
         return [], False
     if not own.is_resource:
         return [], True  # an unmanaged host filters nothing
-    unfiltered = direction is Direction.EGRESS and iv.meets(_unfiltered(family), addresses)
+    unfiltered = direction is Direction.EGRESS and iv.meets(unfiltered_blocks(family), addresses)
     lo, hi = services[0][0], services[-1][1]
     rules = []
     for rule, spans, first, last in compiled(network).side_services(own.name, direction):
@@ -153,7 +171,7 @@ def admitting(network: Network, own: Principal, peer: Principal, direction: Dire
 
 
 @lru_cache(maxsize=None)
-def _unfiltered(family: Family) -> iv.Intervals:
+def unfiltered_blocks(family: Family) -> iv.Intervals:
     return iv.of_cidrs(UNFILTERED_SERVICES, family)
 
 

@@ -56,8 +56,11 @@ def pair_sets(network: Network, source: Principal, destination: Principal, famil
 
 
 def depends_on_a_choice(network: Network, source: Principal, destination: Principal) -> bool:
-    """Whether a rule on either side depends on a free choice (the only way one matters;
-    both principals must be in the network)."""
+    """Whether a rule on either side depends on a free choice (one way one matters; both
+    principals must be in the network). An end known by address alone (by_holder) may be
+    either of two resources sharing an address, or a member of unknown address: asked too."""
+    if source.by_holder or destination.by_holder:
+        return True
     facts = compiled(network)
     return ((source.is_resource and facts.any_free(source.name, Direction.EGRESS, rule_is_free))
             or (destination.is_resource and facts.any_free(destination.name, Direction.INGRESS, rule_is_free)))

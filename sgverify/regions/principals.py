@@ -37,6 +37,8 @@ class Principal:
     with_resources: unmanaged addresses plus every resource's own (a step of the diff:
     rules name blocks, and the resources' addresses, cut out of them once at the end
     rather than in every step, are thousands of holes).
+    by_holder: with with_resources, each address is whoever holds it (a resource's
+    address is that resource, for group references): the far end of a side row.
     """
 
     kind: PrincipalKind
@@ -46,6 +48,7 @@ class Principal:
     public_only: bool = False
     excluding: tuple[Cidr, ...] = ()
     with_resources: bool = False
+    by_holder: bool = False
 
     @classmethod
     def resource(cls, name: str) -> "Principal":

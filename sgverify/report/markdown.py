@@ -85,7 +85,8 @@ def render_diff(result) -> str:
     verdict = "failed" if gate.failing else "passed"
     lines = [f"### sgverify diff {verdict}", "",
              f"`{cell(diff.old_source)}` → `{cell(diff.new_source)}`: {len(diff.added)} added, "
-             f"{len(diff.removed)} removed region(s); gate on {gate.fail_on.value}", ""]
+             f"{len(diff.removed)} removed region(s); gate on {gate.fail_on.value}"
+             + ("; by side (what each resource's rules admit with any address)" if diff.by_side else ""), ""]
     rows = [(kind, change, other, this) for kind, changes, other, this in diff.sections(result.old, result.new)
             for change in changes]
     if not rows:

@@ -1,0 +1,108 @@
+"""How a side row writes its far end ("any address").
+
+A side row's peers are often a group's members, or a block except them:
+thousands of scattered addresses, and as CIDR blocks the gaps between them
+are hundreds of thousands. So the far end is written as a whole minus holes
+when that reads better: the whole is the smallest set holding the addresses
+among the blocks of the side's rules, the members of a group they name, the
+internet, the non-public addresses and everything; the holes (or the
+addresses themselves) are named after the groups whose members they are
+exactly ("0.0.0.0/0 except members of sg-fleet"), else listed up to
+PEER_LISTING blocks. The JSON report carries the same form exactly:
+`*_blocks` minus `*_except_blocks`.
+"""
+
+from __future__ import annotations
+
+from ..model import Cidr, CidrPeer, Family, GroupPeer, Network
+from ..model import intervals as iv
+from ..model.addresses import public_intervals
+from ..regions.delivered import members_by_address
+
+PEER_LISTING = 16
+
+
+def peer_form(spans: list, family: Family, rules, network: Network | None) -> tuple[list, str | None, list]:
+    """(within, its name, holes) with spans == within - holes; no holes: the spans as they are
+    (their name, if a group's members). The text and JSON reports ask for each row in turn."""
+    key = (tuple(spans), family, tuple(map(id, rules)), id(network))
+    if _FORM[0] != key:
+        _FORM[:] = [key, _peer_form(list(spans), family, rules, network)]
+    return _FORM[1]
+
+
+_FORM: list = [None, None]  # the last question and its answer
+
+
+def _peer_form(spans: list, family: Family, rules, network: Network | None) -> tuple[list, str | None, list]:
+    named = _members_of(spans, family, rules, network)
+    if named or not spans:
+        return spans, named, []
+    for name, whole in sorted(_wholes(family, rules, network), key=lambda item: iv.size(item[1])):
+        if iv.within(spans, whole):
+            holes = iv.subtract(whole, spans, family.top)
+            if len(holes) + 1 < len(spans) or _members_of(holes, family, rules, network, whole):
+                return whole, name, holes
+            break  # the smallest whole holding them: a larger one has more holes
+    return spans, None, []
+
+
+def describe_peers(spans: list, family: Family, rules, network: Network | None) -> str:
+    """`members of sg-fleet`, `0.0.0.0/0 except members of sg-fleet`, `internet except
+    203.0.113.0/24`, or a listing (PEER_LISTING blocks, then how many ranges in all)."""
+    if not spans:
+        return "nothing"
+    whole, name, holes = peer_form(spans, family, rules, network)
+    words = name or _listing(whole, family)
+    if not holes:
+        return words
+    return f"{words} except {_members_of(holes, family, rules, network, whole) or _listing(holes, family)}"
+
+
+def _wholes(family: Family, rules, network: Network | None) -> list[tuple[str, list]]:
+    public = public_intervals(family)
+    suffix = "" if family is Family.V4 else " (IPv6)"
+    out = [("internet" + suffix, list(public)), ("non-public" + suffix, iv.complement(public, family.top)),
+           ("0.0.0.0/0" if family is Family.V4 else "::/0", [(0, family.top)])]
+    out += [(str(r.peer.cidr), iv.of_cidrs([r.peer.cidr], family)) for r in rules
+            if isinstance(r.peer, CidrPeer) and r.peer.cidr.family is family]
+    if network is not None:
+        out += [(f"members of {group}", members) for group in _groups(rules)
+                for members in (members_by_address(network, group, family, False),) if members]
+    return out
+
+
+def _groups(rules) -> list[str]:
+    return list(dict.fromkeys(r.peer.group for r in rules if isinstance(r.peer, GroupPeer)))
+
+
+def _members_of(spans: list, family: Family, rules, network: Network | None,
+                within: list | None = None) -> str | None:
+    """`members of G1, G2` when the addresses are exactly the members (those `within` the
+    whole the addresses are holes of) of the groups the rules name that lie within them
+    (or `internet`, `non-public`, everything)."""
+    for name, whole in _wholes(family, (), None):
+        if spans == whole:
+            return name
+    if network is None:
+        return None
+    inside, held = [], []
+    for group in _groups(rules):
+        members = members_by_address(network, group, family, False)
+        if within is not None:
+            members = iv.intersect(members, within)
+        if members and iv.within(members, spans):
+            inside.append(group)
+            held = iv.union(held, members)
+    return f"members of {', '.join(inside)}" if inside and held == spans else None
+
+
+def _listing(spans: list, family: Family) -> str:
+    """The blocks, or the first PEER_LISTING of them (built for no more ranges than that)."""
+    shown: list[Cidr] = []
+    for lo, hi in spans:
+        shown += iv.to_cidrs(lo, hi, family)
+        if len(shown) > PEER_LISTING:
+            listed = ", ".join(str(c) for c in shown[:PEER_LISTING])
+            return f"{listed} ... ({len(spans)} address ranges in all)"
+    return ", ".join(str(c) for c in shown)

@@ -1,0 +1,215 @@
+"""A side row's sets, read straight from the side's rules (the common case, fast).
+
+The region engine sweeps boxes in three dimensions; a side pair has one end
+that is a resource's own addresses, which the rules do not tell apart, so its
+set is (own addresses) x (peer address, service). When the resource exists
+in both networks with the same concrete addresses and no rule of its side
+depends on a free choice, the difference is one sweep along the service
+line: per elementary piece of
+services, the peer addresses each network admits, subtracted. Pieces with the
+same difference merge. The boxes are the engine's canonical ones (the tests
+compare the two); every other side goes to the engine.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from ..model import Direction, Family, GroupPeer, Network
+from ..model import intervals as iv
+from ..model.service import SERVICE_TOP
+from ..regions import PairSets, Principal
+from ..regions.boxes import Box, Span, span
+from ..regions.compiled import compiled
+from ..regions.delivered import members_by_address, rule_is_free, unfiltered_blocks
+from ..spec import Traffic
+
+FULL: Span = ((0, SERVICE_TOP),)
+
+
+def side_changes(old: Network, new: Network, src: Principal, dst: Principal, family: Family,
+                 traffic: Traffic | None) -> tuple[PairSets, PairSets] | None:
+    """(gained, lost) of a side pair (one end by_holder), or None when the engine must answer."""
+    if src.by_holder == dst.by_holder:
+        return None
+    own, far, direction = (dst, src, Direction.INGRESS) if src.by_holder else (src, dst, Direction.EGRESS)
+    addresses = _own_addresses(old, new, own.name, family)
+    if addresses is None:
+        return None
+    if not addresses:  # no address in this family: nothing to gain or lose
+        nothing = PairSets(family, src, dst, (), ())
+        return nothing, nothing
+    admitted = [_admitted(network, own.name, direction, family, traffic) for network in (old, new)]
+    if None in admitted:
+        return None
+    before, after = admitted
+    pieces = _pieces([*before, *after])
+    was, now = _by_piece(before, pieces), _by_piece(after, pieces)
+    peers = {key: value for items in admitted for _, key, value in items}
+    ingress = direction is Direction.INGRESS
+    out = []
+    unsure = iv.of_cidrs(far.excluding, family)  # the far end's addresses are all but these
+    for first, second in ((was, now), (now, was)):
+        gained = _differences(first, second, peers)
+        if unsure:
+            gained = [iv.subtract(part, unsure, family.top) if part else part for part in gained]
+        boxes = _boxes(gained, pieces, addresses, ingress)
+        out.append(PairSets(family, src, dst, boxes, boxes))
+    return out[0], out[1]
+
+
+# (peers admitted before, after) -> the addresses gained: keys name peers by content (blocks, a
+# membership's number), so sides of many resources share them (a moved rule's group is in many).
+_DIFFERENCES: dict[tuple, list] = {}
+_SORTED: dict[tuple, "Sorted"] = {}  # the same keys -> their peers, ready for subtracting
+
+
+def _differences(before: list[frozenset], after: list[frozenset], peers: dict) -> list[list]:
+    """after - before, piece by piece, from the peers each piece admits. Peers in both add
+    nothing: only the addresses of peers new to a piece are cut by what it admitted."""
+    memo = _DIFFERENCES
+    if len(memo) > 20000:
+        memo.clear()
+    if len(_SORTED) > 4096:
+        _SORTED.clear()
+    out = []
+    for was, now in zip(before, after):
+        key = (was, now)
+        found = memo.get(key)
+        if found is None:
+            extra = now - was
+            found = iv.normalize(piece for k in extra for piece in peers[k]) if extra else []
+            for k in was:  # peer by peer: a union of thousands of addresses is not built
+                if not found:
+                    break
+                ready = _SORTED.get(k)
+                if ready is None:
+                    ready = _SORTED[k] = Sorted(peers[k])
+                found = without(found, ready)
+            memo[key] = found
+        out.append(found)
+    return out
+
+
+class Sorted:
+    """An interval set ready for subtracting from: its starts, ends and gaps, made once."""
+
+    def __init__(self, intervals: list):
+        self.intervals = intervals
+        self.starts = [lo for lo, _ in intervals]
+        self.ends = [hi for _, hi in intervals]
+        self.gaps = [(a[1] + 1, b[0] - 1) for a, b in zip(intervals, intervals[1:])]
+
+
+def without(small: list, big: Sorted) -> list:
+    """small - big for a few intervals against many (a group's member addresses): each
+    interval of `small` keeps the gaps of `big` inside it, taken as one slice."""
+    out: list = []
+    intervals = big.intervals
+    for lo, hi in small:
+        first = bisect_left(big.ends, lo)  # the first interval of big ending at or after lo
+        last = bisect_right(big.starts, hi)  # one past the last starting at or before hi
+        if first >= last:
+            out.append((lo, hi))
+            continue
+        if lo < intervals[first][0]:
+            out.append((lo, intervals[first][0] - 1))
+        out += big.gaps[first:last - 1]
+        if intervals[last - 1][1] < hi:
+            out.append((intervals[last - 1][1] + 1, hi))
+    return out
+
+
+def _own_addresses(old: Network, new: Network, name: str, family: Family) -> Span | None:
+    """The resource's addresses, the same concrete ones in both networks (else None)."""
+    found = [network.resources.get(name) for network in (old, new)]
+    if None in found or any(r.symbolic for r in found):
+        return None
+    before, after = (span((a, a) for a in r.addresses(family)) for r in found)
+    return before if before == after else None
+
+
+def _admitted(network: Network, name: str, direction: Direction, family: Family,
+              traffic: Traffic | None) -> list[tuple[Span, tuple, list]] | None:
+    """(services, what names the peer, its addresses) per rule of the side, or None if one
+    depends on a choice. Rules naming the same peer (a group, the same blocks) share it."""
+    facts = compiled(network)
+    if facts.any_free(name, direction, rule_is_free):
+        return None
+    limit = list(span(traffic.intervals())) if traffic is not None else None
+    out: list[tuple[Span, tuple, list]] = []
+    if direction is Direction.EGRESS:
+        blocks = unfiltered_blocks(family)
+        out.append((FULL, tuple(blocks), blocks))
+    for rule, services, _, _ in facts.side_services(name, direction):
+        if isinstance(rule.peer, GroupPeer):
+            # What some choice adds (a shared address, where a member of unknown address may
+            # be) is among the far end's excluded addresses.
+            peers = members_by_address(network, rule.peer.group, family, False)
+            key: tuple = ("group", _members_token(peers))
+        else:
+            peers = facts.peer_blocks(rule, family)
+            key = tuple(peers)
+        if peers:
+            out.append((services, key, peers))
+    if limit is not None:
+        out = [(span(iv.intersect(list(services), limit)), key, peers) for services, key, peers in out]
+    return [item for item in out if item[0]]
+
+
+_TOKENS: dict[tuple, int] = {}  # a group's member addresses -> a number: what names them in a key
+_LISTS: dict[int, tuple[list, int]] = {}  # id of a (kept) list of member addresses -> its number
+
+
+def _members_token(members: list) -> int:
+    """The same number for the same addresses, whichever network or group they come from (a
+    group whose members differ in the two networks gets two); a key of pieces, hashed many
+    times, holds the number, not the addresses. The lists are the networks' own (cached),
+    so each is read once."""
+    found = _LISTS.get(id(members))
+    if found is None or found[0] is not members:
+        if len(_LISTS) > 65536:  # many networks in one process (the tests): forget the old ones
+            _LISTS.clear()
+        found = _LISTS[id(members)] = (members, _TOKENS.setdefault(tuple(members), len(_TOKENS)))
+    return found[1]
+
+
+def _pieces(items: list[tuple]) -> list[tuple[int, int]]:
+    """The service line cut at every boundary of the rules' services."""
+    points = {0}
+    for services, _, _ in items:
+        for lo, hi in services:
+            points.add(lo)
+            if hi < SERVICE_TOP:
+                points.add(hi + 1)
+    ordered = sorted(points)
+    return [(lo, (ordered[i + 1] - 1) if i + 1 < len(ordered) else SERVICE_TOP) for i, lo in enumerate(ordered)]
+
+
+def _by_piece(items: list[tuple], pieces: list[tuple[int, int]]) -> list[frozenset]:
+    """For each piece, the peers of the rules whose services hold it."""
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for number, (services, _, _) in enumerate(items):
+        for lo, hi in services:
+            starts.setdefault(lo, []).append(number)
+            ends.setdefault(hi + 1, []).append(number)
+    open_items: dict[int, None] = {}
+    out = []
+    for lo, _ in pieces:
+        for number in ends.get(lo, ()):
+            del open_items[number]
+        open_items.update(dict.fromkeys(starts.get(lo, ())))
+        out.append(frozenset(items[number][1] for number in open_items))
+    return out
+
+
+def _boxes(peers_by_piece: list[list], pieces: list[tuple[int, int]], own: Span, ingress: bool) -> tuple[Box, ...]:
+    """Canonical boxes: pieces with the same peers merge along the service line."""
+    services: dict[Span, list] = {}
+    for peers, piece in zip(peers_by_piece, pieces):
+        if peers:
+            services.setdefault(span(peers), []).append(piece)
+    boxes = [Box(peers, own, span(merged)) if ingress else Box(own, peers, span(merged))
+             for peers, merged in services.items()]
+    return tuple(sorted(boxes, key=lambda b: (b.destinations, b.services, b.sources)))
