@@ -276,6 +276,11 @@ def test_the_command_by_side_on_the_example(tmp_path):
     assert report["added"][0]["source_blocks"][0] == "0.0.0.0/0" or report["added"][0]["source_except_blocks"]
     parallel = run(["diff", before, after, "--by-side", "--jobs", "2", "--format", "json"], 1).stdout
     assert json.loads(parallel) == report
+    sarif = json.loads(run(["diff", before, after, "--by-side", "--format", "sarif"], 1).stdout)
+    assert len(sarif["runs"][0]["results"]) == 6
+    assert 'failures="1"' in run(["diff", before, after, "--by-side", "--format", "junit"], 1).stdout
+    markdown = run(["diff", before, after, "--by-side", "--format", "markdown"], 1).stdout
+    assert "| ❌ | added | internet (any address) | 10.0.3.10/32 (db) | all | IPv4 |" in markdown
 
 
 def test_by_side_takes_no_from_or_to(tmp_path):

@@ -13,7 +13,7 @@ from ..model.intervals import Intervals
 from ..regions import Principal, cidrs_of
 from ..regions.compiled import compiled
 from ..regions.principals import address_space, concrete_addresses
-from ..regions.render import describe_addresses
+from ..regions.render import block_texts, describe_addresses
 from .engine import Change, ChangeKind
 from .peers import describe_peers, peer_form
 from .profiles import Profiles
@@ -208,8 +208,8 @@ def side_blocks(change: Change, sources: bool, network: Network | None) -> tuple
     spans = side_spans(change, sources, network)
     if (r.source if sources else r.destination).by_holder:
         within, _, holes = peer_form(spans, r.family, peer_rules(change, sources, network), network)
-        return [str(c) for c in cidrs_of(within, r.family)], [str(c) for c in cidrs_of(holes, r.family)]
-    return [str(c) for c in cidrs_of(spans, r.family)], []
+        return block_texts(within, r.family), block_texts(holes, r.family)
+    return block_texts(spans, r.family), []
 
 
 def profile_lines(change: Change, profiles: Profiles | None) -> list[str]:

@@ -95,8 +95,11 @@ def rule_key(network: Network, rule: Rule) -> tuple:
 class Changes:
     """What differs between two networks, by resource and by side (asked lazily, remembered)."""
 
-    def __init__(self, old: Network, new: Network):
+    def __init__(self, old: Network, new: Network, versions: bool = True):
+        """versions=False: the rules of each differing key are not recorded (which resources
+        their peers reach is not asked), and groups written alike are not keyed at all."""
         self.old, self.new = old, new
+        self.record = versions
         names = dict.fromkeys([*old.resources, *new.resources])
         self.full = {n for n in names if self_key(old.resources.get(n)) != self_key(new.resources.get(n))}
         self.spaces_changed = any(concrete_addresses(old, f) != concrete_addresses(new, f) for f in FAMILIES)
@@ -113,6 +116,8 @@ class Changes:
     def _changed_groups(self, direction: Direction) -> dict[str, frozenset]:
         out = {}
         for key in dict.fromkeys([*self.old.groups, *self.new.groups]):
+            if not self.record and self._written_alike(key, direction):
+                continue
             before = self._keys(self.old, key, direction)
             after = self._keys(self.new, key, direction)
             differing = frozenset(before) ^ frozenset(after)
@@ -120,13 +125,34 @@ class Changes:
                 out[key] = differing
         return out
 
+    def _written_alike(self, key: str, direction: Direction) -> bool:
+        """The group's rules the same, rule by rule, in both networks, and so are the prefix
+        lists and the opaqueness of the groups they name: their keys are the same."""
+        before, after = self.old.groups.get(key), self.new.groups.get(key)
+        if before is None or after is None:
+            return before is after
+        rules = before.rules(direction), after.rules(direction)
+        return len(rules[0]) == len(rules[1]) and all(
+            a.service == b.service and a.peer == b.peer and a.service_unknown == b.service_unknown
+            and self._peer_alike(a.peer) for a, b in zip(*rules))
+
+    def _peer_alike(self, peer) -> bool:
+        if isinstance(peer, PrefixListPeer):
+            lists = [network.prefix_lists.get(peer.prefix_list) for network in (self.old, self.new)]
+            return (lists[0] and lists[0].cidrs) == (lists[1] and lists[1].cidrs)
+        if isinstance(peer, GroupPeer):
+            groups = [network.groups.get(peer.group) for network in (self.old, self.new)]
+            return bool(groups[0] and groups[0].opaque) == bool(groups[1] and groups[1].opaque)
+        return True
+
     def _keys(self, network: Network, group_key: str, direction: Direction) -> set[tuple]:
         group = network.groups.get(group_key)
         out = set()
         for rule in (group.rules(direction) if group else ()):
             key = (direction, rule_key(network, rule))
             out.add(key)
-            self.versions.setdefault(key, []).append((network, rule))
+            if self.record:
+                self.versions.setdefault(key, []).append((network, rule))
         return out
 
     def written(self, name: str, direction: Direction) -> frozenset:

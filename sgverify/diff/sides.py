@@ -55,7 +55,7 @@ def side_pairs(old: Network, new: Network, prune: bool = True) -> list[Pair]:
     changed hands."""
     unsure = unsure_addresses(old, new)
     anyone = any_address(unsure)
-    changes = Changes(old, new) if prune else None
+    changes = Changes(old, new, versions=False) if prune else None
     referenced = _groups_with_changed_members(changes) if prune else set()
     names = list(dict.fromkeys([*old.resources, *new.resources]))
     out: list[Pair] = []

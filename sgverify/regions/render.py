@@ -10,7 +10,7 @@ from collections import OrderedDict
 from functools import lru_cache
 
 from ..model import Cidr, Family
-from ..model.addresses import public_intervals
+from ..model.addresses import format_address, public_intervals
 from ..model import intervals as iv
 from ..model.service import PORTED, SERVICE_TOP, TYPED, protocol_name
 
@@ -58,6 +58,26 @@ class _SizedCache:
 
 _cidrs = lru_cache(maxsize=4096)(_blocks)
 _large_cidrs = _SizedCache(_blocks, LARGE_TOTAL)
+
+
+def block_texts(intervals, family: Family) -> list[str]:
+    """cidrs_of as text: a single address is written without building its block (a JSON
+    report lists groups' members, hundreds of thousands of single addresses)."""
+    return list(_block_texts(tuple(intervals), family))
+
+
+def _texts(intervals: tuple, family: Family) -> tuple[str, ...]:
+    width = f"/{family.width}"
+    out: list[str] = []
+    for lo, hi in intervals:
+        if lo == hi:
+            out.append(format_address(family, lo) + width)
+        else:
+            out += [c.text for c in iv.to_cidrs(lo, hi, family)]
+    return tuple(out)
+
+
+_block_texts = _SizedCache(_texts, LARGE_TOTAL)
 
 
 def describe_addresses(intervals, family: Family, limit: int = 0) -> str:

@@ -97,7 +97,10 @@ def render_diff(result) -> str:
         mark = "❌" if gate.fails_on(kind) else "ℹ️"
         what = kind.value + ("" if change.certain else " (possible)")
         sources = describe_side(change, True, result.profiles, this)
-        lines.append(f"| {mark} | {what} | {cell(r.destination)} | {cell(sources)} "
+        # An unmanaged destination (a side row's "any address") is its addresses, as a source is.
+        to = cell(r.destination) if r.destination.is_resource else \
+            f"{cell(describe_side(change, False, result.profiles, this))} ({cell(r.destination)})"
+        lines.append(f"| {mark} | {what} | {to} | {cell(sources)} "
                      f"({cell(r.source)}) | {cell(r.service_text)} | {family_name(change)} |")
     lines.append("")
     for kind, change, other, this in rows:
