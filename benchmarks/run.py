@@ -164,6 +164,9 @@ def run_cli_workloads(path: str, network, estate, folder: str, timeout: float = 
                                                         "-o", report], warm, timeout))
     rows.append(_cli_row("diff 1% --by-profile --jobs 2 (CLI)", ["diff", path, changed, "--by-profile", "--jobs", "2",
                                                                  "--format", "json", "-o", report], warm, timeout))
+    by_side = ["diff", path, changed, "--by-side", "--by-profile", "--format", "json", "-o", report]
+    rows.append(_cli_row("diff 1% --by-side --by-profile (CLI)", by_side, warm, timeout))
+    rows.append(_cli_row("diff 1% --by-side --by-profile --jobs 2 (CLI)", by_side + ["--jobs", "2"], warm, timeout))
     if os.path.exists(report):
         os.remove(report)
     small = os.path.join(folder, "matrix1000.json")
