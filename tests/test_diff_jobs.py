@@ -64,19 +64,19 @@ def test_bad_jobs_value_is_one_line_and_exit_2(value):
 @SETTINGS
 @given(network_pairs())
 def test_rows_written_by_workers_are_the_serial_rows(monkeypatch, pair):
-    monkeypatch.setattr(parallel, "PARALLEL_ROWS", 1)
-    monkeypatch.setattr(parallel, "ROWS_PER_RUN", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_WEIGHT", 1)
+    monkeypatch.setattr(parallel, "RUN_WEIGHT", 2)
     old, new = pair
-    diff = diff_networks(old, new)
-    gate = DiffGate(diff)
-    for render in (render_json, render_text):
-        assert render(diff, gate, old, new, None, 2) == render(diff, gate, old, new)
+    for diff in (diff_networks(old, new), diff_networks(old, new, by_side=True)):
+        gate = DiffGate(diff)
+        for render in (render_json, render_text):
+            assert render(diff, gate, old, new, None, 2) == render(diff, gate, old, new)
 
 
 @pytest.fixture
 def large_pair(tmp_path):
     """A generated 1k-rule estate and its 1% edit: thousands of rows, so the command
-    writes them in workers too (more than PARALLEL_ROWS added rows)."""
+    writes them in workers too (added rows weighing more than PARALLEL_WEIGHT)."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.generate import generate
     from benchmarks.run import _changed_estate
@@ -94,7 +94,7 @@ def test_a_large_report_is_the_same_with_two_jobs(large_pair):
         workers = run(["diff", *large_pair, "--format", fmt, "--jobs", "2"], 1)
         assert workers.stdout == serial.stdout
         if fmt == "json":
-            assert json.loads(serial.stdout)["summary"]["added"] > parallel.PARALLEL_ROWS
+            assert json.loads(serial.stdout)["summary"]["added"] > parallel.PARALLEL_WEIGHT
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="lists processes through /proc")
@@ -169,7 +169,7 @@ def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
 
     asked = []
     monkeypatch.setattr(processes, "start_method", lambda: asked.append(1) or "spawn")
-    monkeypatch.setattr(parallel, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_WEIGHT", 1)
     old = network(OLD, "old.yaml")
     new = network(OLD.replace("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 10.0.0.0/8"),
                   "new.yaml")
@@ -203,3 +203,9 @@ def test_workers_end_when_their_parent_is_killed(large_pair):
     finally:
         for pid in _running(large_pair[0]):  # this test's own processes, if it failed
             os.kill(pid, signal.SIGKILL)
+
+
+def test_runs_of_rows_cut_by_weight():
+    assert parallel._runs([1] * 5) == [(0, 5)]
+    assert parallel._runs([parallel.RUN_WEIGHT, 1, 1, parallel.RUN_WEIGHT - 2, 3]) == [(0, 1), (1, 4), (4, 5)]
+    assert parallel._runs([]) == []

@@ -55,24 +55,37 @@ def _compare_run(pairs: list[tuple[Principal, Principal]]) -> tuple[list[Change]
 
 # -- writing the rows of a report -----------------------------------------------
 
-PARALLEL_ROWS = 2000  # fewer rows than this are written in this process: a fork costs more
-ROWS_PER_RUN = 500
+# A row weighs 1, plus 1 per 64 address ranges it lists (a side row may list thousands).
+PARALLEL_WEIGHT = 2000  # lighter reports are written in this process: a fork costs more
+RUN_WEIGHT = 500
 
 
 def rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple, jobs: int) -> Iterator[str]:
     """render_row(change, *context) for each change, in order; written in `jobs` worker
     processes when there are many, a run of rows at a time, as the report is written.
     Closing this generator early (the reader went away) stops the workers."""
-    if jobs <= 1 or len(changes) < PARALLEL_ROWS:
+    weights = [1 + (len(c.region.sources) + len(c.region.destinations)) // 64 for c in changes] if jobs > 1 else []
+    if jobs <= 1 or sum(weights) < PARALLEL_WEIGHT:
         yield from (render_row(change, *context) for change in changes)
         return
-    bounds = [(start, min(start + ROWS_PER_RUN, len(changes))) for start in range(0, len(changes), ROWS_PER_RUN)]
+    bounds = _runs(weights)
     runs = ordered_in_processes(_render_run, bounds, jobs, setup=_setup_rows, setup_args=(render_row, changes, context))
     try:
         for run in runs:
             yield from run
     finally:
         runs.close()
+
+
+def _runs(weights: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of consecutive rows weighing about RUN_WEIGHT each."""
+    bounds, start, held = [], 0, 0
+    for number, weight in enumerate(weights):
+        held += weight
+        if held >= RUN_WEIGHT:
+            bounds.append((start, number + 1))
+            start, held = number + 1, 0
+    return bounds + ([(start, len(weights))] if start < len(weights) else [])
 
 
 def _setup_rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple) -> None:
