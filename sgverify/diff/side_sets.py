@@ -62,14 +62,17 @@ def side_changes(old: Network, new: Network, src: Principal, dst: Principal, fam
 # membership's number), so sides of many resources share them (a moved rule's group is in many).
 _DIFFERENCES: dict[tuple, list] = {}
 _SORTED: dict[tuple, "Sorted"] = {}  # the same keys -> their peers, ready for subtracting
+_HELD = [0]  # address ranges the remembered differences hold: they are forgotten past HOLD
+HOLD = 1 << 20
 
 
 def _differences(before: list[frozenset], after: list[frozenset], peers: dict) -> list[list]:
     """after - before, piece by piece, from the peers each piece admits. Peers in both add
     nothing: only the addresses of peers new to a piece are cut by what it admitted."""
     memo = _DIFFERENCES
-    if len(memo) > 20000:
+    if _HELD[0] > HOLD:
         memo.clear()
+        _HELD[0] = 0
     if len(_SORTED) > 4096:
         _SORTED.clear()
     out = []
@@ -87,6 +90,7 @@ def _differences(before: list[frozenset], after: list[frozenset], peers: dict) -
                     ready = _SORTED[k] = Sorted(peers[k])
                 found = without(found, ready)
             memo[key] = found
+            _HELD[0] += len(found) + 1
         out.append(found)
     return out
 
