@@ -22,7 +22,7 @@ import oracle_rules
 from clitools import ROOT, run
 from sgverify.diff import engine
 from sgverify.diff.engine import ChangeKind, diff_networks
-from sgverify.diff.explain import side_blocks
+from sgverify.diff.explain import elsewhere, side_blocks
 from sgverify.diff.gate import DiffGate, FailOn
 from sgverify.diff.peers import describe_peers
 from sgverify.diff.run import DiffRequest, run_diff
@@ -131,6 +131,11 @@ def test_every_certain_side_row_is_what_the_evaluator_says_of_that_side(pair):
             else:
                 admitted = oracle_rules.egress_ok(network, packet, own, _holder(network, r.family, packet.dst), free)
             assert admitted is expected, (change, network.source)
+        if own in before.resources and _holds(before, own, r.family, packet.dst if ingress else packet.src):
+            # The report's replay in the other network blocks the same side, and only it.
+            side = "ingress" if ingress else "egress"
+            assert f"blocked by {side} of {own} (" in elsewhere(change, before), change
+            assert elsewhere(change, before).count(" of ") == 1
 
 
 def _holds(network, name, family, address) -> bool:
