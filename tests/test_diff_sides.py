@@ -17,6 +17,7 @@ import os
 import textwrap
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import oracle_rules
 from clitools import ROOT, run
@@ -26,7 +27,7 @@ from sgverify.diff.explain import elsewhere, side_blocks
 from sgverify.diff.gate import DiffGate, FailOn
 from sgverify.diff.peers import describe_peers
 from sgverify.diff.run import DiffRequest, run_diff
-from sgverify.diff.side_sets import side_changes
+from sgverify.diff.side_sets import Sorted, side_changes, without
 from sgverify.diff.sides import MOVED_LABEL, UNSURE_LABEL, side_pairs
 from sgverify.inputs.native import parse_network
 from sgverify.model import Cidr, Family
@@ -301,3 +302,14 @@ def test_the_library_request_by_side():
                                   by_side=True))
     assert result.diff.by_side and len(result.diff.added) == 6 and result.gate.failing == 6
     assert all(c.region.source.by_holder or c.region.destination.by_holder for c in result.diff.added)
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 250), st.integers(0, 5)), max_size=40).map(
+    lambda raw: iv.normalize((lo, lo + length) for lo, length in raw))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SPANS, _SPANS, _SPANS.map(lambda spans: spans[:2]))
+def test_subtracting_peers_either_way_round_is_the_difference(a, b, few):
+    for small, big in ((a, b), (a, few), (few, a)):  # gaps as slices, and blocks cut out of many
+        assert without(small, Sorted(big)) == iv.subtract(small, big, 300)

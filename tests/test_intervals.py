@@ -82,12 +82,13 @@ def test_one_cidr_is_its_block_in_its_own_family_only():
 
 
 @settings(max_examples=400, deadline=None)
-@given(interval_sets(), interval_sets(most=3))
-def test_meets_is_whether_the_sets_share_a_point(a, b):
+@given(interval_sets(), interval_sets(most=3), interval_sets())
+def test_meets_is_whether_the_sets_share_a_point(a, b, c):
     shared = bool(as_set(a) & as_set(b))
     assert iv.meets(a, b) is shared
     assert iv.meets(b, a) is shared
     assert iv.meets(tuple(a), tuple(b)) is shared  # spans are tuples
+    assert iv.meets(a, c) is bool(as_set(a) & as_set(c))  # two long sets: one walk along both
 
 
 @settings(max_examples=500, deadline=None)

@@ -14,6 +14,7 @@ compare the two); every other side goes to the engine.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 from ..model import Direction, Family, GroupPeer, Network
 from ..model import intervals as iv
@@ -107,7 +108,12 @@ class Sorted:
 
 def without(small: list, big: Sorted) -> list:
     """small - big for a few intervals against many (a group's member addresses): each
-    interval of `small` keeps the gaps of `big` inside it, taken as one slice."""
+    interval of `small` keeps the gaps of `big` inside it, taken as one slice. Many against
+    a few (a block less a group's members, less a rule's block) go the other way round."""
+    if len(small) > 4 * len(big.intervals):
+        for lo, hi in big.intervals:
+            small = _cut(small, lo, hi)
+        return small
     out: list = []
     intervals = big.intervals
     for lo, hi in small:
@@ -122,6 +128,23 @@ def without(small: list, big: Sorted) -> list:
         if intervals[last - 1][1] < hi:
             out.append((intervals[last - 1][1] + 1, hi))
     return out
+
+
+def _cut(many: list, lo: int, hi: int) -> list:
+    """many - [lo, hi]: the intervals it meets found by bisection, the rest copied as slices."""
+    first = bisect_left(many, lo, key=_HIGH)  # the first ending at or after lo
+    last = bisect_right(many, hi, lo=first, key=_LOW)  # one past the last starting at or before hi
+    if first >= last:
+        return many
+    parts = []
+    if many[first][0] < lo:
+        parts.append((many[first][0], lo - 1))
+    if many[last - 1][1] > hi:
+        parts.append((hi + 1, many[last - 1][1]))
+    return many[:first] + parts + many[last:]
+
+
+_LOW, _HIGH = itemgetter(0), itemgetter(1)
 
 
 def _own_addresses(old: Network, new: Network, name: str, family: Family) -> Span | None:

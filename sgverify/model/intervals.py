@@ -70,6 +70,16 @@ def meets(a: Intervals, b: Intervals) -> bool:
     (attribution asks this of every rule of a side, for every region of a diff)."""
     if len(a) > len(b):
         a, b = b, a
+    if len(a) * 8 > len(b):  # about as many: one walk along both
+        i = j = 0
+        while i < len(a) and j < len(b):
+            if a[i][1] < b[j][0]:
+                i += 1
+            elif b[j][1] < a[i][0]:
+                j += 1
+            else:
+                return True
+        return False
     for lo, hi in a:  # each interval of the smaller set, looked up in the larger
         first = bisect_left(b, lo, key=_upper)  # the first ending at or after lo
         if first < len(b) and b[first][0] <= hi:
