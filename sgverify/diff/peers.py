@@ -41,7 +41,9 @@ def _peer_form(spans: list, family: Family, rules, network: Network | None) -> t
     for name, whole in sorted(_wholes(family, rules, network), key=lambda item: iv.size(item[1])):
         if iv.within(spans, whole):
             holes = iv.subtract(whole, spans, family.top)
-            if len(holes) + 1 < len(spans) or _members_of(holes, family, rules, network, whole):
+            # Fewer holes than ranges (a whole less n scattered addresses is n + 1 ranges, each
+            # many blocks), or holes that are a group's members.
+            if len(holes) < len(spans) or _members_of(holes, family, rules, network, whole):
                 return whole, name, holes
             break  # the smallest whole holding them: a larger one has more holes
     return spans, None, []
