@@ -184,7 +184,9 @@ def _admitted(network: Network, name: str, direction: Direction, family: Family,
     return [item for item in out if item[0]]
 
 
-_TOKENS: dict[tuple, int] = {}  # a group's member addresses -> a number: what names them in a key
+# A group's member addresses -> a number: what names them in a key. Never forgotten: the
+# remembered differences are keyed by these numbers, which must never name two sets.
+_TOKENS: dict[tuple, int] = {}
 _LISTS: dict[int, tuple[list, int]] = {}  # id of a (kept) list of member addresses -> its number
 
 
