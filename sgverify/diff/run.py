@@ -59,6 +59,8 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
     """`tick(done, total)` counts compared pairs (for a progress bar); `notice(text)` hears
     advice while the diff runs (a per-resource diff of very many pairs)."""
     traffic = parse_traffic(request.protocol, request.ports)
+    if request.by_side:
+        checked_sides(request.sources or None, request.destinations or None)
     loaded, errors = [], []
     for path in (request.old, request.new):
         try:
@@ -68,8 +70,6 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
             errors += error.diagnostics
     if errors:
         raise InputError(errors)
-    if request.by_side and (request.sources or request.destinations):
-        checked_sides(request.sources or None, request.destinations or None)
     old = loaded[0].network
     new = align(old, loaded[1].network)
     sources = resolve_both(old, new, request.sources, "--from")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..errors import InputError
 from ..explore.cells import sharing_an_address
 from ..model import Cidr, Direction, GroupPeer, Network
 from ..model import intervals as iv
@@ -124,10 +125,10 @@ def changed_hands(old: Network, new: Network) -> Principal | None:
 def _may_differ(changes: Changes, referenced: set[str], name: str, direction: Direction) -> bool:
     """Whether a side may admit differently: the resource itself changed (groups,
     addresses, existence), a rule of its side depends on a free choice (independent in
-    the two networks), its rules differ in meaning, or a group its rules name changed
-    members."""
-    # Rules written differently are compared as they are: comparing them is as cheap as
-    # asking first whether they mean the same.
+    the two networks), its rules are written differently, or a group its rules name
+    changed members."""
+    # Rules written differently are compared as they are: comparing them costs about as
+    # much as asking first whether they mean the same.
     if name in changes.full or name in changes.free(direction) or changes.written(name, direction):
         return True
     return any(isinstance(rule.peer, GroupPeer) and rule.peer.group in referenced
@@ -144,8 +145,6 @@ def _groups_with_changed_members(changes: Changes) -> set[str]:
 
 def checked_sides(sources: Sequence[Principal] | None, destinations: Sequence[Principal] | None) -> None:
     """The side view compares whole sides: it takes no --from/--to."""
-    from ..errors import InputError
-
     if sources is not None or destinations is not None:
         raise InputError("--by-side compares what each resource's rules admit with any address: "
                          "it takes no --from/--to (leave them out, or compare pairs without --by-side)")
