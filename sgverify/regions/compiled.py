@@ -108,11 +108,23 @@ class Compiled:
         return found
 
     def any_free(self, resource: str, direction: Direction, is_free) -> bool:
-        """Whether some side rule of the resource depends on a free choice."""
+        """Whether some side rule of the resource depends on a free choice (`is_free`:
+        always the same test)."""
         key = ("free", resource, direction)
         found = self._candidates.get(key)
         if found is None:
-            found = self._candidates[key] = any(is_free(self.network, r) for r in self.side_rules(resource, direction))
+            found = self._candidates[key] = any(
+                self._group_free(group, direction, is_free) for group in self.network.resources[resource].groups)
+        return found
+
+    def _group_free(self, group: str, direction: Direction, is_free) -> bool:
+        """The same for one group's rules (groups are on the sides of many resources)."""
+        key = ("free group", group, direction)
+        found = self._candidates.get(key)
+        if found is None:
+            known = self.network.groups.get(group)
+            found = self._candidates[key] = known is not None and any(
+                is_free(self.network, r) for r in known.rules(direction))
         return found
 
     # -- address spaces ------------------------------------------------------
