@@ -146,15 +146,16 @@ def test_why_a_witness_is_not_delivered_elsewhere_is_what_the_evaluator_says(pai
         addresses = (packet.src, packet.dst)
         if any(len([x for x in other.resources.values() if a in x.addresses(r.family)]) > 1 for a in addresses):
             continue  # a shared address: which resource is meant is the engine's choice
-        moved = [p.name for p, a in zip((r.source, r.destination), addresses)
-                 if p.is_resource and not iv.meets(address_space(other, p, r.family), [(a, a)])]
-        owned = [owner_of(other, r.family, a) for n, a in zip(names, addresses) if not n]
+        # Each end whose address is not its own there, the source first: the line names the first.
+        reasons = []
+        for p, a in zip((r.source, r.destination), addresses):
+            if p.is_resource and not iv.meets(address_space(other, p, r.family), [(a, a)]):
+                reasons.append(f"is not an address of {p.name} there")  # the pair there does not hold it
+            elif not p.is_resource and owner_of(other, r.family, a):
+                reasons.append(f"is an address of {owner_of(other, r.family, a)} there")  # unmanaged here only
         line = elsewhere(change, other)
-        if moved:  # the pair there does not hold the address
-            assert f"is not an address of {moved[0]} there" in line
-            continue
-        if any(owned):  # an address unmanaged here is a resource's there
-            assert f"is an address of {next(filter(None, owned))} there" in line
+        if reasons:
+            assert reasons[0] in line, (reasons, line)
             continue
         situation = Situation(other, packet, *names, {})
         blocked = [f"{side} of {end} " for side, ok, end in (("egress", egress_ok, names[0]),
