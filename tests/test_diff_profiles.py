@@ -92,10 +92,15 @@ def pairs_with_profiles(draw):
 @SETTINGS
 @given(pairs_with_profiles())
 def test_profile_rows_hold_exactly_their_members_rows(pair):
-    old, new = pair
+    assert_profiles_hold_their_members(*pair)
+
+
+def assert_profiles_hold_their_members(old, new, **options) -> None:
+    """The diff by profile has exactly the packets of the diff per resource, each member
+    renamed to its profile (`options`: more arguments of diff_networks, for both)."""
     profiles = merge_profiles(old, new)
-    merged = diff_networks(profiles.old, profiles.new)
-    each = diff_networks(old, new)
+    merged = diff_networks(profiles.old, profiles.new, **options)
+    each = diff_networks(old, new, **options)
     index = {m: name for name, members in profiles.members.items() for m in members}
     expected = _packets(each.added + each.removed, lambda name: index.get(name, name))
     got = _packets(merged.added + merged.removed)

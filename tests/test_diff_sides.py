@@ -26,16 +26,14 @@ from sgverify.diff.engine import ChangeKind, diff_networks
 from sgverify.diff.explain import elsewhere, side_blocks
 from sgverify.diff.gate import DiffGate, FailOn
 from sgverify.diff.peers import describe_peers
-from sgverify.diff.profiles import merge_profiles
 from sgverify.diff.run import DiffRequest, run_diff
 from sgverify.diff.side_sets import Sorted, side_changes, without
 from sgverify.diff.sides import MOVED_LABEL, UNSURE_LABEL, side_pairs
 from sgverify.inputs.native import parse_network
 from sgverify.model import Cidr, Family
 from sgverify.model import intervals as iv
-from sgverify.regions import boxes as bx
 from sgverify.regions.compiled import FAMILIES
-from test_diff_profiles import _only_self_points, _packets, pairs_with_profiles
+from test_diff_profiles import assert_profiles_hold_their_members, pairs_with_profiles
 from test_scale_regions import network_pairs
 
 EXAMPLES = int(os.environ.get("SGVERIFY_EXAMPLES", "60"))
@@ -322,14 +320,4 @@ def test_subtracting_peers_either_way_round_is_the_difference(a, b, few):
 def test_side_rows_by_profile_hold_exactly_their_members_side_rows(pair):
     """A profile's side is the union of its members' sides, address by address (their rules
     are the same), as for pairs (test_diff_profiles.py)."""
-    old, new = pair
-    profiles = merge_profiles(old, new)
-    merged = diff_networks(profiles.old, profiles.new, by_side=True)
-    each = diff_networks(old, new, by_side=True)
-    index = {m: name for name, members in profiles.members.items() for m in members}
-    expected = _packets(each.added + each.removed, lambda name: index.get(name, name))
-    got = _packets(merged.added + merged.removed)
-    for key in set(expected) | set(got):
-        top = key[2].top
-        assert _only_self_points(bx.difference(got.get(key, []), expected.get(key, []), top)), key
-        assert _only_self_points(bx.difference(expected.get(key, []), got.get(key, []), top)), key
+    assert_profiles_hold_their_members(*pair, by_side=True)

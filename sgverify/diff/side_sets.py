@@ -20,7 +20,7 @@ from ..model import Direction, Family, GroupPeer, Network
 from ..model import intervals as iv
 from ..model.service import SERVICE_TOP
 from ..regions import PairSets, Principal
-from ..regions.boxes import Box, Span, span
+from ..regions.boxes import Box, Span, cuts, span
 from ..regions.compiled import compiled
 from ..regions.delivered import members_by_address, rule_is_free, unfiltered_blocks
 from ..spec import Traffic
@@ -205,14 +205,7 @@ def _members_token(members: list) -> int:
 
 def _pieces(items: list[tuple]) -> list[tuple[int, int]]:
     """The service line cut at every boundary of the rules' services."""
-    points = {0}
-    for services, _, _ in items:
-        for lo, hi in services:
-            points.add(lo)
-            if hi < SERVICE_TOP:
-                points.add(hi + 1)
-    ordered = sorted(points)
-    return [(lo, (ordered[i + 1] - 1) if i + 1 < len(ordered) else SERVICE_TOP) for i, lo in enumerate(ordered)]
+    return cuts((services for services, _, _ in items), SERVICE_TOP)
 
 
 def _by_piece(items: list[tuple], pieces: list[tuple[int, int]]) -> list[frozenset]:

@@ -49,7 +49,7 @@ class Box:
 Op = Callable[[list, list, int], list]
 
 
-def _cuts(spans: Iterable[Span], top: int) -> list[tuple[int, int]]:
+def cuts(spans: Iterable[Span], top: int) -> list[tuple[int, int]]:
     """The elementary pieces of [0, top] cut at every interval boundary of `spans`."""
     points = {0}
     for s in spans:
@@ -98,7 +98,7 @@ def _sources_union(boxes: Sequence[Box]) -> list[tuple[int, int]]:
 def _plane(a: Sequence[Box], b: Sequence[Box], op: Op, address_top: int) -> tuple[tuple[Span, Span], ...]:
     """The (sources, destinations) rectangles of op(a, b) on one service piece, canonical."""
     by_sources: dict[Span, list[tuple[int, int]]] = {}
-    pieces = _cuts([x.destinations for x in list(a) + list(b)], address_top)
+    pieces = cuts([x.destinations for x in list(a) + list(b)], address_top)
     for piece, in_a, in_b in zip(pieces, _covering(a, "destinations", pieces), _covering(b, "destinations", pieces)):
         if not in_a and not in_b:
             continue
@@ -113,7 +113,7 @@ def combine(a: Sequence[Box], b: Sequence[Box], op: Op, address_top: int) -> lis
     a = [x for x in a if not x.empty]
     b = [x for x in b if not x.empty]
     by_plane: dict[tuple, list[tuple[int, int]]] = {}
-    pieces = _cuts([x.services for x in a + b], SERVICE_TOP)
+    pieces = cuts([x.services for x in a + b], SERVICE_TOP)
     for piece, in_a, in_b in zip(pieces, _covering(a, "services", pieces), _covering(b, "services", pieces)):
         if not in_a and not in_b:
             continue
