@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from ..model import Cidr, CidrPeer, Family, GroupPeer, Network
 from ..model import intervals as iv
-from ..model.addresses import public_intervals
 from ..regions.delivered import members_by_address
+from ..regions.render import named_wholes
 
 PEER_LISTING = 16
 
@@ -62,10 +62,7 @@ def describe_peers(spans: list, family: Family, rules, network: Network | None) 
 
 
 def _wholes(family: Family, rules, network: Network | None) -> list[tuple[str, list]]:
-    public = public_intervals(family)
-    suffix = "" if family is Family.V4 else " (IPv6)"
-    out = [("internet" + suffix, list(public)), ("non-public" + suffix, iv.complement(public, family.top)),
-           ("0.0.0.0/0" if family is Family.V4 else "::/0", [(0, family.top)])]
+    out = [(name, list(whole)) for name, whole in named_wholes(family)]
     out += [(str(r.peer.cidr), iv.of_cidrs([r.peer.cidr], family)) for r in rules
             if isinstance(r.peer, CidrPeer) and r.peer.cidr.family is family]
     if network is not None:

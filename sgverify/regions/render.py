@@ -95,7 +95,7 @@ def _listing(intervals: tuple, family: Family, limit: int) -> str:
     # written out: a large diff describes hundreds of thousands of sets.
     name, blocks = None, cidrs_of(intervals, family)
     length = len(blocks)
-    for whole_name, whole in _wholes(family):
+    for whole_name, whole in named_wholes(family):
         if not iv.subtract(intervals, whole, family.top):
             rest = cidrs_of(iv.subtract(whole, intervals, family.top), family)
             if len(rest) + 1 < length:
@@ -114,7 +114,7 @@ _listed = lru_cache(maxsize=4096)(_listing)
 _listed_large = _SizedCache(_listing, LARGE_TOTAL)
 
 
-def _wholes(family: Family):
+def named_wholes(family: Family):
     """Named address sets a listing may be written against, smallest first."""
     public = public_intervals(family)
     suffix = "" if family is Family.V4 else " (IPv6)"
