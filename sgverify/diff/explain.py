@@ -113,7 +113,8 @@ def side_spans(change: Change, sources: bool, network: Network | None) -> Interv
 
 def fill_resource_holes(spans: Intervals, resources: Intervals, family: Family) -> Intervals:
     """`spans` with each gap that lies inside `resources` filled; a run of `resources` just
-    outside either end is added too where that gives fewer CIDR blocks."""
+    outside either end is added too where that gives fewer CIDR blocks (and nothing is
+    filled where that gives more)."""
     if not spans or not resources:
         return spans
     starts = _starts(resources)
@@ -139,6 +140,9 @@ def fill_resource_holes(spans: Intervals, resources: Intervals, family: Family) 
             if right:
                 filled[-1] = (filled[-1][0], right[1])
             choices.append(filled)
+    # Filling can cost blocks too ([41] and [44] are two, [41-44] three): the spans as they
+    # are stay a choice, the last, so a tie still fills.
+    choices.append(list(spans))
     return min(choices, key=lambda filled: len(cidrs_of(filled, family)))
 
 
