@@ -18,7 +18,7 @@ from typing import Callable
 import typer
 
 from ..errors import InputError, SgverifyError
-from ..gcpause import exit_without_teardown, hold_until_exit
+from ..gcpause import collect_less_often, exit_without_teardown, hold_until_exit
 from .exitcodes import EXIT_BROKEN_PIPE, EXIT_CRASH, EXIT_INPUT
 
 app = typer.Typer(
@@ -87,6 +87,7 @@ def _register() -> None:
 
 def main() -> None:
     hold_until_exit()
+    collect_less_often()
     _register()
     try:
         app()  # standalone: it always ends in SystemExit
