@@ -111,3 +111,17 @@ def test_addresses_are_written_as_the_standard_library_writes_them(words, v4):
     assert format_address(Family.V6, value) == str(ipaddress.IPv6Address(value))
     assert format_address(Family.V4, v4) == str(ipaddress.IPv4Address(v4))
     assert format_address(Family.V6, 0xFFFF << 32 | v4) == str(ipaddress.IPv6Address(0xFFFF << 32 | v4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 1]) | st.integers(0, TOP - 60), st.integers(16, 60)),
+                min_size=1, max_size=2), st.data())
+def test_within_a_few_ranges_is_decided_at_their_edges(raw, data):
+    """Many ranges against a few (the walk over the few's gaps): every other point of
+    the few, plus perhaps one point just outside one of them."""
+    few = iv.normalize((lo, min(TOP, lo + length)) for lo, length in raw)
+    inside = [p for lo, hi in few for p in range(lo, hi + 1, 2)]
+    edges = [p for lo, hi in few for p in (lo - 1, hi + 1) if 0 <= p <= TOP]
+    many = iv.of_points(sorted(set(inside + data.draw(st.lists(st.sampled_from(edges), max_size=1)))))
+    assert len(many) > 8 * len(few)
+    assert iv.within(many, few) == (not iv.subtract(many, few, TOP))
