@@ -67,15 +67,29 @@ def block_texts(intervals, family: Family) -> list[str]:
 
 
 def _texts(intervals: tuple, family: Family) -> tuple[str, ...]:
-    width = f"/{family.width}"
+    written = _INTERVAL_TEXTS[family]
+    if len(written) > INTERVAL_TEXTS_HELD:
+        written.clear()
     out: list[str] = []
-    for lo, hi in intervals:
-        if lo == hi:
-            out.append(format_address(family, lo) + width)
-        else:
-            out += [c.text for c in iv.to_cidrs(lo, hi, family)]
+    for interval in intervals:
+        texts = written.get(interval)
+        if texts is None:
+            texts = written[interval] = _interval_texts(interval, family)
+        out += texts
     return tuple(out)
 
+
+def _interval_texts(interval: tuple[int, int], family: Family) -> tuple[str, ...]:
+    lo, hi = interval
+    if lo == hi:
+        return (f"{format_address(family, lo)}/{family.width}",)
+    return tuple(f"{format_address(family, c.network)}/{c.prefix}" for c in iv.to_cidrs(lo, hi, family))
+
+
+# Each interval's blocks, written once: the rows of a large side diff list the same
+# member addresses, in different company, over a million times.
+_INTERVAL_TEXTS: dict[Family, dict] = {family: {} for family in Family}
+INTERVAL_TEXTS_HELD = 1 << 20
 
 _block_texts = _SizedCache(_texts, LARGE_TOTAL)
 
@@ -114,13 +128,20 @@ _listed = lru_cache(maxsize=4096)(_listing)
 _listed_large = _SizedCache(_listing, LARGE_TOTAL)
 
 
-def named_wholes(family: Family):
+def named_wholes(family: Family) -> tuple[tuple[str, list], ...]:
     """Named address sets a listing may be written against, smallest first."""
+    return _NAMED_WHOLES[family]
+
+
+def _named_wholes(family: Family) -> tuple[tuple[str, list], ...]:
     public = public_intervals(family)
     suffix = "" if family is Family.V4 else " (IPv6)"
-    yield "internet" + suffix, public
-    yield "non-public" + suffix, iv.complement(public, family.top)
-    yield ("0.0.0.0/0" if family is Family.V4 else "::/0"), [(0, family.top)]
+    return (("internet" + suffix, public),
+            ("non-public" + suffix, iv.complement(public, family.top)),
+            ("0.0.0.0/0" if family is Family.V4 else "::/0", [(0, family.top)]))
+
+
+_NAMED_WHOLES = {family: _named_wholes(family) for family in Family}  # asked for by every row of a report
 
 
 def _by_protocol(services) -> dict[int, list[tuple[int, int]]]:
