@@ -32,6 +32,7 @@ from sgverify.diff.sides import MOVED_LABEL, UNSURE_LABEL, side_pairs
 from sgverify.inputs.native import parse_network
 from sgverify.model import Cidr, Family
 from sgverify.model import intervals as iv
+from sgverify.model.addresses import public_intervals
 from sgverify.regions.compiled import FAMILIES
 from test_diff_profiles import assert_profiles_hold_their_members, pairs_with_profiles
 from test_scale_regions import network_pairs
@@ -243,6 +244,20 @@ def test_a_block_except_a_groups_members_is_named_so():
     rules = [*row.region.ingress_rules, *new.groups["sg-db"].ingress]
     assert describe_peers(spans, Family.V4, rules, new) == "10.0.0.0/16 except members of sg-fleet"
     assert side_blocks(row, True, new) == (["10.0.0.0/16"], ["10.0.1.1/32", "10.0.1.2/32", "10.0.1.7/32"])
+
+
+def test_holes_are_a_groups_members_within_each_whole_in_turn():
+    """The members inside one whole are not those inside another: a member outside
+    10.0.0.0/16 is a hole of the non-public addresses only."""
+    network = _net(FLEET + "  d: {ips: [192.168.5.5], security_groups: [sg-fleet]}\n", "new.yaml")
+    rules = [*network.groups["sg-db"].ingress, *network.groups["sg-web"].ingress]
+    members = [(0x0A000101, 0x0A000102), (0x0A000107, 0x0A000107)]
+    in_block = iv.subtract([(0x0A000000, 0x0A00FFFF)], members, Family.V4.top)
+    non_public = iv.complement(public_intervals(Family.V4), Family.V4.top)
+    everywhere = iv.subtract(non_public, [*members, (0xC0A80505, 0xC0A80505)], Family.V4.top)
+    for _ in range(2):  # each answer is remembered: asked again, in turn
+        assert describe_peers(in_block, Family.V4, rules, network) == "10.0.0.0/16 except members of sg-fleet"
+        assert describe_peers(everywhere, Family.V4, rules, network) == "non-public except members of sg-fleet"
 
 
 def test_an_address_that_changed_hands_is_compared_as_pairs():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..model import Cidr, CidrPeer, Family, GroupPeer, Network
 from ..model import intervals as iv
+from ..regions.compiled import compiled
 from ..regions.delivered import members_by_address
 from ..regions.render import named_wholes
 
@@ -38,14 +39,15 @@ def _peer_form(spans: list, family: Family, rules, network: Network | None) -> t
     named = _members_of(spans, family, rules, network)
     if named or not spans:
         return spans, named, []
-    for name, whole in sorted(_wholes(family, rules, network), key=lambda item: iv.size(item[1])):
-        if iv.within(spans, whole):
-            holes = iv.subtract(whole, spans, family.top)
-            # Fewer holes than ranges (a whole less n scattered addresses is n + 1 ranges, each
-            # many blocks), or holes that are a group's members.
-            if len(holes) < len(spans) or _members_of(holes, family, rules, network, whole):
-                return whole, name, holes
-            break  # the smallest whole holding them: a larger one has more holes
+    holding = [(name, whole) for name, whole in _wholes(family, rules, network) if iv.within(spans, whole)]
+    if holding:
+        # The smallest whole holding them: a larger one has more holes.
+        name, whole = min(holding, key=lambda item: iv.size(item[1]))
+        holes = iv.subtract(whole, spans, family.top)
+        # Fewer holes than ranges (a whole less n scattered addresses is n + 1 ranges, each
+        # many blocks), or holes that are a group's members.
+        if len(holes) < len(spans) or _members_of(holes, family, rules, network, (name, whole)):
+            return whole, name, holes
     return spans, None, []
 
 
@@ -58,7 +60,8 @@ def describe_peers(spans: list, family: Family, rules, network: Network | None) 
     words = name or _listing(whole, family)
     if not holes:
         return words
-    return f"{words} except {_members_of(holes, family, rules, network, whole) or _listing(holes, family)}"
+    named_holes = _members_of(holes, family, rules, network, (name or "", whole))
+    return f"{words} except {named_holes or _listing(holes, family)}"
 
 
 def _wholes(family: Family, rules, network: Network | None) -> list[tuple[str, list]]:
@@ -76,10 +79,10 @@ def _groups(rules) -> list[str]:
 
 
 def _members_of(spans: list, family: Family, rules, network: Network | None,
-                within: list | None = None) -> str | None:
+                within: tuple[str, list] | None = None) -> str | None:
     """`members of G1, G2` when the addresses are exactly the members (those `within` the
-    whole the addresses are holes of) of the groups the rules name that lie within them
-    (or `internet`, `non-public`, everything)."""
+    whole the addresses are holes of: its name and addresses) of the groups the rules name
+    that lie within them (or `internet`, `non-public`, everything)."""
     for name, whole in _wholes(family, (), None):
         if spans == whole:
             return name
@@ -89,11 +92,19 @@ def _members_of(spans: list, family: Family, rules, network: Network | None,
     for group in _groups(rules):
         members = members_by_address(network, group, family, False)
         if within is not None:
-            members = iv.intersect(members, within)
+            members = _members_within(network, group, family, members, within)
         if members and iv.within(members, spans):
             inside.append(group)
             held = iv.union(held, members)
     return f"members of {', '.join(inside)}" if inside and held == spans else None
+
+
+def _members_within(network: Network, group: str, family: Family, members: list, within: tuple[str, list]) -> list:
+    """A group's members within a whole, remembered by the whole's name (it names one set
+    of addresses in a network): the rows of a large diff ask of the same few wholes."""
+    name, whole = within
+    return compiled(network).space(("members by address within", group, name), family,
+                                   lambda: iv.intersect(members, whole))
 
 
 def _listing(spans: list, family: Family) -> str:
