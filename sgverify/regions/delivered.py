@@ -162,10 +162,18 @@ def admitting(network: Network, own: Principal, peer: Principal, direction: Dire
     unfiltered = direction is Direction.EGRESS and iv.meets(unfiltered_blocks(family), addresses)
     lo, hi = services[0][0], services[-1][1]
     rules = []
+    # Rules naming the same group match the same addresses: asked once (a side names a
+    # large group in many rules, and each answer walks thousands of its members).
+    asked: dict[int, tuple[object, bool]] = {}  # id -> (the set, kept alive so ids stay unique; the answer)
     for rule, spans, first, last in compiled(network).side_services(own.name, direction):
         if first > hi or last < lo or (rule.service_unknown and not free) or not iv.meets(spans, services):
             continue
-        if _peer_meets(network, rule, family, peer, addresses, free):
+        matched = _peer_addresses(network, rule, family, peer, free)
+        found = asked.get(id(matched))
+        if found is None:
+            meets = bool(addresses) if matched is EVERY else iv.meets(matched, addresses)
+            found = asked[id(matched)] = (matched, meets)
+        if found[1]:
             rules.append(rule)
     return rules, unfiltered
 
@@ -173,13 +181,6 @@ def admitting(network: Network, own: Principal, peer: Principal, direction: Dire
 @lru_cache(maxsize=None)
 def unfiltered_blocks(family: Family) -> iv.Intervals:
     return iv.of_cidrs(UNFILTERED_SERVICES, family)
-
-
-def _peer_meets(network: Network, rule: Rule, family: Family, peer: Principal, addresses: Span,
-                free: bool) -> bool:
-    """Whether `peer_space` of the rule meets `addresses` (a part of the peer's space)."""
-    matched = _peer_addresses(network, rule, family, peer, free)
-    return bool(addresses) if matched is EVERY else iv.meets(matched, addresses)
 
 
 def delivered_boxes(network: Network, source: Principal, destination: Principal, family: Family,
