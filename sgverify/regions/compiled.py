@@ -110,21 +110,17 @@ class Compiled:
     def any_free(self, resource: str, direction: Direction, is_free) -> bool:
         """Whether some side rule of the resource depends on a free choice (`is_free`:
         always the same test)."""
-        key = ("free", resource, direction)
-        found = self._candidates.get(key)
-        if found is None:
-            found = self._candidates[key] = any(
-                self._group_free(group, direction, is_free) for group in self.network.resources[resource].groups)
-        return found
+        return not self._free_groups(direction, is_free).isdisjoint(self.network.resources[resource].groups)
 
-    def _group_free(self, group: str, direction: Direction, is_free) -> bool:
-        """The same for one group's rules (groups are on the sides of many resources)."""
-        key = ("free group", group, direction)
+    def _free_groups(self, direction: Direction, is_free) -> frozenset[str]:
+        """The groups with such a rule, found in one pass over the rules (a diff asks of
+        every resource, and groups are on the sides of many resources)."""
+        key = ("free groups", direction)
         found = self._candidates.get(key)
         if found is None:
-            known = self.network.groups.get(group)
-            found = self._candidates[key] = known is not None and any(
-                is_free(self.network, r) for r in known.rules(direction))
+            found = self._candidates[key] = frozenset(
+                name for name, group in self.network.groups.items()
+                if any(is_free(self.network, r) for r in group.rules(direction)))
         return found
 
     # -- address spaces ------------------------------------------------------
