@@ -178,7 +178,7 @@ def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
     assert diff_networks(old, new, jobs=2) == serial
     gate = DiffGate(serial)
     assert render_json(serial, gate, old, new, None, 2) == render_json(serial, gate, old, new)
-    assert len(asked) == 3  # the pairs, then the added and the removed rows
+    assert len(asked) == 2  # the pairs, then the rows (added and removed, one pool)
 
 
 

@@ -60,16 +60,19 @@ PARALLEL_WEIGHT = 2000  # lighter reports are written in this process: a fork co
 RUN_WEIGHT = 500
 
 
-def rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple, jobs: int) -> Iterator[str]:
-    """render_row(change, *context) for each change, in order; written in `jobs` worker
-    processes when there are many, a run of rows at a time, as the report is written.
-    Closing this generator early (the reader went away) stops the workers."""
-    weights = [1 + (len(c.region.sources) + len(c.region.destinations)) // 64 for c in changes] if jobs > 1 else []
+def rows(render_row: Callable[..., str], sections: Sequence[tuple[Sequence[Change], tuple]],
+         jobs: int) -> Iterator[str]:
+    """render_row(change, *context) for each change of each (changes, context) section, in
+    order; written in `jobs` worker processes when there are many, a run of rows at a
+    time, as the report is written. One pool serves every section (a report's added and
+    removed rows). Closing this generator early (the reader went away) stops the workers."""
+    flat = [(change, context) for changes, context in sections for change in changes]
+    weights = [1 + (len(c.region.sources) + len(c.region.destinations)) // 64 for c, _ in flat] if jobs > 1 else []
     if jobs <= 1 or sum(weights) < PARALLEL_WEIGHT:
-        yield from (render_row(change, *context) for change in changes)
+        yield from (render_row(change, *context) for change, context in flat)
         return
     bounds = _runs(weights)
-    runs = ordered_in_processes(_render_run, bounds, jobs, setup=_setup_rows, setup_args=(render_row, changes, context))
+    runs = ordered_in_processes(_render_run, bounds, jobs, setup=_setup_rows, setup_args=(render_row, flat))
     try:
         for run in runs:
             yield from run
@@ -88,10 +91,10 @@ def _runs(weights: list[int]) -> list[tuple[int, int]]:
     return bounds + ([(start, len(weights))] if start < len(weights) else [])
 
 
-def _setup_rows(render_row: Callable[..., str], changes: Sequence[Change], context: tuple) -> None:
-    _STATE.update(render=(render_row, changes, context))
+def _setup_rows(render_row: Callable[..., str], flat: Sequence[tuple[Change, tuple]]) -> None:
+    _STATE.update(render=(render_row, flat))
 
 
 def _render_run(bounds: tuple[int, int]) -> list[str]:
-    render_row, changes, context = _STATE["render"]
-    return [render_row(change, *context) for change in changes[bounds[0]:bounds[1]]]
+    render_row, flat = _STATE["render"]
+    return [render_row(change, *context) for change, context in flat[bounds[0]:bounds[1]]]

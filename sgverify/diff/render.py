@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from itertools import islice
 from typing import Iterator
 
 from ..model import Network
@@ -94,9 +95,12 @@ def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     notes += [VIEW_NOTE] if diff.by_side else []
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({'; '.join(notes)})" if notes else "") + "\n")
-    for kind, changes, other, this in diff.sections(old, new):
-        yield f"{TITLE[kind]}: {_count(changes)}\n"
-        yield from rows(text_row, changes, (other, profiles, this), jobs)
+    sections = list(diff.sections(old, new))
+    with closing(rows(text_row, [(changes, (other, profiles, this)) for _, changes, other, this in sections],
+                      jobs)) as texts:
+        for kind, changes, _, _ in sections:
+            yield f"{TITLE[kind]}: {_count(changes)}\n"
+            yield from islice(texts, len(changes))
     yield gate.summary_line() + "\n"
 
 
@@ -184,25 +188,26 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
         },
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
-    yield before
-    yield from _list_chunks(diff.added, old, profiles, new, jobs)
-    yield between
-    yield from _list_chunks(diff.removed, new, profiles, old, jobs)
+    sections = [(diff.added, (old, profiles, new)), (diff.removed, (new, profiles, old))]
+    with closing(rows(json_row, sections, jobs)) as texts:
+        yield before
+        yield from _list_chunks(texts, len(diff.added))
+        yield between
+        yield from _list_chunks(texts, len(diff.removed))
     yield after + "\n"
 
 
 _SLOT = "\0change list\0"  # dumped as "\u0000change list\u0000", which no real value dumps as
 
 
-def _list_chunks(changes, other: Network, profiles: Profiles | None, network: Network, jobs: int) -> Iterator[str]:
-    """A list of changes as json.dumps writes it two levels deep (indent 2)."""
-    if not changes:
+def _list_chunks(texts: Iterator[str], count: int) -> Iterator[str]:
+    """A list of `count` rows from `texts` as json.dumps writes it two levels deep (indent 2)."""
+    if not count:
         yield "[]"
         return
     yield "[\n"
-    with closing(rows(json_row, changes, (other, profiles, network), jobs)) as texts:
-        for number, text in enumerate(texts):
-            yield (",\n" + text) if number else text
+    for number, text in enumerate(islice(texts, count)):
+        yield (",\n" + text) if number else text
     yield "\n  ]"
 
 
