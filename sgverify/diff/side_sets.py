@@ -82,7 +82,11 @@ def _differences(before: list[frozenset], after: list[frozenset], peers: dict) -
         found = memo.get(key)
         if found is None:
             extra = now - was
-            found = iv.normalize(piece for k in extra for piece in peers[k]) if extra else []
+            if len(extra) == 1:
+                [only] = extra
+                found = list(peers[only])  # canonical already
+            else:
+                found = iv.normalize(piece for k in extra for piece in peers[k]) if extra else []
             for k in was:  # peer by peer: a union of thousands of addresses is not built
                 if not found:
                     break
@@ -227,11 +231,12 @@ def _by_piece(items: list[tuple], pieces: list[tuple[int, int]]) -> list[frozens
 
 
 def _boxes(peers_by_piece: list[list], pieces: list[tuple[int, int]], own: Span, ingress: bool) -> tuple[Box, ...]:
-    """Canonical boxes: pieces with the same peers merge along the service line."""
+    """Canonical boxes: pieces with the same peers merge along the service line. The peers
+    are canonical sets already (unions normalized, then only subtracted from)."""
     services: dict[Span, list] = {}
     for peers, piece in zip(peers_by_piece, pieces):
         if peers:
-            services.setdefault(span(peers), []).append(piece)
+            services.setdefault(tuple(peers), []).append(piece)
     boxes = [Box(peers, own, span(merged)) if ingress else Box(own, peers, span(merged))
              for peers, merged in services.items()]
     return tuple(sorted(boxes, key=lambda b: (b.destinations, b.services, b.sources)))

@@ -122,7 +122,7 @@ def _halves(addresses, public, top: int, split: bool) -> list:
     if not split:
         return [addresses]
     parts = [iv.intersect(list(addresses), public), iv.subtract(list(addresses), public, top)]
-    return [span(p) for p in parts if p]
+    return [tuple(p) for p in parts if p]  # canonical: a canonical set cut by another
 
 
 def attribute(network: Network, region: Region) -> Region:
