@@ -97,7 +97,8 @@ class Changes:
 
     def __init__(self, old: Network, new: Network, versions: bool = True):
         """versions=False: the rules of each differing key are not recorded (which resources
-        their peers reach is not asked), and groups written alike are not keyed at all."""
+        their peers reach is not asked), and of groups with as many rules in both networks only the
+        rules written differently are keyed."""
         self.old, self.new = old, new
         self.record = versions
         names = dict.fromkeys([*old.resources, *new.resources])
@@ -116,25 +117,28 @@ class Changes:
     def _changed_groups(self, direction: Direction) -> dict[str, frozenset]:
         out = {}
         for key in dict.fromkeys([*self.old.groups, *self.new.groups]):
-            if not self.record and self._written_alike(key, direction):
-                continue
-            before = self._keys(self.old, key, direction)
-            after = self._keys(self.new, key, direction)
-            differing = frozenset(before) ^ frozenset(after)
+            before, after = (self._rules(network, key, direction) for network in (self.old, self.new))
+            if not self.record and len(before) == len(after):
+                # Rule by rule: only rules written differently are keyed. Their keys hold every
+                # key in one group only (and perhaps some in both: compared for nothing).
+                pairs = [(a, b) for a, b in zip(before, after) if not self._written_alike(a, b)]
+                before, after = [a for a, _ in pairs], [b for _, b in pairs]
+            differing = frozenset(self._keys(self.old, before, direction)) ^ frozenset(
+                self._keys(self.new, after, direction))
             if differing:
                 out[key] = differing
         return out
 
-    def _written_alike(self, key: str, direction: Direction) -> bool:
-        """The group's rules the same, rule by rule, in both networks, and so are the prefix
-        lists and the opaqueness of the groups they name: their keys are the same."""
-        before, after = self.old.groups.get(key), self.new.groups.get(key)
-        if before is None or after is None:
-            return before is after
-        rules = before.rules(direction), after.rules(direction)
-        return len(rules[0]) == len(rules[1]) and all(
-            a.service == b.service and a.peer == b.peer and a.service_unknown == b.service_unknown
-            and self._peer_alike(a.peer) for a, b in zip(*rules))
+    @staticmethod
+    def _rules(network: Network, key: str, direction: Direction) -> tuple:
+        group = network.groups.get(key)
+        return group.rules(direction) if group else ()
+
+    def _written_alike(self, a: Rule, b: Rule) -> bool:
+        """The same rule in both networks, and so are the prefix list or the opaqueness of
+        the group it names: their keys are the same."""
+        return (a.service == b.service and a.peer == b.peer and a.service_unknown == b.service_unknown
+                and self._peer_alike(a.peer))
 
     def _peer_alike(self, peer) -> bool:
         if isinstance(peer, PrefixListPeer):
@@ -145,10 +149,9 @@ class Changes:
             return bool(groups[0] and groups[0].opaque) == bool(groups[1] and groups[1].opaque)
         return True
 
-    def _keys(self, network: Network, group_key: str, direction: Direction) -> set[tuple]:
-        group = network.groups.get(group_key)
+    def _keys(self, network: Network, rules, direction: Direction) -> set[tuple]:
         out = set()
-        for rule in (group.rules(direction) if group else ()):
+        for rule in rules:
             key = (direction, rule_key(network, rule))
             out.add(key)
             if self.record:
