@@ -25,7 +25,7 @@ SIDE_NAME = {ChangeKind.ADDED: ("new", "old"), ChangeKind.REMOVED: ("old", "new"
 
 def change_fingerprint(change: Change) -> str:
     r = change.region
-    spans = [",".join(f"{lo}-{hi}" for lo, hi in s) for s in (r.sources, r.destinations, r.services)]
+    spans = [",".join(map("%d-%d".__mod__, s)) for s in (r.sources, r.destinations, r.services)]
     return fingerprint(f"{change.kind.value}-access", str(r.destination), str(r.source), str(r.family.value),
                        r.certainty.value, *spans)
 

@@ -32,10 +32,12 @@ def dumps_indented(value, level: int = 0) -> str:
         if not value:
             return "[]"
         inner = "\n" + STEP * (level + 1)
-        if type(value[0]) is str and all(type(item) is str for item in value):  # address blocks: thousands
-            items = map(encode_basestring_ascii, value)
-        else:
-            items = (dumps_indented(item, level + 1) for item in value)
+        if type(value[0]) is str:  # address blocks: thousands, each written by the C escaper
+            try:
+                return "[" + inner + ("," + inner).join(map(encode_basestring_ascii, value)) + "\n" + STEP * level + "]"
+            except TypeError:  # not strings all through: item by item
+                pass
+        items = (dumps_indented(item, level + 1) for item in value)
         return "[" + inner + ("," + inner).join(items) + "\n" + STEP * level + "]"
     if kind is dict and all(type(key) is str for key in value):
         if not value:
