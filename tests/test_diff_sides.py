@@ -12,6 +12,7 @@ choice of sides with every side, and the written forms with the addresses.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import textwrap
@@ -229,6 +230,22 @@ def test_a_group_reference_matches_its_members_addresses_and_is_named_so():
     assert set(rows) == {("any address", "web", "tcp/8443"), ("any address", "db", "tcp/6432")}
     web = rows[("any address", "web", "tcp/8443")]
     assert web.region.sources == ((0x0A000101, 0x0A000102), (0x0A000107, 0x0A000107))  # a, b, c: by address
+    assert describe_peers(list(web.region.sources), Family.V4, web.region.ingress_rules, new) == "members of sg-fleet"
+
+
+def test_a_shared_address_is_no_members_address_and_is_left_out():
+    """An address two resources hold names neither holder: the side leaves it out (it is
+    compared as pairs), and the group's members are its other addresses, named so."""
+    def sharing(text, name):  # the native format refuses a shared address: d takes c's afterwards
+        network = _net(text + "  d: {ips: [10.0.9.9], security_groups: [sg-db]}\n", name)
+        d = dataclasses.replace(network.resources["d"], ips=network.resources["c"].ips)
+        return dataclasses.replace(network, resources={**network.resources, "d": d})
+
+    old = sharing(FLEET, "old.yaml")
+    new = sharing(FLEET.replace("ports: 443, source: sg-fleet", "ports: [443, 8443], source: sg-fleet"), "new.yaml")
+    [web] = [c for c in diff_networks(old, new, by_side=True).added
+             if str(c.region.source) == "any address" and str(c.region.destination) == "web"]
+    assert web.region.sources == ((0x0A000101, 0x0A000102),)  # a and b; c's address is shared
     assert describe_peers(list(web.region.sources), Family.V4, web.region.ingress_rules, new) == "members of sg-fleet"
 
 

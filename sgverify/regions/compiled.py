@@ -47,7 +47,7 @@ class Compiled:
         self._spaces: dict[tuple, iv.Intervals] = {}
         self._index: dict[Family, tuple[list[int], list[str]]] = {}
         self._members: dict[str, list[str]] | None = None
-        self._touched: dict[tuple, frozenset[str]] = {}
+        self._touched: dict[tuple, frozenset] = {}
         self._candidates: dict[tuple, set[str] | None] = {}
         self.memo: dict[tuple, object] = {}  # recent results the engine may clear at any time
 
@@ -145,6 +145,15 @@ class Compiled:
         """The resources with the concrete address (several where one is shared)."""
         values, names = self._address_index(family)
         return names[bisect_left(values, address):bisect_right(values, address)]
+
+    def shared(self, family: Family) -> frozenset[int]:
+        """The concrete addresses more than one resource holds."""
+        key = ("shared", family)
+        found = self._touched.get(key)
+        if found is None:
+            values, _ = self._address_index(family)
+            found = self._touched[key] = frozenset(v for v, w in zip(values, values[1:]) if v == w)
+        return found
 
     def members(self, group: str) -> list[str]:
         if self._members is None:

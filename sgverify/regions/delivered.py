@@ -91,7 +91,8 @@ def members_by_address(network: Network, group: str, family: Family, free: bool)
         members = [network.resources[name] for name in facts.members(group)]
         points = [a for m in members if not m.symbolic for a in m.private_addresses(family)]
         if not free:
-            return iv.of_points([a for a in points if len(facts.holders(family, a)) == 1])
+            shared = facts.shared(family)
+            return iv.of_points([a for a in points if a not in shared])
         spaces = [symbolic_space(network, m.name, family) for m in members if m.symbolic]
         return iv.normalize([*iv.of_points(points), *(piece for space in spaces for piece in space)])
     return compiled(network).space(("members by address", group, free), family, compute)
