@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -186,3 +189,18 @@ def test_not_yaml_at_all(tmp_path):
     s = write(tmp_path, "spec.yaml", "assertions: [unclosed\n")
     result = run(["check", s], 2)
     assert f"{s}:" in result.stderr
+
+
+def test_help_lists_every_command_and_a_named_command_loads_alone():
+    """A run names its command: only that command's module is imported (the others' imports
+    cost every run); help and a mistyped name still see every command."""
+    from sgverify.cli.app import COMMANDS
+
+    listed = run(["--help"], 0).stdout
+    assert all(f" {name} " in listed for name in COMMANDS)
+    assert "Did you mean 'diff'?" in run(["dif"], 2).stderr
+    probe = ("import sys; from sgverify.cli.app import _register; _register(['diff', '-o', 'x']); "
+             "print(sorted(m for m in sys.modules if m.startswith('sgverify.cli.') and m != 'sgverify.cli.app'))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert loaded.stdout.strip() == "['sgverify.cli.diff', 'sgverify.cli.exitcodes', 'sgverify.cli.options']", loaded.stderr

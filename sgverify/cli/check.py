@@ -19,6 +19,7 @@ from ..run.check import CheckRequest, run_check
 from ..solve import Options
 from .app import app, run_command
 from .exitcodes import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
+from .options import parse_jobs, parse_parameters
 
 
 class Format(str, Enum):
@@ -27,27 +28,6 @@ class Format(str, Enum):
     sarif = "sarif"
     junit = "junit"
     markdown = "markdown"
-
-
-def parse_parameters(values: list[str]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key:
-            raise InputError(f"--parameter expects KEY=VALUE, got {value!r}")
-        out[key] = val
-    return out
-
-
-def parse_jobs(value: str) -> int:
-    # Parsed here rather than by typer so a bad value is one line, like every input error.
-    try:
-        jobs = int(value.strip())
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise InputError(f"--jobs expects a whole number of processes, at least 1; got {value!r}")
-    return jobs
 
 
 def exit_code(summary: Summary) -> int:

@@ -18,7 +18,7 @@ from ..diff.run import DiffRequest, diff_chunks, run_diff
 from ..explore.progress import progress
 from ..gate.outputs import pair, write_all
 from .app import app, run_command
-from .check import parse_jobs, parse_parameters
+from .options import parse_jobs, parse_parameters
 
 
 class DiffFormat(str, Enum):

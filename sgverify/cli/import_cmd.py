@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..inputs import load_network
 from ..inputs.export_native import check_round_trip, export_native
 from .app import app, run_command
-from .check import parse_parameters
+from .options import parse_parameters
 from .exitcodes import EXIT_OK
 
 
