@@ -25,7 +25,13 @@ PEER_LISTING = 16
 
 def peer_form(spans: list, family: Family, rules, network: Network | None) -> tuple[list, str | None, list]:
     """(within, its name, holes) with spans == within - holes; no holes: the spans as they are
-    (their name, if a group's members). The text and JSON reports ask for each row in turn."""
+    (their name, if a group's members)."""
+    return _form(spans, family, rules, network)[:3]
+
+
+def _form(spans: list, family: Family, rules, network: Network | None) -> "Form":
+    """peer_form and the holes' name, if a group's members. The text and JSON reports ask
+    for each row in turn."""
     key = (tuple(spans), family, tuple(map(id, rules)), id(network))
     if _FORM[0] != key:
         _FORM[:] = [key, _peer_form(list(spans), family, rules, network)]
@@ -35,20 +41,24 @@ def peer_form(spans: list, family: Family, rules, network: Network | None) -> tu
 _FORM: list = [None, None]  # the last question and its answer
 
 
-def _peer_form(spans: list, family: Family, rules, network: Network | None) -> tuple[list, str | None, list]:
+Form = tuple[list, str | None, list, str | None]  # (within, its name, holes, their name)
+
+
+def _peer_form(spans: list, family: Family, rules, network: Network | None) -> Form:
     named = _members_of(spans, family, rules, network)
     if named or not spans:
-        return spans, named, []
+        return spans, named, [], None
     holding = [(name, whole) for name, whole in _wholes(family, rules, network) if iv.within(spans, whole)]
     if holding:
         # The smallest whole holding them: a larger one has more holes.
         name, whole = min(holding, key=lambda item: iv.size(item[1]))
         holes = iv.subtract(whole, spans, family.top)
+        named_holes = _members_of(holes, family, rules, network, (name, whole))
         # Fewer holes than ranges (a whole less n scattered addresses is n + 1 ranges, each
         # many blocks), or holes that are a group's members.
-        if len(holes) < len(spans) or _members_of(holes, family, rules, network, (name, whole)):
-            return whole, name, holes
-    return spans, None, []
+        if len(holes) < len(spans) or named_holes:
+            return whole, name, holes, named_holes
+    return spans, None, [], None
 
 
 def describe_peers(spans: list, family: Family, rules, network: Network | None) -> str:
@@ -56,11 +66,10 @@ def describe_peers(spans: list, family: Family, rules, network: Network | None) 
     203.0.113.0/24`, or a listing (PEER_LISTING blocks, then how many ranges in all)."""
     if not spans:
         return "nothing"
-    whole, name, holes = peer_form(spans, family, rules, network)
+    whole, name, holes, named_holes = _form(spans, family, rules, network)
     words = name or _listing(whole, family)
     if not holes:
         return words
-    named_holes = _members_of(holes, family, rules, network, (name or "", whole))
     return f"{words} except {named_holes or _listing(holes, family)}"
 
 
