@@ -249,6 +249,18 @@ def test_a_shared_address_is_no_members_address_and_is_left_out():
     assert describe_peers(list(web.region.sources), Family.V4, web.region.ingress_rules, new) == "members of sg-fleet"
 
 
+def test_a_side_naming_a_group_that_gained_a_member_is_compared():
+    """web's rules do not change, but the group they name gains d: web's ingress now admits
+    d's address. Pruning must not skip web's side."""
+    old = _net(FLEET + "  d: {ips: [10.0.1.9], security_groups: [sg-db]}\n", "old.yaml")
+    new = _net(FLEET + "  d: {ips: [10.0.1.9], security_groups: [sg-db, sg-fleet]}\n", "new.yaml")
+    rows = {(str(c.region.destination), c.region.service_text): c for c in diff_networks(old, new, by_side=True).added
+            if str(c.region.source) == "any address"}
+    assert rows[("web", "tcp/443")].region.sources == ((0x0A000109, 0x0A000109),)
+    assert rows[("d", "tcp/22")].region.sources == ((0x0A000101, 0x0A000102), (0x0A000107, 0x0A000107),
+                                                   (0x0A000109, 0x0A000109))
+
+
 def test_a_block_except_a_groups_members_is_named_so():
     before = FLEET.replace("ports: 5432, source: 10.0.0.0/16",
                            "ports: 5432, source: 10.0.0.0/16}\n      - {protocol: tcp, ports: 6432, source: sg-fleet")

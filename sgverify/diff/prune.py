@@ -165,6 +165,12 @@ class Changes:
         changed = self.changed_groups[direction]
         return frozenset(k for g in resource.groups for k in changed.get(g, ()))
 
+    def any_written(self, name: str, direction: Direction) -> bool:
+        """Whether `written` holds a key (without collecting them)."""
+        resource = self.old.resources.get(name) or self.new.resources[name]
+        changed = self.changed_groups[direction]
+        return any(g in changed for g in resource.groups)
+
     def side(self, name: str, direction: Direction) -> frozenset:
         """The differing rule keys of a resource's side (its groups are the same in both)."""
         found = self._side.get((name, direction))
@@ -202,8 +208,8 @@ class Changes:
         found = self._free.get(direction)
         if found is None:
             found = self._free[direction] = frozenset(
-                name for network in (self.old, self.new) for name in network.resources
-                if compiled(network).any_free(name, direction, rule_is_free))
+                name for network in (self.old, self.new) if compiled(network).free_groups(direction, rule_is_free)
+                for name in network.resources if compiled(network).any_free(name, direction, rule_is_free))
         return found
 
     def egress_pairs(self, positions: dict[str, list[int]]) -> dict[str, set[int]]:

@@ -57,14 +57,15 @@ def side_pairs(old: Network, new: Network, prune: bool = True) -> list[Pair]:
     unsure = unsure_addresses(old, new)
     anyone = any_address(unsure)
     changes = Changes(old, new, versions=False) if prune else None
-    referenced = _groups_with_changed_members(changes) if prune else set()
+    naming = {d: _groups_naming(changes, _groups_with_changed_members(changes), d) for d in (Direction.INGRESS,
+              Direction.EGRESS)} if changes is not None else {}
     names = list(dict.fromkeys([*old.resources, *new.resources]))
     out: list[Pair] = []
     for name in names:
         resource = Principal.resource(name)
-        if changes is None or _may_differ(changes, referenced, name, Direction.INGRESS):
+        if changes is None or _may_differ(changes, naming[Direction.INGRESS], name, Direction.INGRESS):
             out.append((anyone, resource))
-        if changes is None or _may_differ(changes, referenced, name, Direction.EGRESS):
+        if changes is None or _may_differ(changes, naming[Direction.EGRESS], name, Direction.EGRESS):
             out.append((resource, anyone))
     return out + _as_pairs(old, new, _holders_of(old, new, unsure), prune)
 
@@ -122,18 +123,26 @@ def changed_hands(old: Network, new: Network) -> Principal | None:
     return Principal.unmanaged(MOVED_LABEL, within=tuple(blocks)) if blocks else None
 
 
-def _may_differ(changes: Changes, referenced: set[str], name: str, direction: Direction) -> bool:
+def _may_differ(changes: Changes, naming: set[str], name: str, direction: Direction) -> bool:
     """Whether a side may admit differently: the resource itself changed (groups,
     addresses, existence), a rule of its side depends on a free choice (independent in
-    the two networks), its rules are written differently, or a group its rules name
-    changed members."""
+    the two networks), its rules are written differently, or one of its groups has a rule
+    naming a group that changed members (`naming`: such groups)."""
     # Rules written differently are compared as they are: comparing them costs about as
     # much as asking first whether they mean the same.
-    if name in changes.full or name in changes.free(direction) or changes.written(name, direction):
+    if name in changes.full or name in changes.free(direction) or changes.any_written(name, direction):
         return True
-    return any(isinstance(rule.peer, GroupPeer) and rule.peer.group in referenced
-               for network in (changes.old, changes.new) if name in network.resources
-               for rule in compiled(network).side_rules(name, direction))
+    return any(group in naming for network in (changes.old, changes.new) if name in network.resources
+               for group in network.resources[name].groups)
+
+
+def _groups_naming(changes: Changes, referenced: set[str], direction: Direction) -> set[str]:
+    """Groups (of either network) with a rule in `direction` naming one of `referenced`."""
+    if not referenced:
+        return set()
+    return {key for network in (changes.old, changes.new) for key, group in network.groups.items()
+            if any(isinstance(rule.peer, GroupPeer) and rule.peer.group in referenced
+                   for rule in group.rules(direction))}
 
 
 def _groups_with_changed_members(changes: Changes) -> set[str]:

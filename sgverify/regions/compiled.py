@@ -110,9 +110,9 @@ class Compiled:
     def any_free(self, resource: str, direction: Direction, is_free) -> bool:
         """Whether some side rule of the resource depends on a free choice (`is_free`:
         always the same test)."""
-        return not self._free_groups(direction, is_free).isdisjoint(self.network.resources[resource].groups)
+        return not self.free_groups(direction, is_free).isdisjoint(self.network.resources[resource].groups)
 
-    def _free_groups(self, direction: Direction, is_free) -> frozenset[str]:
+    def free_groups(self, direction: Direction, is_free) -> frozenset[str]:
         """The groups with such a rule, found in one pass over the rules (a diff asks of
         every resource, and groups are on the sides of many resources)."""
         key = ("free groups", direction)
