@@ -203,4 +203,5 @@ def test_help_lists_every_command_and_a_named_command_loads_alone():
              "print(sorted(m for m in sys.modules if m.startswith('sgverify.cli.') and m != 'sgverify.cli.app'))")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
-    assert loaded.stdout.strip() == "['sgverify.cli.diff', 'sgverify.cli.exitcodes', 'sgverify.cli.options']", loaded.stderr
+    expected = ["sgverify.cli.diff", "sgverify.cli.exitcodes", "sgverify.cli.options"]
+    assert loaded.stdout.strip() == str(expected), loaded.stderr

@@ -57,8 +57,10 @@ def side_pairs(old: Network, new: Network, prune: bool = True) -> list[Pair]:
     unsure = unsure_addresses(old, new)
     anyone = any_address(unsure)
     changes = Changes(old, new, versions=False) if prune else None
-    naming = {d: _groups_naming(changes, _groups_with_changed_members(changes), d) for d in (Direction.INGRESS,
-              Direction.EGRESS)} if changes is not None else {}
+    naming: dict[Direction, set[str]] = {}
+    if changes is not None:
+        referenced = _groups_with_changed_members(changes)
+        naming = {d: _groups_naming(changes, referenced, d) for d in (Direction.INGRESS, Direction.EGRESS)}
     names = list(dict.fromkeys([*old.resources, *new.resources]))
     out: list[Pair] = []
     for name in names:
