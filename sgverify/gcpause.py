@@ -1,5 +1,6 @@
 """Building a large, long-lived object graph without the cyclic collector,
-and (for the command line) ending the process without freeing it.
+and, for the command line, running that collector less often and ending the
+process without freeing the graph.
 
 A 100k-rule network is a few million small objects that refer to each other
 only acyclically. While they are being built, Python's cyclic collector runs
