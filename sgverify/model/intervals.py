@@ -91,7 +91,7 @@ def within(a: Intervals, b: Intervals) -> bool:
     """Whether every point of `a` is in `b` (`not subtract(a, b)` without building it: a
     report asks it of large member sets, most of which fail at once)."""
     if len(b) * 8 < len(a):  # b has few intervals: no interval of a may meet a gap between them
-        return not a or (bool(b) and not meets(a, _gaps(b)))
+        return not a or (bool(b) and not meets(a, complement(b, _BEYOND)))
     if len(a) * 8 > len(b):  # about as many: one walk along both
         j = 0
         for lo, hi in a:
@@ -105,16 +105,6 @@ def within(a: Intervals, b: Intervals) -> bool:
         if found < 0 or b[found][1] < hi:
             return False
     return True
-
-
-def _gaps(a: Intervals) -> Intervals:
-    """The points around and between a's intervals, as far as any set reaches."""
-    out, after = [], 0
-    for lo, hi in a:
-        if lo > after:
-            out.append((after, lo - 1))
-        after = hi + 1
-    return out + [(after, _BEYOND)]
 
 
 _BEYOND = 1 << 144  # past the top of every line (IPv6 addresses, services)
