@@ -10,7 +10,7 @@ from collections import OrderedDict
 from functools import lru_cache
 
 from ..model import Cidr, Family
-from ..model.addresses import format_address, public_intervals
+from ..model.addresses import public_intervals
 from ..model import intervals as iv
 from ..model.service import PORTED, SERVICE_TOP, TYPED, protocol_name
 
@@ -61,12 +61,9 @@ _large_cidrs = _SizedCache(_blocks, LARGE_TOTAL)
 
 
 def block_texts(intervals, family: Family) -> list[str]:
-    """cidrs_of as text: a single address is written without building its block (a JSON
-    report lists groups' members, hundreds of thousands of single addresses)."""
-    return list(_block_texts(tuple(intervals), family))
-
-
-def _texts(intervals: tuple, family: Family) -> tuple[str, ...]:
+    """cidrs_of as text, each interval's blocks written once and remembered: the rows of a
+    large side diff list the same member addresses, in different company, over a million
+    times."""
     written = _INTERVAL_TEXTS[family]
     if len(written) > INTERVAL_TEXTS_HELD:
         written.clear()
@@ -74,24 +71,13 @@ def _texts(intervals: tuple, family: Family) -> tuple[str, ...]:
     for interval in intervals:
         texts = written.get(interval)
         if texts is None:
-            texts = written[interval] = _interval_texts(interval, family)
+            texts = written[interval] = tuple(c.text for c in iv.to_cidrs(*interval, family))
         out += texts
-    return tuple(out)
+    return out
 
 
-def _interval_texts(interval: tuple[int, int], family: Family) -> tuple[str, ...]:
-    lo, hi = interval
-    if lo == hi:
-        return (f"{format_address(family, lo)}/{family.width}",)
-    return tuple(f"{format_address(family, c.network)}/{c.prefix}" for c in iv.to_cidrs(lo, hi, family))
-
-
-# Each interval's blocks, written once: the rows of a large side diff list the same
-# member addresses, in different company, over a million times.
 _INTERVAL_TEXTS: dict[Family, dict] = {family: {} for family in Family}
 INTERVAL_TEXTS_HELD = 1 << 20
-
-_block_texts = _SizedCache(_texts, LARGE_TOTAL)
 
 
 def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
