@@ -32,13 +32,7 @@ def dumps_indented(value, level: int = 0) -> str:
         if not value:
             return "[]"
         inner = "\n" + STEP * (level + 1)
-        if type(value[0]) is str:  # address blocks: thousands, each written by the C escaper
-            try:
-                return "[" + inner + ("," + inner).join(map(encode_basestring_ascii, value)) + "\n" + STEP * level + "]"
-            except TypeError:  # not strings all through: item by item
-                pass
-        items = (dumps_indented(item, level + 1) for item in value)
-        return "[" + inner + ("," + inner).join(items) + "\n" + STEP * level + "]"
+        return "[" + inner + ("," + inner).join(_items(value, level + 1)) + "\n" + STEP * level + "]"
     if kind is dict and all(type(key) is str for key in value):
         if not value:
             return "{}"
@@ -47,3 +41,12 @@ def dumps_indented(value, level: int = 0) -> str:
                                                 for key, item in value.items()) + "\n" + STEP * level + "}"
     # Anything else (floats, subclasses, other keys): the standard library, re-indented.
     return json.dumps(value, indent=2).replace("\n", "\n" + STEP * level)
+
+
+def _items(value, level: int) -> list[str]:
+    if type(value[0]) is str:  # address blocks: thousands, each written by the C escaper
+        try:
+            return list(map(encode_basestring_ascii, value))
+        except TypeError:  # not strings all through: item by item
+            pass
+    return [dumps_indented(item, level) for item in value]
