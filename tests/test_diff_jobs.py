@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import json
 import os
 import signal
@@ -17,7 +19,9 @@ from sgverify.diff import diff_networks
 from sgverify.diff import parallel
 from sgverify.diff.gate import DiffGate
 from sgverify.diff.profiles import merge_profiles
-from sgverify.diff.render import render_json, render_text
+from sgverify.diff import written as written_rows
+from sgverify.diff.render import RowWriter, render_json, render_text
+from sgverify.diff.run import DiffRequest, diff_chunks, run_diff
 from sgverify.run.processes import WorkerCrashed, ordered_in_processes
 from test_diff_profiles import pairs_with_profiles
 from test_scale_regions import network_pairs
@@ -71,6 +75,79 @@ def test_rows_written_by_workers_are_the_serial_rows(monkeypatch, pair):
         gate = DiffGate(diff)
         for render in (render_json, render_text):
             assert render(diff, gate, old, new, None, 2) == render(diff, gate, old, new)
+
+
+WRITERS = (RowWriter("json"), RowWriter("text"))
+
+
+@SETTINGS
+@given(network_pairs())
+def test_rows_written_as_the_pairs_are_compared_are_the_serial_rows(monkeypatch, pair):
+    """Rows written by the worker that compared their pairs, kept with the changes or in
+    files (a limit of 0 characters keeps every non-empty run's rows in a file)."""
+    old, new = pair
+    for limit in (written_rows.INLINE_TOTAL, 0):
+        monkeypatch.setattr(written_rows, "INLINE_TOTAL", limit)
+        for by_side in (False, True):
+            serial = diff_networks(old, new, by_side=by_side)
+            diff = diff_networks(old, new, by_side=by_side, jobs=2, writers=WRITERS)
+            assert diff == serial and set(diff.written) == {"json", "text"}
+            gate = DiffGate(serial)
+            for render in (render_json, render_text):
+                assert render(diff, gate, old, new) == render(serial, gate, old, new)
+
+
+def test_rows_kept_in_files_are_read_in_order_and_their_folder_removed(monkeypatch):
+    from test_diff_render import OLD, network
+
+    monkeypatch.setattr(written_rows, "INLINE_TOTAL", 0)
+    old = network(OLD, "old.yaml")
+    new = network(OLD.replace("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 10.0.0.0/8"),
+                  "new.yaml")
+    diff = diff_networks(old, new, jobs=2, writers=WRITERS)
+    serial = diff_networks(old, new)
+    kept = diff.written["json"]
+    files = [part for part in kept.added + kept.removed if isinstance(part, str)]
+    assert files and all(os.path.dirname(f) == kept.folder.path for f in files)
+    assert render_json(diff, DiffGate(diff), old, new) == render_json(serial, DiffGate(serial), old, new)
+    folder = kept.folder.path
+    del diff, kept
+    gc.collect()
+    assert not os.path.exists(folder)  # forgotten with the diff: nothing left in the temporary folder
+
+
+def test_rows_that_cannot_be_kept_in_a_file_come_back_with_the_changes(tmp_path):
+    spill = written_rows.Spill(str(tmp_path / "missing" / "folder"), 0)
+    assert spill.keep(["row one", "row two"], "json.0.added") == ["row one", "row two"]
+    assert written_rows.Spill(str(tmp_path), 100).keep(["short"], "json.0.added") == ["short"]
+    assert written_rows.Spill(str(tmp_path), 3).keep(["long row"], "x") == str(tmp_path / "x")
+
+
+def test_written_rows_are_used_only_with_the_networks_they_were_written_with():
+    from test_diff_render import OLD, network
+
+    old = network(OLD, "old.yaml")
+    new = network(OLD.replace("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 10.0.0.0/8"),
+                  "new.yaml")
+    diff = diff_networks(old, new, jobs=2, writers=WRITERS)
+    marked = written_rows.WrittenRows("json", (old, new, None), [["    \"marked\""] * len(diff.added)],
+                                      [["    \"marked\""] * len(diff.removed)])
+    diff = dataclasses.replace(diff, written={"json": marked})
+    gate = DiffGate(diff)
+    assert '"marked"' in render_json(diff, gate, old, new)
+    equal_copies = (dataclasses.replace(old), dataclasses.replace(new))
+    assert '"marked"' not in render_json(diff, gate, *equal_copies)
+    assert render_json(diff, gate, *equal_copies) == render_json(diff_networks(old, new), gate, old, new)
+
+
+def test_a_diff_run_has_its_text_and_json_rows_written_by_the_workers():
+    request = DiffRequest(BEFORE, AFTER, jobs=2, formats=("json", "sarif", "text", "json"))
+    result = run_diff(request)
+    assert set(result.diff.written) == {"json", "text"}  # sarif and junit are written whole, afterwards
+    serial = run_diff(DiffRequest(BEFORE, AFTER))
+    for fmt in ("json", "text"):
+        assert "".join(diff_chunks(result, fmt)) == "".join(diff_chunks(serial, fmt))
+    assert not run_diff(DiffRequest(BEFORE, AFTER, formats=("json",))).diff.written  # one process: written after
 
 
 @pytest.fixture
@@ -179,6 +256,10 @@ def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
     gate = DiffGate(serial)
     assert render_json(serial, gate, old, new, None, 2) == render_json(serial, gate, old, new)
     assert len(asked) == 2  # the pairs, then the rows (added and removed, one pool)
+    written = diff_networks(old, new, jobs=2, writers=WRITERS)
+    assert len(asked) == 3  # the pairs and their rows, in one pool
+    for render in (render_json, render_text):
+        assert render(written, gate, old, new) == render(serial, gate, old, new)
 
 
 

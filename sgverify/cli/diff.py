@@ -63,7 +63,7 @@ def diff(
         request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
                               protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
                               parameters=parse_parameters(parameter), by_profile=by_profile,
-                              by_side=by_side, jobs=parse_jobs(jobs))
+                              by_side=by_side, jobs=parse_jobs(jobs), formats=tuple(d.fmt for d in destinations))
         with progress("diff") as tick:
             result = run_diff(request, tick, lambda text: print(f"sgverify: note: {text}", file=sys.stderr))
         for warning in result.warnings:

@@ -14,9 +14,9 @@ the gate: "no new access" passes only when nothing may have been added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..model import Family, Network
 from ..regions import Certainty, PairSets, Principal, Region, attribute, pair_sets, regions_of
@@ -66,6 +66,9 @@ class NetworkDiff:
     removed: tuple[Change, ...]
     traffic: Traffic | None = None
     by_side: bool = False  # rows are sides of resources (sides.py), not pairs of endpoints
+    # Rows already written, by report format, by the processes that compared the pairs
+    # (written.py): not part of what the diff is.
+    written: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -81,7 +84,7 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
                   destinations: Sequence[Principal] | None = None, traffic: Traffic | None = None,
                   progress: Callable[[int, int], None] | None = None, prune: bool = True,
                   jobs: int = 1, on_pairs: Callable[[int], None] | None = None,
-                  by_side: bool = False) -> NetworkDiff:
+                  by_side: bool = False, writers: Sequence = ()) -> NetworkDiff:
     """Every region delivered differently by `old` and `new` between the chosen principals.
 
     prune=False compares every pair with the region engine; the default skips
@@ -90,7 +93,9 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
     same result. jobs > 1 compares the pairs in that many processes (parallel.py),
     with the same result. `on_pairs(count)` hears how many pairs will be compared,
     before the comparing starts. by_side compares each resource's sides instead of
-    pairs of endpoints (sides.py; no sources or destinations then).
+    pairs of endpoints (sides.py; no sources or destinations then). With jobs > 1,
+    `writers` (render.RowWriter) write their formats' rows in the processes that
+    compare the pairs (the diff's `written`).
     """
     if by_side:
         checked_sides(sources, destinations)
@@ -103,11 +108,13 @@ def diff_networks(old: Network, new: Network, *, sources: Sequence[Principal] | 
     if jobs > 1:
         from .parallel import changes_in_processes
 
-        added, removed = changes_in_processes(old, new, pairs, traffic, use_summaries, jobs, progress)
+        added, removed, written = changes_in_processes(old, new, pairs, traffic, use_summaries, jobs, progress,
+                                                       writers)
     else:
         summaries = (SummarySets(old, traffic), SummarySets(new, traffic)) if use_summaries else None
         added, removed = changes_of_pairs(old, new, pairs, traffic, summaries, progress)
-    return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic, by_side)
+        written = {}
+    return NetworkDiff(old.source, new.source, tuple(added), tuple(removed), traffic, by_side, written)
 
 
 def _pairs(old: Network, new: Network, sources: Sequence[Principal] | None,

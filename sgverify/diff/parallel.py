@@ -6,7 +6,9 @@ worker, and the runs' changes are put back in that order: the diff is the
 same for every N, 1 included. Workers build their own side summaries (the
 caches they fill are theirs); on Linux they inherit the loaded networks.
 A row's text depends only on its change and the networks, so rows are
-written the same way: runs of rows in workers, joined in order.
+written the same way: runs of rows in workers, joined in order; or, when
+the caller names its formats first, by the worker that compared the pairs
+(written.py), whose caches hold most of what the rows ask.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..run.processes import map_in_processes, ordered_in_processes
 from ..spec import Traffic
 from .engine import Change, changes_of_pairs
 from .summary import SummarySets
+from .written import RowWriter, Spill, WrittenRows, gather, new_spill, write_run
 
 RUNS_PER_JOB = 8  # runs differ in cost: more runs than workers keeps every worker busy
 
@@ -28,29 +31,39 @@ _STATE: dict = {}
 
 def changes_in_processes(old: Network, new: Network, pairs: Sequence[tuple[Principal, Principal]],
                          traffic: Traffic | None, summaries: bool, jobs: int,
-                         progress: Callable[[int, int], None] | None = None) -> tuple[list[Change], list[Change]]:
-    """What changes_of_pairs returns, computed in up to `jobs` processes."""
+                         progress: Callable[[int, int], None] | None = None, writers: Sequence[RowWriter] = (),
+                         ) -> tuple[list[Change], list[Change], dict[str, WrittenRows]]:
+    """What changes_of_pairs returns, computed in up to `jobs` processes, and the rows of each
+    of the writers' formats, written by the worker that compared them (written.py)."""
     size = max(1, -(-len(pairs) // (jobs * RUNS_PER_JOB)))
-    runs = [list(pairs[start:start + size]) for start in range(0, len(pairs), size)]
+    runs = [(number, list(pairs[start:start + size])) for number, start in enumerate(range(0, len(pairs), size))]
+    folder, spill = new_spill(len(runs)) if writers else (None, None)
     with building_objects():  # the runs' changes come back as a million small objects, unpickled
-        found = map_in_processes(_compare_run, runs, jobs, setup=_setup, setup_args=(old, new, traffic, summaries),
-                                 sizes=[len(run) for run in runs], tick=progress)
+        found = map_in_processes(_compare_run, runs, jobs, setup=_setup,
+                                 setup_args=(old, new, traffic, summaries, tuple(writers), spill),
+                                 sizes=[len(run) for _, run in runs], tick=progress)
     added: list[Change] = []
     removed: list[Change] = []
-    for run_added, run_removed in found:
+    for run_added, run_removed, _ in found:
         added += run_added
         removed += run_removed
-    return added, removed
+    written = gather(writers, folder, [rows for _, _, rows in found], old, new) if writers else {}
+    return added, removed, written
 
 
-def _setup(old: Network, new: Network, traffic: Traffic | None, summaries: bool) -> None:
+def _setup(old: Network, new: Network, traffic: Traffic | None, summaries: bool,
+           writers: tuple[RowWriter, ...] = (), spill: Spill | None = None) -> None:
     """Once per worker: the networks, and side summaries kept for all the runs it compares."""
-    _STATE.update(old=old, new=new, traffic=traffic,
+    _STATE.update(old=old, new=new, traffic=traffic, writers=writers, spill=spill,
                   summaries=(SummarySets(old, traffic), SummarySets(new, traffic)) if summaries else None)
 
 
-def _compare_run(pairs: list[tuple[Principal, Principal]]) -> tuple[list[Change], list[Change]]:
-    return changes_of_pairs(_STATE["old"], _STATE["new"], pairs, _STATE["traffic"], _STATE["summaries"])
+def _compare_run(run: tuple[int, list[tuple[Principal, Principal]]]) -> tuple[list[Change], list[Change], dict]:
+    number, pairs = run
+    old, new = _STATE["old"], _STATE["new"]
+    added, removed = changes_of_pairs(old, new, pairs, _STATE["traffic"], _STATE["summaries"])
+    rows = write_run(_STATE["writers"], _STATE["spill"], number, added, removed, old, new) if _STATE["writers"] else {}
+    return added, removed, rows
 
 
 # -- writing the rows of a report -----------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from dataclasses import dataclass
 from itertools import islice
 from typing import Iterator
 
@@ -18,6 +19,7 @@ from .explain import (change_fingerprint, describe_side, elsewhere, external_lab
 from .gate import DiffGate
 from .parallel import rows
 from .profiles import Profiles
+from .written import WrittenRows
 
 INDENT = "    "
 VIEW_NOTE = "by side: what each resource's rules admit with any address"
@@ -96,8 +98,8 @@ def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({'; '.join(notes)})" if notes else "") + "\n")
     sections = list(diff.sections(old, new))
-    with closing(rows(text_row, [(changes, (other, profiles, this)) for _, changes, other, this in sections],
-                      jobs)) as texts:
+    with closing(_rows(diff, "text", old, new, profiles, jobs,
+                       [(changes, (other, profiles, this)) for _, changes, other, this in sections])) as texts:
         for kind, changes, _, _ in sections:
             yield f"{TITLE[kind]}: {_count(changes)}\n"
             yield from islice(texts, len(changes))
@@ -189,7 +191,7 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
     sections = [(diff.added, (old, profiles, new)), (diff.removed, (new, profiles, old))]
-    with closing(rows(json_row, sections, jobs)) as texts:
+    with closing(_rows(diff, "json", old, new, profiles, jobs, sections)) as texts:
         yield before
         yield from _list_chunks(texts, len(diff.added))
         yield between
@@ -213,3 +215,27 @@ def _list_chunks(texts: Iterator[str], count: int) -> Iterator[str]:
 
 def json_row(change: Change, other: Network, profiles: Profiles | None, network: Network) -> str:
     return "    " + dumps_indented(change_dict(change, other, profiles, network), 2)
+
+
+ROW_FORMATS = {"text": text_row, "json": json_row}
+
+
+@dataclass(frozen=True)
+class RowWriter:
+    """Writes one format's rows where the changes are found (diff_networks' `writers`)."""
+
+    format: str  # a key of ROW_FORMATS
+    profiles: Profiles | None = None
+
+    def row(self, change: Change, other: Network, this: Network) -> str:
+        return ROW_FORMATS[self.format](change, other, self.profiles, this)
+
+
+def _rows(diff: NetworkDiff, fmt: str, old: Network, new: Network, profiles: Profiles | None, jobs: int,
+          sections) -> Iterator[str]:
+    """The rows of every section, in order: those the workers wrote as they compared the pairs
+    when they were written with these networks and profiles, else written now."""
+    written = diff.written.get(fmt)
+    if isinstance(written, WrittenRows) and written.fits(old, new, profiles):
+        return written.texts()
+    return rows(ROW_FORMATS[fmt], sections, jobs)

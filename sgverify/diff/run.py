@@ -33,6 +33,9 @@ class DiffRequest:
     by_profile: bool = False  # resources with the same groups as one endpoint (profiles.py)
     by_side: bool = False  # each resource's sides, not pairs of endpoints (sides.py)
     jobs: int = 1  # worker processes comparing the pairs (parallel.py); the same diff for every N
+    # Report formats the caller will write: with jobs > 1, their rows are written by the
+    # workers as they compare (written.py). The same report either way.
+    formats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,18 @@ def run_diff(request: DiffRequest, tick: Callable[[int, int], None] | None = Non
         old, new = profiles.old, profiles.new
         sources, destinations = profiles.principals(sources), profiles.principals(destinations)
     diff = diff_networks(old, new, sources=sources, destinations=destinations, traffic=traffic, progress=tick,
-                         jobs=request.jobs, on_pairs=_advice(request, notice), by_side=request.by_side)
+                         jobs=request.jobs, on_pairs=_advice(request, notice), by_side=request.by_side,
+                         writers=_writers(request, profiles))
     warnings = tuple(dict.fromkeys(loaded[0].warnings + loaded[1].warnings))
     return DiffResult(diff, DiffGate(diff, request.fail_on), old, new, warnings, profiles, request.jobs)
+
+
+def _writers(request: DiffRequest, profiles: Profiles | None) -> tuple:
+    if request.jobs <= 1:
+        return ()
+    from .render import ROW_FORMATS, RowWriter
+
+    return tuple(RowWriter(fmt, profiles) for fmt in dict.fromkeys(request.formats) if fmt in ROW_FORMATS)
 
 
 def _advice(request: DiffRequest, notice: Callable[[str], None] | None) -> Callable[[int], None] | None:
