@@ -20,7 +20,7 @@ import z3
 
 from .classbench import DEFAULT_FOLDER, FilterError, convert_folder
 from .generate import SIZES, generate
-from .run import Row, format_table, run_cli_workloads, run_engines
+from .run import format_table, run_cli_workloads, run_engines
 
 
 def main(argv=None) -> int:

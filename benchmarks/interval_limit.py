@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sgverify.model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer
+from sgverify.model import CidrPeer, Family, GroupPeer, Network, PrefixListPeer
 from sgverify.model import intervals as iv
 from sgverify.model.addresses import UNFILTERED_SERVICES, public_intervals
 from sgverify.spec import (AddressEndpoint, AnyEndpoint, Assertion, GroupEndpoint, InternetEndpoint, Kind,
