@@ -116,11 +116,21 @@ def test_rows_kept_in_files_are_read_in_order_and_their_folder_removed(monkeypat
     assert not os.path.exists(folder)  # forgotten with the diff: nothing left in the temporary folder
 
 
-def test_rows_that_cannot_be_kept_in_a_file_come_back_with_the_changes(tmp_path):
+def test_rows_that_cannot_be_kept_in_a_file_come_back_with_the_changes(tmp_path, monkeypatch):
     spill = written_rows.Spill(str(tmp_path / "missing" / "folder"), 0)
     assert spill.keep(["row one", "row two"], "json.0.added") == ["row one", "row two"]
     assert written_rows.Spill(str(tmp_path), 100).keep(["short"], "json.0.added") == ["short"]
     assert written_rows.Spill(str(tmp_path), 3).keep(["long row"], "x") == str(tmp_path / "x")
+    assert written_rows.Spill(None, 0).keep(["long row"], "x") == ["long row"]
+
+    def no_folder(**_):
+        raise FileNotFoundError("No usable temporary directory found")
+    monkeypatch.setattr(written_rows.tempfile, "mkdtemp", no_folder)
+    monkeypatch.setattr(written_rows, "INLINE_TOTAL", 0)
+    result = run_diff(DiffRequest(BEFORE, AFTER, jobs=2, formats=("json",)))
+    kept = result.diff.written["json"]
+    assert kept.folder is None and not any(isinstance(part, str) for part in kept.added + kept.removed)
+    assert "".join(diff_chunks(result, "json")) == "".join(diff_chunks(run_diff(DiffRequest(BEFORE, AFTER)), "json"))
 
 
 def test_written_rows_are_used_only_with_the_networks_they_were_written_with():

@@ -11,7 +11,8 @@ order: the same text as rows written afterwards.
 A run's rows come back with its changes when they are small. Larger ones
 are kept in a file of a temporary folder and read back a run at a time, so
 the rows of a large diff (hundreds of MB) are never all held at once. A row
-that cannot be kept in a file comes back with its changes instead.
+that cannot be kept in a file (no temporary folder, a full disk) comes
+back with its changes instead.
 """
 
 from __future__ import annotations
@@ -43,14 +44,14 @@ Part = list | str  # a run's rows of one kind, or the file that holds them
 
 @dataclass
 class Spill:
-    """Where a worker keeps the rows of its runs: a folder, and how many characters of
-    rows one run may hand back with its changes instead."""
+    """Where a worker keeps the rows of its runs: a folder (None: no folder could be made),
+    and how many characters of rows one run may hand back with its changes instead."""
 
-    folder: str
+    folder: str | None
     inline_limit: int
 
     def keep(self, texts: list[str], name: str) -> Part:
-        if sum(map(len, texts)) <= self.inline_limit:
+        if self.folder is None or sum(map(len, texts)) <= self.inline_limit:
             return texts
         path = os.path.join(self.folder, name)
         try:
@@ -102,8 +103,11 @@ class _Folder:
         self.remove = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
 
-def new_spill(runs: int) -> tuple[_Folder, Spill]:
-    folder = _Folder()
+def new_spill(runs: int) -> tuple[_Folder | None, Spill]:
+    try:
+        folder = _Folder()
+    except OSError:  # no usable temporary folder: every run's rows come back with its changes
+        return None, Spill(None, 0)
     return folder, Spill(folder.path, INLINE_TOTAL // max(1, runs))
 
 
