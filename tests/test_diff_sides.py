@@ -365,3 +365,48 @@ def test_side_rows_by_profile_hold_exactly_their_members_side_rows(pair):
     """A profile's side is the union of its members' sides, address by address (their rules
     are the same), as for pairs (test_diff_profiles.py)."""
     assert_profiles_hold_their_members(*pair, by_side=True)
+
+
+@st.composite
+def wholes_and_spans(draw):
+    """A whole of 64 or more ranges (the holes' shortcut), and spans that keep some of its
+    ranges as they are, drop or trim others, and add ranges of their own."""
+    whole = [(10 * i, 10 * i + draw(st.integers(0, 5))) for i in range(draw(st.integers(64, 90)))]
+    spans = []
+    for lo, hi in whole:
+        kept = draw(st.sampled_from(["as is", "as is", "dropped", "trimmed", "split"]))
+        if kept == "as is":
+            spans.append((lo, hi))
+        elif kept == "trimmed":
+            spans.append((lo + 1, hi + 1))  # past the range's end too: spans need not be inside it
+        elif kept == "split" and hi > lo + 1:
+            spans += [(lo, lo), (hi, hi)]
+    extra = draw(st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 8)), max_size=4))
+    return whole, iv.normalize(spans + [(lo, lo + n) for lo, n in extra])
+
+
+@settings(max_examples=max(50, EXAMPLES), deadline=None)
+@given(wholes_and_spans())
+def test_the_holes_of_a_far_end_are_the_whole_less_its_addresses(case):
+    from sgverify.diff.peers import _holes
+
+    whole, spans = case
+    assert _holes(whole, spans, 1023) == iv.subtract(whole, spans, 1023)
+    assert _holes(whole, whole, 1023) == []
+
+
+def test_addresses_that_are_several_groups_members_name_them_all_and_no_larger_group():
+    network = _net(FLEET.replace("      - {protocol: tcp, ports: 5432, source: 10.0.0.0/16}", """\
+      - {protocol: tcp, ports: 5432, source: sg-fleet}
+      - {protocol: tcp, ports: 5432, source: sg-web}
+      - {protocol: tcp, ports: 5432, source: sg-all}
+  sg-all:
+    ingress: []""").replace("security_groups: [sg-fleet]}", "security_groups: [sg-fleet, sg-all]}")
+                   .replace("security_groups: [sg-web]}", "security_groups: [sg-web, sg-all]}")
+                   .replace("security_groups: [sg-db]}", "security_groups: [sg-db, sg-all]}"), "net.yaml")
+    rules = network.groups["sg-db"].ingress
+    fleet_and_web = [(0x0A000101, 0x0A000102), (0x0A000107, 0x0A000107), (0x0A000201, 0x0A000201)]
+    assert describe_peers(fleet_and_web, Family.V4, rules, network) == "members of sg-fleet, sg-web"
+    assert describe_peers(fleet_and_web + [(0x0A000301, 0x0A000301)], Family.V4, rules, network) \
+        == "members of sg-fleet, sg-web, sg-all"
+    assert describe_peers(fleet_and_web[1:], Family.V4, rules, network) == "10.0.1.7/32, 10.0.2.1/32"

@@ -14,6 +14,8 @@ PEER_LISTING blocks. The JSON report carries the same form exactly:
 
 from __future__ import annotations
 
+from itertools import filterfalse
+
 from ..model import Cidr, CidrPeer, Family, GroupPeer, Network
 from ..model import intervals as iv
 from ..regions.compiled import compiled
@@ -52,13 +54,25 @@ def _peer_form(spans: list, family: Family, rules, network: Network | None) -> F
     if holding:
         # The smallest whole holding them: a larger one has more holes.
         name, whole = min(holding, key=lambda item: iv.size(item[1]))
-        holes = iv.subtract(whole, spans, family.top)
+        holes = _holes(whole, spans, family.top)
         named_holes = _members_of(holes, family, rules, network, (name, whole))
         # Fewer holes than ranges (a whole less n scattered addresses is n + 1 ranges, each
         # many blocks), or holes that are a group's members.
         if len(holes) < len(spans) or named_holes:
             return whole, name, holes, named_holes
     return spans, None, [], None
+
+
+def _holes(whole: list, spans: list, top: int) -> list:
+    """whole - spans. A range of the whole that is a range of the spans too leaves no hole,
+    so only the others are cut: the spans are often a group's members but a few, inside
+    those members (a few holes among thousands of shared ranges)."""
+    if len(whole) < 64:
+        return iv.subtract(whole, spans, top)
+    out: list = []
+    for lo, hi in filterfalse(set(spans).__contains__, whole):
+        out += iv.subtract([(lo, hi)], iv.intersect(spans, [(lo, hi)]), top)
+    return out
 
 
 def describe_peers(spans: list, family: Family, rules, network: Network | None) -> str:
@@ -97,14 +111,18 @@ def _members_of(spans: list, family: Family, rules, network: Network | None,
             return name
     if network is None:
         return None
-    inside, held = [], []
+    inside, held, ranges = [], [], None
     for group in _groups(rules):
         members = members_by_address(network, group, family, False)
         if within is not None:
             members = _members_within(network, group, family, members, within)
-        if members and iv.within(members, spans):
+        if not members:
+            continue
+        if ranges is None:  # most members held are ranges of the spans as they are: no walk for those
+            ranges = set(spans)
+        if ranges.issuperset(members) or iv.within(members, spans):
             inside.append(group)
-            held = iv.union(held, members)
+            held = iv.union(held, members) if held else members  # member sets are canonical already
     return f"members of {', '.join(inside)}" if inside and held == spans else None
 
 
