@@ -232,3 +232,19 @@ def test_pairs_with_the_unmanaged_side_equal_the_plain_computation(pair, traffic
                 gained, lost = compare(old, new, src, dst, family, traffic)
                 assert ((gained.certain, gained.possible), (lost.certain, lost.possible)) \
                     == _compared_in_full(old, new, src, dst, family, traffic), (src, dst, family)
+
+
+@SETTINGS
+@given(networks())
+def test_free_groups_are_the_groups_with_a_rule_that_rests_on_a_choice(net):
+    """Found once for a groups mapping and shared by the networks made from it (profiles
+    merged): the same groups as asking each rule."""
+    from sgverify.regions.compiled import compiled, rule_is_free
+
+    for direction in Direction:
+        expected = frozenset(key for key, g in net.groups.items()
+                             if any(rule_is_free(net, r) for r in g.rules(direction)))
+        assert compiled(net).free_groups(direction) == expected
+        assert compiled(replace(net, resources={})).free_groups(direction) == expected
+        for name, held in net.resources.items():
+            assert compiled(net).any_free(name, direction) == (not expected.isdisjoint(held.groups))

@@ -26,7 +26,6 @@ from ..explore.cells import sharing_an_address
 from ..model import Direction, Network, Resource
 from ..regions import Principal
 from ..regions.compiled import compiled
-from ..regions.delivered import rule_is_free
 from .prune import self_key
 
 PREFIX = "profile "
@@ -90,7 +89,7 @@ def _mergeable(old: Network, new: Network, name: str, shared: frozenset[str]) ->
     before, after = old.resources[name], new.resources.get(name)
     if after is None or before.symbolic or self_key(before) != self_key(after) or name in shared:
         return False
-    return not any(compiled(network).any_free(name, direction, rule_is_free)
+    return not any(compiled(network).any_free(name, direction)
                    for network in (old, new) for direction in (Direction.INGRESS, Direction.EGRESS))
 
 

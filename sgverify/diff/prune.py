@@ -31,7 +31,6 @@ from ..model import CidrPeer, Direction, GroupPeer, Network, PrefixListPeer, Res
 from ..model import intervals as iv
 from ..regions import Principal
 from ..regions.compiled import FAMILIES, compiled
-from ..regions.delivered import rule_is_free
 from ..regions.principals import concrete_addresses
 from .meaning import side_meaning
 
@@ -208,8 +207,8 @@ class Changes:
         found = self._free.get(direction)
         if found is None:
             found = self._free[direction] = frozenset(
-                name for network in (self.old, self.new) if compiled(network).free_groups(direction, rule_is_free)
-                for name in network.resources if compiled(network).any_free(name, direction, rule_is_free))
+                name for network in (self.old, self.new) if compiled(network).free_groups(direction)
+                for name in network.resources if compiled(network).any_free(name, direction))
         return found
 
     def egress_pairs(self, positions: dict[str, list[int]]) -> dict[str, set[int]]:

@@ -22,7 +22,7 @@ from ..model.service import SERVICE_TOP
 from ..regions import PairSets, Principal
 from ..regions.boxes import Box, Span, cuts, span
 from ..regions.compiled import compiled
-from ..regions.delivered import members_by_address, rule_is_free, unfiltered_blocks
+from ..regions.delivered import members_by_address, unfiltered_blocks
 from ..spec import Traffic
 
 FULL: Span = ((0, SERVICE_TOP),)
@@ -165,7 +165,7 @@ def _admitted(network: Network, name: str, direction: Direction, family: Family,
     """(services, what names the peer, its addresses) per rule of the side, or None if one
     depends on a choice. Rules naming the same peer (a group, the same blocks) share it."""
     facts = compiled(network)
-    if facts.any_free(name, direction, rule_is_free):
+    if facts.any_free(name, direction):
         return None
     limit = list(span(traffic.intervals())) if traffic is not None else None
     out: list[tuple[Span, tuple, list]] = []

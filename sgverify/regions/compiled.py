@@ -38,6 +38,36 @@ def compiled(network: Network) -> "Compiled":
     return made
 
 
+def rule_is_free(network: Network, rule: Rule) -> bool:
+    """Does the rule's match depend on a free choice (unknown part, opaque group)?"""
+    if rule.service_unknown or isinstance(rule.peer, UnknownPeer):
+        return True
+    if isinstance(rule.peer, GroupPeer):
+        group = network.groups.get(rule.peer.group)
+        return bool(group and group.opaque)
+    return False
+
+
+# Free groups by the groups mapping they were found in (kept alive, so its id is not reused):
+# the networks of a diff by profile share their groups with the networks they were made from.
+_FREE: dict[tuple[int, Direction], tuple[object, frozenset[str]]] = {}
+
+
+def _free_groups(network: Network, direction: Direction) -> frozenset[str]:
+    groups = network.groups
+    found = _FREE.get((id(groups), direction))
+    if found is None or found[0] is not groups:
+        if len(_FREE) >= 4 * _CACHE_SIZE:
+            _FREE.clear()
+        # A rule with a CIDR peer depends on no choice unless its service is unknown: asked
+        # inline, for the 100,000 rules of a large estate.
+        found = _FREE[(id(groups), direction)] = (groups, frozenset(
+            name for name, group in groups.items()
+            if any(r.service_unknown or (type(r.peer) is not CidrPeer and rule_is_free(network, r))
+                   for r in group.rules(direction))))
+    return found[1]
+
+
 class Compiled:
     def __init__(self, network: Network):
         self.network = network
@@ -107,20 +137,17 @@ class Compiled:
             self._services.setdefault(id(rule), (rule, rule.service.spans))
         return found
 
-    def any_free(self, resource: str, direction: Direction, is_free) -> bool:
-        """Whether some side rule of the resource depends on a free choice (`is_free`:
-        always the same test)."""
-        return not self.free_groups(direction, is_free).isdisjoint(self.network.resources[resource].groups)
+    def any_free(self, resource: str, direction: Direction) -> bool:
+        """Whether some side rule of the resource depends on a free choice (rule_is_free)."""
+        return not self.free_groups(direction).isdisjoint(self.network.resources[resource].groups)
 
-    def free_groups(self, direction: Direction, is_free) -> frozenset[str]:
+    def free_groups(self, direction: Direction) -> frozenset[str]:
         """The groups with such a rule, found in one pass over the rules (a diff asks of
         every resource, and groups are on the sides of many resources)."""
         key = ("free groups", direction)
         found = self._candidates.get(key)
         if found is None:
-            found = self._candidates[key] = frozenset(
-                name for name, group in self.network.groups.items()
-                if any(is_free(self.network, r) for r in group.rules(direction)))
+            found = self._candidates[key] = _free_groups(self.network, direction)
         return found
 
     # -- address spaces ------------------------------------------------------

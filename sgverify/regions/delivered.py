@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule, UnknownPeer
+from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
 from ..model import intervals as iv
 from ..model.addresses import UNFILTERED_SERVICES
 from ..model.service import SERVICE_TOP
 from .boxes import Box, Span, canonical, span
-from .compiled import compiled
+from .compiled import compiled, rule_is_free
 from .principals import Principal, address_space, symbolic_space
 
 FULL: Span = ((0, SERVICE_TOP),)
@@ -34,16 +34,6 @@ class Admission:
     peers: Span
     services: Span
     free: bool = False  # matches only thanks to a free choice
-
-
-def rule_is_free(network: Network, rule: Rule) -> bool:
-    """Does the rule's match depend on a free choice (unknown part, opaque group)?"""
-    if rule.service_unknown or isinstance(rule.peer, UnknownPeer):
-        return True
-    if isinstance(rule.peer, GroupPeer):
-        group = network.groups.get(rule.peer.group)
-        return bool(group and group.opaque)
-    return False
 
 
 def peer_space(network: Network, rule: Rule, family: Family, peer: Principal,

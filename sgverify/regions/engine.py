@@ -62,8 +62,8 @@ def depends_on_a_choice(network: Network, source: Principal, destination: Princi
     if source.by_holder or destination.by_holder:
         return True
     facts = compiled(network)
-    return ((source.is_resource and facts.any_free(source.name, Direction.EGRESS, rule_is_free))
-            or (destination.is_resource and facts.any_free(destination.name, Direction.INGRESS, rule_is_free)))
+    return ((source.is_resource and facts.any_free(source.name, Direction.EGRESS))
+            or (destination.is_resource and facts.any_free(destination.name, Direction.INGRESS)))
 
 
 def _absent(network: Network, principal: Principal) -> bool:
