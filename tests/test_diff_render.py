@@ -231,3 +231,23 @@ def test_the_cache_of_large_listings_holds_a_bounded_number_of_intervals():
     third = ((11, 11),)
     assert cache(third, Family.V4) == 1  # 6 intervals: the least recently used (`second`) goes
     assert cache.held == 4 and cache(second, Family.V4) == 2 and computed[-1] == second
+
+
+def test_a_rows_fingerprint_is_the_hash_of_what_it_is():
+    """A waiver names a row by its fingerprint, so the text hashed must not drift: the kind,
+    the two ends, the family, the certainty and every interval of the three dimensions."""
+    import hashlib
+
+    from sgverify.diff.explain import change_fingerprint
+
+    old = network(OLD, "old.yaml")
+    new = network(OLD.replace("ports: 8000-8100, source: 0.0.0.0/0", "ports: 8000-8200, source: 10.0.0.0/8"),
+                  "new.yaml")
+    diff = diff_networks(old, new)
+    assert diff.added and diff.removed
+    for change in (*diff.added, *diff.removed, *diff.added):  # the added ones again: their texts are kept
+        r = change.region
+        dimensions = [",".join(f"{lo}-{hi}" for lo, hi in spans) for spans in (r.sources, r.destinations, r.services)]
+        text = "\x1f".join([f"{change.kind.value}-access", str(r.destination), str(r.source), str(r.family.value),
+                            r.certainty.value, *dimensions])
+        assert change_fingerprint(change) == hashlib.sha256(text.encode()).hexdigest()[:16]
