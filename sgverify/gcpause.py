@@ -15,6 +15,7 @@ models are acyclic, so that is a few small objects at most).
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
@@ -67,7 +68,9 @@ def held(graph):
 
 
 def exit_without_teardown(code: int) -> NoReturn:
-    """Flush what was printed, then end the process at once (no object is freed)."""
+    """Run the exit hooks (which remove temporary folders, among others), flush what was
+    printed, then end the process at once (no object is freed)."""
+    atexit._run_exitfuncs()  # what a normal exit runs first; os._exit runs none
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

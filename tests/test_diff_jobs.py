@@ -133,6 +133,22 @@ def test_rows_that_cannot_be_kept_in_a_file_come_back_with_the_changes(tmp_path,
     assert "".join(diff_chunks(result, "json")) == "".join(diff_chunks(run_diff(DiffRequest(BEFORE, AFTER)), "json"))
 
 
+def test_the_command_leaves_no_temporary_folder_behind(tmp_path, large_pair):
+    """Workers' rows wait in a temporary folder; the command ends without tearing its objects
+    down, and still removes the folder, whether the report was written or its reader left."""
+    folder = tmp_path / "temporary"
+    folder.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(folder))
+    command = [sys.executable, "-m", "sgverify", "diff", *large_pair, "--jobs", "2", "-f", "json", "-o",
+               str(tmp_path / "report.json"), "-f", "text"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 1 and "added access" in done.stdout
+    reader_left = subprocess.run(f"{subprocess.list2cmdline(command)} | head -c 10", shell=True, env=env,
+                                 capture_output=True, timeout=300)
+    assert reader_left.stdout == b"diff " + large_pair[0].encode()[:5]
+    assert list(folder.iterdir()) == []
+
+
 def test_written_rows_are_used_only_with_the_networks_they_were_written_with():
     from test_diff_render import OLD, network
 
