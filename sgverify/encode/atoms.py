@@ -17,7 +17,7 @@ all the intervals is searched, not swept (see _Largest).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -51,15 +51,22 @@ class Atoms:
         return src, dst
 
 
-def partition(sets: Sequence[Sequence[Interval]], top: int, search_largest: bool | None = None) -> Atoms:
+def partition(sets: Sequence[Sequence[Interval]], top: int, search_largest: bool | None = None,
+              grouped: Sequence[int] | None = None) -> Atoms:
     """Atoms of [0, top] for interval sets (merged or not).
 
     search_largest: look the largest set up instead of sweeping it (see _Largest);
     None: when it holds nearly all the intervals, the only case where that pays.
+    grouped: the numbers of the sets swept together once and remembered (see _Group);
+    None: the large sets, when the largest is not searched and the others are small.
     """
     big = max(range(len(sets)), key=lambda i: len(sets[i]), default=None)
     if search_largest is None:
         search_largest = big is not None and len(sets[big]) > SEARCH_RATIO * sum(len(s) for s in sets)
+        if grouped is None and not search_largest:
+            grouped = _large_sets(sets)
+    if grouped:
+        return _partition_grouped(sets, top, tuple(grouped))
     if not search_largest:
         big = None
     toggles: dict[int, int] = {}
@@ -142,6 +149,122 @@ class _Largest:
             cursor = high + 1
             index += 1
         return inside[:2], outside[:2]
+
+
+# Sets of GROUP_MIN intervals or more (group members, the addresses of many profiles) come
+# back in query after query with a few small ones that differ: they are swept together once,
+# and each query looks up their segments between the small sets' boundaries.
+GROUP_MIN = 256
+GROUP_REST = 128  # at most this many intervals in the other sets
+GROUPS_HELD = 8
+
+
+def _large_sets(sets: Sequence[Sequence[Interval]]) -> tuple[int, ...]:
+    large = tuple(i for i, intervals in enumerate(sets) if len(intervals) >= GROUP_MIN)
+    rest = sum(len(intervals) for intervals in sets) - sum(len(sets[i]) for i in large)
+    return large if large and rest <= GROUP_REST else ()
+
+
+def _partition_grouped(sets: Sequence[Sequence[Interval]], top: int, grouped: tuple[int, ...]) -> Atoms:
+    """partition, with the sets numbered in `grouped` swept once per distinct content."""
+    group = _group([sets[i] for i in grouped], top)
+    real = _RealSignature(grouped)
+    toggles: dict[int, int] = {}
+    for index, intervals in enumerate(sets):
+        if index not in grouped:
+            bit = 1 << index
+            for position in _boundaries(intervals, top):
+                toggles[position] = toggles.get(position, 0) ^ bit
+    atom_of: dict[int, int] = {}
+    first: list[list[int]] = []
+    signature, start = 0, 0
+    for position, flip in sorted(toggles.items()):
+        if not flip:
+            continue
+        if position > start:
+            group.add_stretch(atom_of, first, signature, start, position - 1, real)
+        signature ^= flip
+        start = position
+    group.add_stretch(atom_of, first, signature, start, top, real)
+    return Atoms(_members(atom_of, len(sets)), tuple(tuple(lows) for lows in first))
+
+
+_GROUPS: dict[tuple, "_Group"] = {}  # by top and the grouped sets' intervals
+
+
+def _group(sets: list[Sequence[Interval]], top: int) -> "_Group":
+    key = (top, tuple(s if isinstance(s, tuple) else tuple(s) for s in sets))
+    found = _GROUPS.pop(key, None)  # taken out and put back: the least recently used go first
+    if found is None:
+        found = _Group(key[1], top)
+        if len(_GROUPS) >= GROUPS_HELD:
+            del _GROUPS[next(iter(_GROUPS))]
+    _GROUPS[key] = found
+    return found
+
+
+class _RealSignature(dict):
+    """A group signature (bit j: the j-th grouped set) as a signature of the query's sets."""
+
+    def __init__(self, grouped: tuple[int, ...]):
+        super().__init__()
+        self.bits = [1 << i for i in grouped]
+
+    def __missing__(self, local: int) -> int:
+        out = sum(bit for j, bit in enumerate(self.bits) if local >> j & 1)
+        self[local] = out
+        return out
+
+
+class _Group:
+    """Sets swept together once: their segments (where each starts, which of the sets hold
+    it) and, per combination of the sets, the segments it holds, for finding the first two
+    segments of each combination between two addresses by binary search."""
+
+    def __init__(self, sets: Sequence[Sequence[Interval]], top: int):
+        toggles: dict[int, int] = {}
+        for j, intervals in enumerate(sets):
+            for position in _boundaries(intervals, top):
+                toggles[position] = toggles.get(position, 0) ^ (1 << j)
+        self.starts, self.signatures, self.top = [0], [0], top
+        for position, flip in sorted(toggles.items()):
+            if not flip:
+                continue
+            if position == 0:
+                self.signatures[0] = flip
+                continue
+            self.starts.append(position)
+            self.signatures.append(self.signatures[-1] ^ flip)
+        self.segments: dict[int, list[int]] = {}
+        for number, signature in enumerate(self.signatures):
+            self.segments.setdefault(signature, []).append(number)
+
+    def _end(self, number: int) -> int:
+        return self.starts[number + 1] - 1 if number + 1 < len(self.starts) else self.top
+
+    def add_stretch(self, atom_of: dict[int, int], first: list[list[int]], signature: int, lo: int, hi: int,
+                    real: _RealSignature) -> None:
+        """Add the segments of [lo, hi] (one signature of the other sets) that may give an
+        atom one of its two lowest addresses, in address order."""
+        starts = self.starts
+        low, high = bisect_right(starts, lo) - 1, bisect_right(starts, hi) - 1
+        if high - low < len(self.segments):  # few segments: every one of them
+            for number in range(low, high + 1):
+                _add_segment(atom_of, first, signature | real[self.signatures[number]],
+                             max(starts[number], lo), min(self._end(number), hi))
+            return
+        marked = []
+        for local, numbers in self.segments.items():
+            at = bisect_left(numbers, low)
+            for number in numbers[at:at + 2]:  # the first segment, and the next one if it is needed
+                if number > high:
+                    break
+                a, b = max(starts[number], lo), min(self._end(number), hi)
+                marked.append((a, b, local))
+                if b > a:
+                    break
+        for a, b, local in sorted(marked):
+            _add_segment(atom_of, first, signature | real[local], a, b)
 
 
 def _separated(intervals: Sequence[Interval]) -> list[Interval]:
