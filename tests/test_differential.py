@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oracle import decide, replay
+from sgverify.encode import atoms
 from sgverify.solve import Verdict, check_assertion
 from sgverify.spec import Kind
 from strategies import assertions, cases, networks
@@ -61,3 +62,17 @@ def test_only_assertions_agree(case):
 def test_allow_assertions_agree(case):
     """`allow` needs every free choice to deliver: unknown rules and opaque groups bite here."""
     agree(*case)
+
+
+@SETTINGS
+@given(cases(UNKNOWN_SERVICE_ALL), st.sampled_from([1, 2, 3]))
+def test_verdicts_are_the_same_with_sets_swept_as_a_group(case, smallest):
+    """Sets of `smallest` intervals or more swept together and remembered across queries,
+    as the large sets of a large estate are (atoms._Group): the same verdicts."""
+    saved = atoms.GROUP_MIN, atoms.GROUP_REST
+    atoms.GROUP_MIN, atoms.GROUP_REST = smallest, 10**9
+    try:
+        agree(*case)
+        agree(*case)  # the group remembered from the first time
+    finally:
+        atoms.GROUP_MIN, atoms.GROUP_REST = saved
