@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -78,6 +79,14 @@ def test_rows_written_by_workers_are_the_serial_rows(monkeypatch, pair):
 
 
 WRITERS = (RowWriter("json"), RowWriter("text"))
+
+
+@pytest.fixture(autouse=True)
+def own_temporary_folder(tmp_path_factory, monkeypatch):
+    """Rows written by workers wait in a temporary folder, removed with the diff or at exit; a
+    test process may end without its exit hooks (a pytest-xdist worker), so each test's
+    folders go where pytest cleans up."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("rows")))
 
 
 @SETTINGS
@@ -290,9 +299,9 @@ def test_spawned_workers_give_the_same_diff_and_rows(monkeypatch):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ends workers with their parent on Linux")
-def test_workers_end_when_their_parent_is_killed(large_pair):
+def test_workers_end_when_their_parent_is_killed(large_pair, tmp_path):
     command = [sys.executable, "-m", "sgverify", "diff", *large_pair, "--jobs", "2", "-o", os.devnull]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))  # a killed parent leaves its rows folder
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 60
