@@ -65,37 +65,32 @@ def partition(sets: Sequence[Sequence[Interval]], top: int, search_largest: bool
         search_largest = big is not None and len(sets[big]) > SEARCH_RATIO * sum(len(s) for s in sets)
         if grouped is None and not search_largest:
             grouped = _large_sets(sets)
+    looked_up: _Largest | _GroupLookup | None = None
     if grouped:
-        return _partition_grouped(sets, top, tuple(grouped))
-    if not search_largest:
-        big = None
-    toggles: dict[int, int] = {}
-    for index, intervals in enumerate(sets):
-        if index != big:
-            bit = 1 << index
-            for position in _boundaries(intervals, top):
-                toggles[position] = toggles.get(position, 0) ^ bit
-    largest = _Largest(sets[big], 1 << big) if big is not None else None
+        looked_up = _GroupLookup(_group([sets[i] for i in grouped], top), tuple(grouped))
+    elif search_largest and big is not None:
+        looked_up = _Largest(sets[big], 1 << big)
+    toggles = _toggles(sets, top, looked_up.numbers if looked_up is not None else ())
     atom_of: dict[int, int] = {}  # signature (bitmask of sets) -> atom
     first: list[list[int]] = []
     signature, start = 0, 0
-    # One pass over the boundaries (of every set but the largest, if it is
-    # searched), once per query and family. A boundary whose flips cancel (two
-    # touching intervals of one set) changes nothing and is skipped.
+    # One pass over the boundaries (of every set but those looked up), once per query and
+    # family. A boundary whose flips cancel (two touching intervals of one set) changes
+    # nothing and is skipped.
     for position, flip in sorted(toggles.items()):
         if not flip:
             continue
         if position > start:
-            if largest is not None:
-                largest.add_stretch(atom_of, first, signature, start, position - 1)
+            if looked_up is not None:
+                looked_up.add_stretch(atom_of, first, signature, start, position - 1)
             else:  # inline: an atom with its two lowest addresses needs only this lookup
                 atom = atom_of.get(signature)
                 if atom is None or len(first[atom]) < 2:
                     _add_segment(atom_of, first, signature, start, position - 1)
         signature ^= flip
         start = position
-    if largest is not None:
-        largest.add_stretch(atom_of, first, signature, start, top)
+    if looked_up is not None:
+        looked_up.add_stretch(atom_of, first, signature, start, top)
     else:
         _add_segment(atom_of, first, signature, start, top)
     return Atoms(_members(atom_of, len(sets)), tuple(tuple(lows) for lows in first))
@@ -122,6 +117,7 @@ class _Largest:
         self.intervals = _separated(intervals)
         self.highs = [hi for _, hi in self.intervals]
         self.bit = bit
+        self.numbers = (bit.bit_length() - 1,)  # the set's number among the query's
 
     def add_stretch(self, atom_of: dict[int, int], first: list[list[int]], signature: int, lo: int, hi: int) -> None:
         """Add the segments of [lo, hi] (one signature of the other sets) that may
@@ -165,30 +161,6 @@ def _large_sets(sets: Sequence[Sequence[Interval]]) -> tuple[int, ...]:
     return large if large and rest <= GROUP_REST else ()
 
 
-def _partition_grouped(sets: Sequence[Sequence[Interval]], top: int, grouped: tuple[int, ...]) -> Atoms:
-    """partition, with the sets numbered in `grouped` swept once per distinct content."""
-    group = _group([sets[i] for i in grouped], top)
-    real = _RealSignature(grouped)
-    toggles: dict[int, int] = {}
-    for index, intervals in enumerate(sets):
-        if index not in grouped:
-            bit = 1 << index
-            for position in _boundaries(intervals, top):
-                toggles[position] = toggles.get(position, 0) ^ bit
-    atom_of: dict[int, int] = {}
-    first: list[list[int]] = []
-    signature, start = 0, 0
-    for position, flip in sorted(toggles.items()):
-        if not flip:
-            continue
-        if position > start:
-            group.add_stretch(atom_of, first, signature, start, position - 1, real)
-        signature ^= flip
-        start = position
-    group.add_stretch(atom_of, first, signature, start, top, real)
-    return Atoms(_members(atom_of, len(sets)), tuple(tuple(lows) for lows in first))
-
-
 _GROUPS: dict[tuple, "_Group"] = {}  # by top and the grouped sets' intervals
 
 
@@ -216,18 +188,24 @@ class _RealSignature(dict):
         return out
 
 
+class _GroupLookup:
+    """A remembered group, for one query: which of its sets are grouped, and their bits."""
+
+    def __init__(self, group: "_Group", grouped: tuple[int, ...]):
+        self.group, self.numbers, self.real = group, grouped, _RealSignature(grouped)
+
+    def add_stretch(self, atom_of: dict[int, int], first: list[list[int]], signature: int, lo: int, hi: int) -> None:
+        self.group.add_stretch(atom_of, first, signature, lo, hi, self.real)
+
+
 class _Group:
     """Sets swept together once: their segments (where each starts, which of the sets hold
     it) and, per combination of the sets, the segments it holds, for finding the first two
     segments of each combination between two addresses by binary search."""
 
     def __init__(self, sets: Sequence[Sequence[Interval]], top: int):
-        toggles: dict[int, int] = {}
-        for j, intervals in enumerate(sets):
-            for position in _boundaries(intervals, top):
-                toggles[position] = toggles.get(position, 0) ^ (1 << j)
         self.starts, self.signatures, self.top = [0], [0], top
-        for position, flip in sorted(toggles.items()):
+        for position, flip in sorted(_toggles(sets, top).items()):
             if not flip:
                 continue
             if position == 0:
@@ -275,6 +253,18 @@ def _separated(intervals: Sequence[Interval]) -> list[Interval]:
             return normalize(intervals)
         last = hi
     return list(intervals)
+
+
+def _toggles(sets: Sequence[Sequence[Interval]], top: int, skipped: Sequence[int] = ()) -> dict[int, int]:
+    """Where membership flips, for every set not `skipped`: position -> the bits of the sets
+    flipping there (0 where the flips of two touching intervals of one set cancel)."""
+    toggles: dict[int, int] = {}
+    for index, intervals in enumerate(sets):
+        if index not in skipped:
+            bit = 1 << index
+            for position in _boundaries(intervals, top):
+                toggles[position] = toggles.get(position, 0) ^ bit
+    return toggles
 
 
 def _boundaries(intervals: Sequence[Interval], top: int) -> list[int]:
