@@ -143,12 +143,9 @@ class Compiled:
 
     def free_groups(self, direction: Direction) -> frozenset[str]:
         """The groups with such a rule, found in one pass over the rules (a diff asks of
-        every resource, and groups are on the sides of many resources)."""
-        key = ("free groups", direction)
-        found = self._candidates.get(key)
-        if found is None:
-            found = self._candidates[key] = _free_groups(self.network, direction)
-        return found
+        every resource, and groups are on the sides of many resources); remembered by
+        _free_groups."""
+        return _free_groups(self.network, direction)
 
     # -- address spaces ------------------------------------------------------
 
