@@ -251,3 +251,16 @@ def test_a_rows_fingerprint_is_the_hash_of_what_it_is():
         text = "\x1f".join([f"{change.kind.value}-access", str(r.destination), str(r.source), str(r.family.value),
                             r.certainty.value, *dimensions])
         assert change_fingerprint(change) == hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def test_interval_texts_are_written_once_and_held_up_to_a_bound(monkeypatch):
+    from sgverify.regions import render
+
+    written = []
+    texts = render.IntervalTexts(lambda interval: written.append(interval) or "%d-%d" % interval)
+    monkeypatch.setattr(render, "INTERVAL_TEXTS_HELD", 2)
+    assert [texts[i] for i in ((1, 2), (1, 2), (3, 4))] == ["1-2", "1-2", "3-4"] and written == [(1, 2), (3, 4)]
+    assert texts[(5, 6)] == "5-6" and len(texts) == 1  # past the bound: the texts held are let go first
+    assert texts[(1, 2)] == "1-2" and written[-1] == (1, 2)
+    assert render.block_texts([(0x0A000000, 0x0A000002), (0x0A000009, 0x0A000009)], Family.V4) == [
+        "10.0.0.0/31", "10.0.0.2/32", "10.0.0.9/32"]

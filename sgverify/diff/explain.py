@@ -13,7 +13,7 @@ from ..model.intervals import Intervals
 from ..regions import Principal, cidrs_of
 from ..regions.compiled import compiled
 from ..regions.principals import address_space, concrete_addresses
-from ..regions.render import block_texts, describe_addresses
+from ..regions.render import IntervalTexts, block_texts, describe_addresses
 from .engine import Change, ChangeKind
 from .peers import describe_peers, peer_form
 from .profiles import Profiles
@@ -25,24 +25,12 @@ SIDE_NAME = {ChangeKind.ADDED: ("new", "old"), ChangeKind.REMOVED: ("old", "new"
 
 def change_fingerprint(change: Change) -> str:
     r = change.region
-    if len(_SPAN_TEXTS) > SPAN_TEXTS_HELD:
-        _SPAN_TEXTS.clear()
     spans = [",".join(map(_SPAN_TEXTS.__getitem__, s)) for s in (r.sources, r.destinations, r.services)]
     return fingerprint(f"{change.kind.value}-access", str(r.destination), str(r.source), str(r.family.value),
                        r.certainty.value, *spans)
 
 
-class _SpanTexts(dict):
-    """An interval's `lo-hi`, written once: the side rows of a large diff name the same member
-    addresses 1.8 million times."""
-
-    def __missing__(self, interval: tuple[int, int]) -> str:
-        text = self[interval] = "%d-%d" % interval
-        return text
-
-
-_SPAN_TEXTS = _SpanTexts()
-SPAN_TEXTS_HELD = 1 << 20
+_SPAN_TEXTS = IntervalTexts("%d-%d".__mod__)  # `lo-hi`, as the fingerprint writes an interval
 
 
 def rules_of(region) -> tuple[Rule, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import lru_cache
+from itertools import chain
 
 from ..model import Cidr, Family
 from ..model.addresses import public_intervals
@@ -60,24 +61,32 @@ _cidrs = lru_cache(maxsize=4096)(_blocks)
 _large_cidrs = _SizedCache(_blocks, LARGE_TOTAL)
 
 
-def block_texts(intervals, family: Family) -> list[str]:
-    """cidrs_of as text, each interval's blocks written once and remembered: the rows of a
-    large side diff list the same member addresses, in different company, over a million
-    times."""
-    written = _INTERVAL_TEXTS[family]
-    if len(written) > INTERVAL_TEXTS_HELD:
-        written.clear()
-    out: list[str] = []
-    for interval in intervals:
-        texts = written.get(interval)
-        if texts is None:
-            texts = written[interval] = tuple(c.text for c in iv.to_cidrs(*interval, family))
-        out += texts
-    return out
+class IntervalTexts(dict):
+    """Each interval's text, written once and remembered (up to INTERVAL_TEXTS_HELD of them):
+    the rows of a large side diff name the same member addresses, in different company,
+    over a million times."""
+
+    def __init__(self, write):
+        super().__init__()
+        self.write = write
+
+    def __missing__(self, interval: tuple[int, int]):
+        if len(self) >= INTERVAL_TEXTS_HELD:
+            self.clear()
+        text = self[interval] = self.write(interval)
+        return text
 
 
-_INTERVAL_TEXTS: dict[Family, dict] = {family: {} for family in Family}
 INTERVAL_TEXTS_HELD = 1 << 20
+
+
+def block_texts(intervals, family: Family) -> list[str]:
+    """cidrs_of as text, each interval's blocks written once (IntervalTexts)."""
+    return list(chain.from_iterable(map(_BLOCK_TEXTS[family].__getitem__, intervals)))
+
+
+_BLOCK_TEXTS = {family: IntervalTexts(lambda interval, family=family: tuple(
+    c.text for c in iv.to_cidrs(*interval, family))) for family in Family}
 
 
 def describe_addresses(intervals, family: Family, limit: int = 0) -> str:
