@@ -97,10 +97,8 @@ def text_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
     notes += [VIEW_NOTE] if diff.by_side else []
     yield (f"diff {diff.old_source or 'old'} -> {diff.new_source or 'new'}"
            + (f" ({'; '.join(notes)})" if notes else "") + "\n")
-    sections = list(diff.sections(old, new))
-    with closing(_rows(diff, "text", old, new, profiles, jobs,
-                       [(changes, (other, profiles, this)) for _, changes, other, this in sections])) as texts:
-        for kind, changes, _, _ in sections:
+    with closing(_rows(diff, "text", old, new, profiles, jobs)) as texts:
+        for kind, changes, _, _ in diff.sections(old, new):
             yield f"{TITLE[kind]}: {_count(changes)}\n"
             yield from islice(texts, len(changes))
     yield gate.summary_line() + "\n"
@@ -190,8 +188,7 @@ def json_chunks(diff: NetworkDiff, gate: DiffGate, old: Network, new: Network,
         },
     }, indent=2)
     before, between, after = head.split(json.dumps(_SLOT))
-    sections = [(diff.added, (old, profiles, new)), (diff.removed, (new, profiles, old))]
-    with closing(_rows(diff, "json", old, new, profiles, jobs, sections)) as texts:
+    with closing(_rows(diff, "json", old, new, profiles, jobs)) as texts:
         yield before
         yield from _list_chunks(texts, len(diff.added))
         yield between
@@ -231,11 +228,13 @@ class RowWriter:
         return ROW_FORMATS[self.format](change, other, self.profiles, this)
 
 
-def _rows(diff: NetworkDiff, fmt: str, old: Network, new: Network, profiles: Profiles | None, jobs: int,
-          sections) -> Iterator[str]:
-    """The rows of every section, in order: those the workers wrote as they compared the pairs
-    when they were written with these networks and profiles, else written now."""
+def _rows(diff: NetworkDiff, fmt: str, old: Network, new: Network, profiles: Profiles | None,
+          jobs: int) -> Iterator[str]:
+    """The rows of every section (added, then removed), in order: those the workers wrote as
+    they compared the pairs when they were written with these networks and profiles, else
+    written now."""
     written = diff.written.get(fmt)
     if isinstance(written, WrittenRows) and written.fits(old, new, profiles):
         return written.texts()
+    sections = [(changes, (other, profiles, this)) for _, changes, other, this in diff.sections(old, new)]
     return rows(ROW_FORMATS[fmt], sections, jobs)
