@@ -98,7 +98,8 @@ def member(network: Network, family: Family, x: int, who: str | None, side: str,
         if group in resource.groups and (x in resource.private_addresses(family)
                                          or resource.symbolic):
             return True
-    return (network.groups[group].opaque and who is None
+    known = network.groups.get(group)  # a group no longer defined (a diff's edit): nothing opaque about it
+    return (known is not None and known.opaque and who is None
             and _is_free(free, opaque_key(side, group)))
 
 
