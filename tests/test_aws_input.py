@@ -11,7 +11,7 @@ import pytest
 
 from sgverify.errors import InputError, InputFileNotFound
 from sgverify.inputs import load_network
-from sgverify.inputs.aws import load_aws, looks_like_aws, parse_aws
+from sgverify.inputs.aws.reader import load_aws, looks_like_aws, parse_aws
 from sgverify.model import (
     ALL,
     ICMP,

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from oracle import decide
 from sgverify.cli.app import _register, app
-from sgverify.inputs.aws import load_aws
-from sgverify.inputs.aws_pull import PullOptions, SnapshotError, _client_message, take_snapshot, write_snapshot
+from sgverify.inputs.aws.reader import load_aws
+from sgverify.inputs.aws.pull import PullOptions, SnapshotError, _client_message, take_snapshot, write_snapshot
 from sgverify.model import ALL, Cidr, CidrPeer, GroupPeer, PrefixListPeer, Service, parse_address
 from sgverify.run.check import CheckRequest, run_check
 from sgverify.solve.result import Verdict

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 
 RESOURCES = "\nresources:\n  r: {ips: [10.0.0.1], security_groups: [g]}\n"
 

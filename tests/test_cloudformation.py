@@ -14,8 +14,8 @@ import pytest
 
 from clitools import run
 from sgverify.errors import InputError, InputFileNotFound
-from sgverify.inputs.cloudformation import load_cloudformation, parse_cloudformation
-from sgverify.inputs.native import load_native
+from sgverify.inputs.cloudformation.reader import load_cloudformation, parse_cloudformation
+from sgverify.inputs.native.reader import load_native
 from sgverify.model import CidrPeer, GroupPeer, UnknownPeer
 from sgverify.model.service import ALL
 from sgverify.solve import Verdict, verify

@@ -19,7 +19,7 @@ from sgverify.diff.gate import FailOn
 from sgverify.diff.run import DiffRequest, run_diff
 from sgverify.encode.regions import _Encoder, _in_boxes
 from sgverify.encode.terms import all_of
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 from sgverify.model import Direction, Family
 from sgverify.regions import Certainty, Principal, added_regions
 from sgverify.solve.solver import Sat, check

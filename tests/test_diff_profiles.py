@@ -25,7 +25,7 @@ from sgverify.diff.profiles import merge_profiles
 from sgverify.diff.render import render_json, render_text
 from sgverify.diff.run import DiffRequest, run_diff
 from sgverify.diff.gate import DiffGate
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 from sgverify.model import TCP, Family, GroupPeer, Packet
 from sgverify.model.addresses import parse_address
 from sgverify.regions import Certainty, Principal

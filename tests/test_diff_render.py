@@ -18,7 +18,7 @@ from sgverify.diff.explain import fill_resource_holes
 from sgverify.diff.gate import DiffGate, FailOn
 from sgverify.diff.render import change_dict, render_json, render_text
 from sgverify.diff.run import DiffRequest, render_diff, run_diff
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 from sgverify.model import Cidr, Family
 from sgverify.model import intervals as iv
 from sgverify.model.addresses import parse_address

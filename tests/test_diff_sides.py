@@ -30,7 +30,7 @@ from sgverify.diff.peers import describe_peers
 from sgverify.diff.run import DiffRequest, run_diff
 from sgverify.diff.side_sets import Sorted, side_changes, without
 from sgverify.diff.sides import MOVED_LABEL, UNSURE_LABEL, side_pairs
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 from sgverify.model import Cidr, Family
 from sgverify.model import intervals as iv
 from sgverify.model.addresses import public_intervals

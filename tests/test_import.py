@@ -10,9 +10,9 @@ import pytest
 from clitools import invoke, run
 from sgverify.errors import InputError
 from sgverify.inputs import load_network
-from sgverify.inputs.cloudformation import parse_cloudformation
-from sgverify.inputs.export_native import check_round_trip, differences, export_native
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.cloudformation.reader import parse_cloudformation
+from sgverify.inputs.native.export import check_round_trip, differences, export_native
+from sgverify.inputs.native.reader import parse_network
 from sgverify.model import UnknownPeer
 from sgverify.solve import verify
 from sgverify.spec.parse import load_spec

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from sgverify.errors import InputFileNotFound, Severity
-from sgverify.inputs.native import load_native, parse_network
+from sgverify.inputs.native.reader import load_native, parse_network
 from sgverify.model import (
     ALL,
     ICMP,

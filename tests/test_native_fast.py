@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sgverify.errors import InputError
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 from sgverify.inputs.yamlnodes import YList, YMap, load_yaml
 from sgverify.model import Cidr, CidrPeer, Direction, Family, GroupPeer, PrefixListPeer, parse_address
 from sgverify.model.service import PortRange, Service

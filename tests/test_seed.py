@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from oracle import decide
-from sgverify.inputs.native import load_native
+from sgverify.inputs.native.reader import load_native
 from sgverify.spec.parse import load_spec
 from sgverify.spec.resolve import resolve_spec
 

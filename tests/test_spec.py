@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from sgverify.errors import InputError, InputFileNotFound, Severity
-from sgverify.inputs.native import parse_network
+from sgverify.inputs.native.reader import parse_network
 from sgverify.model import ALL, ICMP, TCP, UDP, Cidr, Origin, PortRange
 from sgverify.spec import (
     AddressEndpoint,

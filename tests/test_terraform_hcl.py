@@ -11,8 +11,8 @@ import pytest
 
 from sgverify.errors import InputError
 from sgverify.inputs import load_network
-from sgverify.inputs.native import load_native
-from sgverify.inputs.terraform_hcl import load_terraform_dir, parse_terraform_text
+from sgverify.inputs.native.reader import load_native
+from sgverify.inputs.terraform.hcl import load_terraform_dir, parse_terraform_text
 from sgverify.model import Cidr, CidrPeer, Direction, GroupPeer, PrefixListPeer, UnknownPeer
 from sgverify.model.service import ALL, TCP, PortRange
 from sgverify.solve import Verdict, verify

@@ -10,8 +10,8 @@ import pytest
 
 from sgverify.errors import InputError
 from sgverify.inputs import load_network
-from sgverify.inputs.native import load_native
-from sgverify.inputs.terraform_plan import (
+from sgverify.inputs.native.reader import load_native
+from sgverify.inputs.terraform.plan import (
     load_terraform_plan, looks_like_terraform_plan, parse_terraform_plan,
 )
 from sgverify.model import Cidr, CidrPeer, GroupPeer, UnknownPeer

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..inputs import load_network
-from ..inputs.export_native import check_round_trip, export_native
+from ..inputs.native.export import check_round_trip, export_native
 from .app import app, run_command
 from .options import parse_parameters
 from .exitcodes import EXIT_OK

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from ..inputs.aws_pull import PullOptions, take_snapshot, write_snapshot
+from ..inputs.aws.pull import PullOptions, take_snapshot, write_snapshot
 from .app import app, run_command
 from .exitcodes import EXIT_OK
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..inputs.export_native import _flow, _rule
+from ..inputs.native.export import _flow, _rule
 from ..model import CidrPeer, Direction, GroupPeer, Network, PrefixListPeer, Rule
 from ..model.service import ALL, PORTED, TYPED, protocol_name
 

@@ -71,13 +71,13 @@ def _detect(where: Path) -> str:
 
 
 def _detect_data(data: Any, path: str) -> str:
-    from .cloudformation import looks_like_cloudformation
+    from .cloudformation.reader import looks_like_cloudformation
 
     if isinstance(data, dict) and any(k in data for k in _NATIVE_KEYS):
         return "native"
-    if _probe("terraform_plan", "looks_like_terraform_plan", data):
+    if _probe("terraform.plan", "looks_like_terraform_plan", data):
         return "terraform-plan"
-    if _probe("aws", "looks_like_aws", data):
+    if _probe("aws.reader", "looks_like_aws", data):
         return "aws"
     if looks_like_cloudformation(data):
         return "cloudformation"
@@ -98,7 +98,7 @@ def _probe(module: str, function: str, data: Any) -> bool:
 
 def _parse_any(where: Path) -> Any:
     """The file's content as plain values, for detection only (each reader parses again)."""
-    from .cfn_yaml import load_template
+    from .cloudformation.template_yaml import load_template
     from .fields import read_text
 
     text = read_text(where, "network")
@@ -113,16 +113,16 @@ def _parse_any(where: Path) -> Any:
 
 
 _READERS = {
-    "native": ("native", "load_native"),
-    "aws": ("aws", "load_aws"),
-    "terraform-plan": ("terraform_plan", "load_terraform_plan"),
-    "terraform": ("terraform_hcl", "load_terraform_dir"),
+    "native": ("native.reader", "load_native"),
+    "aws": ("aws.reader", "load_aws"),
+    "terraform-plan": ("terraform.plan", "load_terraform_plan"),
+    "terraform": ("terraform.hcl", "load_terraform_dir"),
 }
 
 
 def _read(chosen: str, path: str, parameters: Mapping[str, str]) -> Loaded:
     if chosen == "cloudformation":
-        from .cloudformation import load_cloudformation
+        from .cloudformation.reader import load_cloudformation
 
         return load_cloudformation(path, parameters)
     module, function = _READERS[chosen]

@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..errors import Diagnostic, Severity
-from ..model import (
+from ...errors import Diagnostic, Severity
+from ...model import (
     CidrPeer,
     Cidr,
     Direction,
@@ -33,8 +33,8 @@ from ..model import (
     Service,
     UnknownPeer,
 )
-from ..model.service import ALL, PORTED, TYPED, PortRange
-from .fields import is_int, parse_protocol, type_name
+from ...model.service import ALL, PORTED, TYPED, PortRange
+from ..fields import is_int, parse_protocol, type_name
 
 PERMISSION_FIELD = {Direction.INGRESS: "IpPermissions", Direction.EGRESS: "IpPermissionsEgress"}
 

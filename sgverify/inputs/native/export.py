@@ -19,8 +19,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from ..errors import Diagnostic, InputError, Severity
-from ..model import (
+from ...errors import Diagnostic, InputError, Severity
+from ...model import (
     CidrPeer,
     Direction,
     GroupPeer,
@@ -34,7 +34,7 @@ from ..model import (
     UnknownPeer,
     format_address,
 )
-from ..model.service import ALL, PORTED, TYPED, PROTOCOL_NAMES
+from ...model.service import ALL, PORTED, TYPED, PROTOCOL_NAMES
 
 PEER_FIELD = {Direction.INGRESS: "source", Direction.EGRESS: "destination"}
 _PLAIN = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_ .:/@+-]*[A-Za-z0-9_.)/-])?$")
@@ -179,7 +179,7 @@ def _comment(origin: Origin, text: str = "") -> str:
 
 def check_round_trip(network: Network, text: str, path: str) -> None:
     """Read `text` back with the native reader; InputError naming what did not survive."""
-    from .native import parse_network
+    from .reader import parse_network
 
     refused = inexpressible(network)
     if refused:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from ..model import (
+from ...model import (
     Direction,
     Network,
     Origin,
@@ -28,9 +28,9 @@ from ..model import (
     SecurityGroup,
     Service,
 )
-from ..model.service import TYPED, protocol_name
-from . import Loaded
-from .fields import (
+from ...model.service import TYPED, protocol_name
+from .. import Loaded
+from ..fields import (
     Report,
     check_keys,
     expect_str,
@@ -42,9 +42,9 @@ from .fields import (
     render,
     type_name,
 )
-from .native_parts import Parts, read_parts, section
-from .native_peers import PeerReading
-from .yamlnodes import YList, YMap, load_yaml
+from .parts import Parts, read_parts, section
+from .peers import PeerReading
+from ..yamlnodes import YList, YMap, load_yaml
 
 TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals")
 GROUP_KEYS = ("name", "description", "ingress", "egress", "opaque")

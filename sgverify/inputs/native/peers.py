@@ -11,10 +11,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ..model import Cidr, CidrPeer, Direction, GroupPeer, Peer, PrefixListPeer, UnknownPeer, parse_address
-from .fields import cidr_warning, parse_cidr, type_name
-from .suggest import did_you_mean
-from .yamlnodes import YList, YMap
+from ...model import Cidr, CidrPeer, Direction, GroupPeer, Peer, PrefixListPeer, UnknownPeer, parse_address
+from ..fields import cidr_warning, parse_cidr, type_name
+from ..suggest import did_you_mean
+from ..yamlnodes import YList, YMap
 
 
 class PeerReading:

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .aws_enis import Item
-from .aws_rules import Problems
-from .fields import type_name
+from .enis import Item
+from .rules import Problems
+from ..fields import type_name
 
 # top-level key -> the id field of its entries
 KINDS = {

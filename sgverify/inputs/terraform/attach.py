@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InputError, Severity
-from . import Loaded
-from ..model import Cidr, Network, Origin, Resource, format_address, parse_address
-from .terraform_common import (
+from ...errors import InputError, Severity
+from .. import Loaded
+from ...model import Cidr, Network, Origin, Resource, format_address, parse_address
+from .common import (
     GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, new_context,
     resolve_group,
 )
-from .terraform_rules import VPC_RULE_TYPES, load_prefix_lists, load_rules
+from .rules import VPC_RULE_TYPES, load_prefix_lists, load_rules
 
 GROUP_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_instance": (("vpc_security_group_ids",), ("security_groups",)),

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ..model import Cidr, Family, Origin, Resource, format_address, parse_address
-from .aws_rules import Problems, parse_cidr
-from .fields import type_name
+from ...model import Cidr, Family, Origin, Resource, format_address, parse_address
+from .rules import Problems, parse_cidr
+from ..fields import type_name
 
 
 @dataclass(frozen=True)

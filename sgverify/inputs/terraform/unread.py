@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .terraform_common import GROUP_TYPES, Ref, TfResource, Unknown
+from .common import GROUP_TYPES, Ref, TfResource, Unknown
 
 RULE_TYPES = ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
 

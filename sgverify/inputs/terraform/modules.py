@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .fields import reject_huge_numbers
-from ..errors import Diagnostic, InputError, Severity
-from ..model import Origin
-from .terraform_common import Ref, TfResource, Unknown
-from .terraform_expr import Evaluator, Namespace
+from ..fields import reject_huge_numbers
+from ...errors import Diagnostic, InputError, Severity
+from ...model import Origin
+from .common import Ref, TfResource, Unknown
+from .expr import Evaluator, Namespace
 
 _PENDING = object()
 
@@ -323,7 +323,7 @@ class Module:
         return self._children[name]
 
     def _load_child(self, block, key: Any, bindings: dict) -> tuple[Any, Module | None, str]:
-        from .terraform_unread import unread_module
+        from .unread import unread_module
 
         ev = self.evaluator.child(bindings)
         inputs = {k: ev.eval(e) for k, (e, _) in block.attributes.items()

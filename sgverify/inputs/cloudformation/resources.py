@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Cidr, Family, Resource, parse_address
-from .cfn_intrinsics import CfnError, ResRef, Unknown
-from .cfn_subnets import ANY_V6, Subnets
-from .yamlnodes import YMap
+from ...model import Cidr, Family, Resource, parse_address
+from .intrinsics import CfnError, ResRef, Unknown
+from .subnets import ANY_V6, Subnets
+from ..yamlnodes import YMap
 
 VPC_DEFAULT = "vpc-default"
 # type -> (group list paths, subnet paths, container that must exist for the type to be in a VPC)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Cidr, Family
-from ..model.addresses import PRIVATE_V4
-from .cfn_intrinsics import CfnError, ResRef, Unknown
+from ...model import Cidr, Family
+from ...model.addresses import PRIVATE_V4
+from .intrinsics import CfnError, ResRef, Unknown
 
 SUBNET_GROUPS = {"AWS::RDS::DBSubnetGroup": "SubnetIds", "AWS::ElastiCache::SubnetGroup": "SubnetIds"}
 ANY_V6 = Cidr.parse("::/0")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..model import Cidr, External, Family, Origin, PrefixList, Resource, format_address, parse_address
-from .fields import Report, check_keys, expect_str, is_int, parse_cidr, type_name
-from .suggest import did_you_mean
-from .yamlnodes import YList, YMap
+from ...model import Cidr, External, Family, Origin, PrefixList, Resource, format_address, parse_address
+from ..fields import Report, check_keys, expect_str, is_int, parse_cidr, type_name
+from ..suggest import did_you_mean
+from ..yamlnodes import YList, YMap
 
 PREFIX_LIST_KEYS = ("entries", "name", "max_entries")
 RESOURCE_KEYS = ("ips", "public_ips", "subnet", "security_groups", "kind", "aliases")

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SgverifyError
+from ...errors import SgverifyError
 
 SNAPSHOT_VERSION = 1
 

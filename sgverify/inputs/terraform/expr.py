@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from lark import Token, Tree
 
-from .terraform_common import Ref, Unknown
+from .common import Ref, Unknown
 
 SKIP = ("new_line_or_comment",)
 
@@ -183,7 +183,7 @@ class Evaluator:
         arg_nodes = kids(args_node) if args_node is not None else []
         expand = args_node is not None and any(
             isinstance(t, Token) and t.type == "ELLIPSIS" for t in args_node.children)
-        from .terraform_funcs import call_function
+        from .funcs import call_function
 
         if name == "try":
             return _try(self, arg_nodes)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Cidr, CidrPeer, Direction, Family, GroupPeer, Origin, Peer, PrefixListPeer, UnknownPeer
-from ..model.service import ALL, PORTED, TYPED, PortRange, Service
-from .cfn_intrinsics import NO_VALUE, CfnError, ResRef, Unknown, intrinsic
-from .fields import parse_protocol, render, warn_cidr
-from .suggest import unknown_key
-from .yamlnodes import YMap, line_of
+from ...model import Cidr, CidrPeer, Direction, Family, GroupPeer, Origin, Peer, PrefixListPeer, UnknownPeer
+from ...model.service import ALL, PORTED, TYPED, PortRange, Service
+from .intrinsics import NO_VALUE, CfnError, ResRef, Unknown, intrinsic
+from ..fields import parse_protocol, render, warn_cidr
+from ..suggest import unknown_key
+from ..yamlnodes import YMap, line_of
 
 PEER_KEYS = {
     Direction.INGRESS: ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourceSecurityGroupName",

@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Diagnostic, Severity
-from ..model import (
+from ...errors import Diagnostic, Severity
+from ...model import (
     ALL, Cidr, CidrPeer, Direction, GroupPeer, Origin, Peer, PrefixList, PrefixListPeer,
     Rule, SecurityGroup, Service, UnknownPeer,
 )
-from ..model.service import ICMPV6, PORTED, PROTOCOL_NUMBERS, TYPED, PortRange
+from ...model.service import ICMPV6, PORTED, PROTOCOL_NUMBERS, TYPED, PortRange
 
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
 PREFIX_LIST_TYPE = "aws_ec2_managed_prefix_list"

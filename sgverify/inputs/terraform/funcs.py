@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
-from .terraform_common import Ref, Unknown
+from .common import Ref, Unknown
 
 
 def call_function(name: str, args: list[Any]) -> Any:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import ALL, Cidr, Direction, Origin, PrefixList, Service, UnknownPeer
-from .terraform_common import (
+from ...model import ALL, Cidr, Direction, Origin, PrefixList, Service, UnknownPeer
+from .common import (
     GROUP_TYPES, PREFIX_LIST_TYPE, Context, TfResource, Unknown, as_list, cidr_peers,
     emit_rules, group_peers, make_service, prefix_peers, resolve_group,
     self_peers,

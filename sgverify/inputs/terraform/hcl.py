@@ -18,14 +18,14 @@ from typing import Any
 from lark import Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-from .fields import reject_huge_numbers
-from ..errors import InputError, InputFileNotFound
-from ..model import Origin
-from . import Loaded
-from .terraform_attach import build_network
-from .terraform_common import TfResource, Unknown
-from .terraform_expr import Evaluator, kids, tokens
-from .terraform_modules import ModuleEnv
+from ..fields import reject_huge_numbers
+from ...errors import InputError, InputFileNotFound
+from ...model import Origin
+from .. import Loaded
+from .attach import build_network
+from .common import TfResource, Unknown
+from .expr import Evaluator, kids, tokens
+from .modules import ModuleEnv
 
 FORMAT = "terraform"
 IGNORED_BLOCKS = ("lifecycle", "provisioner", "connection", "timeouts")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .yamlnodes import YList, YMap, line_of
+from ..yamlnodes import YList, YMap, line_of
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-from ..model import CidrPeer, Cidr, Direction, GroupPeer, Network, Origin, PrefixList, Rule, SecurityGroup, UnknownPeer
-from . import Loaded
-from .cfn_intrinsics import CfnError, ResRef, Resolver, Unknown
-from .cfn_resources import read_resources
-from .cfn_rules import ALL_TRAFFIC, Draft, RuleReader
-from .cfn_yaml import load_template
-from .fields import Report, read_text
-from .suggest import unknown_key
-from .yamlnodes import YList, YMap
+from ...model import CidrPeer, Cidr, Direction, GroupPeer, Network, Origin, PrefixList, Rule, SecurityGroup, UnknownPeer
+from .. import Loaded
+from .intrinsics import CfnError, ResRef, Resolver, Unknown
+from .resources import read_resources
+from .rules import ALL_TRAFFIC, Draft, RuleReader
+from .template_yaml import load_template
+from ..fields import Report, read_text
+from ..suggest import unknown_key
+from ..yamlnodes import YList, YMap
 
 SG = "AWS::EC2::SecurityGroup"
 SEPARATE = {"AWS::EC2::SecurityGroupIngress": Direction.INGRESS, "AWS::EC2::SecurityGroupEgress": Direction.EGRESS}

@@ -17,11 +17,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .fields import reject_huge_numbers
-from ..errors import Diagnostic, InputError, InputFileNotFound, Severity
-from ..model import Origin
-from .terraform_attach import build_network
-from .terraform_common import Ref, TfResource, Unknown
+from ..fields import reject_huge_numbers
+from ...errors import Diagnostic, InputError, InputFileNotFound, Severity
+from ...model import Origin
+from .attach import build_network
+from .common import Ref, TfResource, Unknown
 
 FORMAT = "terraform-plan"
 UNRESOLVABLE = ("var.", "local.", "data.", "path.", "terraform.", "self.")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import InputError, InputFileNotFound
-from ..model import (
+from ...errors import InputError, InputFileNotFound
+from ...model import (
     Cidr,
     Direction,
     Family,
@@ -27,10 +27,10 @@ from ..model import (
     Service,
     UnknownPeer,
 )
-from . import Loaded
-from .aws_documents import Described, add_document, decode, looks_like_aws
-from .aws_enis import Item, build_resources, eni_groups, name_tag
-from .aws_rules import (
+from .. import Loaded
+from .documents import Described, add_document, decode, looks_like_aws
+from .enis import Item, build_resources, eni_groups, name_tag
+from .rules import (
     PERMISSION_FIELD,
     Problems,
     References,
@@ -40,7 +40,7 @@ from .aws_rules import (
     parse_service,
     permission_rules,
 )
-from .fields import read_text
+from ..fields import read_text
 
 __all__ = ["looks_like_aws", "parse_aws", "load_aws"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import yaml
 
-from ..errors import Diagnostic, InputError, Severity
-from . import yamlnodes
-from .yamlnodes import YMap
+from ...errors import Diagnostic, InputError, Severity
+from .. import yamlnodes
+from ..yamlnodes import YMap
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
