@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping, Union
+from typing import TYPE_CHECKING, Mapping, Union
 
 from .addresses import Cidr, Family, format_address
 from .service import Service
+
+if TYPE_CHECKING:
+    from .topology import Topology
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class SecurityGroup:
     # a deleted group, a peered VPC outside the input): its members are unknown,
     # so membership is a free choice for any address outside the network.
     opaque: bool = False
+    vpc: str = ""  # the VPC it belongs to (a key in Network.topology.vpcs), if known
 
     def rules(self, direction: Direction) -> tuple[Rule, ...]:
         return self.ingress if direction is Direction.INGRESS else self.egress
@@ -140,6 +144,11 @@ class Resource:
     subnets: where it lives. A resource without ips may have *any* address in
              its subnets (any private IPv4 address without subnets): proofs hold
              for every such address.
+    vpc / subnet_ids: with a VPC layer (Network.topology), the VPC and the
+             subnets (keys) its interfaces are in; `subnets` then holds those
+             subnets' blocks, so the security-group-only view stays the same.
+    source_dest_check: False for an appliance that forwards traffic not
+             addressed to it (a route may then target it).
     """
 
     name: str
@@ -150,6 +159,9 @@ class Resource:
     kind: str = ""
     aliases: tuple[str, ...] = ()
     origin: Origin = field(default_factory=Origin)
+    vpc: str = ""
+    subnet_ids: tuple[str, ...] = ()
+    source_dest_check: bool = True
 
     @property
     def symbolic(self) -> bool:
@@ -184,6 +196,9 @@ class Network:
     prefix_lists: Mapping[str, PrefixList] = field(default_factory=dict)
     source: str = ""  # file or folder the network was read from
     input_format: str = "native"
+    # The VPC path layer (VPCs, subnets, NACLs, routes, gateways); None = the
+    # input has none, and verdicts are decided by security groups alone.
+    topology: "Topology | None" = None
 
     def group_named(self, name: str) -> SecurityGroup | None:
         """A group by key, else by its (unique) name."""
