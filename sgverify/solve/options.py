@@ -12,3 +12,7 @@ class Options:
     # z3's statistics for each query (--stats); reading them costs a few
     # milliseconds a query, as much as solving a small one.
     solver_statistics: bool = False
+    # With a VPC layer: the client's source ports that replies go back to
+    # (`allow`), and which layers decide ("all", or "security-groups" alone).
+    client_ports: tuple[int, int] = (1024, 65535)
+    layers: str = "all"

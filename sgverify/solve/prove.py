@@ -43,6 +43,15 @@ class CompiledNetwork:
                 self.families[family] = compile_family(self.network, family)
         return self.families[family]
 
+    @property
+    def paths(self):
+        """The path layer's legs, built once (networks with a topology)."""
+        if getattr(self, "_paths", None) is None:
+            from .path_prove import PathNetwork
+
+            self._paths = PathNetwork(self.network)
+        return self._paths
+
     def builder(self, family: Family) -> QueryBuilder:
         """One z3 context and term cache per family, reused by every assertion
         (a fresh context costs about a tenth of a second)."""
@@ -55,6 +64,10 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
                     options: Options | None = None) -> Result:
     options = options or Options()
     compiled = network if isinstance(network, CompiledNetwork) else CompiledNetwork(network)
+    if compiled.network.topology is not None and options.layers != "security-groups":
+        from .path_prove import check_path_assertion
+
+        return check_path_assertion(compiled.paths, assertion, options)
     started = time.perf_counter()
     unknown_reasons: list[str] = []
     solver_stats: dict = {}

@@ -39,6 +39,22 @@ class Block:
 
 
 @dataclass(frozen=True)
+class PathHop:
+    """One step of a packet's path in a counterexample: the element that
+    decides it, what it decided, and where that element is written."""
+
+    step: str  # e.g. "egress", "nacl", "route", "gateway", "ingress"
+    element: str  # e.g. "sg-web egress[0]", "acl-1 outbound #100", "route rt-1: 0.0.0.0/0 -> igw-1"
+    outcome: str  # "admits", "denies", "no rule admits", "dropped", ...
+    origin: str = ""
+    reply: bool = False  # on the reply, not the request
+
+    def __str__(self) -> str:
+        where = f"  {self.origin}" if self.origin else ""
+        return f"{'reply ' if self.reply else ''}{self.step}: {self.element}: {self.outcome}{where}"
+
+
+@dataclass(frozen=True)
 class Counterexample:
     packet: Packet
     source: Side
@@ -47,6 +63,11 @@ class Counterexample:
     blocked_by: Block | None = None  # the first side that drops the packet (egress before ingress)
     also_blocked_by: Block | None = None  # the destination's ingress, when it drops it too
     assumptions: tuple[str, ...] = ()  # e.g. "10.9.9.9 is a member of opaque group sg-x"
+    # With a VPC layer: the path hop by hop (request, then reply for `allow`),
+    # the hop that fails (for a blocked connection) and the client port used.
+    path: tuple[PathHop, ...] = ()
+    failed_at: str = ""
+    client_port: int | None = None
 
 
 @dataclass(frozen=True)

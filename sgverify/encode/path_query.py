@@ -1,0 +1,149 @@
+"""One path query: a source end, its destination alternatives -> one z3 formula.
+
+For `deny` and `only` the formula's models are delivered requests: some leg
+from the source end arrives at the destination end and every filter on it
+admits the request. For `allow` they are connections that complete at none
+of the destination's alternatives (its addresses, or every end holding an
+address): the request or the reply fails on every leg.
+
+Free choices (absent NACLs and tables, undescribed targets, opaque members,
+unknown rule parts, zones, free addresses) are free symbols, so a proof holds
+for every value they may take and a counterexample states the ones it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from ..model import Direction
+from ..model import intervals as iv
+from ..model.ends import End, EndKind
+from ..model.legs import Crossing, Leg, Legs, RouteBack
+from ..model.service import SERVICE_BITS
+from . import smt
+from .path_terms import Terms, safe
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A destination end, at a fixed address (None: any address of `space`)."""
+
+    end: End
+    address: int | None
+    space: tuple
+
+
+@dataclass
+class PathQuery:
+    formula: z3.BoolRef
+    variables: dict[str, z3.ExprRef]
+    free: dict[str, z3.BoolRef]
+    choices: dict[str, z3.BitVecRef]
+    addresses: dict[str, z3.BitVecRef]
+
+
+def arrivals(leg: Leg, end: End) -> tuple | None:
+    """The destinations (as sent) at which the leg arrives at that end."""
+    if leg.arrival == "public":
+        if end.kind is EndKind.RESOURCE and end.resource == leg.resource:
+            return tuple(iv.intersect(list(leg.space), iv.of_points(end.publics)))
+        return None
+    if leg.arrival == "subnet":
+        if end.kind is not EndKind.OUTSIDE and end.subnet == leg.subnet:
+            return tuple(iv.intersect(list(leg.space), list(end.space)))
+        return None
+    if end.kind is EndKind.OUTSIDE:
+        return leg.space
+    if end.kind is EndKind.RESOURCE and not end.subnet and leg.arrival == "outside":
+        return tuple(iv.intersect(list(leg.space), list(end.space)))
+    return None
+
+
+class PathQueryBuilder:
+    def __init__(self, legs: Legs, ctx: z3.Context):
+        self.legs = legs
+        self.ctx = ctx
+        self.family = legs.family
+
+    def leg_term(self, t: Terms, src: End, dst: End, leg: Leg, dst_term: str, reply: bool) -> str:
+        space = arrivals(leg, dst)
+        if not space:
+            return smt.FALSE
+        parts = [t.addr_in(dst_term, space)]
+        if leg.source_space is not None:
+            parts.append(t.addr_in("src", leg.source_space))
+        parts += [t.bool_var(name) for name in leg.assume]
+        for name, value, count in leg.choices:
+            parts.append(f"(= {safe(name)} {smt.bv(value, 8)})")
+            t.decls[safe(name)] = "(_ BitVec 8)"
+            t.defs.append(f"(bvult {safe(name)} {smt.bv(count, 8)})")
+        if leg.protocols is not None:
+            parts.append(smt.any_of(f"(= ((_ extract 23 16) svc) {smt.bv(p, 8)})" for p in leg.protocols))
+        parts += [t.crossing(c, dst_term) for c in leg.request]
+        if leg.arrival != "service":
+            if src.resource:
+                parts.append(t.sg(src, dst, leg, Direction.EGRESS, dst_term))
+            if dst.resource:
+                parts.append(t.sg(dst, src, leg, Direction.INGRESS, dst_term))
+        if reply and leg.arrival != "service":
+            back = [self._reply_check(t, c, dst_term) for c in leg.reply]
+            parts.append(smt.any_of([smt.negate("reply_needed"), smt.all_of(back)]))
+        return smt.all_of(parts)
+
+    def _reply_check(self, t: Terms, check, dst_term: str) -> str:
+        if isinstance(check, Crossing):
+            return t.crossing(check, dst_term)
+        if isinstance(check, RouteBack):
+            return t.route_back(check, dst_term)
+        return t.tgw_back(check, dst_term)
+
+    def delivered(self, t: Terms, src: End, alternative: Alternative, reply: bool) -> str:
+        dst_term = "dst" if alternative.address is None else smt.bv(alternative.address, self.family.width)
+        terms = [self.leg_term(t, src, alternative.end, leg, dst_term, reply) for leg in self.legs.from_end(src)]
+        body = smt.any_of(terms)
+        if alternative.address is None:
+            body = smt.all_of([t.addr_in("dst", alternative.space), body])
+        return body
+
+    def build(self, src: End, src_space, alternatives: list[Alternative], services, *,
+              connection: bool, client_ports: tuple[int, int]) -> PathQuery | None:
+        t = Terms(self.legs)
+        t.reply_definitions()
+        w = self.family.width
+        for name in ("src", "dst"):
+            t.decls[name] = f"(_ BitVec {w})"
+        t.decls["svc"] = f"(_ BitVec {SERVICE_BITS})"
+        t.decls["cport"] = "(_ BitVec 16)"
+        t.decls["natport"] = "(_ BitVec 16)"
+        body = [t.addr_in("src", src_space), t.svc_in("svc", services),
+                smt.in_intervals("cport", [client_ports], 16), smt.in_intervals("natport", [(1024, 65535)], 16)]
+        if any(a.end == src for a in alternatives):
+            # A packet from an address to itself never crosses the network.
+            body.append("(not (= src dst))" if all(a.address is None for a in alternatives) else smt.TRUE)
+        if connection:
+            body.append(smt.all_of(smt.negate(self.delivered(t, src, a, True)) for a in alternatives))
+            if any(a.address is None for a in alternatives):
+                body.append(smt.any_of(t.addr_in("dst", a.space) for a in alternatives if a.address is None))
+        else:
+            body.append(smt.any_of(self.delivered(t, src, a, False) for a in alternatives))
+        formula_body = smt.all_of(body)
+        if formula_body == smt.FALSE:
+            return None
+        return self._parse(t, formula_body)
+
+    def _parse(self, t: Terms, body: str) -> PathQuery:
+        decls = "".join(f"(declare-const {name} {sort})" for name, sort in t.decls.items())
+        text = f"{decls}(assert (and {body} {' '.join(t.defs) or 'true'}))"
+        formula = z3.parse_smt2_string(text, ctx=self.ctx)[0]
+        width = self.family.width
+        variables = {"src": z3.BitVec("src", width, self.ctx), "dst": z3.BitVec("dst", width, self.ctx),
+                     "svc": z3.BitVec("svc", SERVICE_BITS, self.ctx), "cport": z3.BitVec("cport", 16, self.ctx),
+                     "natport": z3.BitVec("natport", 16, self.ctx)}
+        free = {name: z3.Bool(name, self.ctx) for name in t.free}
+        choices = {s.strip("|"): z3.BitVec(s.strip("|"), 8, self.ctx) for s, sort in t.decls.items()
+                   if sort == "(_ BitVec 8)"}
+        addresses = {s.strip("|"): z3.BitVec(s.strip("|"), width, self.ctx) for s, sort in t.decls.items()
+                     if sort == f"(_ BitVec {width})" and s not in ("src", "dst")}
+        return PathQuery(formula, variables, free, choices, addresses)

@@ -1,0 +1,69 @@
+"""A replayed path flow -> a counterexample: packet, ends, hops, assumptions."""
+
+from __future__ import annotations
+
+from ..model import Direction, format_address
+from ..model.ends import EndKind
+from ..model.legs import Legs
+from ..solve.result import Block, Counterexample, Side
+from ..spec import Assertion, Kind
+from .counterexample import packet_from_values
+from .path_evaluate import Flow, Outcome, PathEvaluator
+from .path_rules import sg_admitting
+
+
+def explain_path(legs: Legs, assertion: Assertion, flow: Flow, outcome: Outcome, free) -> Counterexample:
+    network = legs.network
+    family = legs.family
+    packet = packet_from_values(family, flow.src, flow.dst, flow.service)
+    allowed_by = ()
+    if outcome.ok and outcome.leg is not None and outcome.leg.arrival != "service":
+        ev = PathEvaluator(legs)
+        rules = []
+        if flow.src_end.resource:
+            rules += sg_admitting(ev, flow, outcome.leg, Direction.EGRESS)[:1]
+        if flow.dst_end.resource:
+            rules += sg_admitting(ev, flow, outcome.leg, Direction.INGRESS)[:1]
+        allowed_by = tuple(rules)
+    block = None
+    if not outcome.ok and outcome.failed_at in ("egress of the source", "ingress of the destination"):
+        egress = outcome.failed_at.startswith("egress")
+        end = flow.src_end if egress else flow.dst_end
+        groups = tuple(dict.fromkeys(network.resources[end.resource].groups))
+        block = Block(Direction.EGRESS if egress else Direction.INGRESS, end.resource, groups, ())
+    relevant = assertion.kind is not Kind.ALLOW
+    assumptions = tuple(_describe(name, value) for name, value in sorted(free.items()) if value == relevant)
+    return Counterexample(
+        packet=packet,
+        source=_side(network, family, flow.src, flow.src_end),
+        destination=_side(network, family, flow.dst, flow.dst_end),
+        allowed_by=allowed_by,
+        blocked_by=block,
+        assumptions=assumptions,
+        path=tuple(outcome.hops),
+        failed_at=outcome.failed_at,
+        client_port=flow.client_port if assertion.kind is Kind.ALLOW and packet.protocol in (6, 17) else None,
+    )
+
+
+def _side(network, family, address: int, end) -> Side:
+    external = next((e.name for e in network.externals.values()
+                     if any(c.contains(family, address) for c in e.cidrs)), None)
+    resource = end.resource if end.kind is EndKind.RESOURCE else None
+    return Side(format_address(family, address), resource, external)
+
+
+def _describe(name: str, value: bool) -> str:
+    kind, _, rest = name.partition(":")
+    verb = "" if value else "not "
+    texts = {
+        "via": f"{rest} is taken to {verb}carry the packet (not in the input)",
+        "nacl": f"the NACL of {rest.split(':')[0]} ({rest.split(':')[1]}, {rest.split(':')[2]}) is taken to {verb}admit it",
+        "route-back": f"the route table of {rest} is taken to {verb}route the reply back",
+        "tgw-back": f"transit gateway table {rest} is taken to {verb}route the reply back",
+        "member": f"the {rest.split(':')[0]} is taken to {verb}be a member of {rest.split(':', 1)[1]} (its members are unknown)",
+        "unknown": f"the unknown part of rule {rest} is taken to {verb}match",
+        "groups": f"group references are taken to {verb}apply across {rest}",
+        "tgw-groups": f"group references are taken to {verb}apply across transit gateway {rest}",
+    }
+    return texts.get(kind, f"{name} is {value}")

@@ -1,0 +1,391 @@
+"""The ways a packet can go from one end: legs (see docs/vpc.md "Semantics").
+
+A leg is one way through the VPC layer for a piece of the destination space:
+the route taken, the gateways and translations on it, the network ACLs it
+crosses (on the request and on the reply), the routes the reply needs, and
+where it arrives. Routing is deterministic, so for one source subnet the legs
+of different routes cover disjoint destinations; legs that exist only under a
+free choice (a target the input does not describe, a transit gateway zone)
+name that choice.
+
+Everything here is structure, with no solver: the encoder turns legs into
+constraints and the evaluator replays a packet along them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Union
+
+from . import intervals as iv
+from .addresses import Family
+from .ends import Addr, Places, Space
+from .forwarding import LOCAL, table_pieces, tgw_pieces
+from .network import Origin
+from .service import ICMP, TCP, UDP
+from .topology import Route, Subnet, TargetKind
+from .unfiltered import service_space
+
+Ref = Union[str, Addr]  # "src": the sender's own address; "dst": the destination as sent; or an address
+UNKNOWN_KINDS = (TargetKind.INTERFACE, TargetKind.VPN_GATEWAY, TargetKind.OTHER)
+NAT_PROTOCOLS = (TCP, UDP, ICMP)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A subnet boundary crossed: its NACL (None: not in the input, a free
+    choice) filters the packet; `address` is what the entries' CIDR is matched
+    against (the destination for outbound entries, the source for inbound)."""
+
+    subnet: str
+    nacl: str | None
+    egress: bool
+    address: Ref
+    reply: bool = False
+    nat_port: bool = False  # a reply arriving at a NAT gateway: to the NAT's own port
+
+
+@dataclass(frozen=True)
+class RouteBack:
+    """The reply needs the subnet's table to send `address` to `target`
+    (target "" : to some target the input does not describe)."""
+
+    subnet: str
+    table: str | None
+    address: Ref
+    target: str
+    kind: TargetKind | None
+
+
+@dataclass(frozen=True)
+class TgwBack:
+    """The reply needs the transit gateway table to send `address` to `attachment`."""
+
+    table: str | None
+    address: Ref
+    attachment: str
+
+
+@dataclass(frozen=True)
+class Hop:
+    text: str
+    origin: Origin | None = None
+
+
+Check = Union[Crossing, RouteBack, TgwBack]
+
+
+@dataclass(frozen=True)
+class Leg:
+    space: Space  # destinations (as sent) it covers
+    arrival: str  # "subnet", "public" (a resource's public IPv4), "outside" or "service"
+    vpc: str = ""
+    subnet: str = ""
+    resource: str = ""  # for "public" arrivals
+    seen: Ref = "src"  # the source address the destination sees
+    groups: str = "yes"  # do group references see the source: "yes", "no", or a free choice
+    request: tuple[Crossing, ...] = ()
+    reply: tuple[Check, ...] = ()
+    protocols: tuple[int, ...] | None = None  # only these (a NAT gateway)
+    assume: tuple[str, ...] = ()  # free choices it needs true
+    choices: tuple[tuple[str, int, int], ...] = ()  # (choice, alternative, number of alternatives)
+    source_space: Space | None = None  # for legs from outside: the sender's addresses
+    hops: tuple[Hop, ...] = ()
+
+
+@dataclass(frozen=True)
+class _From:
+    """The state of a packet being routed: where it is and what it carries."""
+
+    subnet: Subnet
+    seen: Ref
+    request: tuple[Crossing, ...] = ()
+    reply: tuple[Check, ...] = ()  # near-side reply checks, in reply order
+    hops: tuple[Hop, ...] = ()
+    nat: bool = False
+
+
+class Legs:
+    """Legs of one network and family, computed once per source subnet."""
+
+    def __init__(self, places: Places):
+        self.places = places
+        self.network = places.network
+        self.topology = places.topology
+        self.family = places.family
+        self._cache: dict = {}
+
+    # -- helpers -----------------------------------------------------------
+    def nacl(self, subnet: Subnet) -> str | None:
+        key = self.topology.nacl_of(subnet)
+        return key if key in self.topology.nacls else None
+
+    def table(self, subnet: Subnet) -> str | None:
+        key = self.topology.route_table_of(subnet)
+        return key if key in self.topology.route_tables else None
+
+    def cross(self, subnet: Subnet, egress: bool, address: Ref, reply: bool = False,
+              nat_port: bool = False) -> Crossing:
+        return Crossing(subnet.key, self.nacl(subnet), egress, address, reply, nat_port)
+
+    def blocks(self, subnet: Subnet) -> list[tuple[int, int]]:
+        return iv.of_cidrs(subnet.blocks(self.family), self.family)
+
+    def vpc_blocks(self, vpc: str) -> list[tuple[int, int]]:
+        found = self.topology.vpcs.get(vpc)
+        return iv.of_cidrs(found.blocks(self.family), self.family) if found else []
+
+    def subnets_of(self, vpc: str) -> list[Subnet]:
+        return [s for s in self.topology.subnets.values() if s.vpc == vpc]
+
+    @cached_property
+    def unknown_vpcs(self) -> list[str]:
+        """VPCs with a way to something undescribed: they may be entered from there."""
+        out = []
+        for vpc in self.topology.vpcs:
+            for subnet in self.subnets_of(vpc):
+                table = self.table(subnet)
+                if table is None or any(self._unknown_target(r) for r in self.topology.route_tables[table].routes):
+                    out.append(vpc)
+                    break
+        return out
+
+    def _unknown_target(self, route: Route) -> bool:
+        t = self.topology
+        if route.blackhole or route.target_kind is TargetKind.LOCAL:
+            return False
+        known = {TargetKind.INTERNET_GATEWAY: t.internet_gateways, TargetKind.EGRESS_ONLY_GATEWAY:
+                 t.egress_only_gateways, TargetKind.NAT_GATEWAY: t.nat_gateways, TargetKind.PEERING: t.peerings,
+                 TargetKind.TRANSIT_GATEWAY: t.transit_gateways, TargetKind.GATEWAY_ENDPOINT: t.endpoints}
+        return route.target_kind in UNKNOWN_KINDS or route.target not in known.get(route.target_kind, {})
+
+    def _route_hop(self, table: str, route: Route) -> Hop:
+        return Hop(f"route {table}: {route}", route.origin if route.origin.file else self.topology.route_tables[table].origin)
+
+    # -- legs from a subnet ------------------------------------------------------
+    def from_subnet(self, subnet_key: str, public: Addr | None) -> list[Leg]:
+        key = (subnet_key, public)
+        if key not in self._cache:
+            self._cache[key] = self._from_subnet(self.topology.subnets[subnet_key], public)
+        return self._cache[key]
+
+    def _from_subnet(self, subnet: Subnet, public: Addr | None) -> list[Leg]:
+        top = self.family.top
+        services = service_space(self.topology, subnet.vpc, self.family)
+        legs = [Leg(tuple(services), "service", hops=(Hop("an AWS service no security group or NACL filters"),))]
+        own = iv.subtract(self.vpc_blocks(subnet.vpc), services, top)
+        for far in self.subnets_of(subnet.vpc):
+            space = iv.intersect(own, self.blocks(far))
+            if not space:
+                continue
+            request: tuple[Crossing, ...] = ()
+            reply: tuple[Check, ...] = ()
+            if far.key != subnet.key:
+                request = (self.cross(subnet, True, "dst"), self.cross(far, False, "src"))
+                reply = (self.cross(far, True, "src", True), self.cross(subnet, False, "dst", True))
+            legs.append(Leg(tuple(space), "subnet", far.vpc, far.key, request=request, reply=reply,
+                            hops=(Hop(f"route local ({subnet.vpc})"),)))
+        rest = iv.complement(iv.union(self.vpc_blocks(subnet.vpc), services), top)
+        state = _From(subnet, "src")
+        return legs + self._routed(state, rest, public)
+
+    def _routed(self, state: _From, space, public: Addr | None) -> list[Leg]:
+        table = self.table(state.subnet)
+        if table is None:
+            name = self.topology.route_table_of(state.subnet) or f"the route table of {state.subnet.key}"
+            return self._unknown(state, space, f"route-table:{name}")
+        legs: list[Leg] = []
+        for piece in table_pieces(self.topology, table, state.subnet.vpc, self.family, self.network.prefix_lists):
+            part = iv.intersect(list(piece.space), space)
+            if part and piece.choice is not LOCAL and not piece.choice.blackhole:
+                moved = replace(state, hops=state.hops + (self._route_hop(table, piece.choice),))
+                legs += self._via(moved, piece.choice, part, public)
+        return legs
+
+    def _via(self, state: _From, route: Route, space, public: Addr | None) -> list[Leg]:
+        t, kind = self.topology, route.target_kind
+        if self._unknown_target(route):
+            return self._unknown(state, space, f"target:{route.target or kind.value}")
+        if kind in (TargetKind.INTERNET_GATEWAY, TargetKind.EGRESS_ONLY_GATEWAY):
+            gateway = (t.internet_gateways if kind is TargetKind.INTERNET_GATEWAY else t.egress_only_gateways)[route.target]
+            if gateway.vpc != state.subnet.vpc or (kind is TargetKind.EGRESS_ONLY_GATEWAY and self.family is Family.V4):
+                return []
+            return self._internet(state, route.target, space, public)
+        if kind is TargetKind.NAT_GATEWAY:
+            return self._nat(state, route.target, space)
+        if kind is TargetKind.PEERING:
+            return self._peering(state, route.target, space)
+        if kind is TargetKind.TRANSIT_GATEWAY:
+            from .legs_tgw import transit
+            return transit(self, state, route.target, space)
+        if kind is TargetKind.GATEWAY_ENDPOINT:
+            return [self._leave(state, space, "outside", hops=(Hop(f"gateway endpoint {route.target}"),))]
+        return []
+
+    def _leave(self, state: _From, space, arrival: str, seen: Ref | None = None, far_request=(),
+               far_reply=(), groups: str = "no", hops=(), **extra) -> Leg:
+        """A leg that crosses the state's subnet outbound, then the far part."""
+        request = state.request + (self.cross(state.subnet, True, "dst"),) + tuple(far_request)
+        reply = tuple(far_reply) + (self.cross(state.subnet, False, "dst", True, state.nat),) + state.reply
+        return Leg(tuple(space), arrival, seen=state.seen if seen is None else seen, groups=groups,
+                   request=request, reply=reply, protocols=NAT_PROTOCOLS if state.nat else None,
+                   hops=state.hops + tuple(hops), **extra)
+
+    # -- the internet --------------------------------------------------------
+    def _internet(self, state: _From, gateway: str, space, public: Addr | None) -> list[Leg]:
+        if self.family is Family.V4:
+            if public is None:
+                return []  # no public address: the internet gateway cannot carry it
+            seen: Ref = public
+        else:
+            seen = state.seen
+        hop = Hop(f"internet gateway {gateway}" + (" (source becomes its public address)" if self.family is Family.V4 else ""),
+                  self._origin(gateway))
+        legs = [self._leave(state, iv.intersect(space, self.places.internet_space), "outside", seen, hops=(hop,))]
+        for far, far_gateway, part, resource in self._public_arrivals(space):
+            far_request = (self.cross(far, False, seen),)
+            far_reply = (RouteBack(far.key, self.table(far), seen, far_gateway, TargetKind.INTERNET_GATEWAY),
+                         self.cross(far, True, seen, True))
+            arrival = "public" if resource else "subnet"
+            legs.append(self._leave(state, part, arrival, seen, far_request, far_reply, vpc=far.vpc,
+                                    subnet=far.key, resource=resource,
+                                    hops=(hop, Hop(f"internet gateway {far_gateway} into {far.vpc}", self._origin(far_gateway)))))
+        return [leg for leg in legs if leg.space]
+
+    def _public_arrivals(self, space):
+        """(subnet, its VPC's internet gateway, addresses, resource or "") reached from the internet."""
+        t = self.topology
+        if self.family is Family.V4:
+            for name, ends in self.places.resource_ends.items():
+                for end in ends:
+                    gateway = t.internet_gateway_of(end.vpc) if end.vpc else None
+                    for value in end.publics:
+                        if gateway is not None and iv.contains(space, value):
+                            yield t.subnets[end.subnet], gateway.key, [(value, value)], name
+            return
+        for vpc in t.vpcs:
+            gateway = t.internet_gateway_of(vpc)
+            if gateway is None:
+                continue
+            for far in self.subnets_of(vpc):
+                part = iv.intersect(space, self.blocks(far))
+                if part:
+                    yield far, gateway.key, part, ""
+
+    def _origin(self, key: str) -> Origin | None:
+        for table in (self.topology.internet_gateways, self.topology.egress_only_gateways,
+                      self.topology.nat_gateways, self.topology.peerings, self.topology.transit_gateways):
+            if key in table:
+                return table[key].origin
+        return None
+
+    # -- NAT gateways and peerings ------------------------------------------------
+    def _nat(self, state: _From, key: str, space) -> list[Leg]:
+        nat = self.topology.nat_gateways[key]
+        home = self.topology.subnets.get(nat.subnet)
+        if state.nat or self.family is not Family.V4:
+            return []  # IPv4 only, and never from one NAT gateway to another
+        if home is None:
+            return self._unknown(state, space, f"target:{key}")
+        request, reply = state.request, state.reply
+        if home.key != state.subnet.key:
+            request += (self.cross(state.subnet, True, "dst"), self.cross(home, False, state.seen))
+            reply = (self.cross(home, True, state.seen, True), self.cross(state.subnet, False, "dst", True)) + reply
+        private = Addr(nat.private_ip) if nat.private_ip is not None else \
+            Addr(name=f"nat:{key}", space=tuple(self.places.subnet_space(home)))
+        public = None
+        if nat.public:
+            public = Addr(nat.public_ip) if nat.public_ip is not None else \
+                Addr(name=f"eip:{key}", space=tuple(self.places.internet_space))
+        hop = Hop(f"NAT gateway {key} (source becomes its address)", nat.origin)
+        moved = _From(home, private, request, reply, state.hops + (hop,), nat=True)
+        return self._routed(moved, space, public)
+
+    def _peering(self, state: _From, key: str, space) -> list[Leg]:
+        peering = self.topology.peerings[key]
+        other = peering.other(state.subnet.vpc)
+        if not peering.active or other is None:
+            return []
+        if other not in self.topology.vpcs:
+            return self._unknown(state, space, f"target:{key}")
+        legs = []
+        hop = Hop(f"peering {key} to {other}", peering.origin)
+        groups = "yes" if state.seen == "src" else "no"
+        for far in self.subnets_of(other):
+            part = iv.intersect(space, self.blocks(far))
+            if part:
+                far_request = (self.cross(far, False, state.seen),)
+                far_reply = (RouteBack(far.key, self.table(far), state.seen, key, TargetKind.PEERING),
+                             self.cross(far, True, state.seen, True))
+                legs.append(self._leave(state, part, "subnet", None, far_request, far_reply, groups,
+                                        (hop,), vpc=other, subnet=far.key))
+        return legs
+
+    # -- what the input does not describe --------------------------------------
+    def _unknown(self, state: _From, space, name: str) -> list[Leg]:
+        """A free choice: the packet may reach an outside host, or a VPC that
+        itself has a way to something undescribed."""
+        hop = Hop(f"{name.split(':', 1)[1]}: not in the input (a free choice)")
+        assume = (f"via:{name}",)
+        legs = [self._leave(state, space, "outside", hops=(hop,), assume=assume)]
+        for vpc in self.unknown_vpcs:
+            if vpc == state.subnet.vpc:
+                continue
+            for far in self.subnets_of(vpc):
+                part = iv.intersect(space, self.blocks(far))
+                if part:
+                    far_request = (self.cross(far, False, state.seen),)
+                    far_reply = (RouteBack(far.key, self.table(far), state.seen, "", None),
+                                 self.cross(far, True, state.seen, True))
+                    legs.append(self._leave(state, part, "subnet", None, far_request, far_reply,
+                                            f"groups:{name}", (hop,), vpc=vpc, subnet=far.key, assume=assume))
+        return [leg for leg in legs if leg.space]
+
+    @cached_property
+    def outside_end(self):
+        """Outside hosts: the internet, the AWS services, and any address at all
+        once something undescribed can carry traffic in or out."""
+        from .ends import End, EndKind
+
+        top = self.family.top
+        if self.unknown_vpcs:
+            space = [(0, top)]
+        else:
+            services = [i for vpc in self.topology.vpcs for i in service_space(self.topology, vpc, self.family)]
+            services += service_space(self.topology, "", self.family)
+            space = iv.union(self.places.internet_space, iv.normalize(services))
+        unplaced = [i for ends in self.places.resource_ends.values() for e in ends if not e.subnet for i in e.space]
+        return End(EndKind.OUTSIDE, tuple(iv.subtract(space, iv.normalize(unplaced), top)))
+
+    # -- legs from outside -------------------------------------------------------
+    @cached_property
+    def outside(self) -> list[Leg]:
+        """From a host outside every described VPC: to another outside host (the
+        internet delivers it, unfiltered by the input), through an internet
+        gateway to a public address, or through something undescribed."""
+        t, top = self.topology, self.family.top
+        internet = tuple(self.places.internet_space)
+        legs = [Leg(tuple(iv.complement(self.places.modelled_publics, top)), "outside",
+                    hops=(Hop("outside the described network"),))]
+        for far, gateway, part, resource in self._public_arrivals([(0, top)]):
+            legs.append(Leg(tuple(part), "public" if resource else "subnet", far.vpc, far.key, resource,
+                            groups="no", request=(self.cross(far, False, "src"),),
+                            reply=(RouteBack(far.key, self.table(far), "src", gateway, TargetKind.INTERNET_GATEWAY),
+                                   self.cross(far, True, "src", True)),
+                            source_space=internet,
+                            hops=(Hop(f"internet gateway {gateway} into {far.vpc}", self._origin(gateway)),)))
+        for vpc in self.unknown_vpcs:
+            for far in self.subnets_of(vpc):
+                legs.append(Leg(tuple(self.blocks(far)), "subnet", vpc, far.key, groups=f"groups:entry:{vpc}",
+                                request=(self.cross(far, False, "src"),),
+                                reply=(RouteBack(far.key, self.table(far), "src", "", None),
+                                       self.cross(far, True, "src", True)),
+                                assume=(f"via:entry:{vpc}",),
+                                hops=(Hop(f"into {vpc} from something not in the input (a free choice)"),)))
+        return [leg for leg in legs if leg.space]
+
+    def from_end(self, end) -> list[Leg]:
+        if end.subnet:
+            return self.from_subnet(end.subnet, end.public)
+        return self.outside

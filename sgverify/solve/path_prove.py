@@ -1,0 +1,124 @@
+"""Prove or refute an assertion on the whole VPC path (networks with a topology).
+
+One query per source end (and, for `deny`/`only`, per destination end it can
+reach): its models are violations. An assertion holds when no query has a
+model in either family. Every model is replayed on the plain evaluation of
+every layer (explain/path_evaluate.py) before it becomes a counterexample.
+"""
+
+from __future__ import annotations
+
+import time
+
+import z3
+
+from ..encode.path_query import Alternative, PathQuery, PathQueryBuilder, arrivals
+from ..errors import ReplayMismatch
+from ..explain.path_counterexample import explain_path
+from ..explain.path_evaluate import Flow, PathEvaluator
+from ..model import Family, Network
+from ..model.ends import Places
+from ..model.legs import Legs
+from ..spec import Assertion, Kind
+from .options import Options
+from .path_sides import allow_targets, destination_ends, source_ends
+from .result import Result, Stats, Verdict
+from .solver import Sat, check
+
+FAMILIES = (Family.V4, Family.V6)
+
+
+class PathNetwork:
+    """Legs and evaluators per family, built once and shared by every assertion."""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self._legs: dict[Family, Legs] = {}
+        self.ctx = z3.Context()
+
+    def legs(self, family: Family) -> Legs:
+        if family not in self._legs:
+            self._legs[family] = Legs(Places(self.network, family))
+        return self._legs[family]
+
+
+def check_path_assertion(network: Network | PathNetwork, assertion: Assertion,
+                         options: Options | None = None) -> Result:
+    options = options or Options()
+    paths = network if isinstance(network, PathNetwork) else PathNetwork(network)
+    started = time.perf_counter()
+    queries, unknown = 0, []
+    for family in FAMILIES:
+        legs = paths.legs(family)
+        builder = PathQueryBuilder(legs, paths.ctx)
+        for src, src_space, alternatives in _queries(legs, assertion):
+            remaining = None if options.timeout is None else options.timeout - (time.perf_counter() - started)
+            if remaining is not None and remaining <= 0:
+                unknown.append(f"timeout: {family.name} not fully checked")
+                break
+            query = builder.build(src, src_space, alternatives, assertion.traffic.intervals(),
+                                  connection=assertion.kind is Kind.ALLOW, client_ports=options.client_ports)
+            if query is None:
+                continue
+            queries += 1
+            answer = check(query.formula, remaining)
+            if answer.status is Sat.SAT:
+                cx = _replayed(legs, assertion, src, alternatives, query, answer.model)
+                stats = Stats(time.perf_counter() - started, queries)
+                return Result(assertion, Verdict.VIOLATED, cx, stats=stats)
+            if answer.status is Sat.UNKNOWN:
+                unknown.append(f"{family.name}: {answer.reason}")
+    stats = Stats(time.perf_counter() - started, queries)
+    if unknown:
+        return Result(assertion, Verdict.UNKNOWN, reason="; ".join(unknown), stats=stats)
+    return Result(assertion, Verdict.HOLDS, stats=stats)
+
+
+def _queries(legs: Legs, assertion: Assertion):
+    """(source end, its counted addresses, destination alternatives) to search."""
+    if assertion.kind is Kind.ALLOW:
+        targets = allow_targets(legs, assertion.destinations)
+        for src, space in source_ends(legs, assertion.sources):
+            for alternatives in targets:
+                yield src, space, [a for a in alternatives if not _same(src, a)]
+        return
+    only = assertion.kind is Kind.ONLY
+    destinations = destination_ends(legs, assertion.destinations)
+    for src, space in source_ends(legs, assertion.sources, only=only):
+        reachable = legs.from_end(src)
+        for end, dst_space in destinations:
+            if not any(arrivals(leg, end) for leg in reachable):
+                continue
+            yield src, space, [Alternative(end, None, tuple(dst_space))]
+
+
+def _same(src, alternative: Alternative) -> bool:
+    return alternative.end == src and alternative.address is None
+
+
+def _replayed(legs: Legs, assertion: Assertion, src, alternatives, query: PathQuery, model):
+    def value(term) -> int:
+        return model.eval(term, model_completion=True).as_long()
+
+    v = query.variables
+    free = {name: z3.is_true(model.eval(b, model_completion=True)) for name, b in query.free.items()}
+    flows = []
+    for alternative in alternatives:
+        dst = value(v["dst"]) if alternative.address is None else alternative.address
+        if alternative.address is None and not _in(alternative.space, dst):
+            continue
+        flows.append(Flow(src, alternative.end, value(v["src"]), dst, value(v["svc"]), value(v["cport"]),
+                          value(v["natport"]), free, {n: value(c) for n, c in query.choices.items()},
+                          {n: value(a) for n, a in query.addresses.items()}))
+    evaluator = PathEvaluator(legs)
+    connection = assertion.kind is Kind.ALLOW
+    outcomes = [evaluator.connection(f) if connection else evaluator.request(f) for f in flows]
+    if not flows or any(o.ok == connection for o in outcomes):
+        raise ReplayMismatch(f"counterexample for {assertion.name!r} does not replay on the path model")
+    if connection:
+        flows, outcomes = flows[:1], outcomes[:1]
+    return explain_path(legs, assertion, flows[0], outcomes[0], free)
+
+
+def _in(space, value: int) -> bool:
+    return any(lo <= value <= hi for lo, hi in space)

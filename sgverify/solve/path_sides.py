@@ -1,0 +1,119 @@
+"""Which ends an assertion's `from` and `to` stand for on the path.
+
+A resource is its interfaces (one end per subnet); a group is its members'
+(and, for an opaque group, any host's, since its members are unknown); an
+address endpoint is every end that can hold one of its addresses: in any VPC
+or outside. A destination counts at any of its addresses, public ones
+included; a source always sends from its own (private) addresses.
+"""
+
+from __future__ import annotations
+
+from ..model import intervals as iv
+from ..model.ends import End, EndKind
+from ..model.legs import Legs
+from ..spec import AddressEndpoint, AnyEndpoint, GroupEndpoint, InternetEndpoint, ResourceEndpoint
+from ..encode.path_query import Alternative
+
+
+def all_ends(legs: Legs) -> list[End]:
+    places = legs.places
+    return [e for es in places.resource_ends.values() for e in es] + places.host_ends + [legs.outside_end]
+
+
+def _reached(end: End) -> list[tuple[int, int]]:
+    return iv.union(list(end.space), iv.of_points(end.publics))
+
+
+def _named_resources(legs: Legs, endpoints) -> tuple[set[str], bool]:
+    """Resources named (directly or by group) and whether an opaque group is among them."""
+    network = legs.network
+    names: set[str] = set()
+    opaque = False
+    for endpoint in endpoints:
+        if isinstance(endpoint, ResourceEndpoint):
+            names.add(endpoint.name)
+        elif isinstance(endpoint, GroupEndpoint):
+            names.update(r.name for r in network.members(endpoint.group))
+            group = network.groups.get(endpoint.group)
+            opaque = opaque or bool(group and group.opaque)
+    return names, opaque
+
+
+def _intervals(legs: Legs, endpoints) -> list[tuple[int, int]]:
+    family = legs.family
+    out: list[tuple[int, int]] = []
+    for endpoint in endpoints:
+        if isinstance(endpoint, InternetEndpoint):
+            out = iv.union(out, legs.places.internet_space)
+        elif isinstance(endpoint, (AddressEndpoint, AnyEndpoint)):
+            out = iv.union(out, endpoint.intervals(family))
+    return out
+
+
+def source_ends(legs: Legs, endpoints, only: bool = False) -> list[tuple[End, list]]:
+    """(end, the addresses it sends from that count) for `from` (for `only`: outside `from`)."""
+    names, opaque = _named_resources(legs, endpoints)
+    space = _intervals(legs, endpoints)
+    top = legs.family.top
+    out = []
+    for end in all_ends(legs):
+        own = list(end.space)
+        if only:
+            if end.kind is EndKind.RESOURCE and end.resource in names:
+                continue
+            part = iv.subtract(own, space, top)
+        elif end.kind is EndKind.RESOURCE and end.resource in names:
+            part = own
+        elif opaque and end.kind is not EndKind.RESOURCE:
+            part = own  # may be a member of a group whose members are unknown
+        else:
+            part = iv.intersect(own, space)
+        if part:
+            out.append((end, part))
+    return out
+
+
+def destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
+    """(end, the destinations as sent that count) for `to` in `deny`/`only`."""
+    names, opaque = _named_resources(legs, endpoints)
+    space = _intervals(legs, endpoints)
+    out = []
+    for end in all_ends(legs):
+        reached = _reached(end)
+        if end.kind is EndKind.RESOURCE and end.resource in names:
+            part = reached
+        elif opaque and end.kind is not EndKind.RESOURCE:
+            part = reached
+        else:
+            part = iv.intersect(reached, space)
+        if part:
+            out.append((end, part))
+    return out
+
+
+def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
+    """Each destination an `allow` must reach, as the alternatives that count:
+    a resource at any of its addresses; an address at whichever end holds it."""
+    network = legs.network
+    names, _ = _named_resources(legs, endpoints)
+    targets = []
+    for name in sorted(names):
+        alternatives = []
+        for end in legs.places.resource_ends.get(name, []):
+            if network.resources[name].symbolic:
+                alternatives.append(Alternative(end, None, end.space))
+            else:
+                alternatives += [Alternative(end, a, ()) for lo, hi in _reached(end) for a in range(lo, hi + 1)]
+        if alternatives:
+            targets.append(alternatives)
+    space = _intervals(legs, endpoints)
+    if space:
+        alternatives = []
+        for end in all_ends(legs):
+            part = iv.intersect(_reached(end), space)
+            if part:
+                alternatives.append(Alternative(end, None, tuple(part)))
+        if alternatives:
+            targets.append(alternatives)
+    return targets
