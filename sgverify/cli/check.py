@@ -19,7 +19,7 @@ from ..run.check import CheckRequest, run_check
 from ..solve import Options
 from .app import app, run_command
 from .exitcodes import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
-from .options import parse_jobs, parse_parameters
+from .options import parse_client_ports, parse_jobs, parse_layers, parse_parameters
 
 
 class Format(str, Enum):
@@ -66,6 +66,10 @@ def check(
         "--suggest-fix", help="For each violated assertion, the smallest change that makes the spec hold (stderr).")] = False,
     probes: Annotated[Optional[Path], typer.Option(
         help="Write a shell script replaying every counterexample from its source host.")] = None,
+    layers: Annotated[Optional[str], typer.Option(
+        help="With a VPC layer: all (the whole path, the default) or security-groups (groups alone).")] = None,
+    client_ports: Annotated[Optional[str], typer.Option(
+        help="Client port range replies go back to, for allow (default 1024-65535; Linux: 32768-60999).")] = None,
 ) -> None:
     """Prove or refute every assertion; exit 0 all hold, 1 violated, 2 bad input, 3 unknown."""
 
@@ -77,7 +81,8 @@ def check(
             network=network,
             input_format=input_format,
             parameters=parse_parameters(parameter),
-            options=Options(timeout=timeout, jobs=parse_jobs(jobs), solver_statistics=stats),
+            options=Options(timeout=timeout, jobs=parse_jobs(jobs), solver_statistics=stats,
+                            layers=parse_layers(layers), client_ports=parse_client_ports(client_ports)),
         )
         destinations = pair([f.value for f in format], list(output))
         with progress("check") as tick:

@@ -24,3 +24,23 @@ def parse_jobs(value: str) -> int:
     if jobs < 1:
         raise InputError(f"--jobs expects a whole number of processes, at least 1; got {value!r}")
     return jobs
+
+
+def parse_layers(value: str | None) -> str | None:
+    if value is None or value in ("all", "security-groups"):
+        return value
+    raise InputError(f"--layers must be all or security-groups, not {value!r}")
+
+
+def parse_client_ports(value: str | None) -> tuple[int, int] | None:
+    """`--client-ports 32768-60999` -> (32768, 60999)."""
+    if value is None:
+        return None
+    lo, _, hi = value.partition("-")
+    try:
+        first, last = int(lo), int(hi or lo)
+    except ValueError:
+        raise InputError(f"--client-ports must be a port range such as 32768-60999, not {value!r}") from None
+    if not 0 <= first <= last <= 65535:
+        raise InputError(f"--client-ports must be a range within 0-65535, not {value!r}")
+    return first, last

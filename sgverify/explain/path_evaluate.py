@@ -93,13 +93,16 @@ class PathEvaluator:
         if leg is None:
             hops.append(PathHop("route", self._where(flow), "no route delivers it (dropped)"))
             return Outcome(False, hops, "route", None)
-        hops += [PathHop("route", h.text, "taken", str(h.origin or "")) for h in leg.hops]
-        if leg.protocols is not None and flow.service >> 16 not in leg.protocols:
-            hops.append(PathHop("gateway", "NAT gateway", "drops this protocol (only tcp, udp and icmp)"))
-            return Outcome(False, hops, "NAT gateway", leg)
-        for crossing in leg.request:
-            if not self._crossing(flow, crossing, flow.service, hops):
-                return Outcome(False, hops, f"NACL of {crossing.subnet}", leg)
+        for step in leg.hops:
+            if isinstance(step, Crossing):
+                if not self._crossing(flow, step, flow.service, hops):
+                    return Outcome(False, hops, f"NACL of {step.subnet}", leg)
+                continue
+            hops.append(PathHop("gateway" if "gateway" in step.text.split(":")[0] else "route",
+                                step.text, "taken", str(step.origin or "")))
+            if step.text.startswith("NAT gateway") and flow.service >> 16 not in (leg.protocols or ()):
+                hops.append(PathHop("gateway", step.text.split(" (")[0], "drops this protocol (only tcp, udp and icmp)"))
+                return Outcome(False, hops, "NAT gateway", leg)
         if leg.arrival != "service" and flow.dst_end.resource:
             if not self._sg(flow, leg, Direction.INGRESS, hops):
                 return Outcome(False, hops, "ingress of the destination", leg)
@@ -149,7 +152,7 @@ class PathEvaluator:
             return ok
         acl = self.topology.nacls[crossing.nacl]
         entry = first_match(acl.entries(crossing.egress), self.family, self.address(flow, crossing.address), service)
-        element = f"{acl.key} {direction}" + (f" #{entry.number}" if entry else " *")
+        element = f"{acl.key} ({crossing.subnet}) {direction}" + (f" #{entry.number}" if entry else " *")
         if entry is None:
             hops.append(PathHop("nacl", element, "denies (no entry matches)", str(acl.origin), crossing.reply))
             return False

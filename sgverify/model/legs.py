@@ -91,7 +91,7 @@ class Leg:
     assume: tuple[str, ...] = ()  # free choices it needs true
     choices: tuple[tuple[str, int, int], ...] = ()  # (choice, alternative, number of alternatives)
     source_space: Space | None = None  # for legs from outside: the sender's addresses
-    hops: tuple[Hop, ...] = ()
+    hops: tuple[Union[Hop, Crossing], ...] = ()  # the request's path in order: routes, gateways, crossings
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class _From:
     seen: Ref
     request: tuple[Crossing, ...] = ()
     reply: tuple[Check, ...] = ()  # near-side reply checks, in reply order
-    hops: tuple[Hop, ...] = ()
+    hops: tuple = ()  # the path so far: Hop and Crossing in order
     nat: bool = False
 
 
@@ -185,7 +185,7 @@ class Legs:
                 request = (self.cross(subnet, True, "dst"), self.cross(far, False, "src"))
                 reply = (self.cross(far, True, "src", True), self.cross(subnet, False, "dst", True))
             legs.append(Leg(tuple(space), "subnet", far.vpc, far.key, request=request, reply=reply,
-                            hops=(Hop(f"route local ({subnet.vpc})"),)))
+                            hops=(Hop(f"route local ({subnet.vpc})"),) + request))
         rest = iv.complement(iv.union(self.vpc_blocks(subnet.vpc), services), top)
         state = _From(subnet, "src")
         return legs + self._routed(state, rest, public)
@@ -226,11 +226,12 @@ class Legs:
     def _leave(self, state: _From, space, arrival: str, seen: Ref | None = None, far_request=(),
                far_reply=(), groups: str = "no", hops=(), **extra) -> Leg:
         """A leg that crosses the state's subnet outbound, then the far part."""
-        request = state.request + (self.cross(state.subnet, True, "dst"),) + tuple(far_request)
+        out = self.cross(state.subnet, True, "dst")
+        request = state.request + (out,) + tuple(far_request)
         reply = tuple(far_reply) + (self.cross(state.subnet, False, "dst", True, state.nat),) + state.reply
         return Leg(tuple(space), arrival, seen=state.seen if seen is None else seen, groups=groups,
                    request=request, reply=reply, protocols=NAT_PROTOCOLS if state.nat else None,
-                   hops=state.hops + tuple(hops), **extra)
+                   hops=state.hops + (out,) + tuple(hops) + tuple(far_request), **extra)
 
     # -- the internet --------------------------------------------------------
     def _internet(self, state: _From, gateway: str, space, public: Addr | None) -> list[Leg]:
@@ -288,9 +289,11 @@ class Legs:
             return []  # IPv4 only, and never from one NAT gateway to another
         if home is None:
             return self._unknown(state, space, f"target:{key}")
-        request, reply = state.request, state.reply
+        request, reply, trail = state.request, state.reply, state.hops
         if home.key != state.subnet.key:
-            request += (self.cross(state.subnet, True, "dst"), self.cross(home, False, state.seen))
+            crossed = (self.cross(state.subnet, True, "dst"), self.cross(home, False, state.seen))
+            request += crossed
+            trail += crossed
             reply = (self.cross(home, True, state.seen, True), self.cross(state.subnet, False, "dst", True)) + reply
         private = Addr(nat.private_ip) if nat.private_ip is not None else \
             Addr(name=f"nat:{key}", space=tuple(self.places.subnet_space(home)))
@@ -299,7 +302,7 @@ class Legs:
             public = Addr(nat.public_ip) if nat.public_ip is not None else \
                 Addr(name=f"eip:{key}", space=tuple(self.places.internet_space))
         hop = Hop(f"NAT gateway {key} (source becomes its address)", nat.origin)
-        moved = _From(home, private, request, reply, state.hops + (hop,), nat=True)
+        moved = _From(home, private, request, reply, trail + (hop,), nat=True)
         return self._routed(moved, space, public)
 
     def _peering(self, state: _From, key: str, space) -> list[Leg]:
@@ -374,7 +377,8 @@ class Legs:
                             reply=(RouteBack(far.key, self.table(far), "src", gateway, TargetKind.INTERNET_GATEWAY),
                                    self.cross(far, True, "src", True)),
                             source_space=internet,
-                            hops=(Hop(f"internet gateway {gateway} into {far.vpc}", self._origin(gateway)),)))
+                            hops=(Hop(f"internet gateway {gateway} into {far.vpc}", self._origin(gateway)),
+                                  self.cross(far, False, "src"))))
         for vpc in self.unknown_vpcs:
             for far in self.subnets_of(vpc):
                 legs.append(Leg(tuple(self.blocks(far)), "subnet", vpc, far.key, groups=f"groups:entry:{vpc}",
@@ -382,7 +386,8 @@ class Legs:
                                 reply=(RouteBack(far.key, self.table(far), "src", "", None),
                                        self.cross(far, True, "src", True)),
                                 assume=(f"via:entry:{vpc}",),
-                                hops=(Hop(f"into {vpc} from something not in the input (a free choice)"),)))
+                                hops=(Hop(f"into {vpc} from something not in the input (a free choice)"),
+                                      self.cross(far, False, "src"))))
         return [leg for leg in legs if leg.space]
 
     def from_end(self, end) -> list[Leg]:

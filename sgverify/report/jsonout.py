@@ -26,6 +26,17 @@ def counterexample_dict(cx: Counterexample) -> dict:
         "blocked_by": block_dict(cx.blocked_by),
         "also_blocked_by": block_dict(cx.also_blocked_by),
         "assumptions": list(cx.assumptions),
+        **(_path(cx) if cx.path else {}),
+    }
+
+
+def _path(cx: Counterexample) -> dict:
+    """With a VPC layer: the path hop by hop, and where a connection fails."""
+    return {
+        "path": [{"step": h.step, "element": h.element, "outcome": h.outcome, "origin": h.origin or None,
+                  "reply": h.reply} for h in cx.path],
+        "failed_at": cx.failed_at or None,
+        "client_port": cx.client_port,
     }
 
 

@@ -20,7 +20,10 @@ def side_name(side: Side) -> str:
 
 def format_counterexample(cx: Counterexample) -> list[str]:
     flow = f"{side_name(cx.source)} -> {side_name(cx.destination)}"
-    lines = [f"counterexample: {cx.packet}  {flow}" + ("" if cx.blocked_by is None else "  (blocked)")]
+    blocked = cx.blocked_by is not None or bool(cx.failed_at)
+    lines = [f"counterexample: {cx.packet}  {flow}" + ("  (blocked)" if blocked else "")]
+    if cx.client_port is not None:
+        lines.append(f"client port: {cx.client_port}")
     if cx.allowed_by:
         lines.append("allowed by: " + rule_line(cx.allowed_by[0]))
         lines += ["            " + rule_line(rule) for rule in cx.allowed_by[1:]]
@@ -32,6 +35,11 @@ def format_counterexample(cx: Counterexample) -> list[str]:
         if block.nearest:
             lines.append("nearest rules:")
             lines += [INDENT + rule_line(rule) for rule in block.nearest]
+    if cx.path:
+        lines.append("path:")
+        lines += [INDENT + str(hop) for hop in cx.path]
+    if cx.failed_at:
+        lines.append(f"fails at: {cx.failed_at}")
     lines += [f"assuming: {text}" for text in cx.assumptions]
     return lines
 

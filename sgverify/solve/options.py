@@ -14,5 +14,15 @@ class Options:
     solver_statistics: bool = False
     # With a VPC layer: the client's source ports that replies go back to
     # (`allow`), and which layers decide ("all", or "security-groups" alone).
-    client_ports: tuple[int, int] = (1024, 65535)
-    layers: str = "all"
+    # None: the spec's own (`client_ports:`, `layers:`), else 1024-65535 and all.
+    client_ports: tuple[int, int] | None = None
+    layers: str | None = None
+
+    def ports_for(self, assertion) -> tuple[int, int]:
+        return self.client_ports or assertion.client_ports or DEFAULT_CLIENT_PORTS
+
+    def layers_for(self, assertion) -> str:
+        return self.layers or assertion.layers or "all"
+
+
+DEFAULT_CLIENT_PORTS = (1024, 65535)  # the ephemeral range of ELB and NAT gateways

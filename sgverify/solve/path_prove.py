@@ -57,7 +57,7 @@ def check_path_assertion(network: Network | PathNetwork, assertion: Assertion,
                 unknown.append(f"timeout: {family.name} not fully checked")
                 break
             query = builder.build(src, src_space, alternatives, assertion.traffic.intervals(),
-                                  connection=assertion.kind is Kind.ALLOW, client_ports=options.client_ports)
+                                  connection=assertion.kind is Kind.ALLOW, client_ports=options.ports_for(assertion))
             if query is None:
                 continue
             queries += 1

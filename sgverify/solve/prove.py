@@ -64,7 +64,7 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
                     options: Options | None = None) -> Result:
     options = options or Options()
     compiled = network if isinstance(network, CompiledNetwork) else CompiledNetwork(network)
-    if compiled.network.topology is not None and options.layers != "security-groups":
+    if compiled.network.topology is not None and options.layers_for(assertion) != "security-groups":
         from .path_prove import check_path_assertion
 
         return check_path_assertion(compiled.paths, assertion, options)

@@ -112,6 +112,10 @@ class Assertion:
     destinations: tuple[Endpoint, ...]
     traffic: Traffic = field(default_factory=Traffic)
     origin: Origin = field(default_factory=Origin)
+    # With a VPC layer: "security-groups" decides by security groups alone;
+    # client_ports is the range replies go back to (`allow`). None = the default.
+    layers: str | None = None
+    client_ports: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

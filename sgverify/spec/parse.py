@@ -31,8 +31,9 @@ from ..model.service import ALL, PORTED, protocol_name
 from .model import Kind, Traffic
 
 # Adding a top-level key (say `baseline` or `waivers`) is one entry here plus its reader.
-TOP_KEYS = ("network", "assertions", "baseline", "waivers")
-ASSERTION_KEYS = ("name", "description", *(k.value for k in Kind))
+TOP_KEYS = ("network", "assertions", "baseline", "waivers", "layers", "client_ports")
+ASSERTION_KEYS = ("name", "description", "layers", "client_ports", *(k.value for k in Kind))
+LAYERS = ("all", "security-groups")
 BODY_KEYS = ("from", "to", "protocol", "ports")
 
 
@@ -53,6 +54,8 @@ class RawAssertion:
     traffic: Traffic
     origin: Origin
     description: str = ""
+    layers: str | None = None  # "all" or "security-groups"; None = the spec's (or the default)
+    client_ports: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def parse_spec(text: str, path: str = "<string>") -> SpecDocument:
     check_keys(report, doc, TOP_KEYS, "the spec file")
     network = _network(report, doc)
     baseline = _network(report, doc, "baseline")
-    assertions = _assertions(report, doc)
+    defaults = _path_keys(report, doc)
+    assertions = tuple(_with_defaults(a, defaults) for a in _assertions(report, doc))
     waivers = read_waivers(report, doc)
     report.raise_if_errors()
     return SpecDocument(path=path, network=network, assertions=assertions,
@@ -148,10 +152,41 @@ def _assertion(report: Report, item: YMap) -> RawAssertion | None:
     sources = _names(report, body, "from")
     destinations = _names(report, body, "to")
     traffic = _traffic(report, body)
+    layers, client_ports = _path_keys(report, item)
     if len(report.errors) > errors or traffic is None:
         return None
     return RawAssertion(name=name, kind=kind, sources=sources, destinations=destinations,
-                        traffic=traffic, origin=Origin(report.path, item.line), description=description)
+                        traffic=traffic, origin=Origin(report.path, item.line), description=description,
+                        layers=layers, client_ports=client_ports)
+
+
+def _path_keys(report: Report, item: YMap) -> tuple[str | None, tuple[int, int] | None]:
+    """`layers:` and `client_ports:` (the spec's apply to assertions without their own)."""
+    layers = client_ports = None
+    if "layers" in item:
+        value = item["layers"]
+        if value not in LAYERS:
+            report.error(item.value_line("layers"), f"layers must be one of {', '.join(LAYERS)}, not {value!r}")
+        else:
+            layers = value
+    if "client_ports" in item:
+        try:
+            ranges = parse_ports(item["client_ports"])
+        except ValueError as exc:
+            report.error(item.value_line("client_ports"), f"client_ports: {exc}")
+            return layers, None
+        if len(ranges) != 1:
+            report.error(item.value_line("client_ports"), "client_ports must be one range, e.g. 32768-60999")
+        else:
+            client_ports = (ranges[0].lo, ranges[0].hi)
+    return layers, client_ports
+
+
+def _with_defaults(a: RawAssertion, defaults) -> RawAssertion:
+    from dataclasses import replace
+
+    layers, client_ports = defaults
+    return replace(a, layers=a.layers or layers, client_ports=a.client_ports or client_ports)
 
 
 def _text(report: Report, item: YMap, key: str, required: bool) -> str:

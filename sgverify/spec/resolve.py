@@ -58,7 +58,7 @@ def _assertion(raw: RawAssertion, resolver: "_Resolver", report: Report) -> Asse
     if sources is not None and destinations is not None:
         _warn_vacuous(raw, resolver, sources, destinations, report, line)
     return Assertion(name=raw.name, kind=raw.kind, sources=sources or (), destinations=destinations or (),
-                     traffic=raw.traffic, origin=raw.origin)
+                     traffic=raw.traffic, origin=raw.origin, layers=raw.layers, client_ports=raw.client_ports)
 
 
 def _warn_vacuous(raw: RawAssertion, resolver: "_Resolver", sources: tuple[Endpoint, ...],
