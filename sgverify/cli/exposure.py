@@ -39,6 +39,13 @@ def exposure(
     def body() -> int:
         net = load_for_command(network, input_format)
         traffic = traffic_of(protocol, port or None) if (protocol or port) else None
+        if net.topology is not None:  # a VPC layer: exposure is a path question
+            from ..explore import path_exposure as path
+
+            with progress("exposure") as tick:
+                found = path.path_exposure(net, target, egress=egress, traffic=traffic, tick=tick)
+            write_output(path.render_json(found) if format is Format.json else path.render_text(found), output)
+            return EXIT_OK
         with progress("exposure") as tick:
             result = run_exposure(net, target, egress=egress, traffic=traffic, tick=tick)
         write_output(render_json(result) if format is Format.json else render_text(result), output)

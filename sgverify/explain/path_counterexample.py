@@ -56,14 +56,21 @@ def _side(network, family, address: int, end) -> Side:
 def _describe(name: str, value: bool) -> str:
     kind, _, rest = name.partition(":")
     verb = "" if value else "not "
-    texts = {
-        "via": f"{rest} is taken to {verb}carry the packet (not in the input)",
-        "nacl": f"the NACL of {rest.split(':')[0]} ({rest.split(':')[1]}, {rest.split(':')[2]}) is taken to {verb}admit it",
-        "route-back": f"the route table of {rest} is taken to {verb}route the reply back",
-        "tgw-back": f"transit gateway table {rest} is taken to {verb}route the reply back",
-        "member": f"the {rest.split(':')[0]} is taken to {verb}be a member of {rest.split(':', 1)[1]} (its members are unknown)",
-        "unknown": f"the unknown part of rule {rest} is taken to {verb}match",
-        "groups": f"group references are taken to {verb}apply across {rest}",
-        "tgw-groups": f"group references are taken to {verb}apply across transit gateway {rest}",
-    }
-    return texts.get(kind, f"{name} is {value}")
+    parts = rest.split(":")
+    if kind == "via":
+        return f"{parts[-1]} is taken to {verb}carry the packet (it is not in the input)"
+    if kind == "nacl" and len(parts) == 3:
+        return f"the {parts[1]} NACL of {parts[0]} (not in the input) is taken to {verb}admit the {parts[2]}"
+    if kind == "route-back":
+        return f"the route table of {rest} (not in the input) is taken to {verb}route the reply back"
+    if kind == "tgw-back":
+        return f"transit gateway table {rest} (not in the input) is taken to {verb}route the reply back"
+    if kind == "member" and len(parts) >= 2:
+        return f"the {parts[0]} is taken to {verb}be a member of {rest.split(':', 1)[1]} (its members are unknown)"
+    if kind == "unknown":
+        return f"the unknown part of rule {rest} is taken to {verb}match"
+    if kind in ("groups", "tgw-groups"):
+        return f"group references are taken to {verb}apply across {parts[-1]}"
+    if kind == "zone":
+        return f"zone choice {name}"
+    return f"{name} is taken to be {value}"

@@ -91,6 +91,8 @@ def _readable(base: dict) -> dict:
 
 def _with_trace(network: Network, source: str, destination: str, traffic: Traffic, verdict: str,
                 cx: Counterexample) -> QueryResult:
+    if cx.path:  # decided on the VPC path: the hops are the trace
+        return QueryResult(source, destination, traffic, verdict, cx)
     situation = _situation(network, cx, want_delivered=verdict == "delivered")
     trace = (_side(situation, Direction.EGRESS), _side(situation, Direction.INGRESS))
     hints = _suggestions(network, cx) if verdict == "blocked" else ()
@@ -195,6 +197,9 @@ def render_text(result: QueryResult) -> str:
              f"{cx.source.name or 'unmanaged'} -> {cx.destination.name or 'unmanaged'}"]
     for side in result.trace:
         lines += _side_lines(side)
+    lines += [f"  {hop}" for hop in cx.path]
+    if cx.failed_at:
+        lines.append(f"  fails at: {cx.failed_at}")
     lines += [f"  assuming: {text}" for text in cx.assumptions]
     lines += [f"  to admit it: {hint.text}" for hint in result.suggestions]
     return "\n".join(lines) + "\n"
@@ -222,7 +227,10 @@ def render_json(result: QueryResult) -> str:
         "witness": None if cx is None else {
             "packet": str(cx.packet), "source": cx.source.address, "destination": cx.destination.address,
             "source_resource": cx.source.resource, "destination_resource": cx.destination.resource,
-            "assumptions": list(cx.assumptions)},
+            "assumptions": list(cx.assumptions),
+            "path": [{"step": h.step, "element": h.element, "outcome": h.outcome, "origin": h.origin or None,
+                      "reply": h.reply} for h in cx.path],
+            "failed_at": cx.failed_at or None},
         "trace": [{"direction": s.direction.value, "resource": s.resource, "groups": list(s.groups),
                    "admitted": s.admitted, "note": s.note or None,
                    "rules": [dict(rule_dict(step.rule), matched=step.matched, why=step.why) for step in s.steps]}
