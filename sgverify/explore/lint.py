@@ -67,10 +67,11 @@ def rule_finding(code: str, severity: Level, message: str, rule: Rule, subject: 
 def lint(network: Network) -> list[Finding]:
     """Every finding, sorted by severity (worst first), then location."""
     from .lint_exposure import exposure_findings
+    from .lint_path import path_findings
     from .lint_rules import hygiene_findings, quota_findings, redundancy_findings
 
     found = (redundancy_findings(network) + exposure_findings(network)
-             + hygiene_findings(network) + quota_findings(network))
+             + hygiene_findings(network) + quota_findings(network) + path_findings(network))
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda f: (-f.severity.rank, f.id, f.subject, f.location, f.message))
 
