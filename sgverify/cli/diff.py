@@ -60,6 +60,9 @@ def diff(
 
     def body() -> int:
         destinations = pair([f.value for f in format], list(output))
+        path = _path_diff(old, new, input_format, destinations, source or destination, protocol, ports, fail_on)
+        if path is not None:
+            return 0 if soft_fail else path
         request = DiffRequest(old=old, new=new, sources=tuple(source), destinations=tuple(destination),
                               protocol=protocol, ports=ports, fail_on=fail_on, input_format=input_format,
                               parameters=parse_parameters(parameter), by_profile=by_profile,
@@ -72,3 +75,27 @@ def diff(
         return result.gate.exit_code(soft_fail)
 
     run_command(body)
+
+
+def _path_diff(old, new, input_format, destinations, filtered, protocol, ports, fail_on) -> int | None:
+    """With a VPC layer on either side the diff is decided on the path (None: no VPC layer)."""
+    from ..diff import path_diff as path
+    from ..errors import InputError
+    from ..explore.load import load_for_command, write_output
+    from ..explore.names import traffic_of
+
+    before, after = load_for_command(old, input_format), load_for_command(new, input_format)
+    if before.topology is None and after.topology is None:
+        return None
+    if filtered:
+        raise InputError("--from/--to are not supported yet when a network has a VPC layer")
+    if any(d.fmt not in ("text", "json") for d in destinations):
+        raise InputError("with a VPC layer, diff writes text or json")
+    services = traffic_of(protocol, [ports] if ports else None).intervals() if (protocol or ports) else None
+    changes = path.path_diff(before, after, services) if services else path.path_diff(before, after)
+    for d in destinations or [None]:
+        fmt = d.fmt if d else "text"
+        text = path.render_json(changes) if fmt == "json" else path.render_text(changes)
+        write_output(text, Path(d.path) if d and d.path else None)
+    failing = {"added": lambda c: c.added, "removed": lambda c: not c.added, "any": lambda c: True}[fail_on.value]
+    return 1 if any(failing(c) for c in changes) else 0

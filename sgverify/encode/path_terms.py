@@ -31,7 +31,8 @@ def safe(name: str) -> str:
 
 
 class Terms:
-    def __init__(self, legs: Legs):
+    def __init__(self, legs: Legs, prefix: str = ""):
+        self.prefix = prefix  # keeps two networks' named terms apart in one query (diff)
         self.legs = legs
         self.network: Network = legs.network
         self.family: Family = legs.family
@@ -76,7 +77,7 @@ class Terms:
             if body in (smt.TRUE, smt.FALSE):
                 self._named[key] = body
             else:
-                symbol = f"t{len(self._named)}"
+                symbol = f"{self.prefix}t{len(self._named)}"
                 self.decls[symbol] = "Bool"
                 self.defs.append(f"(= {symbol} {body})")
                 self._named[key] = symbol
@@ -128,7 +129,7 @@ class Terms:
             if body in (smt.TRUE, smt.FALSE):
                 tail = body
             else:
-                symbol = f"a{len(self.defs)}_{len(self._named)}"
+                symbol = f"{self.prefix}a{len(self.defs)}_{len(self._named)}"
                 self.decls[symbol] = "Bool"
                 self.defs.append(f"(= {symbol} {body})")
                 tail = symbol
