@@ -40,7 +40,12 @@ def matrix(
         net = load_for_command(network, input_format)
         traffic = traffic_of(protocol, port or None) if (protocol or port) else None
         with progress("matrix") as tick:
-            result = build_matrix(net, traffic, tick)
+            if net.topology is not None:  # a VPC layer: every cell is decided on the path
+                from ..explore.path_matrix import build_path_matrix
+
+                result = build_path_matrix(net, traffic, tick)
+            else:
+                result = build_matrix(net, traffic, tick)
         write_output(RENDER[format](result), output)
         return EXIT_OK
 

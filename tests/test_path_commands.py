@@ -1,0 +1,43 @@
+"""Explore commands on the VPC path: matrix cells and exposure rows, worked by hand."""
+
+from __future__ import annotations
+
+from sgverify.explore.matrix import render_text
+from sgverify.explore.path_exposure import path_exposure
+from sgverify.explore.path_matrix import build_path_matrix
+
+from pathnets import acl, entry, three_tier, TCP
+
+
+def test_matrix_cells_follow_the_path():
+    m = build_path_matrix(three_tier())
+    # web -> db: db admits only sg-web on 5432; web -> internet: the internet gateway carries
+    # everything; db -> internet: only what the NAT gateway carries; nothing reaches db from outside.
+    assert m.cell("web", "db").text == "tcp/5432"
+    assert m.cell("web", "internet").text == "all"
+    assert m.cell("db", "internet").text == "tcp udp icmp"
+    assert m.cell("internet", "db").text == "-"
+    assert m.cell("internet", "web").text == "tcp/443"
+
+
+def test_a_nacl_narrows_a_matrix_cell():
+    public = acl("acl-pub", "vpc-a", [entry(100, "deny", "203.0.113.0/24"), entry(200, "allow")],
+                 [entry(100, "allow")])
+    m = build_path_matrix(three_tier(public_acl=public))
+    assert m.cell("internet", "web").text == "tcp/443"  # the rest of the internet still gets in
+    private = acl("acl-priv", "vpc-a", [entry(100, "allow", "10.0.1.0/24", TCP, (5000, 5999))],
+                  [entry(100, "allow")])
+    assert build_path_matrix(three_tier(private_acl=private)).cell("web", "db").text == "tcp/5432"
+    closed = acl("acl-priv", "vpc-a", [entry(100, "allow", "10.0.1.0/24", TCP, (6000, 6999))],
+                 [entry(100, "allow")])
+    assert build_path_matrix(three_tier(private_acl=closed)).cell("web", "db").text == "-"
+    assert "from \\ to" in render_text(build_path_matrix(three_tier()))
+
+
+def test_exposure_on_the_path_names_the_gateway():
+    found = path_exposure(three_tier(), "web")
+    internet = next(r for r in found.rows if r.peer == "internet")
+    assert any("internet gateway igw-a" in via for via in internet.via)
+    db = path_exposure(three_tier(), "db")
+    assert "internet" not in [r.peer for r in db.rows]
+    assert "web" in [r.peer for r in db.rows]
