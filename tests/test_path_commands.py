@@ -41,3 +41,20 @@ def test_exposure_on_the_path_names_the_gateway():
     db = path_exposure(three_tier(), "db")
     assert "internet" not in [r.peer for r in db.rows]
     assert "web" in [r.peer for r in db.rows]
+
+
+def test_graph_draws_vpcs_and_subnets_as_clusters_with_gateways():
+    import shutil
+    import subprocess
+
+    from sgverify.explore.graph_vpc import to_dot_vpc
+
+    net = three_tier()
+    dot = to_dot_vpc(net, build_path_matrix(net))
+    assert 'label="vpc-a (10.0.0.0/16)"' in dot
+    assert "pub 10.0.1.0/24" in dot and "nat-a" in dot and "igw-a" in dot
+    assert '"internet" -> "web"' in dot and "#c62828" in dot  # exposure in red
+    assert '"internet" -> "db"' not in dot
+    if shutil.which("dot"):
+        done = subprocess.run(["dot", "-Tsvg"], input=dot.encode(), capture_output=True, check=False)
+        assert done.returncode == 0 and b"<svg" in done.stdout

@@ -42,7 +42,18 @@ def graph(
         net = load_for_command(network, input_format)
         traffic = traffic_of(protocol, port or None) if (protocol or port) else None
         with progress("graph") as tick:
-            result = build_matrix(net, traffic, tick)
+            if net.topology is not None:  # a VPC layer: arrows are what the path delivers
+                from ..explore.path_matrix import build_path_matrix
+
+                result = build_path_matrix(net, traffic, tick)
+            else:
+                result = build_matrix(net, traffic, tick)
+        if net.topology is not None and format not in (Format.mermaid, Format.html):
+            from ..explore.graph_vpc import to_dot_vpc
+
+            dot = to_dot_vpc(net, result)
+            write_output(dot if format is Format.dot else render_dot(dot, format.value), output)
+            return EXIT_OK
         if format is Format.mermaid:
             write_output(to_mermaid(net, result), output)
         elif format is Format.html:
