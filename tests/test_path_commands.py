@@ -58,3 +58,19 @@ def test_graph_draws_vpcs_and_subnets_as_clusters_with_gateways():
     if shutil.which("dot"):
         done = subprocess.run(["dot", "-Tsvg"], input=dot.encode(), capture_output=True, check=False)
         assert done.returncode == 0 and b"<svg" in done.stdout
+
+
+def test_infer_on_the_path_narrows_sources_to_those_the_path_delivers():
+    from sgverify.explore.infer_path import infer_on_path
+    from sgverify.solve import Verdict, check_assertion
+    from sgverify.explore.infer import to_assertion
+
+    # db admits tcp/5432 from 0.0.0.0/0 by its groups, but no route or gateway brings the internet to it.
+    from pathnets import rule
+    net = three_tier(db_ingress=[rule("", "ingress", TCP, (5432, 5432), cidr="0.0.0.0/0")])
+    items, dropped = infer_on_path(net)
+    assert dropped == []
+    for item in items:
+        assert check_assertion(net, to_assertion(item)).verdict is Verdict.HOLDS
+    db_only = [i for i in items if i.resource == "db" and i.protocol is None]
+    assert db_only and "web" in db_only[0].sources.resources

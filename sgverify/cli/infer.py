@@ -26,7 +26,16 @@ def infer(
 
     def body() -> int:
         net = load_for_command(network, input_format)
-        items = run_infer(net)
+        if net.topology is not None:  # a VPC layer: sources narrowed to what the path delivers
+            import sys
+
+            from ..explore.infer_path import infer_on_path
+
+            items, dropped = infer_on_path(net)
+            for name in dropped:
+                print(f"sgverify: warning: left out {name!r}: it does not hold on the VPC path", file=sys.stderr)
+        else:
+            items = run_infer(net)
         write_output(render_spec(items, network, str(output) if output else None), output)
         return EXIT_OK
 
