@@ -35,6 +35,18 @@ class Alternative:
     space: tuple
 
 
+WHO_BITS = 24  # cases per query: at most 16M
+
+
+@dataclass(frozen=True)
+class Case:
+    """One source end (with the addresses that count) and its destination alternatives."""
+
+    src: End
+    src_space: tuple
+    alternatives: tuple[Alternative, ...]
+
+
 @dataclass
 class PathQuery:
     formula: z3.BoolRef
@@ -108,7 +120,14 @@ class PathQueryBuilder:
         return body
 
     def build(self, src: End, src_space, alternatives: list[Alternative], services, *,
-              connection: bool, client_ports: tuple[int, int]) -> PathQuery | None:
+                  connection: bool, client_ports: tuple[int, int]) -> PathQuery | None:
+        return self.build_many([Case(src, tuple(src_space), tuple(alternatives))], services,
+                               connection=connection, client_ports=client_ports)
+
+    def build_many(self, cases: list["Case"], services, *, connection: bool,
+                   client_ports: tuple[int, int]) -> PathQuery | None:
+        """One formula for many (source end, destinations) cases: `who` names the
+        case of a model. NACLs and groups met by many cases are written once."""
         t = Terms(self.legs)
         t.reply_definitions()
         w = self.family.width
@@ -117,21 +136,31 @@ class PathQueryBuilder:
         t.decls["svc"] = f"(_ BitVec {SERVICE_BITS})"
         t.decls["cport"] = "(_ BitVec 16)"
         t.decls["natport"] = "(_ BitVec 16)"
-        body = [t.addr_in("src", src_space), t.svc_in("svc", services),
-                smt.in_intervals("cport", [client_ports], 16), smt.in_intervals("natport", [(1024, 65535)], 16)]
-        if any(a.end == src for a in alternatives):
-            # A packet from an address to itself never crosses the network.
-            body.append("(not (= src dst))" if all(a.address is None for a in alternatives) else smt.TRUE)
+        t.decls["who"] = f"(_ BitVec {WHO_BITS})"
+        shared = [t.svc_in("svc", services), smt.in_intervals("cport", [client_ports], 16),
+                  smt.in_intervals("natport", [(1024, 65535)], 16)]
+        bodies = []
+        for index, case in enumerate(cases):
+            body = self._case(t, case, connection)
+            if body != smt.FALSE:
+                bodies.append(smt.all_of([f"(= who {smt.bv(index, WHO_BITS)})", body]))
+        formula_body = smt.all_of(shared + [smt.any_of(bodies)])
+        if formula_body == smt.FALSE:
+            return None
+        return self._parse(t, formula_body)
+
+    def _case(self, t: Terms, case: "Case", connection: bool) -> str:
+        src, alternatives = case.src, case.alternatives
+        body = [t.addr_in("src", case.src_space)]
+        if any(a.end == src for a in alternatives) and all(a.address is None for a in alternatives):
+            body.append("(not (= src dst))")  # a packet from an address to itself never crosses the network
         if connection:
             body.append(smt.all_of(smt.negate(self.delivered(t, src, a, True)) for a in alternatives))
             if any(a.address is None for a in alternatives):
                 body.append(smt.any_of(t.addr_in("dst", a.space) for a in alternatives if a.address is None))
         else:
             body.append(smt.any_of(self.delivered(t, src, a, False) for a in alternatives))
-        formula_body = smt.all_of(body)
-        if formula_body == smt.FALSE:
-            return None
-        return self._parse(t, formula_body)
+        return smt.all_of(body)
 
     def _parse(self, t: Terms, body: str) -> PathQuery:
         decls = "".join(f"(declare-const {name} {sort})" for name, sort in t.decls.items())
@@ -140,7 +169,8 @@ class PathQueryBuilder:
         width = self.family.width
         variables = {"src": z3.BitVec("src", width, self.ctx), "dst": z3.BitVec("dst", width, self.ctx),
                      "svc": z3.BitVec("svc", SERVICE_BITS, self.ctx), "cport": z3.BitVec("cport", 16, self.ctx),
-                     "natport": z3.BitVec("natport", 16, self.ctx)}
+                     "natport": z3.BitVec("natport", 16, self.ctx),
+                     "who": z3.BitVec("who", WHO_BITS, self.ctx)}
         free = {name: z3.Bool(name, self.ctx) for name in t.free}
         choices = {s.strip("|"): z3.BitVec(s.strip("|"), 8, self.ctx) for s, sort in t.decls.items()
                    if sort == "(_ BitVec 8)"}

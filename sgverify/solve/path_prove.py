@@ -12,7 +12,7 @@ import time
 
 import z3
 
-from ..encode.path_query import Alternative, PathQuery, PathQueryBuilder, arrivals
+from ..encode.path_query import Alternative, Case, PathQuery, PathQueryBuilder, arrivals
 from ..errors import ReplayMismatch
 from ..explain.path_counterexample import explain_path
 from ..explain.path_evaluate import Flow, PathEvaluator
@@ -26,6 +26,9 @@ from .result import Result, Stats, Verdict
 from .solver import Sat, check
 
 FAMILIES = (Family.V4, Family.V6)
+# Cases (source end x destinations) per solver call: the ones sharing NACLs and
+# groups are written once; a bound keeps one formula's size in check.
+CASES_PER_QUERY = 2000
 
 
 class PathNetwork:
@@ -51,19 +54,22 @@ def check_path_assertion(network: Network | PathNetwork, assertion: Assertion,
     for family in FAMILIES:
         legs = paths.legs(family)
         builder = PathQueryBuilder(legs, paths.ctx)
-        for src, src_space, alternatives in _queries(legs, assertion):
+        cases = [Case(src, tuple(space), tuple(alts)) for src, space, alts in _queries(legs, assertion)]
+        for chunk in range(0, len(cases), CASES_PER_QUERY):
+            part = cases[chunk:chunk + CASES_PER_QUERY]
             remaining = None if options.timeout is None else options.timeout - (time.perf_counter() - started)
             if remaining is not None and remaining <= 0:
                 unknown.append(f"timeout: {family.name} not fully checked")
                 break
-            query = builder.build(src, src_space, alternatives, assertion.traffic.intervals(),
-                                  connection=assertion.kind is Kind.ALLOW, client_ports=options.ports_for(assertion))
+            query = builder.build_many(part, assertion.traffic.intervals(), connection=assertion.kind is Kind.ALLOW,
+                                       client_ports=options.ports_for(assertion))
             if query is None:
                 continue
             queries += 1
             answer = check(query.formula, remaining)
             if answer.status is Sat.SAT:
-                cx = _replayed(legs, assertion, src, alternatives, query, answer.model)
+                case = part[answer.model.eval(query.variables["who"], model_completion=True).as_long()]
+                cx = _replayed(legs, assertion, case.src, list(case.alternatives), query, answer.model)
                 stats = Stats(time.perf_counter() - started, queries)
                 return Result(assertion, Verdict.VIOLATED, cx, stats=stats)
             if answer.status is Sat.UNKNOWN:
