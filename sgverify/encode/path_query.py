@@ -59,7 +59,7 @@ class PathQuery:
 def arrivals(leg: Leg, end: End) -> tuple | None:
     """The destinations (as sent) at which the leg arrives at that end."""
     if leg.arrival == "public":
-        if end.kind is EndKind.RESOURCE and end.resource == leg.resource:
+        if end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.publics:
             return tuple(iv.intersect(list(leg.space), iv.of_points(end.publics)))
         return None
     if leg.arrival == "subnet":

@@ -224,7 +224,7 @@ def first_match(entries: tuple[AclEntry, ...], family: Family, address: int, ser
 def arrives_at(leg: Leg, end: End, dst: int) -> bool:
     """Whether the leg's arrival is that end (for a destination as sent)."""
     if leg.arrival == "public":
-        return end.kind is EndKind.RESOURCE and end.resource == leg.resource and dst in end.publics
+        return end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and dst in end.publics
     if leg.arrival == "subnet":
         return end.subnet == leg.subnet and end.kind is not EndKind.OUTSIDE and iv.contains(list(end.space), dst)
     return end.kind is EndKind.OUTSIDE or (end.kind is EndKind.RESOURCE and not end.subnet

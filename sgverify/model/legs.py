@@ -118,12 +118,20 @@ class Legs:
 
     # -- helpers -----------------------------------------------------------
     def nacl(self, subnet: Subnet) -> str | None:
-        key = self.topology.nacl_of(subnet)
-        return key if key in self.topology.nacls else None
+        return self._nacls[subnet.key]
 
     def table(self, subnet: Subnet) -> str | None:
-        key = self.topology.route_table_of(subnet)
-        return key if key in self.topology.route_tables else None
+        return self._tables[subnet.key]
+
+    @cached_property
+    def _nacls(self) -> dict[str, str | None]:
+        t = self.topology
+        return {k: (a if (a := t.nacl_of(s)) in t.nacls else None) for k, s in t.subnets.items()}
+
+    @cached_property
+    def _tables(self) -> dict[str, str | None]:
+        t = self.topology
+        return {k: (r if (r := t.route_table_of(s)) in t.route_tables else None) for k, s in t.subnets.items()}
 
     def cross(self, subnet: Subnet, egress: bool, address: Ref, reply: bool = False,
               nat_port: bool = False) -> Crossing:
@@ -137,7 +145,14 @@ class Legs:
         return iv.of_cidrs(found.blocks(self.family), self.family) if found else []
 
     def subnets_of(self, vpc: str) -> list[Subnet]:
-        return [s for s in self.topology.subnets.values() if s.vpc == vpc]
+        return self._by_vpc.get(vpc, [])
+
+    @cached_property
+    def _by_vpc(self) -> dict[str, list[Subnet]]:
+        out: dict[str, list[Subnet]] = {}
+        for subnet in self.topology.subnets.values():
+            out.setdefault(subnet.vpc, []).append(subnet)
+        return out
 
     @cached_property
     def unknown_vpcs(self) -> list[str]:
@@ -256,23 +271,37 @@ class Legs:
 
     def _public_arrivals(self, space):
         """(subnet, its VPC's internet gateway, addresses, resource or "") reached from the internet."""
-        t = self.topology
+        space = list(space)
         if self.family is Family.V4:
-            for name, ends in self.places.resource_ends.items():
-                for end in ends:
-                    gateway = t.internet_gateway_of(end.vpc) if end.vpc else None
-                    for value in end.publics:
-                        if gateway is not None and iv.contains(space, value):
-                            yield t.subnets[end.subnet], gateway.key, [(value, value)], name
-            return
-        for vpc in t.vpcs:
-            gateway = t.internet_gateway_of(vpc)
-            if gateway is None:
-                continue
-            for far in self.subnets_of(vpc):
-                part = iv.intersect(space, self.blocks(far))
+            for far, gateway, values in self._public_v4:
+                part = iv.intersect(space, values)
                 if part:
-                    yield far, gateway.key, part, ""
+                    yield far, gateway, part, "*"  # the public addresses of the interfaces there
+            return
+        for far, gateway, blocks in self._public_v6:
+            part = iv.intersect(space, blocks)
+            if part:
+                yield far, gateway, part, ""
+
+    @cached_property
+    def _gateways(self) -> dict[str, str]:
+        return {g.vpc: g.key for g in sorted(self.topology.internet_gateways.values(), key=lambda g: g.key) if g.vpc}
+
+    @cached_property
+    def _public_v4(self) -> list:
+        """Per subnet with mapped public addresses: (subnet, gateway, addresses)."""
+        t, grouped = self.topology, {}
+        for ends in self.places.resource_ends.values():
+            for end in ends:
+                gateway = self._gateways.get(end.vpc)
+                if gateway is not None and end.publics:
+                    grouped.setdefault((end.subnet, gateway), []).extend(end.publics)
+        return [(t.subnets[k], g, iv.of_points(v)) for (k, g), v in sorted(grouped.items())]
+
+    @cached_property
+    def _public_v6(self) -> list:
+        return [(far, self._gateways[vpc], self.blocks(far)) for vpc in self.topology.vpcs if vpc in self._gateways
+                for far in self.subnets_of(vpc)]
 
     def _origin(self, key: str) -> Origin | None:
         for table in (self.topology.internet_gateways, self.topology.egress_only_gateways,
