@@ -28,22 +28,11 @@ from ...model import (
     SecurityGroup,
     Service,
 )
-from ...model.service import TYPED, protocol_name
 from .. import Loaded
-from ..fields import (
-    Report,
-    check_keys,
-    expect_str,
-    is_int,
-    parse_ports,
-    parse_protocol,
-    ports_not_allowed,
-    read_text,
-    render,
-    type_name,
-)
+from ..fields import Report, check_keys, expect_str, read_text, render, type_name
 from .parts import Parts, read_parts, section
 from .peers import PeerReading
+from .services import read_service
 from ..yamlnodes import YList, YMap, load_yaml
 
 TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals")
@@ -242,7 +231,7 @@ class _Reader(PeerReading):
             service = self.services.get(cache_key)
         if service is None:
             errors_before = len(self.report.errors)
-            service = self._service(rule)
+            service = read_service(self.report, rule)
             if service is not None and len(self.report.errors) == errors_before:
                 self.services[cache_key] = service
         return service
@@ -255,55 +244,6 @@ class _Reader(PeerReading):
             self.report.error(body.value_line(field), f"{field} must be a non-empty reason, not {type_name(value)}")
             return ""
         return value
-
-    def _service(self, rule: YMap) -> Service | None:
-        if "protocol" not in rule:
-            self.report.error(rule.line, "a rule needs a protocol (tcp, udp, icmp, icmpv6, all or a number)")
-            return None
-        try:
-            protocol = parse_protocol(rule["protocol"])
-        except ValueError as exc:
-            self.report.error(rule.value_line("protocol"), str(exc))
-            return None
-        ok = True
-        ports = None
-        if "ports" in rule:
-            why_not = ports_not_allowed(protocol)
-            try:
-                if why_not:
-                    raise ValueError(why_not)
-                ports = parse_ports(rule["ports"])
-            except ValueError as exc:
-                self.report.error(rule.value_line("ports"), str(exc))
-                ok = False
-        icmp = self._icmp(rule, protocol)
-        if not ok or icmp is None:
-            return None
-        return Service(protocol, ports, icmp[0], icmp[1])
-
-    def _icmp(self, rule: YMap, protocol: int) -> tuple[int | None, int | None] | None:
-        if "icmp_type" not in rule and "icmp_code" not in rule:
-            return None, None
-        values: dict[str, int | None] = {"icmp_type": None, "icmp_code": None}
-        ok = True
-        for field in values:
-            if field not in rule:
-                continue
-            line = rule.value_line(field)
-            value = rule[field]
-            if protocol not in TYPED:
-                self.report.error(line, f"{field} is only for icmp and icmpv6 rules, "
-                                        f"not protocol {protocol_name(protocol)}")
-                ok = False
-            elif not is_int(value) or not -1 <= value <= 255:
-                self.report.error(line, f"{field} must be a number from -1 (any) to 255, not {type_name(value)}")
-                ok = False
-            else:
-                values[field] = None if value == -1 else value
-        if ok and values["icmp_code"] is not None and values["icmp_type"] is None:
-            self.report.error(rule.value_line("icmp_code"), "icmp_code needs an icmp_type")
-            ok = False
-        return (values["icmp_type"], values["icmp_code"]) if ok else None
 
 
 def _typed(value: Any) -> Any:
