@@ -1,26 +1,39 @@
-"""The native format's VPC layer: each section as read, and every bad value as
-one line with file:line."""
+"""The native format's VPC layer: each section as read, every bad value as one
+line with file:line, and the writer's output reading back as the same model."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sgverify.errors import Severity
 from sgverify.inputs import load_network
+from sgverify.inputs.native.export import check_round_trip, differences, export_native
 from sgverify.inputs.native.reader import parse_network
+from sgverify.solve import check_assertion
+from sgverify.spec.parse import load_spec
+from sgverify.spec.resolve import resolve_spec
 from sgverify.model import (
     ALL,
     ICMP,
     TCP,
+    UDP,
     Cidr,
+    Direction,
     GroupPeer,
     Network,
     Origin,
     PortRange,
+    Resource,
+    Rule,
+    SecurityGroup,
     Service,
     UnknownPeer,
     parse_address,
@@ -31,11 +44,15 @@ from sgverify.model.topology import (
     EgressOnlyGateway,
     InternetGateway,
     NatGateway,
+    NetworkAcl,
     Peering,
+    Route,
+    RouteTable,
     Subnet,
     TargetKind,
     TgwAttachment,
     TgwRoute,
+    TgwRouteTable,
     Topology,
     TransitGateway,
     Vpc,
@@ -564,3 +581,209 @@ def test_every_problem_of_a_file_is_reported_at_once(rejected):
         "network-interface, vpn-gateway, other) to keep it as a free choice",
         "f.yaml:12: error: opaque must be true or false, not the text 'maybe'",
     ]
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def _doc_example() -> str:
+    text = (ROOT / "docs" / "vpc.md").read_text()
+    return re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+
+
+def test_the_documented_example_reads_and_writes_back_the_same():
+    loaded = parse_network(_doc_example(), "vpc.md")
+    network = loaded.network
+    assert len(network.topology.vpcs) == 2 and network.topology.elements() == 19
+    assert [str(w) for w in loaded.warnings] == [
+        "vpc.md:18: warning: route table rt-main: route 172.16.0.0/12 targets vpn-gateway vgw-corp, which is not "
+        "in the input; what it delivers is a free choice"]
+    text = export_native(network)
+    again = parse_network(text, "written.yaml").network
+    assert differences(network, again) == []
+    check_round_trip(network, text, "written.yaml")
+
+
+def test_the_documented_example_keeps_its_verdicts_when_written(tmp_path):
+    original = tmp_path / "vpc.yaml"
+    original.write_text(_doc_example())
+    written = tmp_path / "written.yaml"
+    written.write_text(export_native(load_network(str(original)).network))
+    assertions = """\
+        assertions:
+          - {name: web serves https, allow: {from: internet, to: web, protocol: tcp, ports: 443}}
+          - {name: no ssh to web, deny: {from: any, to: web, protocol: tcp, ports: 22}}
+          - {name: the firewall takes all of 10/8, allow: {from: 10.0.0.0/8, to: fw, protocol: udp, ports: 53}}
+          - {name: db hears only its own group, only: {from: sg-b, to: db}}
+          - {name: web reaches db, allow: {from: web, to: db, protocol: tcp, ports: 5432}}
+        """
+    found = {}
+    for path in (original, written):
+        spec_path = tmp_path / f"spec-{path.stem}.yaml"
+        spec_path.write_text(f"network: {path.name}\n" + textwrap.dedent(assertions))
+        network = load_network(str(path)).network
+        spec, _ = resolve_spec(load_spec(spec_path), network)
+        found[path.name] = [(a.name, check_assertion(network, a).verdict) for a in spec.assertions]
+    assert {v.value for _, v in found["vpc.yaml"]} == {"holds", "violated"}
+    assert found["written.yaml"] == found["vpc.yaml"]
+
+
+def test_differences_name_what_changed_in_the_vpc_layer():
+    network = parse_network(_doc_example(), "vpc.md").network
+    topology = network.topology
+    table = topology.route_tables["rt-main"]
+    acl = topology.nacls["acl-public"]
+    changed = dataclasses.replace(topology, route_tables={
+        **topology.route_tables, "rt-main": dataclasses.replace(table, routes=table.routes[1:])},
+        nacls={**topology.nacls, "acl-public": dataclasses.replace(
+            acl, inbound=(dataclasses.replace(acl.inbound[0], action=AclAction.DENY),) + acl.inbound[1:])})
+    assert sorted(differences(network, dataclasses.replace(network, topology=changed))) == [
+        "nacls 'acl-public'", "route tables 'rt-main'"]
+    assert differences(network, dataclasses.replace(network, topology=None)) == ["the VPC layer"]
+    moved = dataclasses.replace(network, resources={
+        **network.resources, "web": dataclasses.replace(network.resources["web"], subnet_ids=("private-a",))})
+    assert differences(network, moved) == ["resources 'web'"]
+
+
+def test_written_routes_and_entries_name_their_origin():
+    text = export_native(net(ROUTED))
+    lines = text.splitlines()
+    assert "      - {destination: 10.0.0.0/16, target: local}  # f.yaml:29" in lines
+    assert "      - {destination: 10.5.0.0/16, target: vgw-1, target_kind: vpn-gateway}  # f.yaml:26" in lines
+    assert "      - {prefix_list: pl-s3, target: vpce}  # f.yaml:23" in lines
+    assert "  rt:  # f.yaml:15" in lines
+
+
+def test_a_transit_gateway_not_in_the_input_is_written_as_not_described():
+    topology = Topology(tgw_attachments={"att": TgwAttachment("att", "tgw-shared", "v", ("s",), "rt")},
+                        tgw_route_tables={"rt": TgwRouteTable("rt", "tgw-shared", (TgwRoute(cidr("10.0.0.0/8"), "att"),))})
+    network = Network(groups={}, resources={}, topology=topology)
+    again = parse_network(export_native(network), "x.yaml").network
+    assert again.topology.transit_gateways == {}
+    assert differences(network, again) == []
+
+
+def test_an_empty_vpc_layer_is_kept():
+    network = Network(groups={}, resources={}, topology=Topology())
+    assert parse_network(export_native(network), "x.yaml").network.topology == Topology()
+
+
+def test_the_writer_refuses_what_it_cannot_keep():
+    subnet = Subnet("s", "v", (cidr("10.0.1.0/24"),))
+    wrong_blocks = Network(groups={"g": SecurityGroup("g")},
+                           resources={"r": Resource("r", ("g",), subnets=(cidr("10.0.0.0/8"),), subnet_ids=("s",))},
+                           topology=Topology(subnets={"s": subnet}))
+    no_layer = Network(groups={"g": SecurityGroup("g")},
+                       resources={"r": Resource("r", ("g",), subnet_ids=("s",))})
+    same_key = Network(groups={}, resources={},
+                       topology=Topology(internet_gateways={"gw": InternetGateway("gw", "v")},
+                                         nat_gateways={"gw": NatGateway("gw", "s")}))
+    for network, message in ((wrong_blocks, "resource 'r' has subnet blocks 10.0.0.0/8 that are not those"),
+                             (no_layer, "resource 'r' is in subnets s but the input has no VPC layer"),
+                             (same_key, "NAT gateway 'gw' has the key of internet gateway 'gw'")):
+        with pytest.raises(Exception, match=re.escape(message)):
+            check_round_trip(network, export_native(network), "x.yaml")
+
+
+# -- random topologies survive the round trip --------------------------------------------
+
+NAMES = st.sampled_from(["", "prod", "two words", "x: y", "# not a comment", "yes", "123", "ünï"])
+SERVICES = (Service(ALL), Service(TCP, (PortRange(443, 443),)), Service(TCP, (PortRange(22, 22), PortRange(80, 90))),
+            Service(UDP, (PortRange(1024, 65535),)), Service(ICMP, None, 8, None), Service(ICMP, None, 3, 4),
+            Service(47))
+ENTRY_CIDRS = ("0.0.0.0/0", "10.0.0.0/8", "::/0", "2001:db8::/32", "192.168.1.0/24")
+ROUTE_CIDRS = ("0.0.0.0/0", "::/0", "10.50.0.0/16", "172.16.0.0/12", "192.168.0.0/24", "2001:db8:9::/48")
+
+
+@st.composite
+def topologies(draw) -> Network:
+    count = draw(st.integers(1, 2))
+    vpcs = {f"vpc-{i}": Vpc(f"vpc-{i}", (cidr(f"10.{i}.0.0/16"),) + ((cidr(f"2001:db8:{i}::/56"),)
+                                                                    if draw(st.booleans()) else ()),
+                            draw(NAMES), draw(st.sampled_from(["", "eu-west-1"])), draw(st.sampled_from(["", "1234"])))
+            for i in range(count)}
+    subnets, nacls, tables = {}, {}, {}
+    for i, vpc in enumerate(vpcs):
+        for j in range(draw(st.integers(1, 3))):
+            key = f"s-{i}-{j}"
+            subnets[key] = Subnet(key, vpc, (cidr(f"10.{i}.{j}.0/24"),),
+                                  draw(st.sampled_from([None, f"rt-{i}", "rt-gone"])),
+                                  draw(st.sampled_from([None, f"acl-{i}", "acl-gone"])), draw(st.booleans()),
+                                  draw(NAMES))
+        if draw(st.booleans()):
+            nacls[f"acl-{i}"] = NetworkAcl(f"acl-{i}", vpc, _entries(draw, False), _entries(draw, True),
+                                           draw(st.booleans()), draw(NAMES))
+    gateways = {}
+    for i, vpc in enumerate(vpcs):
+        if draw(st.booleans()):
+            gateways[f"igw-{i}"] = InternetGateway(f"igw-{i}", draw(st.sampled_from([vpc, None])), draw(NAMES))
+    eigws = {"eigw": EgressOnlyGateway("eigw", "vpc-0")} if draw(st.booleans()) else {}
+    nats = {"nat": NatGateway("nat", "s-0-0", draw(st.sampled_from([None, ip("10.0.0.7")])),
+                              draw(st.sampled_from([None, ip("54.1.2.3")])), True)} if draw(st.booleans()) else {}
+    if draw(st.booleans()):
+        nats["natp"] = NatGateway("natp", "s-0-0", public=False, name=draw(NAMES))
+    peerings = {"pcx": Peering("pcx", "vpc-0", "vpc-1", draw(st.booleans()))} if count == 2 else {}
+    tgw_key = draw(st.sampled_from([None, "tgw", "tgw-shared"]))
+    transit, attachments, tgw_tables = {}, {}, {}
+    if tgw_key:
+        if tgw_key == "tgw":
+            transit["tgw"] = TransitGateway("tgw", draw(NAMES))
+        for i, vpc in enumerate(vpcs):
+            attachments[f"att-{i}"] = TgwAttachment(f"att-{i}", tgw_key, vpc, (f"s-{i}-0",),
+                                                    draw(st.sampled_from([None, "tgw-rt"])))
+        attachments["vpn"] = TgwAttachment("vpn", tgw_key, None, (), "tgw-rt", "vpn")
+        routes = tuple(TgwRoute(cidr(c), None if hole else "vpn", hole)
+                       for c, hole in zip(draw(st.lists(st.sampled_from(ROUTE_CIDRS), unique=True, max_size=3)),
+                                          draw(st.lists(st.booleans(), min_size=3, max_size=3))))
+        tgw_tables["tgw-rt"] = TgwRouteTable("tgw-rt", tgw_key, routes, tuple(draw(st.lists(
+            st.sampled_from(sorted(attachments)), unique=True, max_size=2))), draw(NAMES))
+    endpoints = {"vpce": VpcEndpoint("vpce", "vpc-0", draw(st.sampled_from(["", "com.amazonaws.s3"])),
+                                     draw(st.sampled_from(["Gateway", "Interface"])), draw(st.sampled_from([None, "pl-s3"])),
+                                     ("rt-0",))} if draw(st.booleans()) else {}
+    groups = {f"sg-{i}": SecurityGroup(f"sg-{i}", "default", vpc=vpc,
+                                       ingress=(Rule(f"sg-{i}", Direction.INGRESS, 0, Service(ALL), GroupPeer(f"sg-{i}")),))
+              for i, vpc in enumerate(vpcs)}
+    resources = {}
+    for i, vpc in enumerate(vpcs):
+        key = f"s-{i}-0"
+        shape = draw(st.sampled_from(["ip", "symbolic", "absent"]))
+        ids = (key,) if shape != "absent" else ("subnet-gone",)
+        ips = ((parse_address(f"10.{i}.0.9"),) if shape == "ip" else ())
+        blocks = subnets[key].cidrs if shape != "absent" else ()
+        resources[f"r{i}"] = Resource(f"r{i}", (f"sg-{i}",), ips=ips, subnets=blocks, aliases=(f"box{i}",) if i else (),
+                                      vpc=vpc if shape != "absent" or draw(st.booleans()) else "", subnet_ids=ids,
+                                      source_dest_check=draw(st.booleans()))
+    targets = [(TargetKind.INTERNET_GATEWAY, k) for k in gateways] + \
+        [(TargetKind.EGRESS_ONLY_GATEWAY, k) for k in eigws] + [(TargetKind.NAT_GATEWAY, k) for k in nats] + \
+        [(TargetKind.PEERING, k) for k in peerings] + [(TargetKind.TRANSIT_GATEWAY, k) for k in transit] + \
+        [(TargetKind.GATEWAY_ENDPOINT, k) for k in endpoints] + [(TargetKind.INTERFACE, k) for k in resources] + \
+        [(TargetKind.INTERFACE, "box1"), (TargetKind.VPN_GATEWAY, "vgw"), (TargetKind.OTHER, ""),
+         (TargetKind.LOCAL, ""), (TargetKind.TRANSIT_GATEWAY, "tgw-shared"), (TargetKind.NAT_GATEWAY, "")]
+    for i, vpc in enumerate(vpcs):
+        if draw(st.booleans()):
+            destinations = draw(st.lists(st.sampled_from(ROUTE_CIDRS + ("pl-s3", "pl-gone")), unique=True, max_size=5))
+            routes = []
+            for destination in destinations:
+                kind, target = draw(st.sampled_from(targets))
+                routes.append(Route(kind, target, None if destination.startswith("pl-") else cidr(destination),
+                                    destination if destination.startswith("pl-") else None,
+                                    draw(st.booleans()) if target or kind is not TargetKind.LOCAL else False))
+            tables[f"rt-{i}"] = RouteTable(f"rt-{i}", vpc, tuple(routes), draw(st.booleans()), draw(NAMES))
+    topology = Topology(vpcs=vpcs, subnets=subnets, route_tables=tables, nacls=nacls, internet_gateways=gateways,
+                        egress_only_gateways=eigws, nat_gateways=nats, peerings=peerings, transit_gateways=transit,
+                        tgw_attachments=attachments, tgw_route_tables=tgw_tables, endpoints=endpoints)
+    return Network(groups=groups, resources=resources, topology=topology)
+
+
+def _entries(draw, egress: bool) -> tuple[AclEntry, ...]:
+    numbers = sorted(draw(st.lists(st.integers(1, 32766), unique=True, max_size=4)))
+    return tuple(AclEntry(n, egress, draw(st.sampled_from(list(AclAction))), cidr(draw(st.sampled_from(ENTRY_CIDRS))),
+                          draw(st.sampled_from(SERVICES))) for n in numbers)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(topologies())
+def test_random_topologies_read_back_as_written(network):
+    text = export_native(network)
+    again = parse_network(text, "written.yaml").network
+    assert differences(network, again) == []
+    check_round_trip(network, text, "written.yaml")
