@@ -598,6 +598,9 @@ def test_the_documented_example_reads_and_writes_back_the_same():
     loaded = parse_network(_doc_example(), "vpc.md")
     network = loaded.network
     assert len(network.topology.vpcs) == 2 and network.topology.elements() == 19
+    # `default` is each resource's own VPC's group.
+    assert network.resources["fw"].groups == ("sg-default-a",)
+    assert network.resources["db"].groups == ("sg-default-b",)
     assert [str(w) for w in loaded.warnings] == [
         "vpc.md:18: warning: route table rt-main: route 172.16.0.0/12 targets vpn-gateway vgw-corp, which is not "
         "in the input; what it delivers is a free choice"]
@@ -617,7 +620,7 @@ def test_the_documented_example_keeps_its_verdicts_when_written(tmp_path):
           - {name: web serves https, allow: {from: internet, to: web, protocol: tcp, ports: 443}}
           - {name: no ssh to web, deny: {from: any, to: web, protocol: tcp, ports: 22}}
           - {name: the firewall takes all of 10/8, allow: {from: 10.0.0.0/8, to: fw, protocol: udp, ports: 53}}
-          - {name: db hears only its own group, only: {from: sg-b, to: db}}
+          - {name: db hears only its own group, only: {from: sg-default-b, to: db}}
           - {name: web reaches db, allow: {from: web, to: db, protocol: tcp, ports: 5432}}
         """
     found = {}
