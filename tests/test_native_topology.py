@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgverify.errors import Severity
+from sgverify.errors import InputError, Severity
 from sgverify.inputs import load_network
 from sgverify.inputs.native.export import check_round_trip, differences, export_native
 from sgverify.inputs.native.reader import parse_network
@@ -687,7 +687,7 @@ def test_the_writer_refuses_what_it_cannot_keep():
     for network, message in ((wrong_blocks, "resource 'r' has subnet blocks 10.0.0.0/8 that are not those"),
                              (no_layer, "resource 'r' is in subnets s but the input has no VPC layer"),
                              (same_key, "NAT gateway 'gw' has the key of internet gateway 'gw'")):
-        with pytest.raises(Exception, match=re.escape(message)):
+        with pytest.raises(InputError, match=re.escape(message)):
             check_round_trip(network, export_native(network), "x.yaml")
 
 
