@@ -113,16 +113,18 @@ CASES = [
      ["f.yaml:4: error: address 10.0.0.1 is also on resource 'r' (line 3); an address belongs to one resource"]),
     ('security_groups: {g: {}}\nresources:\n  r: {ips: [10.0.0.1], public_ips: [10.0.0.1], security_groups: [g]}\n',
      ['f.yaml:3: error: address 10.0.0.1 is also on this resource (line 3); an address belongs to one resource']),
-    ('security_groups:\n  g: {name: web}\n  h: {name: web}\n',
-     ["f.yaml:3: error: group name 'web' is already used by group 'g' (line 2)"]),
+    ('security_groups:\n  g: {name: web, vpc: v}\n  h: {name: web, vpc: v}\n',
+     ["f.yaml:3: error: group name 'web' is already used by group 'g' (line 2) in VPC v; names are unique within a VPC"]),
+    ('security_groups:\n  g: {name: web}\n  h: {name: web}\nresources:\n  r: {ips: [10.0.0.1], security_groups: [web]}\n',
+     ["f.yaml:5: error: group name 'web' is used by several groups: g, h; name the group by its key"]),
     ('security_groups:\n  g: {name: h}\n  h: {}\n',
      ["f.yaml:2: error: group name 'h' is also the key of another group (line 3)"]),
     ('security_groups:\n  g: {}\n  g: {}\n',
      ["f.yaml:3: error: duplicate key 'g' (first at line 2)"]),
-    ('security_groups:\n  p:\n    opaque: true\n    ingress: [{protocol: tcp, source: 1.2.3.4/32}]\n',
-     ["f.yaml:2: error: group 'p' is opaque (known only by reference), so it cannot have ingress or egress rules"]),
-    ('security_groups:\n  p: {opaque: true}\nresources:\n  r: {ips: [10.0.0.1], security_groups: [p]}\n',
-     ["f.yaml:4: error: group 'p' is opaque: its rules are unknown, so a resource carrying it cannot be checked; describe the group instead"]),
+    ('security_groups:\n  p: {opaque: true, ingress: []}\nresources:\n  r: {ips: [10.0.0.1], security_groups: [p]}\n',
+     ["f.yaml:4: error: group 'p' is opaque and has no rules: a resource carrying it would be checked as if the "
+      "group admitted nothing; write its rules (an unknown one as {protocol: all, source: {unknown: REASON}, "
+      "unknown: REASON})"]),
     ("security_groups:\n  p: {opaque: 'yes please'}\n",
      ["f.yaml:2: error: opaque must be true or false, not the text 'yes please'"]),
     ('security_groups:\n  g: {}\nprefix_lists:\n  g: [1.2.3.0/24]\n',
@@ -183,7 +185,7 @@ def test_the_whole_file_is_checked_before_failing(rejected):
         "every port; remove ports or use tcp or udp",
         "f.yaml:9: error: unknown security group 'h'",
         "f.yaml:10: error: unknown key 'colour' in resource 's'; expected one of: ips, public_ips, subnet, "
-        "security_groups, kind, aliases",
+        "subnets, vpc, security_groups, kind, aliases, source_dest_check",
         "f.yaml:10: error: address 10.0.0.1 is also on resource 'r' (line 9); an address belongs to one resource",
     ]
 

@@ -41,7 +41,8 @@ def import_network(
         except OSError as exc:
             raise InputError(f"cannot write {output!r}: {exc.strerror}") from None
         network = loaded.network
-        print(f"sgverify: wrote {output}: {len(network.groups)} groups, {len(network.resources)} resources",
+        layer = f", {network.topology.elements()} VPC-layer elements" if network.topology is not None else ""
+        print(f"sgverify: wrote {output}: {len(network.groups)} groups, {len(network.resources)} resources{layer}",
               file=sys.stderr)
         return EXIT_OK
 

@@ -23,10 +23,10 @@ class Loaded:
 
 
 FORMATS = ("native", "aws", "terraform-plan", "terraform", "cloudformation")
-_EXPECTED = ("a native network (security_groups, resources, externals, prefix_lists), AWS describe "
-             "output (SecurityGroups, NetworkInterfaces...), a Terraform plan (format_version with "
-             "planned_values or resource_changes), a CloudFormation template (AWSTemplateFormatVersion "
-             "or Resources with AWS:: types), or a folder of .tf or AWS .json files")
+_EXPECTED = ("a native network (security_groups, resources, externals, prefix_lists, vpcs, "
+             "subnets...), AWS describe output (SecurityGroups, NetworkInterfaces...), a Terraform "
+             "plan (format_version with planned_values or resource_changes), a CloudFormation template "
+             "(AWSTemplateFormatVersion or Resources with AWS:: types), or a folder of .tf or AWS .json files")
 
 
 def load_network(path: str, input_format: str | None = None,
@@ -85,7 +85,10 @@ def _detect_data(data: Any, path: str) -> str:
                      f"(or choose with --input-format)", location=path)
 
 
-_NATIVE_KEYS = ("security_groups", "resources", "externals", "prefix_lists")
+_NATIVE_KEYS = ("security_groups", "resources", "externals", "prefix_lists",
+                # the VPC layer (a file may describe only that, e.g. to review an import)
+                "vpcs", "subnets", "route_tables", "network_acls", "gateways", "peerings",
+                "transit_gateways", "endpoints")
 
 
 def _probe(module: str, function: str, data: Any) -> bool:

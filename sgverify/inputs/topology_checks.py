@@ -18,7 +18,7 @@ from typing import Iterable
 from ..errors import Diagnostic, Severity
 from ..model import Network, Origin
 from ..model.addresses import Cidr, format_address
-from ..model.topology import ACL_NUMBER_MAX, ACL_NUMBER_MIN, NetworkAcl, RouteTable, TargetKind, Topology
+from ..model.topology import ACL_NUMBER_MAX, ACL_NUMBER_MIN, NetworkAcl, RouteTable, Subnet, TargetKind, Topology
 
 
 def check_topology(network: Network) -> list[Diagnostic]:
@@ -69,6 +69,7 @@ def _subnets(topology: Topology) -> list[Diagnostic]:
                                         f"the blocks of VPC {vpc.key} "
                                         f"({', '.join(map(str, vpc.cidrs)) or 'none'})"))
         by_vpc[subnet.vpc].append(subnet)
+        found += _associations(subnet, topology)
     for subnets in by_vpc.values():
         for i, a in enumerate(subnets):
             for b in subnets[i + 1:]:
@@ -77,6 +78,17 @@ def _subnets(topology: Topology) -> list[Diagnostic]:
                         if _overlap(x, y):
                             found.append(_error(b.origin, f"subnet {b.key} block {y} overlaps "
                                                 f"subnet {a.key} block {x} in VPC {a.vpc}"))
+    return found
+
+
+def _associations(subnet: Subnet, topology: Topology) -> list[Diagnostic]:
+    found = []
+    if subnet.route_table is not None and subnet.route_table not in topology.route_tables:
+        found.append(_warning(subnet.origin, f"subnet {subnet.key} uses route table {subnet.route_table}, which "
+                              "is not in the input: its routes are a free choice"))
+    if subnet.nacl is not None and subnet.nacl not in topology.nacls:
+        found.append(_warning(subnet.origin, f"subnet {subnet.key} uses network ACL {subnet.nacl}, which is not "
+                              "in the input: what it admits is a free choice"))
     return found
 
 

@@ -2,22 +2,20 @@
 
 `export_native(network)` returns YAML text that `native.parse_network` reads
 back into an equivalent network (same groups, rules, peers, services,
-resources, externals and prefix lists), so a user can review what an import
-understood and check the written file instead of the original.
+resources, externals, prefix lists and VPC layer), so a user can review what
+an import understood and check the written file instead of the original.
 
 Unknown parts are written as `source: {unknown: REASON}` (an unknown peer) and
-`unknown: REASON` on a rule (unknown protocol or ports). `check_round_trip`
-reads the text back and refuses, listing each element, when the native reader
-cannot express something faithfully.
+`unknown: REASON` on a rule (unknown protocol or ports); an opaque group keeps
+its rules and its members. `check_round_trip` reads the text back and refuses,
+listing each element, when the native reader cannot express something
+faithfully.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any, Iterable
-
-import yaml
+import dataclasses
+from typing import Any, Iterable, Mapping
 
 from ...errors import Diagnostic, InputError, Severity
 from ...model import (
@@ -25,7 +23,6 @@ from ...model import (
     Direction,
     GroupPeer,
     Network,
-    Origin,
     Peer,
     PrefixListPeer,
     Resource,
@@ -34,10 +31,14 @@ from ...model import (
     UnknownPeer,
     format_address,
 )
-from ...model.service import ALL, PORTED, TYPED, PROTOCOL_NAMES
+from ...model.topology import Topology
+from .export_topology import placement_fields, topology_lines, topology_problems
+from .writing import comment as _comment
+from .writing import flow as _flow
+from .writing import scalar as _scalar
+from .writing import service_fields
 
 PEER_FIELD = {Direction.INGRESS: "source", Direction.EGRESS: "destination"}
-_PLAIN = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_ .:/@+-]*[A-Za-z0-9_.)/-])?$")
 
 
 def export_native(network: Network) -> str:
@@ -60,12 +61,17 @@ def export_native(network: Network) -> str:
     if network.resources:
         lines.append("resources:")
         for resource in network.resources.values():
-            lines.append(f"  {_scalar(resource.name)}: {_flow(_resource(resource))}{_comment(resource.origin)}")
+            body = _resource(resource, network.topology)
+            lines.append(f"  {_scalar(resource.name)}: {_flow(body)}{_comment(resource.origin)}")
     if network.externals:
         lines.append("externals:")
         for external in network.externals.values():
             cidrs = [str(c) for c in external.cidrs]
             lines.append(f"  {_scalar(external.name)}: {_flow(cidrs)}{_comment(external.origin)}")
+    if network.topology is not None:
+        lines += topology_lines(network.topology, network.resources)
+    if len(lines) == 2:  # nothing at all: still a network file
+        lines.append("security_groups: {}")
     return "\n".join(lines) + "\n"
 
 
@@ -75,6 +81,8 @@ def _group(group: SecurityGroup) -> list[str]:
         out.append(f"    name: {_scalar(group.name)}")
     if group.description:
         out.append(f"    description: {_scalar(group.description)}")
+    if group.vpc:
+        out.append(f"    vpc: {_scalar(group.vpc)}")
     if group.opaque:
         out.append("    opaque: true")
     for direction in Direction:
@@ -86,27 +94,13 @@ def _group(group: SecurityGroup) -> list[str]:
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
-    service = rule.service
-    body: dict[str, Any] = {"protocol": _protocol(service.protocol)}
-    if service.protocol in PORTED and service.ports is not None:
-        ports = [p.lo if p.lo == p.hi else f"{p.lo}-{p.hi}" for p in service.ports]
-        body["ports"] = ports[0] if len(ports) == 1 else ports
-    if service.protocol in TYPED and service.icmp_type is not None:
-        body["icmp_type"] = service.icmp_type
-        if service.icmp_code is not None:
-            body["icmp_code"] = service.icmp_code
+    body = service_fields(rule.service)
     body[PEER_FIELD[rule.direction]] = _peer(rule.peer)
     if rule.service_unknown:
         body["unknown"] = rule.service_unknown
     if rule.description:
         body["description"] = rule.description
     return body
-
-
-def _protocol(number: int) -> Any:
-    if number == ALL:
-        return "all"
-    return PROTOCOL_NAMES.get(number, number)
 
 
 def _peer(peer: Peer) -> Any:
@@ -121,58 +115,21 @@ def _peer(peer: Peer) -> Any:
     raise TypeError(f"unexpected peer {peer!r}")
 
 
-def _resource(resource: Resource) -> dict[str, Any]:
+def _resource(resource: Resource, topology: Topology | None) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if resource.ips:
         body["ips"] = [format_address(f, v) for f, v in resource.ips]
     if resource.public_ips:
         body["public_ips"] = [format_address(f, v) for f, v in resource.public_ips]
-    if resource.subnets:
-        body["subnet"] = [str(c) for c in resource.subnets]
+    body.update(placement_fields(resource, topology))
     body["security_groups"] = list(resource.groups)
     if resource.kind:
         body["kind"] = resource.kind
     if resource.aliases:
         body["aliases"] = list(resource.aliases)
+    if not resource.source_dest_check:
+        body["source_dest_check"] = False
     return body
-
-
-# -- YAML writing -------------------------------------------------------------
-
-def _flow(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> str:
-    """A scalar that YAML reads back as exactly this value (plain when safe, else quoted)."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    if _PLAIN.match(text) and ": " not in text and _reads_back(text):
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _reads_back(text: str) -> bool:
-    try:
-        return yaml.safe_load(text) == text
-    except yaml.YAMLError:
-        return False
-
-
-def _comment(origin: Origin, text: str = "") -> str:
-    where = str(origin)
-    shown = " ".join(text.split())
-    if shown and len(shown) > 100:
-        shown = shown[:97] + "..."
-    parts = [p for p in (where, f"as written: {shown}" if shown else "") if p]
-    return f"  # {' | '.join(parts)}" if parts else ""
 
 
 # -- checking -------------------------------------------------------------------
@@ -196,20 +153,19 @@ def check_round_trip(network: Network, text: str, path: str) -> None:
 
 
 def inexpressible(network: Network) -> list[str]:
-    """What the native format cannot write: an opaque group that has rules or members."""
+    """What the native format cannot write: an opaque group carried by a resource
+    without a single rule (the reader refuses it, as a likely mistake), and what
+    topology_problems names."""
     out: list[str] = []
     for group in network.groups.values():
-        if not group.opaque:
+        if not group.opaque or group.ingress or group.egress:
             continue
         carriers = [r.name for r in network.members(group.key)]
         if carriers:
-            out.append(f"group {group.key!r} is opaque (it may have members outside the input) and carried by "
-                       f"{', '.join(carriers)}; the native format cannot write such a group, so check the "
-                       f"original input instead")
-        elif group.ingress or group.egress:
-            out.append(f"group {group.key!r} has unknown members and known rules; the native format cannot "
-                       f"write such a group, so check the original input instead")
-    return out
+            out.append(f"group {group.key!r} is opaque (it may have members outside the input), has no rules "
+                       f"and is carried by {', '.join(carriers)}; the native format cannot write such a group, "
+                       f"so check the original input instead")
+    return out + topology_problems(network)
 
 
 def differences(left: Network, right: Network) -> list[str]:
@@ -223,7 +179,28 @@ def differences(left: Network, right: Network) -> list[str]:
                  {k: _texts(e.cidrs) for k, e in right.externals.items()})
     out += _diff("prefix lists", {k: (_texts(p.cidrs), p.name, p.max_entries) for k, p in left.prefix_lists.items()},
                  {k: (_texts(p.cidrs), p.name, p.max_entries) for k, p in right.prefix_lists.items()})
+    if (left.topology is None) != (right.topology is None):
+        out.append("the VPC layer")
+    elif left.topology is not None and right.topology is not None:
+        for field in dataclasses.fields(Topology):
+            what = field.name.replace("_", " ")
+            out += _diff(what, _plain_elements(getattr(left.topology, field.name)),
+                         _plain_elements(getattr(right.topology, field.name)))
     return out
+
+
+def _plain_elements(elements: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _plain(element) for key, element in elements.items()}
+
+
+def _plain(value: Any) -> Any:
+    """An element as comparable values, without origins or texts as written."""
+    if dataclasses.is_dataclass(value):
+        return (type(value).__name__,) + tuple((f.name, _plain(getattr(value, f.name)))
+                                               for f in dataclasses.fields(value) if f.name not in ("origin", "text"))
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
 
 
 def _diff(what: str, left: dict, right: dict) -> Iterable[str]:
@@ -236,12 +213,12 @@ def _group_key(group: SecurityGroup) -> tuple:
     rules = tuple((r.direction, r.index, r.service, type(r.peer).__name__, str(r.peer), r.service_unknown,
                    r.description)
                   for r in group.ingress + group.egress)
-    return group.name or group.key, group.opaque, rules
+    return group.name or group.key, group.opaque, group.vpc, group.description, rules
 
 
 def _resource_key(resource: Resource) -> tuple:
     return (resource.groups, resource.ips, resource.public_ips, _texts(resource.subnets), resource.kind,
-            resource.aliases)
+            resource.aliases, resource.vpc, resource.subnet_ids, resource.source_dest_check)
 
 
 def _texts(cidrs: Iterable[Any]) -> tuple[str, ...]:

@@ -1,18 +1,27 @@
-"""The native format's prefix lists, resources and externals (groups are in native.py)."""
+"""The native format's prefix lists, resources and externals (groups are in reader.py).
+
+With a VPC layer, a resource's `subnet` (or `subnets`) names subnet keys: the
+resource is then in those subnets' VPC (or the `vpc` it names), its subnet
+blocks are theirs, and its private addresses need only be unique in that VPC.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Mapping, Protocol
 
 from ...model import Cidr, External, Family, Origin, PrefixList, Resource, format_address, parse_address
+from ...model.topology import Subnet
 from ..fields import Report, check_keys, expect_str, is_int, parse_cidr, type_name
 from ..suggest import did_you_mean
 from ..yamlnodes import YList, YMap
 
 PREFIX_LIST_KEYS = ("entries", "name", "max_entries")
-RESOURCE_KEYS = ("ips", "public_ips", "subnet", "security_groups", "kind", "aliases")
+RESOURCE_KEYS = ("ips", "public_ips", "subnet", "subnets", "vpc", "security_groups", "kind", "aliases",
+                 "source_dest_check")
 _RESOURCE_KEY_SET = frozenset(RESOURCE_KEYS)
+_CIDR_LIKE = re.compile(r"^[0-9A-Fa-f:.]+/[0-9]+$")
 
 
 @dataclass
@@ -35,9 +44,16 @@ def section(report: Report, doc: YMap, key: str) -> YMap:
     return value
 
 
-def read_parts(report: Report, doc: YMap, group_key: Callable[[str], str | None],
-               known_groups: list[str], opaque: set[str]) -> Parts:
-    """Prefix lists, resources (their groups resolved with `group_key`) and externals."""
+class GroupNames(Protocol):
+    def group_key(self, ref: str, vpc: str = "") -> str | None: ...
+    def ambiguity(self, ref: str, vpc: str = "") -> str | None: ...
+    def known_groups(self) -> list[str]: ...
+
+
+def read_parts(report: Report, doc: YMap, groups: GroupNames, bare_opaque: set[str],
+               subnets: Mapping[str, Subnet] | None) -> Parts:
+    """Prefix lists, resources (their groups resolved by `groups`) and externals.
+    `subnets`: the file's subnets when it has a VPC layer, else None."""
     parts = Parts()
     plists = section(report, doc, "prefix_lists")
     for key, body in plists.items():
@@ -46,7 +62,7 @@ def read_parts(report: Report, doc: YMap, group_key: Callable[[str], str | None]
             parts.prefix_lists[key] = plist
         else:
             parts.broken_prefix_lists.add(key)
-    _ResourceReader(report, group_key, known_groups, opaque, parts).read_all(section(report, doc, "resources"))
+    _ResourceReader(report, groups, bare_opaque, subnets, parts).read_all(section(report, doc, "resources"))
     externals = section(report, doc, "externals")
     for name, value in externals.items():
         cidrs = _cidr_list(report, value, externals.value_line(name), f"external {name!r}", host_ok=True)
@@ -110,14 +126,15 @@ def _optional_str(report: Report, body: YMap, key: str) -> str:
 
 
 class _ResourceReader:
-    def __init__(self, report: Report, group_key: Callable[[str], str | None], known_groups: list[str],
-                 opaque: set[str], parts: Parts):
+    def __init__(self, report: Report, groups: GroupNames, bare_opaque: set[str],
+                 subnets: Mapping[str, Subnet] | None, parts: Parts):
         self.report = report
-        self.group_key = group_key
-        self.known_groups = known_groups
-        self.opaque = opaque
+        self.groups = groups
+        self.bare_opaque = bare_opaque
+        self.subnets = subnets
         self.parts = parts
-        self.owners: dict[tuple[Family, int], tuple[str, int]] = {}  # address -> (resource, line)
+        # (VPC or "" for public addresses, address) -> (resource, line)
+        self.owners: dict[tuple[str, Family, int], tuple[str, int]] = {}
 
     def read_all(self, resources: YMap) -> None:
         for name, body in resources.items():
@@ -135,22 +152,77 @@ class _ResourceReader:
         if not _RESOURCE_KEY_SET.issuperset(body):
             check_keys(self.report, body, RESOURCE_KEYS, f"resource {name!r}")
         errors_before = len(self.report.errors)
-        groups = self._groups(name, body, line)
-        ips = self._addresses(name, body, "ips")
-        public_ips = self._addresses(name, body, "public_ips")
+        field = self._subnet_field(name, body)
+        vpc = _optional_str(self.report, body, "vpc")
+        subnet_ids: tuple[str, ...] = ()
         subnets: tuple[Cidr, ...] = ()
-        if "subnet" in body:
-            subnets = _cidr_list(self.report, body["subnet"], body.value_line("subnet"),
-                                 f"subnet of resource {name!r}") or ()
-        self._check_in_subnets(name, line, ips + public_ips, subnets)
+        if self.subnets is not None:
+            subnet_ids = self._subnet_keys(name, body, field) if field else ()
+            vpc, subnets = self._placement(name, body, vpc, subnet_ids)
+        elif field:
+            subnets = _cidr_list(self.report, body[field], body.value_line(field),
+                                 f"{field} of resource {name!r}") or ()
+        groups = self._groups(name, body, line, vpc)
+        ips = self._addresses(name, body, "ips", vpc)
+        public_ips = self._addresses(name, body, "public_ips", "")
+        if self.subnets is None:  # with a VPC layer the topology checks say it, as an error
+            self._check_in_subnets(name, line, ips + public_ips, subnets)
         kind = _optional_str(self.report, body, "kind")
         aliases = self._aliases(name, body)
+        source_dest_check = body.get("source_dest_check", True)
+        if not isinstance(source_dest_check, bool):
+            self.report.error(body.value_line("source_dest_check"), f"source_dest_check of resource {name!r} "
+                                                                    f"must be true or false, not "
+                                                                    f"{type_name(source_dest_check)}")
         if len(self.report.errors) > errors_before:
             return None
         return Resource(name=name, groups=groups, ips=ips, public_ips=public_ips, subnets=subnets,
-                        kind=kind, aliases=aliases, origin=Origin(self.report.path, line))
+                        kind=kind, aliases=aliases, origin=Origin(self.report.path, line), vpc=vpc,
+                        subnet_ids=subnet_ids, source_dest_check=source_dest_check)
 
-    def _groups(self, name: str, body: YMap, line: int) -> tuple[str, ...]:
+    def _subnet_field(self, name: str, body: YMap) -> str | None:
+        if "subnet" in body and "subnets" in body:
+            self.report.error(body.key_line("subnets"), f"resource {name!r} has both subnet and subnets: "
+                                                        f"give one")
+            return None
+        return "subnet" if "subnet" in body else "subnets" if "subnets" in body else None
+
+    def _subnet_keys(self, name: str, body: YMap, field: str) -> tuple[str, ...]:
+        """Subnet keys (with a VPC layer); a key not in the file is kept: a free choice."""
+        value, line = body[field], body.value_line(field)
+        items = [(value, line)] if isinstance(value, str) else \
+            [(v, value.item_line(i)) for i, v in enumerate(value)] if isinstance(value, YList) else None
+        if items is None or not items:
+            self.report.error(line, f"{field} of resource {name!r} must be a subnet key or a list of them, "
+                                    f"not {type_name(value)}")
+            return ()
+        keys: list[str] = []
+        for key, key_line in items:
+            if not isinstance(key, str) or not key.strip():
+                self.report.error(key_line, f"{field} of resource {name!r} holds subnet keys, not {type_name(key)}")
+            elif key not in self.subnets and _CIDR_LIKE.match(key):
+                holders = [s.key for s in self.subnets.values() if key in map(str, s.cidrs)]
+                hint = f": subnet {holders[0]!r} has that block" if len(holders) == 1 else ""
+                self.report.error(key_line, f"{field} of resource {name!r} names subnets by key in a file with a "
+                                            f"VPC layer, and {key} is a CIDR{hint}")
+            elif key not in keys:
+                keys.append(key)
+        return tuple(keys)
+
+    def _placement(self, name: str, body: YMap, vpc: str, keys: tuple[str, ...]) -> tuple[str, tuple[Cidr, ...]]:
+        """The resource's VPC (as given, else its subnets') and its subnets' blocks."""
+        known = [self.subnets[k] for k in keys if k in self.subnets]
+        vpcs = list(dict.fromkeys(s.vpc for s in known))
+        if not vpc and len(vpcs) > 1:
+            listed = ", ".join(f"{s.key} (VPC {s.vpc})" for s in known)
+            self.report.error(body.value_line("subnets" if "subnets" in body else "subnet"),
+                              f"resource {name!r} has subnets in different VPCs: {listed}")
+        elif not vpc and vpcs:
+            vpc = vpcs[0]
+        blocks = tuple(dict.fromkeys(c for s in known for c in s.cidrs))
+        return vpc, blocks
+
+    def _groups(self, name: str, body: YMap, line: int, vpc: str) -> tuple[str, ...]:
         if "security_groups" not in body:
             self.report.error(line, f"resource {name!r} needs a security_groups list")
             return ()
@@ -163,25 +235,28 @@ class _ResourceReader:
                                    f"nothing but the link-local services groups never filter")
         keys: list[str] = []
         for index, ref in enumerate(value):
-            key = self._group_ref(ref, value.item_line(index))
+            key = self._group_ref(ref, value.item_line(index), vpc)
             if key is not None and key not in keys:
                 keys.append(key)
         return tuple(keys)
 
-    def _group_ref(self, ref: Any, line: int) -> str | None:
+    def _group_ref(self, ref: Any, line: int, vpc: str) -> str | None:
         if not isinstance(ref, str):
             self.report.error(line, f"a security group must be named by its key or name, not {type_name(ref)}")
             return None
-        key = self.group_key(ref)
+        key = self.groups.group_key(ref, vpc)
         if key is None:
-            self.report.error(line, f"unknown security group {ref!r}{did_you_mean(ref, self.known_groups)}")
-        elif key in self.opaque:
-            self.report.error(line, f"group {ref!r} is opaque: its rules are unknown, so a resource "
-                                    f"carrying it cannot be checked; describe the group instead")
+            ambiguous = self.groups.ambiguity(ref, vpc)
+            self.report.error(line, ambiguous or f"unknown security group {ref!r}"
+                                                 f"{did_you_mean(ref, self.groups.known_groups())}")
+        elif key in self.bare_opaque:
+            self.report.error(line, f"group {ref!r} is opaque and has no rules: a resource carrying it would "
+                                    f"be checked as if the group admitted nothing; write its rules (an unknown "
+                                    f"one as {{protocol: all, source: {{unknown: REASON}}, unknown: REASON}})")
             return None
         return key
 
-    def _addresses(self, name: str, body: YMap, key: str) -> tuple[tuple[Family, int], ...]:
+    def _addresses(self, name: str, body: YMap, key: str, scope: str) -> tuple[tuple[Family, int], ...]:
         if key not in body:
             return ()
         value, line = body[key], body.value_line(key)
@@ -190,12 +265,12 @@ class _ResourceReader:
             return ()
         out: list[tuple[Family, int]] = []
         for index, text in enumerate(value):
-            address = self._address(name, text, value.item_line(index), key)
+            address = self._address(name, text, value.item_line(index), key, scope)
             if address is not None:
                 out.append(address)
         return tuple(out)
 
-    def _address(self, name: str, text: Any, line: int, key: str) -> tuple[Family, int] | None:
+    def _address(self, name: str, text: Any, line: int, key: str, scope: str) -> tuple[Family, int] | None:
         if not isinstance(text, str):
             self.report.error(line, f"{key} holds addresses, not {type_name(text)}")
             return None
@@ -208,13 +283,15 @@ class _ResourceReader:
         except ValueError as exc:
             self.report.error(line, str(exc))
             return None
-        if address in self.owners:
-            owner, owner_line = self.owners[address]
+        owned = (scope, *address)
+        if owned in self.owners:
+            owner, owner_line = self.owners[owned]
             where = "this resource" if owner == name else f"resource {owner!r}"
-            self.report.error(line, f"address {text} is also on {where} (line {owner_line}); "
+            within = f" in VPC {scope}" if scope else ""
+            self.report.error(line, f"address {text} is also on {where} (line {owner_line}){within}; "
                                     f"an address belongs to one resource")
             return None
-        self.owners[address] = (name, line)
+        self.owners[owned] = (name, line)
         return address
 
     def _check_in_subnets(self, name: str, line: int, addresses: tuple[tuple[Family, int], ...],

@@ -19,8 +19,11 @@ from ..yamlnodes import YList, YMap
 
 class PeerReading:
     """The peer half of the native reader (native._Reader): it uses the reader's
-    report, parts, group names (bodies, names, opaque, group_key), its peer
-    cache `peers` and `_unknown_text`."""
+    report, parts, group names (bodies, names, group_vpcs, opaque, group_key,
+    ambiguity), its peer cache `peers` and `_unknown_text`.
+
+    A group name used in several VPCs is resolved in the VPC of the rule's own
+    group, so such a peer is never cached by its text."""
 
     def _peers(self, key: str, direction: Direction, rule: YMap) -> list[Peer] | None:
         field, other = ("source", "destination") if direction is Direction.INGRESS else ("destination", "source")
@@ -66,9 +69,16 @@ class PeerReading:
             if cidr is None:
                 return None
             return self._remember(value, CidrPeer(cidr), cidr_warning(cidr, value), line)
-        group = self.group_key(value)
+        vpc = self.group_vpcs.get(key, "")
+        group = self.group_key(value, vpc)
         if group is not None:
+            if len(self.names.get(value, ())) > 1 and value not in self.bodies:
+                return self._group_peer(group, line)  # resolved in this group's VPC: not cached
             return self._remember(value, GroupPeer(group), self._members_warning(group), line)
+        ambiguous = self.ambiguity(value, vpc)
+        if ambiguous is not None:
+            self.report.error(line, ambiguous)
+            return None
         if value in self.parts.prefix_lists:
             return self._remember(value, PrefixListPeer(value), None, line)
         if value in self.parts.broken_prefix_lists:

@@ -1,17 +1,27 @@
 """The native network format (YAML or JSON) -> `Network`.
 
-    security_groups:  {KEY: {name, description, ingress: [RULE], egress: [RULE], opaque}}
+    security_groups:  {KEY: {name, description, vpc, ingress: [RULE], egress: [RULE], opaque}}
     prefix_lists:     {KEY: [CIDR...] | {entries: [CIDR...], name, max_entries}}
-    resources:        {NAME: {ips, public_ips, subnet, security_groups, kind, aliases}}
+    resources:        {NAME: {ips, public_ips, subnet | subnets, vpc, security_groups, kind, aliases,
+                              source_dest_check}}
     externals:        {NAME: CIDR | ADDRESS | [CIDR | ADDRESS ...]}
     RULE:             {protocol, ports, icmp_type, icmp_code, source | destination, description, unknown}
     (a peer may be {unknown: REASON} and a rule may carry unknown: REASON: parts an
     import could not know, which match only under a free choice, so no proof relies on them)
+    vpcs, subnets, route_tables, network_acls, gateways, peerings, transit_gateways,
+    endpoints: the VPC layer (topology.py, docs/vpc.md)
+
+Group keys are unique; group names are unique within a VPC only (two VPCs
+each have a `default` group). A name that fits several groups is resolved in
+the VPC of whoever names it, else it is ambiguous and must be a key.
+
+An opaque group (`opaque: true`) may have members outside the file; it may
+have rules (known or `unknown`), and a resource may carry it when it has any.
 
 The whole file is checked before anything is raised, so a user sees every
 problem at once, each as file:line. Anything that could make the model admit
-less than AWS would (an unknown key, an ignored port range, an opaque group on
-a resource) is an error, never a silent drop.
+less than AWS would (an unknown key, an ignored port range, a carried opaque
+group without any rule) is an error, never a silent drop.
 """
 
 from __future__ import annotations
@@ -28,26 +38,18 @@ from ...model import (
     SecurityGroup,
     Service,
 )
-from ...model.service import TYPED, protocol_name
 from .. import Loaded
-from ..fields import (
-    Report,
-    check_keys,
-    expect_str,
-    is_int,
-    parse_ports,
-    parse_protocol,
-    ports_not_allowed,
-    read_text,
-    render,
-    type_name,
-)
+from ...errors import Diagnostic, Severity
+from ..fields import Report, check_keys, expect_str, read_text, render, type_name
+from ..topology_checks import check_topology
 from .parts import Parts, read_parts, section
 from .peers import PeerReading
+from .services import read_service
+from .topology import SECTIONS, TopologyReading, has_vpc_layer
 from ..yamlnodes import YList, YMap, load_yaml
 
-TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals")
-GROUP_KEYS = ("name", "description", "ingress", "egress", "opaque")
+TOP_KEYS = ("security_groups", "prefix_lists", "resources", "externals", *SECTIONS)
+GROUP_KEYS = ("name", "description", "vpc", "ingress", "egress", "opaque")
 RULE_KEYS = ("protocol", "ports", "icmp_type", "icmp_code", "source", "destination", "description",
              "unknown")
 PEER_KEY = {Direction.INGRESS: "source", Direction.EGRESS: "destination"}
@@ -73,11 +75,20 @@ def parse_network(text: str, path: str = "<string>") -> Loaded:
         report = Report(path)
         check_keys(report, doc, TOP_KEYS, "the network file")
         network = _Reader(report, doc).read()
+        for found in check_topology(network):
+            _add(report, found)
         report.raise_if_errors()
         return Loaded(network, report.sorted_warnings())
     finally:
         if collecting:
             gc.enable()
+
+
+def _add(report: Report, diagnostic: Diagnostic) -> None:
+    """A diagnostic of the format-independent checks, kept in line order with the reader's own."""
+    line = int(diagnostic.location.rsplit(":", 1)[1]) if diagnostic.location.startswith(f"{report.path}:") else 0
+    found = report.errors if diagnostic.severity is Severity.ERROR else report.warnings
+    found.append((line, diagnostic))
 
 
 class _Reader(PeerReading):
@@ -86,8 +97,10 @@ class _Reader(PeerReading):
         self.path = report.path
         self.doc = doc
         self.bodies: dict[str, YMap] = {}
-        self.names: dict[str, str] = {}  # group name -> key
+        self.names: dict[str, list[str]] = {}  # group name -> the keys of the groups so named
+        self.group_vpcs: dict[str, str] = {}  # group key -> its VPC ("" = not said)
         self.opaque: set[str] = set()
+        self.bare_opaque: set[str] = set()  # opaque groups without a single rule
         self.lines: dict[str, int] = {}  # group key -> line of the key
         # Large estates repeat the same services, peers and lines many times;
         # each distinct one is read once. Only values read without an error are
@@ -99,21 +112,44 @@ class _Reader(PeerReading):
     def read(self) -> Network:
         groups_section = section(self.report, self.doc, "security_groups")
         self._read_headers(groups_section)
-        parts: Parts = read_parts(self.report, self.doc, self.group_key,
-                                  [*self.bodies, *self.names], self.opaque)
+        layer = TopologyReading(self.report, self.doc) if has_vpc_layer(self.doc) else None
+        parts: Parts = read_parts(self.report, self.doc, self, self.bare_opaque,
+                                  layer.subnets if layer is not None else None)
         self.parts = parts
         self._check_prefix_list_keys()
+        if layer is not None:
+            self._check_group_vpcs(layer)
         groups = {key: self._group(key, body) for key, body in self.bodies.items()}
+        topology = layer.finish(parts.resources) if layer is not None else None
         return Network(groups=groups, resources=parts.resources, externals=parts.externals,
-                       prefix_lists=parts.prefix_lists, source=self.path, input_format="native")
+                       prefix_lists=parts.prefix_lists, source=self.path, input_format="native",
+                       topology=topology)
 
     # -- groups -------------------------------------------------------------
 
-    def group_key(self, ref: str) -> str | None:
-        """A group's key from its key or its name; None if unknown."""
+    def group_key(self, ref: str, vpc: str = "") -> str | None:
+        """A group's key from its key or its name (within `vpc` when the name is
+        used in several VPCs); None if unknown or ambiguous."""
         if ref in self.bodies:
             return ref
-        return self.names.get(ref)
+        keys = self.names.get(ref)
+        if not keys:
+            return None
+        if len(keys) == 1:
+            return keys[0]
+        scoped = [k for k in keys if vpc and self.group_vpcs.get(k) == vpc]
+        return scoped[0] if len(scoped) == 1 else None
+
+    def ambiguity(self, ref: str, vpc: str = "") -> str | None:
+        """Why `ref` names no single group though groups have that name, or None."""
+        keys = self.names.get(ref, ())
+        if ref in self.bodies or len(keys) < 2 or self.group_key(ref, vpc) is not None:
+            return None
+        listed = ", ".join(f"{k} (VPC {self.group_vpcs[k]})" if self.group_vpcs.get(k) else k for k in keys)
+        return f"group name {ref!r} is used by several groups: {listed}; name the group by its key"
+
+    def known_groups(self) -> list[str]:
+        return [*self.bodies, *self.names]
 
     def _read_headers(self, groups: YMap) -> None:
         for key, body in groups.items():
@@ -131,6 +167,7 @@ class _Reader(PeerReading):
             self.bodies[key] = body
             self.lines[key] = line
             self._read_opaque(key, body)
+            self._read_vpc(key, body)
         for key, body in self.bodies.items():
             self._read_name(key, body)
 
@@ -140,6 +177,22 @@ class _Reader(PeerReading):
             self.report.error(body.value_line("opaque"), f"opaque must be true or false, not {type_name(opaque)}")
         elif opaque:
             self.opaque.add(key)
+            if not body.get("ingress") and not body.get("egress"):
+                self.bare_opaque.add(key)
+
+    def _read_vpc(self, key: str, body: YMap) -> None:
+        if "vpc" not in body:
+            return
+        try:
+            self.group_vpcs[key] = expect_str(body["vpc"], "the vpc of a group")
+        except ValueError as exc:
+            self.report.error(body.value_line("vpc"), str(exc))
+
+    def _check_group_vpcs(self, layer: TopologyReading) -> None:
+        for key, vpc in self.group_vpcs.items():
+            if vpc not in layer.vpcs:
+                self.report.warn(self.bodies[key].value_line("vpc"),
+                                 f"group {key!r} is in VPC {vpc!r}, which is not in the file")
 
     def _read_name(self, key: str, body: YMap) -> None:
         if "name" not in body:
@@ -155,19 +208,22 @@ class _Reader(PeerReading):
         elif name != key and name in self.bodies:
             self.report.error(line, f"group name {name!r} is also the key of another group "
                                     f"(line {self._group_line(name)})")
-        elif name in self.names and self.names[name] != key:
-            other = self.names[name]
-            self.report.error(line, f"group name {name!r} is already used by group {other!r} "
-                                    f"(line {self._group_line(other)})")
         else:
-            self.names[name] = key
+            vpc = self.group_vpcs.get(key, "")
+            clash = [k for k in self.names.get(name, ()) if vpc and self.group_vpcs.get(k) == vpc]
+            if clash:
+                self.report.error(line, f"group name {name!r} is already used by group {clash[0]!r} "
+                                        f"(line {self._group_line(clash[0])}) in VPC {vpc}; names are "
+                                        f"unique within a VPC")
+            else:
+                self.names.setdefault(name, []).append(key)
 
     def _group_line(self, key: str) -> int:
         return self.lines[key]
 
     def _check_prefix_list_keys(self) -> None:
         for key, plist in self.parts.prefix_lists.items():
-            if self.group_key(key) is not None:
+            if key in self.bodies or key in self.names:
                 self.report.error(plist.origin.line or 1,
                                   f"prefix list {key!r} has the same name as a security group; "
                                   f"rules could not tell them apart")
@@ -180,11 +236,9 @@ class _Reader(PeerReading):
         name = body.get("name") if isinstance(body.get("name"), str) else ""
         ingress = self._rules(key, body, Direction.INGRESS)
         egress = self._rules(key, body, Direction.EGRESS)
-        if key in self.opaque and (ingress or egress or body.get("ingress") or body.get("egress")):
-            self.report.error(self.lines[key], f"group {key!r} is opaque (known only by reference), "
-                                         f"so it cannot have ingress or egress rules")
         return SecurityGroup(key=key, name=name, description=text, ingress=ingress, egress=egress,
-                             origin=Origin(self.path, self.lines[key]), opaque=key in self.opaque)
+                             origin=Origin(self.path, self.lines[key]), opaque=key in self.opaque,
+                             vpc=self.group_vpcs.get(key, ""))
 
     # -- rules --------------------------------------------------------------
 
@@ -242,7 +296,7 @@ class _Reader(PeerReading):
             service = self.services.get(cache_key)
         if service is None:
             errors_before = len(self.report.errors)
-            service = self._service(rule)
+            service = read_service(self.report, rule)
             if service is not None and len(self.report.errors) == errors_before:
                 self.services[cache_key] = service
         return service
@@ -255,55 +309,6 @@ class _Reader(PeerReading):
             self.report.error(body.value_line(field), f"{field} must be a non-empty reason, not {type_name(value)}")
             return ""
         return value
-
-    def _service(self, rule: YMap) -> Service | None:
-        if "protocol" not in rule:
-            self.report.error(rule.line, "a rule needs a protocol (tcp, udp, icmp, icmpv6, all or a number)")
-            return None
-        try:
-            protocol = parse_protocol(rule["protocol"])
-        except ValueError as exc:
-            self.report.error(rule.value_line("protocol"), str(exc))
-            return None
-        ok = True
-        ports = None
-        if "ports" in rule:
-            why_not = ports_not_allowed(protocol)
-            try:
-                if why_not:
-                    raise ValueError(why_not)
-                ports = parse_ports(rule["ports"])
-            except ValueError as exc:
-                self.report.error(rule.value_line("ports"), str(exc))
-                ok = False
-        icmp = self._icmp(rule, protocol)
-        if not ok or icmp is None:
-            return None
-        return Service(protocol, ports, icmp[0], icmp[1])
-
-    def _icmp(self, rule: YMap, protocol: int) -> tuple[int | None, int | None] | None:
-        if "icmp_type" not in rule and "icmp_code" not in rule:
-            return None, None
-        values: dict[str, int | None] = {"icmp_type": None, "icmp_code": None}
-        ok = True
-        for field in values:
-            if field not in rule:
-                continue
-            line = rule.value_line(field)
-            value = rule[field]
-            if protocol not in TYPED:
-                self.report.error(line, f"{field} is only for icmp and icmpv6 rules, "
-                                        f"not protocol {protocol_name(protocol)}")
-                ok = False
-            elif not is_int(value) or not -1 <= value <= 255:
-                self.report.error(line, f"{field} must be a number from -1 (any) to 255, not {type_name(value)}")
-                ok = False
-            else:
-                values[field] = None if value == -1 else value
-        if ok and values["icmp_code"] is not None and values["icmp_type"] is None:
-            self.report.error(rule.value_line("icmp_code"), "icmp_code needs an icmp_type")
-            ok = False
-        return (values["icmp_type"], values["icmp_code"]) if ok else None
 
 
 def _typed(value: Any) -> Any:
