@@ -69,3 +69,9 @@ def test_query_and_exposure_print_the_path():
     assert "internet gateway igw-prod" in done.stdout
     exposed = run(["exposure", "db", "--network", NETWORK], 0)
     assert "internet:" not in exposed.stdout and "app:" in exposed.stdout
+
+
+def test_security_groups_alone_cannot_decide_reused_addresses():
+    done = run(["check", ROOT / "specs" / "vpc" / "three-vpcs.yaml", "--layers", "security-groups"], 2)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "10.0.1.10 is an address of both web (vpc-prod) and old (vpc-legacy)" in lines[0]

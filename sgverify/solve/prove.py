@@ -64,10 +64,12 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
                     options: Options | None = None) -> Result:
     options = options or Options()
     compiled = network if isinstance(network, CompiledNetwork) else CompiledNetwork(network)
-    if compiled.network.topology is not None and options.layers_for(assertion) != "security-groups":
-        from .path_prove import check_path_assertion
+    if compiled.network.topology is not None:
+        if options.layers_for(assertion) != "security-groups":
+            from .path_prove import check_path_assertion
 
-        return check_path_assertion(compiled.paths, assertion, options)
+            return check_path_assertion(compiled.paths, assertion, options)
+        _one_address_space(compiled.network)
     started = time.perf_counter()
     unknown_reasons: list[str] = []
     solver_stats: dict = {}
@@ -98,6 +100,23 @@ def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
     if unknown_reasons:
         return Result(assertion, Verdict.UNKNOWN, reason="; ".join(unknown_reasons), stats=stats)
     return Result(assertion, Verdict.HOLDS, stats=stats)
+
+
+def _one_address_space(network: Network) -> None:
+    """The security-group view has one flat address space: it cannot decide a
+    network whose VPCs reuse an interface address."""
+    seen: dict = {}
+    for resource in network.resources.values():
+        for address in resource.ips:
+            other = seen.setdefault(address, resource)
+            if other is not resource and other.vpc != resource.vpc:
+                from ..errors import InputError
+                from ..model import format_address
+
+                raise InputError(
+                    f"layers security-groups: {format_address(*address)} is an address of both {other.name} "
+                    f"({other.vpc}) and {resource.name} ({resource.vpc}); the security-group view has one "
+                    f"address space, so decide this network on the whole path (layers: all)")
 
 
 def _stages(assertion: Assertion):
