@@ -75,3 +75,10 @@ def test_security_groups_alone_cannot_decide_reused_addresses():
     done = run(["check", ROOT / "specs" / "vpc" / "three-vpcs.yaml", "--layers", "security-groups"], 2)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "10.0.1.10 is an address of both web (vpc-prod) and old (vpc-legacy)" in lines[0]
+
+
+def test_a_network_without_vpc_layer_is_said_once_to_be_decided_by_groups_alone():
+    seed = ROOT / "specs" / "seed" / "3-inbound-from-sg.yaml"
+    done = run(["check", seed, seed], 0)
+    assert done.stderr.count("has no VPC layer") == 1
+    assert "has no VPC layer" not in run(["check", ROOT / "specs" / "vpc" / "three-vpcs.yaml"], 0).stderr

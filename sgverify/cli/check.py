@@ -42,6 +42,10 @@ def print_warnings(outcomes) -> None:
     for outcome in outcomes:
         for warning in outcome.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
+    # Said once per network: without a VPC layer nothing but the groups decides.
+    for source in dict.fromkeys(o.network_source for o in outcomes if not o.vpc_layer):
+        print(f"sgverify: note: {source} has no VPC layer (subnets, routes, NACLs, gateways): "
+              f"verdicts are decided by security groups alone", file=sys.stderr)
 
 
 @app.command()

@@ -15,6 +15,7 @@ class SpecOutcome:
     network_source: str
     results: tuple[Result, ...]
     warnings: tuple[Diagnostic, ...] = ()
+    vpc_layer: bool = True  # False: the network has none, verdicts are by security groups alone
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,8 @@ def run_check(request: CheckRequest, on_result: Callable | None = None,
                 on_result(result)
         fresh = tuple(w for w in warnings if w not in seen_warnings)
         seen_warnings.update(fresh)
-        outcomes.append(SpecOutcome(spec, network_path, tuple(results), fresh))
+        outcomes.append(SpecOutcome(spec, network_path, tuple(results), fresh,
+                                    vpc_layer=compiled.network.topology is not None))
     return outcomes
 
 
