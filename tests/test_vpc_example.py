@@ -57,13 +57,6 @@ def test_nacl_order_and_the_isolated_subnet(tmp_path):
     run(["check", path], 0)
 
 
-def test_layers_security_groups_sees_what_the_path_stops(tmp_path):
-    # By groups alone web reaches metrics (sg-metrics admits 10.0.0.0/16); the path stops the reply.
-    path = spec(tmp_path, "  - {name: web uses metrics, allow: {from: web, to: metrics, protocol: tcp, ports: 9090}}\n")
-    run(["check", path], 1)
-    run(["check", path, "--layers", "security-groups"], 0)
-
-
 def test_query_and_exposure_print_the_path():
     done = run(["query", "--from", "internet", "--to", "web", "--network", NETWORK, "--protocol", "tcp", "--port", "443"], 0)
     assert "internet gateway igw-prod" in done.stdout
@@ -82,3 +75,25 @@ def test_a_network_without_vpc_layer_is_said_once_to_be_decided_by_groups_alone(
     done = run(["check", seed, seed], 0)
     assert done.stderr.count("has no VPC layer") == 1
     assert "has no VPC layer" not in run(["check", ROOT / "specs" / "vpc" / "three-vpcs.yaml"], 0).stderr
+
+
+def test_report_shows_path_exposures_and_hops(tmp_path):
+    out = tmp_path / "report.html"
+    run(["report", "--network", NETWORK, "--spec", ROOT / "specs" / "vpc" / "three-vpcs.yaml", "-o", out], 0)
+    page = out.read_text()
+    assert "Who reaches each resource on the VPC path" in page
+    assert "internet gateway igw-prod" in page
+
+
+def test_diff_on_the_path_fails_on_a_nacl_that_opens_access(tmp_path):
+    opened = tmp_path / "opened.yaml"
+    text = NETWORK.read_text().replace(
+        "      - {number: 100, action: deny, protocol: all, cidr: 10.0.1.0/24}   # the public subnet, first\n", "")
+    opened.write_text(text)
+    done = run(["diff", NETWORK, opened], 1)
+    # Without #100, acl-prod-data admits 5432 from the whole VPC (#200): web gains the unmanaged
+    # hosts of prod-data (no group of their own), but not db, whose group still admits only sg-app.
+    assert "+ web (prod-public) -> a host in prod-data: e.g. tcp 10.0.1.10:* -> " in done.stdout
+    assert "-> db (prod-data)" not in done.stdout
+    assert "1 pairs gain access, 0 lose access" in done.stdout
+    run(["diff", NETWORK, NETWORK], 0)

@@ -35,7 +35,12 @@ def report(
             outcomes = tuple(run_check(CheckRequest(specs=tuple(spec), network=network, input_format=input_format)))
             print_warnings(outcomes)
         with progress("matrix") as tick:
-            matrix = build_matrix(net, None, tick)
+            if net.topology is not None:
+                from ..explore.path_matrix import build_path_matrix
+
+                matrix = build_path_matrix(net, None, tick)
+            else:
+                matrix = build_matrix(net, None, tick)
         with progress("exposures") as tick:
             exposures = resource_exposures(net, tick)
         data = ReportInput(net, str(network), matrix, exposures, lint_findings(net), outcomes)

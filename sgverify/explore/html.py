@@ -73,6 +73,10 @@ def _svg(network: Network, matrix: Matrix) -> str:
     if not dot_available():
         return ""
     try:
+        if network.topology is not None:
+            from .graph_vpc import to_dot_vpc
+
+            return render_dot(to_dot_vpc(network, matrix), "svg").decode("utf-8")
         return render_dot(to_dot(network, matrix), "svg").decode("utf-8")
     except (RuntimeError, OSError, subprocess.SubprocessError):
         return ""  # the page still shows the graph as a list
@@ -111,6 +115,8 @@ def _is_public(cidr) -> bool:
 
 
 def exposures_section(exposures: Sequence[Exposure]) -> str:
+    if exposures and not isinstance(exposures[0], Exposure):
+        return path_exposures_section(exposures)
     parts = ['<section id="exposures"><h2>Exposures</h2><p class="note">Everything that can reach each '
              "resource: the rows' union is exactly the delivered set.</p>"]
     for item in exposures:
@@ -123,6 +129,21 @@ def exposures_section(exposures: Sequence[Exposure]) -> str:
         body = _e("\n".join(lines)) if lines else "reached by nothing"
         parts.append(f"<details open><summary>{_e(item.target)} ({len(item.regions)} regions{flag})</summary>"
                      f"<pre>{body}</pre></details>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def path_exposures_section(exposures) -> str:
+    """With a VPC layer: who reaches each resource on the path, and through what."""
+    from .path_exposure import render_text
+
+    parts = ['<section id="exposures"><h2>Exposures</h2><p class="note">Who reaches each resource on the '
+             "VPC path, each with a witness packet and its hops.</p>"]
+    for item in exposures:
+        public = any(r.peer == "internet" for r in item.rows)
+        flag = ' &mdash; <span class="edge-public">reached from the internet</span>' if public else ""
+        parts.append(f"<details open><summary>{_e(item.target)} ({len(item.rows)} sources{flag})</summary>"
+                     f"<pre>{_e(render_text(item))}</pre></details>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -184,11 +205,16 @@ def graph_page(network: Network, matrix: Matrix) -> str:
     return page("sgverify graph", ["<h1>sgverify graph</h1>", graph_section(network, matrix)])
 
 
-def resource_exposures(network: Network, tick=None) -> tuple[Exposure, ...]:
+def resource_exposures(network: Network, tick=None) -> tuple:
     names = list(network.resources)
     out = []
     for index, name in enumerate(names):
-        out.append(exposure(network, name))
+        if network.topology is not None:  # a VPC layer: exposure is a path question
+            from .path_exposure import path_exposure
+
+            out.append(path_exposure(network, name))
+        else:
+            out.append(exposure(network, name))
         if tick:
             tick(index + 1, len(names))
     return tuple(out)
