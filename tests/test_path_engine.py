@@ -230,3 +230,86 @@ def test_main_table_is_used_by_a_subnet_without_association():
                   topology=replace(net.topology, subnets=subnets, route_tables=tables))
     assert verdict(net, assertion("deny", [ResourceEndpoint("app2")], [svc])) is Verdict.HOLDS
     assert verdict(net, assertion("allow", [app], [svc], TCP, [22])) is Verdict.HOLDS
+
+
+# -- transit gateways ---------------------------------------------------------------------
+
+def tgw_net(rt_routes=(), propagate=True, back_route=True, att_b_table="tgw-rt"):
+    from sgverify.model.topology import TgwAttachment, TgwRoute, TgwRouteTable, TransitGateway
+
+    net = two_vpcs([route("10.1.0.0/16", "transit-gateway", "tgw")],
+                   [route("10.0.0.0/16", "transit-gateway", "tgw")] if back_route else [])
+    t = net.topology
+    attachments = {"att-a": TgwAttachment("att-a", "tgw", "vpc-a", ("sa",), "tgw-rt"),
+                   "att-b": TgwAttachment("att-b", "tgw", "vpc-b", ("sb",), att_b_table)}
+    tables = {"tgw-rt": TgwRouteTable("tgw-rt", "tgw", tuple(rt_routes),
+                                      ("att-a", "att-b") if propagate else ())}
+    return replace(net, topology=replace(t, peerings={}, transit_gateways={"tgw": TransitGateway("tgw")},
+                                         tgw_attachments=attachments, tgw_route_tables=tables))
+
+
+def test_transit_gateway_with_propagated_routes_carries_connections():
+    assert verdict(tgw_net(), assertion("allow", [app], [svc], TCP, [80])) is Verdict.HOLDS
+
+
+def test_transit_gateway_blackhole_and_missing_propagation_drop():
+    from sgverify.model.topology import TgwRoute
+
+    blackhole = [TgwRoute(C("10.1.1.0/24"), None, True)]
+    assert verdict(tgw_net(blackhole), assertion("deny", [app], [svc])) is Verdict.HOLDS
+    assert verdict(tgw_net(propagate=False), assertion("deny", [app], [svc])) is Verdict.HOLDS
+
+
+def test_transit_gateway_needs_the_vpc_route_back_for_replies():
+    net = tgw_net(back_route=False)
+    result = check_assertion(net, assertion("allow", [app], [svc], TCP, [80]))
+    assert result.verdict is Verdict.VIOLATED and result.counterexample.failed_at.startswith("reply")
+
+
+def test_group_references_across_a_transit_gateway_are_a_free_choice():
+    # svc admits only sg-a by reference: across a TGW that may or may not apply.
+    net = tgw_net()
+    groups = dict(net.groups)
+    groups["sg-b"] = group("sg-b", "vpc-b", [rule("", "ingress", peer_group="sg-a")], [egress_all("")])
+    net = replace(net, groups=groups)
+    result = check_assertion(net, assertion("deny", [app], [svc]))
+    assert result.verdict is Verdict.VIOLATED
+    assert any("transit gateway tgw" in text or "tgw" in text for text in result.counterexample.assumptions)
+    assert verdict(net, assertion("allow", [app], [svc], TCP, [80])) is Verdict.VIOLATED
+
+
+# -- IPv6 ---------------------------------------------------------------------------------
+
+def v6_net(gateway_kind="internet-gateway"):
+    from sgverify.model import Resource, parse_address
+    from sgverify.model.topology import EgressOnlyGateway, InternetGateway
+
+    subnets = {"s6": Subnet("s6", "vpc-6", (C("10.6.1.0/24"), C("2600:1f18:1:1::/64")))}
+    everyone = [rule("", "ingress", TCP, (443, 443), cidr="::/0")]
+    web6 = Resource("web6", ("sg-6",), ips=(parse_address("2600:1f18:1:1::10"),), vpc="vpc-6",
+                    subnet_ids=("s6",), subnets=subnets["s6"].cidrs)
+    target = "igw-6" if gateway_kind == "internet-gateway" else "eigw-6"
+    return network([group("sg-6", "vpc-6", everyone, [rule("", "egress", cidr="::/0")])], [web6],
+                   vpcs={"vpc-6": Vpc("vpc-6", (C("10.6.0.0/16"), C("2600:1f18:1::/56")))},
+                   subnets=subnets,
+                   route_tables={"rt": table("rt", "vpc-6", [route("::/0", gateway_kind, target)], main=True)},
+                   nacls={"acl": acl("acl", "vpc-6", [entry(100, "allow", "::/0")], [entry(100, "allow", "::/0")],
+                                     default=True)},
+                   internet_gateways={"igw-6": InternetGateway("igw-6", "vpc-6")},
+                   egress_only_gateways={"eigw-6": EgressOnlyGateway("eigw-6", "vpc-6")})
+
+
+def test_ipv6_addresses_are_global_through_an_internet_gateway():
+    web6 = ResourceEndpoint("web6")
+    assert verdict(v6_net(), assertion("allow", [internet], [web6], TCP, [443])) is Verdict.HOLDS
+    assert verdict(v6_net(), assertion("allow", [web6], [internet], TCP, [443])) is Verdict.HOLDS
+
+
+def test_an_egress_only_gateway_lets_connections_out_and_none_in():
+    web6 = ResourceEndpoint("web6")
+    net = v6_net("egress-only-internet-gateway")
+    assert verdict(net, assertion("allow", [web6], [internet], TCP, [443])) is Verdict.HOLDS
+    # In through the attached internet gateway still arrives; its reply goes out the egress-only
+    # gateway, not back through the internet gateway: the connection cannot complete.
+    result = check_assertion(net, assertion("allow", [internet], [web6], TCP, [443]))
+    assert result.verdict is Verdict.VIOLATED and "route back" in result.counterexample.failed_at
