@@ -20,12 +20,13 @@ import z3
 
 from .classbench import DEFAULT_FOLDER, FilterError, convert_folder
 from .generate import SIZES, generate
+from .generate_path import SIZES as PATH_SIZES
 from .run import format_table, run_cli_workloads, run_engines
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    parser.add_argument("--size", default="1k", choices=[*SIZES, "classbench"])
+    parser.add_argument("--size", default="1k", choices=[*SIZES, "classbench", *PATH_SIZES])
     parser.add_argument("--json", dest="json_file", help="also write the rows as JSON here")
     parser.add_argument("--queries", type=int, default=20, help="assertions per workload")
     parser.add_argument("--naive-queries", type=int, default=None,
@@ -37,6 +38,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI workloads (spec, diff, matrix, exposure)")
     parser.add_argument("--cli-timeout", type=float, default=900.0, help="seconds per CLI workload")
     args = parser.parse_args(argv)
+    if args.size in PATH_SIZES:
+        return _path_main(args)
     with tempfile.TemporaryDirectory(prefix="sgbench") as folder:
         if args.size == "classbench":
             try:
@@ -59,6 +62,36 @@ def main(argv=None) -> int:
     if args.json_file:
         with open(args.json_file, "w", encoding="utf-8") as out:
             json.dump({"size": args.size, "machine": machine(), "rows": [r.as_dict() for r in rows]}, out, indent=2)
+    return 0 if all(r.agree is not False for r in rows) else 1
+
+
+def _path_main(args) -> int:
+    """A path estate, and beside it the SG-only engine on an SG estate of as many rules."""
+    from .path_run import run_path
+
+    size = PATH_SIZES[args.size]
+    naive_queries = args.naive_queries if args.naive_queries is not None else min(args.queries, 5)
+    rows, network = run_path(args.size, args.queries, naive_queries, args.naive_timeout)
+    topology = network.topology
+    print(f"size {args.size}: {sum(len(g.ingress) + len(g.egress) for g in network.groups.values())} rules, "
+          f"{sum(len(a.inbound) + len(a.outbound) for a in topology.nacls.values())} NACL entries, "
+          f"{sum(len(t.routes) for t in topology.route_tables.values())} routes, {len(topology.vpcs)} VPCs, "
+          f"{len(topology.peerings)} peerings, {len(network.resources)} resources; {machine()}")
+    print(format_table(rows))
+    sg_rows = []
+    if not args.no_cli:  # the SG-only side by side, same run
+        sg_size = {1_000: "1k", 10_000: "10k", 100_000: "100k"}.get(size.rules)
+        if sg_size:
+            with tempfile.TemporaryDirectory(prefix="sgbench") as folder:
+                path = os.path.join(folder, "estate.json")
+                generate(SIZES[sg_size]).write(path)
+                sg_rows, _ = run_engines(path, args.queries, 0, args.naive_timeout, ["deny", "only", "allow"])
+            print(f"security groups only, {sg_size} estate, same run:")
+            print(format_table(sg_rows))
+    if args.json_file:
+        with open(args.json_file, "w", encoding="utf-8") as out:
+            json.dump({"size": args.size, "machine": machine(), "rows": [r.as_dict() for r in rows],
+                       "sg_only_rows": [r.as_dict() for r in sg_rows]}, out, indent=2)
     return 0 if all(r.agree is not False for r in rows) else 1
 
 
