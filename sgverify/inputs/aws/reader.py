@@ -82,10 +82,9 @@ def _build(documents: Iterable[tuple[str, str]], source: str) -> Loaded:
     if problems.errors:
         raise InputError(problems.errors)
     network = _network(described, source, problems)
-    if problems.errors:
-        raise InputError(problems.errors)
+    # The format-independent checks run on what could be read, so one run lists every problem.
     found = check_topology(network)
-    errors = [d for d in found if d.severity is Severity.ERROR]
+    errors = problems.errors + [d for d in found if d.severity is Severity.ERROR]
     if errors:
         raise InputError(errors)
     return Loaded(network, tuple(problems.warnings) + tuple(found))

@@ -147,6 +147,8 @@ def _routes(table: str, entries: list[Item], prefix_lists: Mapping[str, PrefixLi
         if destinations is None:
             unknown = True
             continue
+        if not destinations:
+            continue  # reported
         if route_state == "blackhole":
             routes += [TgwRoute(d, None, True, origin(entry)) for d in destinations]
             continue

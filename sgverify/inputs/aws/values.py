@@ -7,7 +7,7 @@ bad field never hides the others.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from ...model import Family, Origin, parse_address
 from ..fields import is_int, type_name
@@ -65,21 +65,20 @@ def number(item: Item, key: str, problems: Problems) -> int | None:
     return value
 
 
-def items(item: Item, key: str, problems: Problems) -> list[Item]:
-    """The entries of list field `key` that are objects (others are reported); [] when absent."""
+def items(item: Item, key: str, problems: Problems) -> Iterator[Item]:
+    """The entries of list field `key` that are objects; the others are reported as they
+    come, so problems stay in the order of the input. Nothing when it is absent."""
     value = item.data.get(key)
     if value is None:
-        return []
+        return
     if not isinstance(value, list):
         problems.error(at(item, key), f"expected a list, not {type_name(value)}")
-        return []
-    out = []
+        return
     for i, entry in enumerate(value):
         if isinstance(entry, dict):
-            out.append(child(item, key, i, entry))
+            yield child(item, key, i, entry)
         else:
             problems.error(f"{item.where}.{key}[{i}]", f"expected an object, not {type_name(entry)}")
-    return out
 
 
 def texts(item: Item, key: str, problems: Problems) -> tuple[str, ...]:
