@@ -987,3 +987,14 @@ def test_denied_path_calls_are_left_out_and_said_so(monkeypatch, tmp_path):
         assert any("the snapshot left out RouteTables: not allowed to call DescribeRouteTables" in w
                    and "free choice" in w for w in warnings)
         assert any(f"routes of {world.tgw_rtb} not in the input" in w for w in warnings)
+
+
+def test_elements_written_without_a_state_are_read():
+    doc = transit_doc()
+    for attachment in doc["TransitGatewayAttachments"] + doc["TransitGatewayVpcAttachments"]:
+        attachment.pop("State")
+    doc["NatGateways"] = [{"NatGatewayId": "nat-a", "SubnetId": "subnet-a1",
+                           "NatGatewayAddresses": [{"PrivateIp": "10.0.1.5"}]}]
+    topology = load(doc).network.topology
+    assert "nat-a" in topology.nat_gateways
+    assert set(topology.tgw_attachments) == {"tgw-attach-a", "tgw-attach-b", "tgw-attach-vpn"}

@@ -43,7 +43,7 @@ from .rules import Problems, parse_cidr
 from .transit import build_transit
 from .values import address, flag, items, origin, state, text, texts
 
-_NAT_CARRYING = {"pending", "available"}
+_NAT_CARRYING = {None, "pending", "available"}  # None: a state not shown
 _ENDPOINT_GONE = {"deleting", "deleted", "rejected", "failed", "expired"}
 
 

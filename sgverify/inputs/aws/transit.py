@@ -27,7 +27,7 @@ from .enis import Item, name_tag
 from .rules import Problems, parse_cidr
 from .values import at, items, origin, state, text, texts
 
-CARRYING = {"pending", "available", "modifying"}
+CARRYING = {None, "pending", "available", "modifying"}  # None: a state not shown
 _GONE = {"deleting", "deleted"}
 
 
