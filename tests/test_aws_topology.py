@@ -24,7 +24,7 @@ from sgverify.errors import InputError
 from sgverify.inputs.aws.pull import PullOptions, take_snapshot, write_snapshot
 from sgverify.inputs.aws.reader import load_aws, parse_aws
 from sgverify.model import ICMP, TCP, UDP, Cidr, PortRange, Service, parse_address
-from sgverify.model.topology import AclAction, TargetKind, TgwRoute
+from sgverify.model.topology import AclAction, Subnet, TargetKind, TgwRoute
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
@@ -573,7 +573,7 @@ def test_bad_routes_one_line_each_at_their_path():
         f"{at}.Routes[0]: error: a route needs exactly one of DestinationCidrBlock, DestinationIpv6CidrBlock, "
         "DestinationPrefixListId (found 0)",
         f"{at}.Routes[1]: error: a route needs one target, not 2: NatGatewayId, GatewayId",
-        f"{at}.Routes[2].DestinationCidrBlock: error: invalid CIDR '10.0.0.0/33'".replace("10.0.0.0/33", "10.2.0.0/33"),
+        f"{at}.Routes[2].DestinationCidrBlock: error: invalid CIDR '10.2.0.0/33'",
         f"{at}.Routes[3]: error: a route needs a target (GatewayId, NatGatewayId, VpcPeeringConnectionId, "
         "TransitGatewayId, NetworkInterfaceId...)",
         f"{at}.Routes[4].State: error: State must be active or blackhole, not the text 'gone'",
@@ -819,7 +819,7 @@ def check_vpc_world(path: Path, world: VpcWorld, ec2, region: str = REGION) -> N
     # the default NACL of the private subnet, the main tables of every VPC
     assert topology.nacls[topology.nacl_of(private)].is_default
     for v in (world.a, world.b, world.c):
-        assert topology.route_table_of(type(private)(key="x", vpc=v, cidrs=())) is not None
+        assert topology.route_tables[topology.route_table_of(Subnet(key="x", vpc=v, cidrs=()))].is_main
     routes = {(r.destination_text, r.target_kind, r.target) for r in topology.route_tables[world.rt_public].routes}
     assert routes == {("0.0.0.0/0", TargetKind.INTERNET_GATEWAY, world.igw),
                       ("10.1.0.0/16", TargetKind.PEERING, world.pcx)}
