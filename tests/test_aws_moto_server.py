@@ -14,7 +14,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from test_aws_snapshot import EXPECTED, REGION, SPEC, build_world, check_world_model
+from test_aws_snapshot import EXPECTED, REGION, SPEC, build_world, check_world_model, repair_moto_snapshot
+from test_aws_topology import build_vpc_world, check_vpc_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,7 @@ def test_snapshot_and_check_through_a_moto_server(moto_server, tmp_path):
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert snap.returncode == 0, snap.stderr
     assert f"wrote {out}" in snap.stderr and "Traceback" not in snap.stderr
+    repair_moto_snapshot(out)
     check_world_model(out, world)
 
     spec = tmp_path / "spec.yaml"
@@ -95,3 +97,20 @@ def test_snapshot_and_check_through_a_moto_server(moto_server, tmp_path):
     # the counterexample names the rule that lets the outside member in, by group and position
     assert f"{world.db}/IpPermissions[0].UserIdGroupPairs[1]" in check.stdout
     assert world.partner in check.stderr  # warned about when the snapshot is read
+
+
+def test_snapshot_of_three_vpcs_through_a_moto_server(moto_server, tmp_path):
+    """Two VPCs on one range, a third peered with the first: the command reads the path layer as built."""
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=moto_server,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    world = build_vpc_world(ec2)
+    out = tmp_path / "snapshot.json"
+    snap = subprocess.run(
+        [sys.executable, "-m", "sgverify", "snapshot", "--endpoint-url", moto_server, "--region", REGION,
+         "-o", str(out)],
+        capture_output=True, text=True, env=_env(tmp_path), cwd=ROOT, timeout=300)
+    assert snap.returncode == 0, snap.stderr
+    assert "Traceback" not in snap.stderr and "warning" not in snap.stderr
+    assert f"wrote {out}" in snap.stderr
+    assert "4 VPCs" in snap.stderr and "7 route tables" in snap.stderr  # and moto's default VPC
+    check_vpc_world(out, world, ec2)

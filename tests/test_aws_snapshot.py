@@ -46,12 +46,15 @@ class World:
     web_eni: str
     db_eni: str
     web_instance: str
+    db_v6: str  # the db interface's IPv6 address, in the VPC's Amazon-provided block
 
 
 def build_world(ec2) -> World:
     """A VPC with web and db tiers: references, self, IPv6, a prefix list, -1, GRE and icmp."""
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", Ipv6CidrBlock="2001:db8:1::/64")
+    made = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    vpc = made["VpcId"]
+    v6_base = made["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"].split("/")[0]  # a /56: its first /64
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=f"{v6_base}/64")
     subnet_id = subnet["Subnet"]["SubnetId"]
     other_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     partner = ec2.create_security_group(GroupName="partner", Description="p", VpcId=other_vpc)["GroupId"]
@@ -79,11 +82,23 @@ def build_world(ec2) -> World:
     )["Instances"][0]
     db_eni = ec2.create_network_interface(
         SubnetId=subnet_id, Groups=[db], PrivateIpAddress="10.0.1.50",
-        Ipv6Addresses=[{"Ipv6Address": "2001:db8:1::50"}],
+        Ipv6Addresses=[{"Ipv6Address": f"{v6_base}50"}],
         TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "Name", "Value": "db-1"}]}],
     )["NetworkInterface"]["NetworkInterfaceId"]
     web_eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
-    return World(vpc, web, db, mon, partner, office, web_eni, db_eni, instance["InstanceId"])
+    return World(vpc, web, db, mon, partner, office, web_eni, db_eni, instance["InstanceId"], f"{v6_base}50")
+
+
+def repair_moto_snapshot(path: Path) -> None:
+    """moto shows a subnet's IPv6 association state as the text "{'State': 'associated'}"
+    where AWS shows {"State": "associated"}; put it the way AWS does, or the block is not
+    associated and the interfaces' IPv6 addresses are outside their subnets."""
+    data = json.loads(path.read_text())
+    for subnet in data.get("Subnets", []):
+        for assoc in subnet.get("Ipv6CidrBlockAssociationSet", []):
+            if assoc.get("Ipv6CidrBlockState") == {"State": "{'State': 'associated'}"}:
+                assoc["Ipv6CidrBlockState"] = {"State": "associated"}
+    path.write_text(json.dumps(data))
 
 
 SPEC = """\
@@ -133,7 +148,7 @@ def check_world_model(path: Path, world: World) -> None:
     web = network.resources[world.web_eni]
     assert {world.web_instance, "web-1"} <= set(web.aliases)
     db = network.resources[world.db_eni]
-    assert set(db.ips) == {parse_address("10.0.1.50"), parse_address("2001:db8:1::50")}
+    assert set(db.ips) == {parse_address("10.0.1.50"), parse_address(world.db_v6)}
     assert db.aliases == ("db-1",) and db.groups == (world.db,)
     assert Cidr.parse("10.0.1.0/24") in db.subnets
     origins = {str(r.origin) for r in web_rules}
@@ -166,6 +181,7 @@ def test_snapshot_command_in_process(aws, tmp_path):
     _register()
     result = CliRunner().invoke(app, ["snapshot", "--region", REGION, "--vpc-id", world.vpc, "-o", str(out)])
     assert result.exit_code == 0, result.output
+    repair_moto_snapshot(out)
     data = json.loads(out.read_text())
     assert data["SgverifySnapshot"]["Region"] == REGION
     assert {g["GroupId"] for g in data["SecurityGroups"]} >= {world.web, world.db}
@@ -189,6 +205,7 @@ def test_whole_region_snapshot_reads_every_vpc(aws, tmp_path):
     assert world.partner in {g["GroupId"] for g in taken.data["SecurityGroups"]}
     out = tmp_path / "region.json"
     write_snapshot(taken, str(out))
+    repair_moto_snapshot(out)
     assert not load_aws(out).network.groups[world.partner].opaque
 
 

@@ -1,4 +1,4 @@
-"""`sgverify snapshot -o FILE`: describe a Region's groups and their members into one file."""
+"""`sgverify snapshot -o FILE`: describe a Region's groups, their members and the VPC path layer into one file."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def snapshot(
     progress: Annotated[Optional[bool], typer.Option(
         help="Show progress (default: when stderr is a terminal).")] = None,
 ) -> None:
-    """Take a snapshot (security groups, network interfaces, subnets, prefix lists) for `check --network`."""
+    """Take a snapshot (security groups, network interfaces, VPCs, subnets, route tables, network ACLs,
+    gateways, peerings, transit gateways, endpoints, prefix lists) for `check --network`."""
 
     def body() -> int:
         folder = os.path.dirname(os.path.abspath(output))

@@ -2,7 +2,16 @@
 
 Every top-level key is the one the AWS CLI prints for its call, so a combined
 snapshot is simply those outputs side by side (see docs/aws.md). The same
-object described twice must be described identically, or it is an error.
+object described twice must be described identically, or it is an error; the
+one exception is a prefix list, which describe-managed-prefix-lists and
+describe-prefix-lists show with different fields: those are merged when they
+agree.
+
+Two outputs do not repeat the id of what they list: get-managed-prefix-list-
+entries (`Entries`) and search-transit-gateway-routes / get-transit-gateway-
+route-table-propagations (`Routes`, `TransitGatewayRouteTablePropagations`).
+Their file adds the id (`PrefixListId`, `TransitGatewayRouteTableId`) or is
+named after it; a combined snapshot embeds them in the entry they belong to.
 """
 
 from __future__ import annotations
@@ -16,6 +25,21 @@ from .enis import Item
 from .rules import Problems
 from ..fields import type_name
 
+# The VPC path layer: an input with any of these has a topology.
+VPC_LAYER = {
+    "Vpcs": "VpcId",
+    "RouteTables": "RouteTableId",
+    "NetworkAcls": "NetworkAclId",
+    "InternetGateways": "InternetGatewayId",
+    "EgressOnlyInternetGateways": "EgressOnlyInternetGatewayId",
+    "NatGateways": "NatGatewayId",
+    "VpcPeeringConnections": "VpcPeeringConnectionId",
+    "TransitGateways": "TransitGatewayId",
+    "TransitGatewayAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayVpcAttachments": "TransitGatewayAttachmentId",
+    "TransitGatewayRouteTables": "TransitGatewayRouteTableId",
+    "VpcEndpoints": "VpcEndpointId",
+}
 # top-level key -> the id field of its entries
 KINDS = {
     "SecurityGroups": "GroupId",
@@ -23,12 +47,18 @@ KINDS = {
     "SecurityGroupRules": "SecurityGroupRuleId",
     "PrefixLists": "PrefixListId",
     "Subnets": "SubnetId",
+    **VPC_LAYER,
     "Reservations": None,  # describe-instances: instances are read for their Name tags
     "Entries": None,  # get-managed-prefix-list-entries of one list
+    "Routes": None,  # search-transit-gateway-routes of one transit gateway route table
+    "TransitGatewayRouteTablePropagations": None,  # get-transit-gateway-route-table-propagations
 }
-# Keys the CLI or the snapshot command print that carry no network data.
-IGNORED = {"ResponseMetadata", "NextToken", "SgverifySnapshot", "PrefixListId"}
+# Keys the CLI or the snapshot command print that carry no network data (or
+# are read together with the list they qualify).
+IGNORED = {"ResponseMetadata", "NextToken", "SgverifySnapshot", "PrefixListId",
+           "TransitGatewayRouteTableId", "AdditionalRoutesAvailable"}
 _PL_IN_NAME = re.compile(r"pl-[0-9a-f]+")
+_TGW_RTB_IN_NAME = re.compile(r"tgw-rtb-[0-9a-f]+")
 
 
 def looks_like_aws(data: Any) -> bool:
@@ -36,21 +66,55 @@ def looks_like_aws(data: Any) -> bool:
     return isinstance(data, dict) and any(key in KINDS for key in data)
 
 
+@dataclass(frozen=True)
+class TgwRoutes:
+    """search-transit-gateway-routes of one table: its routes, and whether they are all."""
+
+    items: list[Item]
+    complete: bool  # False when AdditionalRoutesAvailable said more were not shown
+    where: str
+
+
 @dataclass
 class Described:
-    groups: dict[str, Item] = field(default_factory=dict)
-    interfaces: dict[str, Item] = field(default_factory=dict)
-    flat_rules: dict[str, Item] = field(default_factory=dict)
-    prefix_lists: dict[str, Item] = field(default_factory=dict)
-    subnets: dict[str, Item] = field(default_factory=dict)
+    tables: dict[str, dict[str, Item]] = field(
+        default_factory=lambda: {key: {} for key, ident in KINDS.items() if ident})
     instances: dict[str, Item] = field(default_factory=dict)
     entries: dict[str, list[Item]] = field(default_factory=dict)  # prefix list id -> entries
+    tgw_routes: dict[str, TgwRoutes] = field(default_factory=dict)  # TGW route table id -> routes
+    tgw_propagations: dict[str, list[Item]] = field(default_factory=dict)  # TGW route table id -> ...
     seen: set[str] = field(default_factory=set)  # top-level keys present in some file
+    # What a snapshot says it left out (a denied call): (where it says so, the note).
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+    vpc_layer: bool = False  # a snapshot that took the VPC layer (even if every call was denied)
+    region: str = ""
 
     def table(self, key: str) -> dict[str, Item]:
-        return {"SecurityGroups": self.groups, "NetworkInterfaces": self.interfaces,
-                "SecurityGroupRules": self.flat_rules, "PrefixLists": self.prefix_lists,
-                "Subnets": self.subnets}[key]
+        return self.tables[key]
+
+    @property
+    def groups(self) -> dict[str, Item]:
+        return self.tables["SecurityGroups"]
+
+    @property
+    def interfaces(self) -> dict[str, Item]:
+        return self.tables["NetworkInterfaces"]
+
+    @property
+    def flat_rules(self) -> dict[str, Item]:
+        return self.tables["SecurityGroupRules"]
+
+    @property
+    def prefix_lists(self) -> dict[str, Item]:
+        return self.tables["PrefixLists"]
+
+    @property
+    def subnets(self) -> dict[str, Item]:
+        return self.tables["Subnets"]
+
+    @property
+    def has_topology(self) -> bool:
+        return self.vpc_layer or any(key in self.seen for key in VPC_LAYER)
 
 
 def decode(text: str, file: str, problems: Problems) -> dict | None:
@@ -68,6 +132,8 @@ def decode(text: str, file: str, problems: Problems) -> dict | None:
 
 
 def add_document(described: Described, data: dict, file: str, problems: Problems) -> None:
+    if "SgverifySnapshot" in data:
+        _add_header(described, data["SgverifySnapshot"], file, problems)
     for key, value in data.items():
         if key in IGNORED:
             continue
@@ -82,6 +148,11 @@ def add_document(described: Described, data: dict, file: str, problems: Problems
             _add_reservations(described, value, file, problems)
         elif key == "Entries":
             _add_entries(described, data.get("PrefixListId"), value, file, problems)
+        elif key == "Routes":
+            _add_tgw_routes(described, data.get("TransitGatewayRouteTableId"), value,
+                            data.get("AdditionalRoutesAvailable"), file, problems)
+        elif key == "TransitGatewayRouteTablePropagations":
+            _add_propagations(described, data.get("TransitGatewayRouteTableId"), value, file, problems)
         else:
             _add_items(described, key, value, file, problems)
 
@@ -97,17 +168,48 @@ def _add_items(described: Described, key: str, values: list, file: str, problems
         if not isinstance(ident, str) or not ident:
             problems.error(item.where, f"missing {id_field}")
             continue
-        _put(table, ident, item, problems)
-        if key == "PrefixLists" and "Entries" in data:
-            _add_entries(described, ident, data["Entries"], file, problems, f"{item.path}.Entries")
+        _put(table, ident, item, problems, merge=key == "PrefixLists")
+        if key == "PrefixLists":
+            # describe-prefix-lists shows an AWS-managed list's blocks as Cidrs.
+            for part in ("Entries", "Cidrs"):
+                if part in data:
+                    _add_entries(described, ident, data[part], file, problems, f"{item.path}.{part}")
+        elif key == "TransitGatewayRouteTables":
+            if "Routes" in data:
+                _add_tgw_routes(described, ident, data["Routes"], data.get("AdditionalRoutesAvailable"),
+                                file, problems, f"{item.path}.Routes")
+            if "TransitGatewayRouteTablePropagations" in data:
+                _add_propagations(described, ident, data["TransitGatewayRouteTablePropagations"], file,
+                                  problems, f"{item.path}.TransitGatewayRouteTablePropagations")
 
 
-def _put(table: dict[str, Item], ident: str, item: Item, problems: Problems) -> None:
+def _put(table: dict[str, Item], ident: str, item: Item, problems: Problems, merge: bool = False) -> None:
     first = table.get(ident)
     if first is None:
         table[ident] = item
-    elif first.data != item.data:
+    elif first.data == item.data:
+        return
+    elif merge and all(first.data[k] == v for k, v in item.data.items() if k in first.data):
+        table[ident] = Item(first.file, first.path, {**item.data, **first.data})
+    else:
         problems.error(item.where, f"{ident} is also described, differently, at {first.where}")
+
+
+def _add_header(described: Described, header: Any, file: str, problems: Problems) -> None:
+    """The snapshot's own header: its Region, and what it left out (calls that were denied)."""
+    if not isinstance(header, dict):
+        problems.error(f"{file}:SgverifySnapshot", f"expected an object, not {type_name(header)}")
+        return
+    version = header.get("Version")
+    described.vpc_layer |= isinstance(version, int) and version >= 2
+    if isinstance(header.get("Region"), str):
+        described.region = described.region or header["Region"]
+    notes = header.get("LeftOut", [])
+    if not isinstance(notes, list):
+        problems.error(f"{file}:SgverifySnapshot.LeftOut", f"expected a list, not {type_name(notes)}")
+        return
+    for i, note in enumerate(notes):
+        described.left_out.append((f"{file}:SgverifySnapshot.LeftOut[{i}]", str(note)))
 
 
 def _add_reservations(described: Described, values: list, file: str, problems: Problems) -> None:
@@ -138,7 +240,55 @@ def _add_entries(described: Described, pl_id: Any, values: Any, file: str, probl
     if not isinstance(values, list):
         problems.error(f"{file}:{path}", f"expected a list, not {type_name(values)}")
         return
+    items = [Item(file, f"{path}[{i}]", v) for i, v in enumerate(values)]
     if pl_id in described.entries:
-        problems.error(f"{file}:{path}", f"entries of {pl_id} are given twice")
+        # describe-prefix-lists (Cidrs) and get-managed-prefix-list-entries may both show one list.
+        if _blocks(described.entries[pl_id]) != _blocks(items):
+            problems.error(f"{file}:{path}", f"entries of {pl_id} are given twice, differently")
         return
-    described.entries[pl_id] = [Item(file, f"{path}[{i}]", v) for i, v in enumerate(values)]
+    described.entries[pl_id] = items
+
+
+def _blocks(items: list[Item]) -> set:
+    return {str(i.data.get("Cidr")) if isinstance(i.data, dict) else str(i.data) for i in items}
+
+
+def _table_id(table_id: Any, file: str, path: str, problems: Problems) -> str | None:
+    if isinstance(table_id, str) and table_id:
+        return table_id
+    found = _TGW_RTB_IN_NAME.findall(file.rsplit("/", 1)[-1])
+    if len(found) != 1:
+        problems.error(f"{file}:{path}", "transit gateway routes or propagations without a route table id: "
+                       "add \"TransitGatewayRouteTableId\" or name the file after the table "
+                       "(tgw-rtb-0abc.json)")
+        return None
+    return found[0]
+
+
+def _add_tgw_routes(described: Described, table_id: Any, values: Any, more: Any, file: str,
+                    problems: Problems, path: str = "Routes") -> None:
+    table_id = _table_id(table_id, file, path, problems)
+    if table_id is None:
+        return
+    if not isinstance(values, list):
+        problems.error(f"{file}:{path}", f"expected a list, not {type_name(values)}")
+        return
+    if table_id in described.tgw_routes:
+        problems.error(f"{file}:{path}", f"routes of {table_id} are given twice")
+        return
+    described.tgw_routes[table_id] = TgwRoutes([Item(file, f"{path}[{i}]", v) for i, v in enumerate(values)],
+                                               more is not True, f"{file}:{path}")
+
+
+def _add_propagations(described: Described, table_id: Any, values: Any, file: str, problems: Problems,
+                      path: str = "TransitGatewayRouteTablePropagations") -> None:
+    table_id = _table_id(table_id, file, path, problems)
+    if table_id is None:
+        return
+    if not isinstance(values, list):
+        problems.error(f"{file}:{path}", f"expected a list, not {type_name(values)}")
+        return
+    if table_id in described.tgw_propagations:
+        problems.error(f"{file}:{path}", f"propagations of {table_id} are given twice")
+        return
+    described.tgw_propagations[table_id] = [Item(file, f"{path}[{i}]", v) for i, v in enumerate(values)]

@@ -42,12 +42,18 @@ def name_tag(tags: Any) -> str:
 
 
 def subnet_cidrs(subnet: Item, problems: Problems) -> tuple[Cidr, ...]:
+    """A subnet's IPv4 block (none in an IPv6-only subnet) and its associated IPv6 blocks."""
     data = subnet.data
-    texts = [(data.get("CidrBlock"), Family.V4)]
-    for assoc in data.get("Ipv6CidrBlockAssociationSet") or []:
+    texts = [(data.get("CidrBlock"), Family.V4, f"{subnet.where}.CidrBlock")]
+    assocs = data.get("Ipv6CidrBlockAssociationSet") or []
+    if not isinstance(assocs, list):
+        problems.error(f"{subnet.where}.Ipv6CidrBlockAssociationSet", f"expected a list, not {type_name(assocs)}")
+        assocs = []
+    for i, assoc in enumerate(assocs):
         if isinstance(assoc, dict) and _associated(assoc.get("Ipv6CidrBlockState")):
-            texts.append((assoc.get("Ipv6CidrBlock"), Family.V6))
-    cidrs = (parse_cidr(t, f, subnet.where, problems) for t, f in texts if t is not None)
+            texts.append((assoc.get("Ipv6CidrBlock"), Family.V6,
+                          f"{subnet.where}.Ipv6CidrBlockAssociationSet[{i}].Ipv6CidrBlock"))
+    cidrs = (parse_cidr(t, f, where, problems) for t, f, where in texts if t is not None)
     return tuple(c for c in cidrs if c is not None)
 
 
@@ -131,12 +137,17 @@ def eni_groups(item: Item, problems: Problems) -> list[tuple[str, str]]:
     return out
 
 
-def build_resources(interfaces: Iterable[Item], subnets: Mapping[str, Item],
-                    instance_names: Mapping[str, str], problems: Problems) -> dict[str, Resource]:
-    """One resource per ENI that carries a group (plus one per ENI with delegated prefixes)."""
+def build_resources(interfaces: Iterable[Item], blocks: Mapping[str, tuple[Cidr, ...]],
+                    instance_names: Mapping[str, str], problems: Problems,
+                    per_vpc: bool = False) -> dict[str, Resource]:
+    """One resource per ENI that carries a group (plus one per ENI with delegated prefixes).
+
+    blocks: each subnet's blocks. per_vpc: the input has a VPC layer, so a
+    private address need be unique only within its VPC (the topology checks
+    see to that); without one, an address means one interface.
+    """
     resources: dict[str, Resource] = {}
     ungrouped: list[Item] = []
-    blocks = {sid: subnet_cidrs(item, problems) for sid, item in subnets.items()}
     for item in interfaces:
         eni_id = str(item.data.get("NetworkInterfaceId"))
         groups = tuple(dict.fromkeys(g for g, _ in eni_groups(item, problems)))
@@ -148,29 +159,52 @@ def build_resources(interfaces: Iterable[Item], subnets: Mapping[str, Item],
             continue
         origin = Origin(item.file, None, eni_id)
         if found.ips or found.public:
-            resources[eni_id] = _resource(item, groups, found, blocks, instance_names)
+            resources[eni_id] = _resource(item, groups, found, blocks, instance_names, problems)
         else:
             problems.warn(item.where, f"{eni_id} has no address: it is not modelled as a host")
         if found.prefixes:
+            # Any address of the delegated prefixes, in the interface's subnet.
             name = f"{eni_id}/prefixes"
+            vpc, subnet_ids, _ = _placement(item, problems)
             resources[name] = Resource(name=name, groups=groups, subnets=tuple(found.prefixes),
-                                       kind="eni delegated prefixes", origin=origin)
+                                       kind="eni delegated prefixes", origin=origin, vpc=vpc,
+                                       subnet_ids=subnet_ids, source_dest_check=_source_dest_check(item))
     if ungrouped:
         ids = [str(i.data.get("NetworkInterfaceId")) for i in ungrouped]
         problems.warn(ungrouped[0].file, f"{len(ids)} network interface(s) carry no security group "
                                          f"and are treated as unfiltered hosts: {_short(ids)}")
-    _check_unique(resources, problems)
+    _check_unique(resources, problems, per_vpc)
     return resources
 
 
 def _resource(item: Item, groups: tuple[str, ...], found: _Addresses,
-              blocks: Mapping[str, tuple[Cidr, ...]], instance_names: Mapping[str, str]) -> Resource:
+              blocks: Mapping[str, tuple[Cidr, ...]], instance_names: Mapping[str, str],
+              problems: Problems) -> Resource:
     eni_id = str(item.data.get("NetworkInterfaceId"))
-    cidrs = blocks.get(str(item.data.get("SubnetId")), ())
+    vpc, subnet_ids, subnet = _placement(item, problems)
     kind = f"eni ({item.data['InterfaceType']})" if item.data.get("InterfaceType") else "eni"
     return Resource(name=eni_id, groups=groups, ips=tuple(found.ips), public_ips=tuple(found.public),
-                    subnets=cidrs, kind=kind, aliases=_aliases(item, instance_names),
-                    origin=Origin(item.file, None, eni_id))
+                    subnets=blocks.get(subnet, ()), kind=kind, aliases=_aliases(item, instance_names),
+                    origin=Origin(item.file, None, eni_id), vpc=vpc, subnet_ids=subnet_ids,
+                    source_dest_check=_source_dest_check(item))
+
+
+def _placement(item: Item, problems: Problems) -> tuple[str, tuple[str, ...], str]:
+    """The interface's VPC, its subnet ids and its subnet id (or "")."""
+    values = []
+    for key in ("VpcId", "SubnetId"):
+        value = item.data.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.error(f"{item.where}.{key}", f"expected an id, not {type_name(value)}")
+            value = None
+        values.append(value or "")
+    vpc, subnet = values
+    return vpc, (subnet,) if subnet else (), subnet
+
+
+def _source_dest_check(item: Item) -> bool:
+    # Only an explicit false makes the interface an appliance that forwards traffic.
+    return item.data.get("SourceDestCheck") is not False
 
 
 def _aliases(item: Item, instance_names: Mapping[str, str]) -> tuple[str, ...]:
@@ -184,15 +218,27 @@ def _aliases(item: Item, instance_names: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(n for n in dict.fromkeys(names) if n and n != eni_id)
 
 
-def _check_unique(resources: Mapping[str, Resource], problems: Problems) -> None:
-    owner: dict[tuple[Family, int], str] = {}
+def _check_unique(resources: Mapping[str, Resource], problems: Problems, per_vpc: bool) -> None:
+    """Without a VPC layer an address is one interface. With one, a private address
+    is unique per VPC (checked with the topology); public addresses always are."""
+    owner: dict[tuple[Family, int], Resource] = {}
     for resource in resources.values():
-        for address in resource.ips + resource.public_ips:
-            other = owner.setdefault(address, resource.name)
-            if other != resource.name:
-                text = format_address(*address)
-                problems.error(str(resource.origin), f"address {text} belongs to both {other} and "
-                               f"{resource.name}: snapshot one VPC at a time (snapshot --vpc-id)")
+        for address in (resource.public_ips if per_vpc else resource.ips + resource.public_ips):
+            other = owner.setdefault(address, resource)
+            if other.name == resource.name:
+                continue
+            text = format_address(*address)
+            if per_vpc:
+                problems.error(str(resource.origin), f"public address {text} belongs to both {other.name} "
+                                                     f"and {resource.name}")
+            elif other.vpc and resource.vpc and other.vpc != resource.vpc:
+                problems.error(str(resource.origin), f"address {text} belongs to both {other.name} "
+                               f"({other.vpc}) and {resource.name} ({resource.vpc}): an address means "
+                               "something only within its VPC, so the input needs its VPC layer "
+                               "(Vpcs, RouteTables, NetworkAcls... as `sgverify snapshot` takes them)")
+            else:
+                problems.error(str(resource.origin), f"address {text} belongs to both {other.name} and "
+                                                     f"{resource.name}")
 
 
 def _short(names: list[str], limit: int = 5) -> str:

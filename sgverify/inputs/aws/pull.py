@@ -1,9 +1,15 @@
-"""Take a snapshot of a Region's security groups and their members with boto3.
+"""Take a snapshot of a Region's security groups, their members and the VPC path layer with boto3.
 
 The snapshot is one JSON object whose keys are those the AWS CLI prints for
 each describe call (see docs/aws.md), so `load_aws` reads it like any other
-describe output. boto3 is an optional extra (`pip install 'sgverify[aws]'`)
-and is imported only here, only when a snapshot is taken.
+describe output. Outputs that belong to one element (a prefix list's
+entries, a transit gateway route table's routes and propagations) are added
+to that element's entry. boto3 is an optional extra (`pip install
+'sgverify[aws]'`) and is imported only here, only when a snapshot is taken.
+
+Only the group and interface calls are needed. Any other call that is denied
+is left out with a warning, and the header's `LeftOut` says so, so a reader
+of the file knows those elements are absent (free choices), not empty.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 
 from ...errors import SgverifyError
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: with the VPC path layer and LeftOut
 
 
 class SnapshotError(SgverifyError):
@@ -40,14 +46,19 @@ class Snapshot:
     skipped: list[str] = field(default_factory=list)  # optional parts left out, and why
 
     def summary(self) -> str:
-        counts = [(len(self.data.get(k, [])), k) for k in
-                  ("SecurityGroups", "NetworkInterfaces", "Subnets", "PrefixLists")]
-        return ", ".join(f"{n} {_words(k)}" for n, k in counts)
+        counts = [(len(self.data.get(k, [])), words) for k, words in _WORDS.items()
+                  if k in self.data or k in _ALWAYS_COUNTED]
+        return ", ".join(f"{n} {words}" for n, words in counts)
 
 
-def _words(key: str) -> str:
-    return {"SecurityGroups": "security groups", "NetworkInterfaces": "network interfaces",
-            "Subnets": "subnets", "PrefixLists": "prefix lists"}[key]
+_ALWAYS_COUNTED = ("SecurityGroups", "NetworkInterfaces", "Subnets", "PrefixLists")
+_WORDS = {"SecurityGroups": "security groups", "NetworkInterfaces": "network interfaces",
+          "Subnets": "subnets", "PrefixLists": "prefix lists", "Vpcs": "VPCs",
+          "RouteTables": "route tables", "NetworkAcls": "network ACLs",
+          "InternetGateways": "internet gateways", "EgressOnlyInternetGateways": "egress-only gateways",
+          "NatGateways": "NAT gateways", "VpcPeeringConnections": "peerings",
+          "TransitGateways": "transit gateways", "TransitGatewayAttachments": "transit gateway attachments",
+          "TransitGatewayRouteTables": "transit gateway route tables", "VpcEndpoints": "VPC endpoints"}
 
 
 def _boto3():
@@ -103,34 +114,60 @@ def _client_message(error: Any) -> str:
     return f"{operation} failed ({code}): {message}"
 
 
-# (result key, paginated operation, needed?) in the order they are taken.
+@dataclass(frozen=True)
+class _Call:
+    key: str  # the result key (the AWS CLI's output key)
+    operation: str  # a paginated boto3 operation
+    needed: bool = False  # a denied needed call ends the snapshot; others are left out
+    vpc_filter: str | None = "vpc-id"  # the filter that keeps the chosen VPCs (None: keep all)
+    filter_param: str = "Filters"
+
+
+# In the order they are taken.
 _CALLS = (
-    ("SecurityGroups", "describe_security_groups", True),
-    ("NetworkInterfaces", "describe_network_interfaces", True),
-    ("Subnets", "describe_subnets", False),
-    ("Reservations", "describe_instances", False),
-    ("PrefixLists", "describe_managed_prefix_lists", False),
+    _Call("SecurityGroups", "describe_security_groups", needed=True),
+    _Call("NetworkInterfaces", "describe_network_interfaces", needed=True),
+    _Call("Subnets", "describe_subnets"),
+    _Call("Reservations", "describe_instances"),
+    _Call("PrefixLists", "describe_managed_prefix_lists", vpc_filter=None),
+    _Call("Vpcs", "describe_vpcs"),
+    _Call("RouteTables", "describe_route_tables"),
+    _Call("NetworkAcls", "describe_network_acls"),
+    _Call("InternetGateways", "describe_internet_gateways", vpc_filter="attachment.vpc-id"),
+    _Call("EgressOnlyInternetGateways", "describe_egress_only_internet_gateways", vpc_filter=None),
+    _Call("NatGateways", "describe_nat_gateways", filter_param="Filter"),
+    _Call("VpcPeeringConnections", "describe_vpc_peering_connections", vpc_filter=None),
+    _Call("VpcEndpoints", "describe_vpc_endpoints"),
+    # Transit gateways belong to the Region, not to a VPC: all are taken.
+    _Call("TransitGateways", "describe_transit_gateways", vpc_filter=None),
+    _Call("TransitGatewayAttachments", "describe_transit_gateway_attachments", vpc_filter=None),
+    _Call("TransitGatewayVpcAttachments", "describe_transit_gateway_vpc_attachments", vpc_filter=None),
+    _Call("TransitGatewayRouteTables", "describe_transit_gateway_route_tables", vpc_filter=None),
 )
+# search-transit-gateway-routes needs a filter; these states are the ones that route.
+_ROUTE_STATES = [{"Name": "state", "Values": ["active", "blackhole"]}]
 
 
 def _describe(client: Any, region: str, options: PullOptions, exceptions: Any) -> Snapshot:
-    snapshot = Snapshot({"SgverifySnapshot": {
-        "Version": SNAPSHOT_VERSION, "Region": region,
-        "TakenAt": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "VpcIds": list(options.vpc_ids)}})
+    header = {"Version": SNAPSHOT_VERSION, "Region": region,
+              "TakenAt": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "VpcIds": list(options.vpc_ids)}
+    snapshot = Snapshot({"SgverifySnapshot": header})
     with _Steps(options.progress, len(_CALLS)) as steps:
-        for key, operation, needed in _CALLS:
-            steps.step(operation.replace("_", "-"))
+        for call in _CALLS:
+            steps.step(call.operation.replace("_", "-"))
             try:
-                items = _paginate(client, operation, key, _filters(operation, options.vpc_ids))
+                items = _paginate(client, call.operation, call.key, _filters(call, options.vpc_ids),
+                                  call.filter_param)
             except exceptions.ClientError as error:
-                if needed or not _denied(error):
+                if call.needed or not _denied(error):
                     raise
-                snapshot.skipped.append(f"{key}: {_client_message(error)}")
+                snapshot.skipped.append(f"{call.key}: {_client_message(error)}")
                 steps.done()
                 continue
-            snapshot.data[key] = _slim(key, items)
-            steps.done(len(items) if key == "PrefixLists" else 0)
+            snapshot.data[call.key] = _kept(call.key, _slim(call.key, items), options.vpc_ids)
+            steps.done(len(items) if call.key == "PrefixLists" else
+                       2 * len(items) if call.key == "TransitGatewayRouteTables" else 0)
         for prefix_list in snapshot.data.get("PrefixLists", []):
             steps.step(f"get-managed-prefix-list-entries {prefix_list.get('PrefixListId')}")
             try:
@@ -143,7 +180,49 @@ def _describe(client: Any, region: str, options: PullOptions, exceptions: Any) -
                 # Without entries the list stays unknown: rules using it prove nothing.
                 snapshot.skipped.append(f"entries of {prefix_list['PrefixListId']}: {_client_message(error)}")
             steps.done()
+        for table in snapshot.data.get("TransitGatewayRouteTables", []):
+            _tgw_table(client, table, snapshot, steps, exceptions)
+    header["LeftOut"] = list(snapshot.skipped)
     return snapshot
+
+
+def _tgw_table(client: Any, table: dict, snapshot: Snapshot, steps: "_Steps", exceptions: Any) -> None:
+    """A transit gateway route table's routes and propagations, added to its entry."""
+    table_id = table.get("TransitGatewayRouteTableId")
+    steps.step(f"search-transit-gateway-routes {table_id}")
+    try:
+        table["Routes"], table["AdditionalRoutesAvailable"] = _search_routes(client, table_id)
+    except exceptions.ClientError as error:
+        if not _denied(error):
+            raise
+        # Without its routes the table is left out when read: what it routes is a free choice.
+        snapshot.skipped.append(f"routes of {table_id}: {_client_message(error)}")
+    steps.done()
+    steps.step(f"get-transit-gateway-route-table-propagations {table_id}")
+    try:
+        table["TransitGatewayRouteTablePropagations"] = _paginate(
+            client, "get_transit_gateway_route_table_propagations", "TransitGatewayRouteTablePropagations",
+            [], TransitGatewayRouteTableId=table_id)
+    except exceptions.ClientError as error:
+        if not _denied(error):
+            raise
+        snapshot.skipped.append(f"propagations of {table_id}: {_client_message(error)}")
+    steps.done()
+
+
+def _search_routes(client: Any, table_id: str) -> tuple[list, bool]:
+    """Every route of a table. One search shows at most 1000; a table with more
+    is searched once per route type, and still flagged if that is not enough."""
+    found = client.search_transit_gateway_routes(TransitGatewayRouteTableId=table_id, Filters=_ROUTE_STATES)
+    if not found.get("AdditionalRoutesAvailable"):
+        return found.get("Routes", []), False
+    routes, more = [], False
+    for kind in ("static", "propagated"):
+        part = client.search_transit_gateway_routes(
+            TransitGatewayRouteTableId=table_id, Filters=_ROUTE_STATES + [{"Name": "type", "Values": [kind]}])
+        routes += part.get("Routes", [])
+        more |= bool(part.get("AdditionalRoutesAvailable"))
+    return routes, more
 
 
 def _denied(error: Any) -> bool:
@@ -151,15 +230,30 @@ def _denied(error: Any) -> bool:
     return code in ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException")
 
 
-def _filters(operation: str, vpc_ids: tuple[str, ...]) -> list[dict]:
-    if not vpc_ids or operation == "describe_managed_prefix_lists":
+def _filters(call: _Call, vpc_ids: tuple[str, ...]) -> list[dict]:
+    if not vpc_ids or call.vpc_filter is None:
         return []
-    return [{"Name": "vpc-id", "Values": list(vpc_ids)}]
+    return [{"Name": call.vpc_filter, "Values": list(vpc_ids)}]
 
 
-def _paginate(client: Any, operation: str, key: str, filters: list[dict], **kwargs: Any) -> list:
+def _kept(key: str, items: list, vpc_ids: tuple[str, ...]) -> list:
+    """Calls without a VPC filter, filtered here: an egress-only gateway attached to a
+    chosen VPC, a peering with a chosen VPC on either side."""
+    if not vpc_ids:
+        return items
+    chosen = set(vpc_ids)
+    if key == "EgressOnlyInternetGateways":
+        return [i for i in items if chosen & {a.get("VpcId") for a in i.get("Attachments", [])}]
+    if key == "VpcPeeringConnections":
+        return [i for i in items if chosen & {i.get(side, {}).get("VpcId")
+                                             for side in ("RequesterVpcInfo", "AccepterVpcInfo")}]
+    return items
+
+
+def _paginate(client: Any, operation: str, key: str, filters: list[dict], filter_param: str = "Filters",
+              **kwargs: Any) -> list:
     if filters:
-        kwargs["Filters"] = filters
+        kwargs[filter_param] = filters
     items: list = []
     for page in client.get_paginator(operation).paginate(**kwargs):
         items.extend(page.get(key, []))

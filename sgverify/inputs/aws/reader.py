@@ -7,10 +7,16 @@ from describe-network-interfaces, and optionally prefix lists, subnets and
 instance Name tags. Nothing is added: a described group shows its default
 egress rule itself. What the input does not show is never assumed empty: an
 unknown group is opaque, an unknown prefix list an unknown peer.
+
+An input with any part of the VPC layer (describe-vpcs, -route-tables,
+-network-acls, the gateways...; every snapshot that took it) also gets a
+`Topology` (topology.py), checked by `check_topology`. An address then means
+something only within its VPC, so VPCs may reuse address ranges.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -28,8 +34,11 @@ from ...model import (
     UnknownPeer,
 )
 from .. import Loaded
+from ..topology_checks import check_topology
+from ...errors import Severity
 from .documents import Described, add_document, decode, looks_like_aws
-from .enis import Item, build_resources, eni_groups, name_tag
+from .enis import Item, build_resources, eni_groups, name_tag, subnet_cidrs
+from .topology import build_topology
 from .rules import (
     PERMISSION_FIELD,
     Problems,
@@ -73,9 +82,12 @@ def _build(documents: Iterable[tuple[str, str]], source: str) -> Loaded:
     if problems.errors:
         raise InputError(problems.errors)
     network = _network(described, source, problems)
-    if problems.errors:
-        raise InputError(problems.errors)
-    return Loaded(network, tuple(problems.warnings))
+    # The format-independent checks run on what could be read, so one run lists every problem.
+    found = check_topology(network)
+    errors = problems.errors + [d for d in found if d.severity is Severity.ERROR]
+    if errors:
+        raise InputError(errors)
+    return Loaded(network, tuple(problems.warnings) + tuple(found))
 
 
 def _network(described: Described, source: str, problems: Problems) -> Network:
@@ -95,15 +107,20 @@ def _network(described: Described, source: str, problems: Problems) -> Network:
         groups = {k: _opaque(g) for k, g in groups.items()}
     _add_opaque(groups, refs, problems)
     instance_names = {i: name_tag(item.data.get("Tags")) for i, item in described.instances.items()}
-    resources = build_resources(described.interfaces.values(), described.subnets,
-                                instance_names, problems)
+    blocks = {sid: subnet_cidrs(item, problems) for sid, item in described.subnets.items()}
+    topology = None
+    if described.has_topology:
+        topology = build_topology(described, blocks, prefix_lists, problems)
+        for where, note in described.left_out:
+            problems.warn(where, f"the snapshot left out {note}: what that would have shown is a free choice")
+    resources = build_resources(described.interfaces.values(), blocks, instance_names, problems,
+                                per_vpc=topology is not None)
     return Network(groups=groups, resources=resources, prefix_lists=prefix_lists,
-                   source=source, input_format="aws")
+                   source=source, input_format="aws", topology=topology)
 
 
 def _opaque(group: SecurityGroup) -> SecurityGroup:
-    return SecurityGroup(key=group.key, name=group.name, description=group.description,
-                         ingress=group.ingress, egress=group.egress, origin=group.origin, opaque=True)
+    return replace(group, opaque=True)
 
 
 def _prefix_lists(described: Described, problems: Problems) -> dict[str, PrefixList]:
@@ -177,7 +194,12 @@ def _described_group(item: Item, refs: References) -> SecurityGroup:
     return SecurityGroup(key=gid, name=str(data.get("GroupName") or ""),
                          description=str(data.get("Description") or ""),
                          ingress=rules[Direction.INGRESS], egress=rules[Direction.EGRESS],
-                         origin=Origin(item.file, None, gid))
+                         origin=Origin(item.file, None, gid), vpc=_vpc_of(item))
+
+
+def _vpc_of(item: Item) -> str:
+    vpc = item.data.get("VpcId")
+    return vpc if isinstance(vpc, str) else ""
 
 
 def _unknown_rule(gid: str, direction: Direction, item: Item, reason: str) -> Rule:
@@ -192,7 +214,7 @@ def _undescribed_group(gid: str, name: str, item: Item, problems: Problems) -> S
     reason = f"rules of {gid} not in the input"
     return SecurityGroup(key=gid, name=name, ingress=(_unknown_rule(gid, Direction.INGRESS, item, reason),),
                          egress=(_unknown_rule(gid, Direction.EGRESS, item, reason),),
-                         origin=Origin(item.file, None, gid))
+                         origin=Origin(item.file, None, gid), vpc=_vpc_of(item))
 
 
 def _add_flat_rules(described: Described, groups: dict[str, SecurityGroup],
@@ -212,7 +234,7 @@ def _add_flat_rules(described: Described, groups: dict[str, SecurityGroup],
             continue
         name, item = carried[gid]
         groups[gid] = SecurityGroup(key=gid, name=name, ingress=ingress, egress=egress,
-                                    origin=Origin(item.file, None, gid))
+                                    origin=Origin(item.file, None, gid), vpc=_vpc_of(item))
 
 
 def _flat_rule(item: Item, refs: References) -> Rule | None:
