@@ -313,3 +313,16 @@ def test_an_egress_only_gateway_lets_connections_out_and_none_in():
     # gateway, not back through the internet gateway: the connection cannot complete.
     result = check_assertion(net, assertion("allow", [internet], [web6], TCP, [443]))
     assert result.verdict is Verdict.VIOLATED and "route back" in result.counterexample.failed_at
+
+
+def test_a_source_seen_through_its_nat_gateway_is_matched_by_the_nat_address():
+    # web admits only the NAT gateway's Elastic IP: db reaches web's public address through
+    # nat-a and igw-a, seen from 54.1.1.1; web's private address it never reaches (db is seen as 10.0.2.10).
+    net = three_tier()
+    groups = dict(net.groups)
+    groups["sg-web"] = group("sg-web", "vpc-a", [rule("", "ingress", cidr="54.1.1.1/32")], [egress_all("")])
+    net = replace(net, groups=groups)
+    result = check_assertion(net, assertion("deny", [db], [web]))
+    assert result.verdict is Verdict.VIOLATED
+    assert result.counterexample.destination.address == "54.0.0.10"
+    assert any("NAT gateway nat-a" in s for s in steps(result))

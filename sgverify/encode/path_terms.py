@@ -41,6 +41,7 @@ class Terms:
         self.decls: dict[str, str] = {}  # symbol -> sort
         self.free: set[str] = set()  # free Boolean names
         self._named: dict[tuple, str] = {}
+        self._acl_written: set[str] = set()
 
     # -- leaves --------------------------------------------------------------
     def bool_var(self, name: str) -> str:
@@ -112,6 +113,21 @@ class Terms:
         return self._name(("acl", c.nacl, c.egress, address, service), lambda: self._acl(c, address, service))
 
     def _acl(self, c: Crossing, address: str, service: str) -> str:
+        """The chain's text is kept on the legs: every query of a network that
+        crosses this NACL reuses it (only z3's parse is paid again)."""
+        cache = self.legs.__dict__.setdefault("_acl_text", {})
+        key = (self.prefix, c.nacl, c.egress, address, service)
+        if key not in cache:
+            cache[key] = self._acl_chain(c, address, service, f"{self.prefix}c{len(cache)}_")
+        tail, symbols, defs = cache[key]
+        for symbol in symbols:
+            self.decls[symbol] = "Bool"
+        if symbols and symbols[0] not in self._acl_written:
+            self._acl_written.add(symbols[0])
+            self.defs.extend(defs)
+        return tail
+
+    def _acl_chain(self, c: Crossing, address: str, service: str, stem: str):
         entries = sorted(self.legs.topology.nacls[c.nacl].entries(c.egress), key=lambda e: e.number)
         entries = [e for e in entries if e.cidr.family is self.family]
         runs: list[tuple[bool, list]] = []
@@ -121,7 +137,7 @@ class Terms:
                 runs[-1][1].append(entry)
             else:
                 runs.append((allow, [entry]))
-        tail = smt.FALSE
+        tail, symbols, defs = smt.FALSE, [], []
         for allow, run in reversed(runs):
             match = smt.any_of(smt.all_of([self.addr_in(address, [(e.cidr.first, e.cidr.last)]),
                                            self.svc_in(service, e.service.spans)]) for e in run)
@@ -129,11 +145,11 @@ class Terms:
             if body in (smt.TRUE, smt.FALSE):
                 tail = body
             else:
-                symbol = f"{self.prefix}a{len(self.defs)}_{len(self._named)}"
-                self.decls[symbol] = "Bool"
-                self.defs.append(f"(= {symbol} {body})")
+                symbol = f"{stem}{len(symbols)}"
+                symbols.append(symbol)
+                defs.append(f"(= {symbol} {body})")
                 tail = symbol
-        return tail
+        return tail, symbols, defs
 
     # -- routes back -----------------------------------------------------------------
     def route_back(self, check: RouteBack, dst: str) -> str:

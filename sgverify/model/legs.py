@@ -390,6 +390,19 @@ class Legs:
         unplaced = [i for ends in self.places.resource_ends.values() for e in ends if not e.subnet for i in e.space]
         return End(EndKind.OUTSIDE, tuple(iv.subtract(space, iv.normalize(unplaced), top)))
 
+    @cached_property
+    def nat_addresses(self):
+        """Addresses NAT gateways send from (None: some is not known)."""
+        if self.family is not Family.V4:
+            return []
+        out = []
+        for nat in self.topology.nat_gateways.values():
+            values = [nat.private_ip] + ([nat.public_ip] if nat.public else [])
+            if None in values:
+                return None
+            out += [(v, v) for v in values]
+        return iv.normalize(out)
+
     # -- legs from outside -------------------------------------------------------
     @cached_property
     def outside(self) -> list[Leg]:

@@ -21,7 +21,7 @@ from ..model.ends import Places
 from ..model.legs import Legs
 from ..spec import Assertion, Kind
 from .options import Options
-from .path_sides import allow_targets, destination_ends, source_ends
+from .path_sides import Admitted, allow_targets, destination_ends, source_ends
 from .result import Result, Stats, Verdict
 from .solver import Sat, check
 
@@ -90,10 +90,11 @@ def _queries(legs: Legs, assertion: Assertion):
         return
     only = assertion.kind is Kind.ONLY
     destinations = destination_ends(legs, assertion.destinations)
+    admits = {end: Admitted(legs, end, assertion.traffic.intervals()) for end, _ in destinations}
     for src, space in source_ends(legs, assertion.sources, only=only):
         reachable = legs.from_end(src)
         for end, dst_space in destinations:
-            if not any(arrivals(leg, end) for leg in reachable):
+            if not admits[end].may_admit(src, space) or not any(arrivals(leg, end) for leg in reachable):
                 continue
             yield src, space, [Alternative(end, None, tuple(dst_space))]
 

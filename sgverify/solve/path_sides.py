@@ -117,3 +117,58 @@ def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
         if alternatives:
             targets.append(alternatives)
     return targets
+
+
+class Admitted:
+    """What a destination's groups could admit at all, to leave out sources
+    they never admit before any formula is written (exact: a source is left
+    out only when no address it can be seen from matches any rule).
+
+    A source is seen from its own addresses, its public address, or a NAT
+    gateway's address; a group reference admits only members; an unknown
+    peer or rule part admits anyone.
+    """
+
+    def __init__(self, legs: Legs, end: End, services):
+        from ..model import CidrPeer, Direction, PrefixListPeer
+        from ..model.service import SERVICE_TOP
+
+        network, family = legs.network, legs.family
+        self.anyone = end.kind is not EndKind.RESOURCE
+        self.addresses: list = []
+        self.groups: set[str] = set()
+        self.nat = legs.nat_addresses
+        self.network = network
+        if self.anyone:
+            return
+        for key in dict.fromkeys(network.resources[end.resource].groups):
+            group = network.groups.get(key)
+            for rule in group.ingress if group else ():
+                if rule.service_unknown:
+                    self.anyone = True
+                elif not iv.intersect(list(rule.service.spans), list(services)):
+                    continue
+                peer = rule.peer
+                if isinstance(peer, CidrPeer):
+                    self.addresses += iv.of_cidr(peer.cidr, family)
+                elif isinstance(peer, PrefixListPeer):
+                    self.addresses += iv.of_cidrs(network.prefix_lists[peer.prefix_list].cidrs, family)
+                elif hasattr(peer, "group"):
+                    g = network.groups.get(peer.group)
+                    self.groups.add(peer.group)
+                    self.anyone = self.anyone or bool(g and g.opaque)
+                else:
+                    self.anyone = True
+        self.addresses = iv.normalize(self.addresses)
+
+    def may_admit(self, src: End, space) -> bool:
+        if self.anyone or self.nat is None:
+            return True
+        if src.kind is EndKind.RESOURCE and self.groups & set(self.network.resources[src.resource].groups):
+            return True
+        seen = list(space) + self.nat
+        if src.public is not None:
+            if not src.public.fixed:
+                return True
+            seen.append((src.public.value, src.public.value))
+        return bool(iv.intersect(iv.normalize(seen), self.addresses))
