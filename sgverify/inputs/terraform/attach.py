@@ -16,7 +16,7 @@ from ...errors import InputError, Severity
 from .. import Loaded
 from ...model import Cidr, Network, Origin, Resource, format_address, parse_address
 from .common import (
-    GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, new_context,
+    GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, known, new_context,
     resolve_group,
 )
 from .rules import VPC_RULE_TYPES, load_prefix_lists, load_rules
@@ -273,7 +273,7 @@ def _template_of(ctx: Context, res: TfResource) -> TfResource | None:
 def _aliases(res: TfResource) -> tuple[str, ...]:
     """The Name tag, so specs can name a resource as the console shows it."""
     tags = res.values.get("tags")
-    name = tags.get("Name") if isinstance(tags, dict) else None
+    name = known(tags.get("Name")) if isinstance(tags, dict) else None
     return (name,) if isinstance(name, str) and name and name != res.address else ()
 
 

@@ -49,10 +49,24 @@ class Unknown:
 
 @dataclass(frozen=True)
 class Ref:
-    """A reference to another resource's attribute whose value is not literal (its id...)."""
+    """A reference to another resource's attribute that identifies it (its id, arn, name).
+
+    A reference keeps the resource's identity whatever its value: `aws_db_subnet_group.x.name`
+    is that subnet group even when the name is built from a data source. `value` is the
+    attribute's value where the input writes it (a literal name, or an `Unknown` saying
+    why it is not known); None when only apply knows it (an id, an arn).
+    """
 
     address: str
     attribute: str = "id"
+    value: Any = field(default=None, compare=False)
+
+
+def known(value: Any) -> Any:
+    """What a value is as data: a reference's written value where it has one, else itself."""
+    if isinstance(value, Ref) and value.value is not None:
+        return value.value
+    return value
 
 
 @dataclass
@@ -164,7 +178,12 @@ def as_list(value: Any) -> list[Any] | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, (list, tuple, set, frozenset)):
-        return list(value)
+        # Terraform 0.11 flattened a list written inside a list literal
+        # (`["${aws_subnet.a.*.id}"]`); later versions reject it, so that is its only meaning.
+        out: list[Any] = []
+        for item in value:
+            out.extend(as_list(item) if isinstance(item, (list, tuple)) else [item])
+        return out
     return [value]
 
 
@@ -172,6 +191,7 @@ def as_list(value: Any) -> list[Any] | Unknown:
 
 def parse_protocol(value: Any) -> int | Unknown | None:
     """-1/"all"/"-1" -> ALL; names and numbers -> number; None for an invalid value."""
+    value = known(value)
     if isinstance(value, (Unknown, Ref)):
         return value if isinstance(value, Unknown) else Unknown("protocol is a reference")
     if isinstance(value, bool):
@@ -189,6 +209,7 @@ def parse_protocol(value: Any) -> int | Unknown | None:
 
 
 def _port(value: Any) -> int | Unknown | None:
+    value = known(value)
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):
@@ -262,7 +283,7 @@ def cidr_peers(ctx: Context, values: Any, field_name: str, origin: Origin, where
     if isinstance(items, Unknown):
         return [UnknownPeer(f"{where}.{field_name} {items.reason}")]
     peers: list[Peer] = []
-    for item in items:
+    for item in map(known, items):
         if isinstance(item, (Unknown, Ref)):
             reason = item.reason if isinstance(item, Unknown) else f"is an attribute of {item.address}"
             peers.append(UnknownPeer(f"{where}.{field_name} {reason}"))
@@ -303,6 +324,7 @@ def prefix_peers(ctx: Context, values: Any, field_name: str, where: str) -> list
 
 
 def self_peers(group: str, value: Any, where: str) -> list[Peer]:
+    value = known(value)
     if isinstance(value, (Unknown, Ref)):
         return [UnknownPeer(f"{where}.self is unknown")]
     return [GroupPeer(group)] if value is True or str(value).lower() == "true" else []
@@ -321,6 +343,7 @@ def emit_rules(ctx: Context, group: str, direction: Direction, spec: tuple[Servi
     if not peers:
         ctx.warn(origin, f"{where} names no peer (no CIDR, group, prefix list or self): "
                          "it admits nothing")
+    description = known(description)
     text_desc = description if isinstance(description, str) else ""
     for peer in peers:
         word = "from" if direction is Direction.INGRESS else "to"
@@ -346,7 +369,7 @@ def build_groups(ctx: Context) -> dict[str, SecurityGroup]:
     groups: dict[str, SecurityGroup] = {}
     for address in ctx.group_keys:
         res = ctx.resources[address]
-        desc = res.values.get("description")
+        desc = known(res.values.get("description"))
         groups[address] = SecurityGroup(
             address, ctx.group_names.get(address, ""), desc if isinstance(desc, str) else "",
             tuple(ctx.rules.get((address, Direction.INGRESS), ())),
@@ -366,5 +389,5 @@ def build_groups(ctx: Context) -> dict[str, SecurityGroup]:
 __all__ = [
     "Context", "GROUP_TYPES", "PREFIX_LIST_TYPE", "Ref", "TfResource", "Unknown",
     "as_list", "build_groups", "cidr_peers", "emit_rules", "gated_allow_all", "group_peers",
-    "make_service", "new_context", "prefix_peers", "resolve_group", "self_peers",
+    "known", "make_service", "new_context", "prefix_peers", "resolve_group", "self_peers",
 ]

@@ -59,9 +59,10 @@ class InstanceNS(Namespace):
                 inst.cache[name] = _PENDING
                 inst.cache[name] = inst.evaluator().eval(inst.block.attributes[name][0])
             value = inst.cache[name]
-            if name == "name" and isinstance(value, str):
-                # keep the link to the resource itself (a group or subnet group by name)
-                return Ref(inst.address, "name")
+            if name == "name":
+                # a name identifies the resource (a group, a subnet group, a launch
+                # template by name) even when the name itself is not known
+                return Ref(inst.address, "name", value)
             return value
         return Ref(inst.address, name)
 

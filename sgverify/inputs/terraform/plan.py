@@ -26,6 +26,7 @@ from .common import Ref, TfResource, Unknown
 FORMAT = "terraform-plan"
 UNRESOLVABLE = ("var.", "local.", "data.", "path.", "terraform.", "self.")
 IGNORED_REFS = ("count.", "each.")
+IDENTITIES = ("id", "name", "arn")  # attributes whose value names the resource itself
 # Nested blocks: the configuration JSON does not show dynamic blocks (nor always
 # blocks of attributes-as-blocks such as ingress/egress), so "not written there"
 # proves nothing about them; an unknown one stays unknown.
@@ -168,6 +169,7 @@ class _PlanReader:
         targets = self._targets(refs, names, prefix)
         if targets is None:
             return item
+        item = self._identities(item, targets)
         pending = [t for t in targets if not isinstance(self._id_of(t), str)]
         if isinstance(item, Unknown):
             # A value whose very shape is unknown (a conditional, a function) could be
@@ -181,6 +183,19 @@ class _PlanReader:
                     filled[i] = Ref(target)
                 return filled
         return item
+
+    def _identities(self, item: Any, targets: list[str]) -> Any:
+        """Known names, ids and arns of the referenced resources -> Refs to them: a
+        subnet group or launch template named by its name is that resource."""
+        if isinstance(item, list):
+            return [self._identities(v, targets) for v in item]
+        if not isinstance(item, str) or not item:
+            return item
+        found = [(t, attr) for t in targets for attr in IDENTITIES
+                 if _dig(self.planned.get(t), "values", attr) == item]
+        if len({t for t, _ in found}) != 1:
+            return item
+        return Ref(found[0][0], found[0][1], item)
 
     def _id_of(self, address: str) -> Any:
         return _dig(self.planned.get(address), "values", "id")

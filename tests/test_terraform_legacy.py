@@ -1,0 +1,346 @@
+"""Terraform as real repositories write it: 0.11-style "${...}" references, templates,
+references that name a resource whose name is not known, and the fixtures under
+examples/real/ (their verdicts worked out by hand from the rules they write)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from clitools import run
+from sgverify.inputs import load_network
+from sgverify.inputs.terraform.hcl import load_terraform_dir, parse_terraform_text
+from sgverify.inputs.terraform.plan import parse_terraform_plan
+from sgverify.model import Cidr, CidrPeer, Direction, GroupPeer, UnknownPeer
+from sgverify.solve import Verdict, verify
+from sgverify.spec.parse import load_spec, parse_spec
+from sgverify.spec.resolve import resolve_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "examples" / "real"
+SPECS = ROOT / "specs" / "real"
+
+
+def tf(text: str, path: str = "main.tf"):
+    return parse_terraform_text(textwrap.dedent(text), path)
+
+
+def warnings(loaded) -> list[str]:
+    return [str(w) for w in loaded.warnings]
+
+
+def verdicts(network, assertions: str) -> dict[str, Verdict]:
+    doc = parse_spec("assertions:\n" + textwrap.indent(textwrap.dedent(assertions), "  "))
+    spec, _ = resolve_spec(doc, network)
+    return {r.assertion.name: r.verdict for r in verify(network, spec)}
+
+
+def spec_verdicts(spec_path: Path, network) -> dict[str, Verdict]:
+    spec, _ = resolve_spec(load_spec(spec_path), network)
+    return {r.assertion.name: r.verdict for r in verify(network, spec)}
+
+
+GROUPS = """
+resource "aws_subnet" "s" {
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_security_group" "web" {
+  name = "web"
+}
+resource "aws_security_group" "db" {
+  name = "db"
+}
+"""
+
+
+# ---------------------------------------------------------------- "${X}" is X
+
+def test_quoted_references_are_the_resources_they_name():
+    loaded = tf(GROUPS + """
+        resource "aws_security_group_rule" "db_in" {
+          type                     = "ingress"
+          from_port                = 5432
+          to_port                  = 5432
+          protocol                 = "tcp"
+          source_security_group_id = "${aws_security_group.web.id}"
+          security_group_id        = "${aws_security_group.db.id}"
+        }
+        resource "aws_instance" "web" {
+          subnet_id              = "${aws_subnet.s.id}"
+          vpc_security_group_ids = ["${aws_security_group.web.id}"]
+        }
+    """)
+    net = loaded.network
+    assert warnings(loaded) == []
+    web = net.resources["aws_instance.web"]
+    assert web.groups == ("aws_security_group.web",)
+    assert web.subnets == (Cidr.parse("10.0.1.0/24"),)
+    (rule,) = net.groups["aws_security_group.db"].ingress
+    assert rule.peer == GroupPeer("aws_security_group.web") and not rule.service_unknown
+    assert net.groups["aws_security_group.web"].ingress == ()  # the rule is on db alone
+
+
+def test_a_quoted_value_keeps_its_type():
+    loaded = tf("""
+        variable "port" {
+          default = 8080
+        }
+        locals {
+          offices = ["198.51.100.0/24", "203.0.113.0/24"]
+        }
+        resource "aws_security_group" "a" {
+          ingress {
+            from_port   = "${var.port}"
+            to_port     = "${var.port}"
+            protocol    = "tcp"
+            cidr_blocks = ["${local.offices}"]
+          }
+        }
+    """)
+    rules = loaded.network.groups["aws_security_group.a"].ingress
+    # a list quoted inside a list literal is that list (Terraform 0.11 flattened it)
+    assert [r.peer for r in rules] == [CidrPeer(Cidr.parse("198.51.100.0/24")),
+                                       CidrPeer(Cidr.parse("203.0.113.0/24"))]
+    assert all(r.service.ports[0].lo == r.service.ports[0].hi == 8080 for r in rules)
+    assert warnings(loaded) == []
+
+
+def test_a_quoted_splat_in_a_list_is_every_instance():
+    loaded = tf("""
+        resource "aws_security_group" "web" {
+          count = 2
+          name  = "web-${count.index}"
+        }
+        resource "aws_instance" "web" {
+          private_ip             = "10.0.1.10"
+          vpc_security_group_ids = ["${aws_security_group.web.*.id}"]
+        }
+    """)
+    assert loaded.network.resources["aws_instance.web"].groups == (
+        "aws_security_group.web[0]", "aws_security_group.web[1]")
+    assert warnings(loaded) == []
+
+
+def test_templates_with_text_are_strings_known_when_every_part_is():
+    loaded = tf("""
+        variable "env" {
+          default = "prod"
+        }
+        variable "net" {
+          default = "10.9"
+        }
+        resource "aws_security_group" "web" {
+          name = "${var.env}-web"
+        }
+        resource "aws_security_group" "a" {
+          name        = "${aws_security_group.web.name}-admin"
+          description = "admin of ${var.env}, $${not_a_reference}"
+          ingress {
+            description = "from ${var.env} offices"
+            from_port   = 22
+            to_port     = 22
+            protocol    = "tcp"
+            cidr_blocks = ["${var.net}.0.0/16"]
+          }
+        }
+    """)
+    group = loaded.network.groups["aws_security_group.a"]
+    assert group.name == "prod-web-admin"  # a template may use a name that is written
+    assert group.description == "admin of prod, ${not_a_reference}"
+    (rule,) = group.ingress
+    assert rule.peer == CidrPeer(Cidr.parse("10.9.0.0/16"))
+    assert rule.description == "from prod offices"
+    assert warnings(loaded) == []
+
+
+def test_a_template_around_an_id_is_unknown_and_says_why():
+    loaded = tf(GROUPS + """
+        resource "aws_security_group_rule" "odd" {
+          type              = "ingress"
+          from_port         = 22
+          to_port           = 22
+          protocol          = "tcp"
+          cidr_blocks       = ["${aws_subnet.s.id}/32"]
+          security_group_id = "${aws_security_group.db.id}"
+        }
+    """)
+    (rule,) = loaded.network.groups["aws_security_group.db"].ingress
+    assert isinstance(rule.peer, UnknownPeer)
+    assert warnings(loaded) == [
+        "main.tf:12: warning: aws_security_group_rule.odd.cidr_blocks uses aws_subnet.s.id, "
+        "known only after apply; the rule may match any peer"]
+
+
+# ---------------------------------------------------------------- identity
+
+DATA_NAMES = """
+data "aws_caller_identity" "current" {}
+
+locals {
+  prefix = "${data.aws_caller_identity.current.account_id}-acme"
+}
+
+resource "aws_subnet" "a" {
+  cidr_block = "10.0.11.0/24"
+}
+resource "aws_subnet" "b" {
+  cidr_block = "10.0.12.0/24"
+}
+resource "aws_security_group" "db" {
+  name = "${local.prefix}-db"
+}
+resource "aws_db_subnet_group" "default" {
+  name       = "sg-${local.prefix}"
+  subnet_ids = ["${aws_subnet.a.id}", "${aws_subnet.b.id}"]
+}
+"""
+
+
+@pytest.mark.parametrize("written", ['aws_db_subnet_group.default.name',
+                                     '"${aws_db_subnet_group.default.name}"'])
+def test_a_subnet_group_named_from_a_data_source_is_still_that_group(written):
+    loaded = tf(DATA_NAMES + f"""
+        resource "aws_db_instance" "db" {{
+          db_subnet_group_name   = {written}
+          vpc_security_group_ids = [aws_security_group.db.id]
+        }}
+    """)
+    db = loaded.network.resources["aws_db_instance.db"]
+    assert db.subnets == (Cidr.parse("10.0.11.0/24"), Cidr.parse("10.0.12.0/24"))
+    assert db.groups == ("aws_security_group.db",)
+    assert warnings(loaded) == []
+
+
+def test_groups_and_launch_templates_by_a_name_that_is_not_known():
+    loaded = tf(DATA_NAMES + """
+        resource "aws_instance" "box" {
+          private_ip      = "10.0.11.5"
+          security_groups = [aws_security_group.db.name]
+        }
+        resource "aws_launch_template" "app" {
+          name                   = "${local.prefix}-app"
+          vpc_security_group_ids = [aws_security_group.db.id]
+        }
+        resource "aws_autoscaling_group" "app" {
+          vpc_zone_identifier = [aws_subnet.a.id]
+          launch_template {
+            name = aws_launch_template.app.name
+          }
+        }
+    """)
+    net = loaded.network
+    assert net.resources["aws_instance.box"].groups == ("aws_security_group.db",)
+    asg = net.resources["aws_autoscaling_group.app"]
+    assert asg.groups == ("aws_security_group.db",)
+    assert asg.subnets == (Cidr.parse("10.0.11.0/24"),)
+    assert "aws_launch_template.app" not in net.resources  # used by the group, not on its own
+    assert warnings(loaded) == []
+
+
+def test_text_made_from_a_name_is_known_only_when_the_name_is():
+    loaded = tf(DATA_NAMES + """
+        resource "aws_security_group" "web" {
+          name = "web"
+        }
+        resource "aws_instance" "known" {
+          private_ip             = "10.0.11.5"
+          vpc_security_group_ids = [aws_security_group.web.id]
+          tags = {
+            Name = format("%s-box", aws_security_group.web.name)
+          }
+        }
+        resource "aws_instance" "unknown" {
+          private_ip             = "10.0.11.6"
+          vpc_security_group_ids = [aws_security_group.db.id]
+          tags = {
+            Name = "${aws_security_group.db.name}-box"
+          }
+        }
+    """)
+    net = loaded.network
+    assert net.resources["aws_instance.known"].aliases == ("web-box",)
+    assert net.resources["aws_instance.unknown"].aliases == ()
+
+
+def test_a_plan_names_a_subnet_group_by_its_known_name():
+    """In a plan the name is known (the data source is read at plan time) but the
+    subnet group is new: its name, not an id, links the database to it."""
+    def res(address, values, unknown=None):
+        rtype, name = address.split(".")
+        return ({"address": address, "mode": "managed", "type": rtype, "name": name,
+                 "values": values},
+                {"address": address, "mode": "managed", "type": rtype, "name": name,
+                 "change": {"actions": ["create"], "after": values,
+                            "after_unknown": unknown or {}}})
+    planned = [
+        res("aws_subnet.a", {"id": "subnet-0aaa", "cidr_block": "10.0.11.0/24"}),
+        res("aws_subnet.b", {"id": "subnet-0bbb", "cidr_block": "10.0.12.0/24"}),
+        res("aws_security_group.db", {"name": "123456789012-acme-db", "ingress": [],
+                                      "egress": []}, {"id": True}),
+        res("aws_db_subnet_group.default", {"name": "sg-123456789012-acme",
+                                            "subnet_ids": ["subnet-0aaa", "subnet-0bbb"]},
+            {"id": True, "arn": True}),
+        res("aws_db_instance.db", {"db_subnet_group_name": "sg-123456789012-acme"},
+            {"id": True, "vpc_security_group_ids": [True]}),
+    ]
+    config = {
+        "aws_db_instance.db": {
+            "db_subnet_group_name": {"references": ["aws_db_subnet_group.default.name",
+                                                    "aws_db_subnet_group.default"]},
+            "vpc_security_group_ids": {"references": ["aws_security_group.db.id",
+                                                      "aws_security_group.db"]}},
+    }
+    document = {
+        "format_version": "1.2", "terraform_version": "1.6.6",
+        "planned_values": {"root_module": {"resources": [p for p, _ in planned]}},
+        "resource_changes": [c for _, c in planned],
+        "configuration": {"root_module": {"resources": [
+            {"address": a, "mode": "managed", "type": a.split(".")[0], "name": a.split(".")[1],
+             "expressions": e} for a, e in config.items()]}},
+    }
+    loaded = parse_terraform_plan(json.dumps(document), "plan.json")
+    db = loaded.network.resources["aws_db_instance.db"]
+    assert db.subnets == (Cidr.parse("10.0.11.0/24"), Cidr.parse("10.0.12.0/24"))
+    assert db.groups == ("aws_security_group.db",)
+    assert warnings(loaded) == []
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_bad_values_behind_quoted_references_name_what_was_written(tmp_path):
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+        variable "proto" {
+          default = "tpc"
+        }
+        variable "net" {
+          default = "10.0.0.0/33"
+        }
+        resource "aws_security_group" "a" {
+          name = "a"
+        }
+        resource "aws_security_group_rule" "p" {
+          type              = "ingress"
+          from_port         = 22
+          to_port           = 22
+          protocol          = "${var.proto}"
+          cidr_blocks       = ["10.0.0.0/8"]
+          security_group_id = "${aws_security_group.a.id}"
+        }
+        resource "aws_security_group_rule" "c" {
+          type              = "ingress"
+          from_port         = 22
+          to_port           = 22
+          protocol          = "tcp"
+          cidr_blocks       = ["${var.net}"]
+          security_group_id = "${aws_security_group.a.id}"
+        }
+    """))
+    done = run(["import", tmp_path, "-o", tmp_path / "out.yaml"], 2)
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    assert len(errors) == 2, done.stderr
+    assert "main.tf:10:" in errors[0] and "'tpc'" in errors[0]
+    assert "main.tf:18:" in errors[1] and "10.0.0.0/33" in errors[1]
+    assert not (tmp_path / "out.yaml").exists()
