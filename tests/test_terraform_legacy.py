@@ -344,3 +344,90 @@ def test_bad_values_behind_quoted_references_name_what_was_written(tmp_path):
     assert "main.tf:10:" in errors[0] and "'tpc'" in errors[0]
     assert "main.tf:18:" in errors[1] and "10.0.0.0/33" in errors[1]
     assert not (tmp_path / "out.yaml").exists()
+
+
+# ---------------------------------------------------------------- fixtures
+
+LEGACY = {
+    "only web reaches db": Verdict.HOLDS,
+    "internet never reaches db": Verdict.HOLDS,
+    "web reaches db on postgres": Verdict.HOLDS,
+    "web reaches db on nothing but postgres": Verdict.HOLDS,
+    "web cannot call out to the internet": Verdict.HOLDS,
+    "the database cannot call out to the internet": Verdict.HOLDS,
+}
+VULNERABLE = {
+    "the internet cannot reach the database": Verdict.HOLDS,
+    "only the VPC reaches the database": Verdict.HOLDS,
+    "the node reaches the database on mysql": Verdict.HOLDS,
+    "the database serves nothing but mysql": Verdict.HOLDS,
+}
+FIXTURES = [("legacy-web-db", LEGACY), ("vulnerable-by-design", VULNERABLE)]
+
+
+def test_the_legacy_fixture_reads_without_a_warning():
+    loaded = load_terraform_dir(REAL / "legacy-web-db")
+    net = loaded.network
+    assert warnings(loaded) == []
+    assert set(net.groups) == {"aws_security_group.web", "aws_security_group.db"}
+    assert net.group_named("prod-web").key == "aws_security_group.web"
+    for i in (0, 1):
+        web = net.resources[f"aws_instance.web[{i}]"]
+        assert web.groups == ("aws_security_group.web",) and web.aliases == (f"prod-web-{i}",)
+        assert web.subnets == (Cidr.parse("10.20.1.0/24"),)  # cidrsubnet of the VPC block
+    db = net.resources["aws_db_instance.db"]
+    assert db.groups == ("aws_security_group.db",)
+    assert db.subnets == (Cidr.parse("10.20.11.0/24"), Cidr.parse("10.20.12.0/24"))
+    (into_db,) = net.groups["aws_security_group.db"].ingress
+    assert into_db.peer == GroupPeer("aws_security_group.web")
+    assert net.groups["aws_security_group.db"].egress == ()  # no egress written: none
+
+
+def test_the_legacy_fixture_answers_beyond_its_spec():
+    net = load_terraform_dir(REAL / "legacy-web-db").network
+    got = verdicts(net, """
+        - name: the internet reaches web on https
+          allow: {from: internet, to: prod-web-1, protocol: tcp, ports: 443}
+        - name: the internet reaches web on ssh
+          allow: {from: internet, to: prod-web-1, protocol: tcp, ports: 22}
+        - name: db reaches web
+          allow: {from: aws_db_instance.db, to: prod-web-0, protocol: tcp, ports: 443}
+    """)
+    # web admits 443 from 0.0.0.0/0 and nothing else; db writes no egress at all
+    assert got == {"the internet reaches web on https": Verdict.HOLDS,
+                   "the internet reaches web on ssh": Verdict.VIOLATED,
+                   "db reaches web": Verdict.VIOLATED}
+
+
+def test_the_vulnerable_fixture_warns_of_ssh_and_not_of_its_database():
+    loaded = load_terraform_dir(REAL / "vulnerable-by-design")
+    net = loaded.network
+    assert warnings(loaded) == []
+    (into_db,) = net.groups["aws_security_group.rds"].ingress
+    assert into_db.peer == CidrPeer(Cidr.parse("172.31.0.0/16"))  # "${aws_vpc.app.cidr_block}"
+    db = net.resources["aws_db_instance.rds"]
+    assert db.subnets == (Cidr.parse("172.31.10.0/24"), Cidr.parse("172.31.11.0/24"))
+    # group names carry the account id from a data source: unknown, so they have none
+    assert net.groups["aws_security_group.rds"].name == ""
+    done = run(["lint", REAL / "vulnerable-by-design", "--format", "json"], 1)
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["id"], f["subject"]) for f in findings] == [
+        ("SG005-admin-port-open-to-internet", "aws_instance.node")]
+    assert "tcp/22 (ssh)" in findings[0]["message"]
+
+
+@pytest.mark.parametrize("name,expected", FIXTURES, ids=[n for n, _ in FIXTURES])
+def test_fixture_verdicts(name, expected):
+    assert spec_verdicts(SPECS / f"{name}.yaml", load_network(str(REAL / name)).network) == expected
+
+
+@pytest.mark.parametrize("name,expected", FIXTURES, ids=[n for n, _ in FIXTURES])
+def test_import_then_check_gives_the_same_verdicts(tmp_path, name, expected):
+    out = tmp_path / f"{name}.yaml"
+    done = run(["import", REAL / name, "-o", out], 0)
+    assert "warning" not in done.stderr
+    for network in (REAL / name, out):
+        done = run(["check", SPECS / f"{name}.yaml", "--network", network, "--format", "json"], 0)
+        report = json.loads(done.stdout)
+        assert {r["name"]: r["status"] for r in report["results"]} == {
+            k: v.value for k, v in expected.items()}
