@@ -142,6 +142,10 @@ def resolve_group(ctx: Context, value: Any, origin: Origin) -> str | Unknown:
     if isinstance(value, Ref):
         if value.address in ctx.group_keys:
             return value.address
+        target = ctx.resources.get(value.address)
+        if (target is not None and target.type == "aws_elb"
+                and value.attribute == "source_security_group_id"):
+            return _elb_source_group(ctx, target, origin)
         return Unknown(f"names {value.address}.{value.attribute}, not a security group of the input")
     if not isinstance(value, str) or not value.strip():
         return Unknown(f"holds {value!r}, not a security group id")
@@ -152,6 +156,19 @@ def resolve_group(ctx: Context, value: Any, origin: Origin) -> str | Unknown:
     if len(by_name) == 1 and not text.startswith("sg-"):
         return by_name[0]
     return opaque_group(ctx, text, origin)
+
+
+def _elb_source_group(ctx: Context, elb: TfResource, origin: Origin) -> str | Unknown:
+    """A classic load balancer's source security group: in a VPC, one of its own groups,
+    so the one group it names when it names exactly one."""
+    groups = as_list(elb.values.get("security_groups"))
+    if isinstance(groups, Unknown):
+        return Unknown(f"is the source security group of {elb.address}, whose "
+                       f"security_groups {groups.reason}")
+    if len(groups) != 1:
+        return Unknown(f"is the source security group of {elb.address}, which is not known: "
+                       f"it names {len(groups)} security groups, not one")
+    return resolve_group(ctx, groups[0], origin)
 
 
 def opaque_group(ctx: Context, key: str, origin: Origin) -> str:

@@ -174,13 +174,13 @@ class _PlanReader:
         if isinstance(item, Unknown):
             # A value whose very shape is unknown (a conditional, a function) could be
             # any subset of the resources it names: only a single one is taken as it.
-            return Ref(targets[0]) if len(targets) == 1 else item
+            return Ref(targets[0], _attribute(refs, prefix, targets[0])) if len(targets) == 1 else item
         if isinstance(item, list):
             holes = [i for i, v in enumerate(item) if isinstance(v, Unknown) or v is None]
             if holes and len(holes) == len(pending):
                 filled = list(item)
                 for i, target in zip(holes, pending):
-                    filled[i] = Ref(target)
+                    filled[i] = Ref(target, _attribute(refs, prefix, target))
                 return filled
         return item
 
@@ -262,6 +262,17 @@ class _PlanReader:
             return None
         parent_prefix = prefix[:prefix.rstrip(".").rfind("module.")]
         return self._targets(expr["references"], module[:-1], parent_prefix)
+
+
+def _attribute(refs: list, prefix: str, target: str) -> str:
+    """The attribute of `target` the references read (`source_security_group_id`...); id if none."""
+    base = re.sub(r"\[[^\]]*\]$", "", target)
+    for ref in map(str, refs):
+        for start in (target + ".", base + "."):
+            found = re.match(r"[A-Za-z_][\w-]*", (prefix + ref)[len(start):])
+            if (prefix + ref).startswith(start) and found:
+                return found.group(0)
+    return "id"
 
 
 def _mark_merged_blocks(values: dict, exprs: Any) -> None:
