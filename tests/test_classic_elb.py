@@ -288,3 +288,84 @@ def test_cloudformation_classic_elb_without_groups():
         "t.yaml:9: warning: Elb names no security group and no subnet: in the default VPC ELB "
         "gives it the account's default_elb group, whose rules are not in the template (kept "
         "unknown)"]
+
+
+# ---------------------------------------------------------------- fixtures
+
+TERRAFORM = {
+    "the internet reaches the load balancer on http": Verdict.HOLDS,
+    "the load balancer serves nothing but http": Verdict.HOLDS,
+    "the load balancer reaches the web server on 8080": Verdict.HOLDS,
+    "only the load balancer and the operators reach the web server": Verdict.HOLDS,
+    "the internet reaches the web server only through the load balancer": Verdict.HOLDS,
+    "the load balancer calls nothing but the web server": Verdict.HOLDS,
+}
+CLOUDFORMATION = {
+    "the internet reaches the web load balancer on http": Verdict.HOLDS,
+    "the web load balancer serves nothing but http": Verdict.HOLDS,
+    "the web load balancer reaches the web server on 8080": Verdict.HOLDS,
+    "only the web load balancer and the operators reach the web server": Verdict.HOLDS,
+    "the internet never reaches the internal load balancer": Verdict.HOLDS,
+    "hosts of the VPC without groups of their own reach the internal load balancer on 8443":
+        Verdict.HOLDS,
+    "the web server cannot reach the internal load balancer": Verdict.HOLDS,
+    "the internal load balancer sends nothing into the VPC": Verdict.HOLDS,
+}
+FIXTURES = [("classic-elb", "classic-elb-terraform", TERRAFORM),
+            ("classic-elb.yaml", "classic-elb-cloudformation", CLOUDFORMATION)]
+IDS = ["terraform", "cloudformation"]
+
+
+def test_the_terraform_fixture_reads_without_a_warning():
+    loaded = load_network(str(REAL / "classic-elb"))
+    assert warnings(loaded) == []
+    net = loaded.network
+    assert net.resources["aws_elb.web"].groups == ("aws_security_group.elb",)
+    # the instances admit the balancer through "${aws_elb.web.source_security_group_id}"
+    assert [r.peer for r in net.groups["aws_security_group.web"].ingress][1] == GroupPeer(
+        "aws_security_group.elb")
+
+
+@pytest.mark.parametrize("network,spec,expected", FIXTURES, ids=IDS)
+def test_fixture_verdicts(network, spec, expected):
+    spec_doc, _ = resolve_spec(load_spec(SPECS / f"{spec}.yaml"),
+                               load_network(str(REAL / network)).network)
+    got = {r.assertion.name: r.verdict
+           for r in verify(load_network(str(REAL / network)).network, spec_doc)}
+    assert got == expected
+
+
+def test_both_fixtures_answer_the_same_about_the_web_tier():
+    """The Terraform and CloudFormation fixtures describe the same web tier."""
+    claims = """
+        - name: http
+          allow: {from: internet, to: LB, protocol: tcp, ports: 80}
+        - name: https
+          allow: {from: internet, to: LB, protocol: tcp, ports: 443}
+        - name: app port
+          allow: {from: LB, to: WEB, protocol: tcp, ports: 8080}
+        - name: ssh from operators
+          allow: {from: 203.0.113.7, to: WEB, protocol: tcp, ports: 22}
+        - name: ssh from the internet
+          allow: {from: 198.51.100.7, to: WEB, protocol: tcp, ports: 22}
+        - name: web calls out on https
+          allow: {from: WEB, to: internet, protocol: tcp, ports: 443}
+    """
+    expected = {"http": Verdict.HOLDS, "https": Verdict.VIOLATED, "app port": Verdict.HOLDS,
+                "ssh from operators": Verdict.HOLDS, "ssh from the internet": Verdict.VIOLATED,
+                "web calls out on https": Verdict.HOLDS}
+    for network, lb, web in ((REAL / "classic-elb", "aws_elb.web", "aws_instance.web"),
+                             (REAL / "classic-elb.yaml", "WebLoadBalancer", "WebServer")):
+        text = claims.replace("LB", lb).replace("WEB", web)
+        assert verdicts(load_network(str(network)).network, text) == expected, network
+
+
+@pytest.mark.parametrize("network,spec,expected", FIXTURES, ids=IDS)
+def test_import_then_check_gives_the_same_verdicts(tmp_path, network, spec, expected):
+    out = tmp_path / "imported.yaml"
+    done = run(["import", REAL / network, "-o", out], 0)
+    assert "warning" not in done.stderr
+    for source in (REAL / network, out):
+        done = run(["check", SPECS / f"{spec}.yaml", "--network", source, "--format", "json"], 0)
+        assert {r["name"]: r["status"] for r in json.loads(done.stdout)["results"]} == {
+            k: v.value for k, v in expected.items()}
