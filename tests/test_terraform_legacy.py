@@ -14,7 +14,7 @@ from clitools import run
 from sgverify.inputs import load_network
 from sgverify.inputs.terraform.hcl import load_terraform_dir, parse_terraform_text
 from sgverify.inputs.terraform.plan import parse_terraform_plan
-from sgverify.model import Cidr, CidrPeer, Direction, GroupPeer, UnknownPeer
+from sgverify.model import Cidr, CidrPeer, GroupPeer, UnknownPeer
 from sgverify.solve import Verdict, verify
 from sgverify.spec.parse import load_spec, parse_spec
 from sgverify.spec.resolve import resolve_spec
@@ -172,6 +172,25 @@ def test_a_template_around_an_id_is_unknown_and_says_why():
     assert warnings(loaded) == [
         "main.tf:12: warning: aws_security_group_rule.odd.cidr_blocks uses aws_subnet.s.id, "
         "known only after apply; the rule may match any peer"]
+
+
+def test_a_heredoc_is_text_only_without_interpolations():
+    loaded = tf("""
+        variable "v" {
+          default = "x"
+        }
+        resource "aws_security_group" "a" {
+          description = <<-EOT
+            kept as $${written}
+            EOT
+          name = <<EOF
+        n-${var.v}
+        EOF
+        }
+    """)
+    group = loaded.network.groups["aws_security_group.a"]
+    assert group.description == "kept as ${written}\n"  # <<- strips the indentation
+    assert group.name == ""  # not the text "n-${var.v}": an interpolation is not evaluated
 
 
 # ---------------------------------------------------------------- identity

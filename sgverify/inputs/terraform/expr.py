@@ -16,6 +16,8 @@ part is.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any, Callable
 
 from lark import Token, Tree
@@ -134,7 +136,13 @@ class Evaluator:
 
     def _e_heredoc_template(self, node: Tree) -> Any:
         lines = str(tokens(node)[0]).split("\n")
-        return "\n".join(lines[1:-2]) + "\n"
+        text = "\n".join(lines[1:-2]) + "\n"
+        if re.search(r"(?<![$%])[$%]\{", text.replace("$${", "").replace("%%{", "")):
+            # its parts arrive as one token here: never taken as literal text
+            return Unknown("is a heredoc template with interpolations, not evaluated here")
+        if node.data == "heredoc_template_trim":
+            text = textwrap.dedent(text)
+        return text.replace("$${", "${").replace("%%{", "%{")
 
     _e_heredoc_template_trim = _e_heredoc_template
 
