@@ -193,6 +193,33 @@ def test_a_heredoc_is_text_only_without_interpolations():
     assert group.name == ""  # not the text "n-${var.v}": an interpolation is not evaluated
 
 
+def test_warnings_about_legacy_values_read_as_the_configuration_writes_them():
+    loaded = tf("""
+        variable "subnet_ids" {}
+        variable "use_nat" {
+          default = false
+        }
+        resource "aws_security_group" "nat" {
+          count = "${0 + var.use_nat}"
+          name  = "nat"
+        }
+        resource "aws_security_group" "elb" {
+          name = "elb"
+        }
+        resource "aws_elb" "main" {
+          subnets         = ["${split(",", var.subnet_ids)}"]
+          security_groups = ["${aws_security_group.elb.id}"]
+        }
+    """)
+    assert warnings(loaded) == [
+        # 0.11 read false as "0"; later versions reject the sum: not a guess either way
+        "main.tf:6: warning: aws_security_group nat: count computes 0 + false, which is not "
+        "valid; modelled as one instance whose count/each values are unknown",
+        "main.tf:13: warning: aws_elb.main: address not known and subnets is variable "
+        "var.subnet_ids, which has no value (no default, no tfvars): it stands for any private "
+        "IPv4 address (10/8, 172.16/12, 192.168/16)"]
+
+
 # ---------------------------------------------------------------- identity
 
 DATA_NAMES = """

@@ -154,6 +154,8 @@ def _subnets(ctx: Context, res: TfResource, fields) -> tuple[tuple[Cidr, ...], s
             if isinstance(items, Unknown):
                 return (), f"{'.'.join(path)} {items.reason}"
             for item in items:
+                if isinstance(item, Unknown):
+                    return (), f"{'.'.join(path)} {item.reason}"
                 found = _subnet_cidrs(ctx, item, 0)
                 if isinstance(found, Unknown):
                     return (), found.reason
@@ -170,8 +172,10 @@ def _subnet_cidrs(ctx: Context, value: Any, depth: int) -> list[Cidr] | Unknown:
         out: list[Cidr] = []
         items = as_list(target.values.get("subnet_ids"))
         if isinstance(items, Unknown):
-            return items
+            return Unknown(f"names {address}, whose subnet_ids {items.reason}")
         for item in items:
+            if isinstance(item, Unknown):
+                return Unknown(f"names {address}, whose subnet_ids {item.reason}")
             found = _subnet_cidrs(ctx, item, depth + 1)
             if isinstance(found, Unknown):
                 return found

@@ -179,7 +179,7 @@ class Evaluator:
             return -value
         if op == "!" and isinstance(value, bool):
             return not value
-        return Unknown(f"applies {op} to {value!r}")
+        return Unknown(f"applies {op} to {show(value)}")
 
     def _e_binary_op(self, node: Tree) -> Any:
         left_node, term = kids(node)
@@ -195,7 +195,7 @@ class Evaluator:
         try:
             return _binary(op, left, right)
         except (TypeError, ValueError, ZeroDivisionError):
-            return Unknown(f"computes {left!r} {op} {right!r}, which is not valid")
+            return Unknown(f"computes {show(left)} {op} {show(right)}, which is not valid")
 
     def _e_function_call(self, node: Tree) -> Any:
         parts = kids(node)
@@ -343,6 +343,21 @@ def get_index(value: Any, key: Any) -> Any:
     except (IndexError, KeyError):
         pass
     return Unknown(f"has no element {key!r}", error=True)
+
+
+def show(value: Any) -> str:
+    """A value as HCL writes it, for messages: true, null, "text", [1, 2]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(map(show, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def _to_string(value: Any) -> str:
