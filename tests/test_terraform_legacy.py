@@ -220,6 +220,66 @@ def test_warnings_about_legacy_values_read_as_the_configuration_writes_them():
         "IPv4 address (10/8, 172.16/12, 192.168/16)"]
 
 
+def test_ids_joined_into_text_and_split_again_are_the_resources(tmp_path):
+    """Before 0.12 a module passed a list as text: join(",", ids) out, split(",") in."""
+    (tmp_path / "net").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""\
+        module "net" {
+          source = "./net"
+        }
+        module "app" {
+          source     = "./app"
+          subnet_ids = "${module.net.subnet_ids}"
+        }
+    """))
+    (tmp_path / "net" / "main.tf").write_text(textwrap.dedent("""\
+        resource "aws_subnet" "public" {
+          count      = "2"
+          cidr_block = "10.0.${count.index}.0/24"
+        }
+        output "subnet_ids" {
+          value = "${join(",", aws_subnet.public.*.id)}"
+        }
+    """))
+    (tmp_path / "app" / "main.tf").write_text(textwrap.dedent("""\
+        variable "subnet_ids" {}
+        variable "nodes" {
+          default = "2"
+        }
+        resource "aws_security_group" "app" {
+          name = "app"
+        }
+        resource "aws_instance" "app" {
+          count                  = "${var.nodes}"
+          subnet_id              = "${element(split(",", var.subnet_ids), count.index)}"
+          vpc_security_group_ids = ["${aws_security_group.app.id}"]
+        }
+        resource "aws_elb" "app" {
+          subnets         = ["${split(",", var.subnet_ids)}"]
+          security_groups = ["${aws_security_group.app.id}"]
+        }
+        resource "aws_elb" "other" {
+          subnets         = ["${split(";", var.subnet_ids)}"]
+          security_groups = ["${aws_security_group.app.id}"]
+        }
+    """))
+    loaded = load_terraform_dir(tmp_path)
+    net = loaded.network
+    first, second = Cidr.parse("10.0.0.0/24"), Cidr.parse("10.0.1.0/24")
+    assert net.resources["module.app.aws_instance.app[0]"].subnets == (first,)
+    assert net.resources["module.app.aws_instance.app[1]"].subnets == (second,)
+    assert net.resources["module.app.aws_elb.app"].subnets == (first, second)
+    # split on another separator than the join's is text that apply alone knows
+    assert net.resources["module.app.aws_elb.other"].subnets == ()
+    got = warnings(loaded)
+    assert len(got) == 1, got
+    assert got[0].startswith(f"{tmp_path}/app/main.tf:17: warning: module.app.aws_elb.other: "
+                             "address not known and subnets joins "
+                             "module.net.aws_subnet.public[0].id and other references into "
+                             "text known only after apply")
+
+
 # ---------------------------------------------------------------- identity
 
 DATA_NAMES = """

@@ -48,6 +48,15 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class JoinedRefs(Unknown):
+    """`join(",", aws_subnet.a.*.id)`: text known only after apply, but `split` on the
+    same separator gives the references back (how modules passed lists before 0.12)."""
+
+    items: tuple = ()
+    separator: str = ","
+
+
+@dataclass(frozen=True)
 class Ref:
     """A reference to another resource's attribute that identifies it (its id, arn, name).
 
@@ -404,7 +413,7 @@ def build_groups(ctx: Context) -> dict[str, SecurityGroup]:
 
 
 __all__ = [
-    "Context", "GROUP_TYPES", "PREFIX_LIST_TYPE", "Ref", "TfResource", "Unknown",
+    "Context", "GROUP_TYPES", "JoinedRefs", "PREFIX_LIST_TYPE", "Ref", "TfResource", "Unknown",
     "as_list", "build_groups", "cidr_peers", "emit_rules", "gated_allow_all", "group_peers",
     "known", "make_service", "new_context", "prefix_peers", "resolve_group", "self_peers",
 ]

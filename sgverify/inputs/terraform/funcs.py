@@ -9,10 +9,15 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
-from .common import Ref, Unknown, known
+from .common import JoinedRefs, Ref, Unknown, known
 
 
 def call_function(name: str, args: list[Any]) -> Any:
+    if name == "join" and (joined := _join_refs(args)) is not None:
+        return joined
+    if (name == "split" and len(args) == 2 and isinstance(args[1], JoinedRefs)
+            and args[0] == args[1].separator):
+        return list(args[1].items)
     if name in ("coalesce", "coalescelist", "can", "lookup"):
         handler = _LAZY.get(name)
         return handler(args) if handler else Unknown(f"calls {name}()")
@@ -37,6 +42,23 @@ STRUCTURAL = frozenset((
     "concat", "flatten", "distinct", "compact", "element", "length", "tolist", "toset",
     "tomap", "merge", "keys", "values", "zipmap", "one", "slice", "reverse",
 ))
+
+
+def _join_refs(args: list[Any]) -> JoinedRefs | None:
+    """join() over references (and text without the separator): split() undoes it."""
+    if len(args) < 2 or not isinstance(args[0], str) or not args[0]:
+        return None
+    if not all(isinstance(a, list) for a in args[1:]):
+        return None
+    items = [i for a in args[1:] for i in a]
+    refs = [i for i in items if isinstance(i, Ref)]
+    if not refs or not all(isinstance(i, Ref) or isinstance(i, str) and args[0] not in i
+                           for i in items):
+        return None
+    first = refs[0]
+    more = " and other references" if len(refs) > 1 else ""
+    return JoinedRefs(f"joins {first.address}.{first.attribute}{more} into text known only "
+                      "after apply", items=tuple(items), separator=args[0])
 
 
 def _plain(value: Any) -> Any:

@@ -18,7 +18,7 @@ from ..fields import reject_huge_numbers
 from ...errors import Diagnostic, InputError, Severity
 from ...model import Origin
 from .common import Ref, TfResource, Unknown
-from .expr import Evaluator, Namespace
+from .expr import Evaluator, Namespace, show
 
 _PENDING = object()
 
@@ -278,6 +278,8 @@ class Module:
         """count / for_each -> instances; an unknown one -> one instance, keyed Unknown."""
         if "count" in block.attributes:
             count = self.evaluator.eval(block.attributes["count"][0])
+            if isinstance(count, str) and count.strip().isdigit():
+                count = int(count)  # "3" (a 0.11 variable) converts to a number, as in Terraform
             if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 65536:
                 return [make(i, {"count": {"index": i}}) for i in range(count)]
             return [self._unknown_expansion(block, make, "count", count)]
@@ -291,7 +293,7 @@ class Module:
         return [make(None, {})]
 
     def _unknown_expansion(self, block, make, what: str, value: Any):
-        reason = value.reason if isinstance(value, Unknown) else f"is {value!r}"
+        reason = value.reason if isinstance(value, Unknown) else f"is {show(value)}"
         why = Unknown(f"{what} {reason}")
         self.env.warn(block.origin(), f"{' '.join(block.labels)}: {what} {reason}; modelled as "
                                       "one instance whose count/each values are unknown")
