@@ -156,6 +156,22 @@ def test_templates_with_text_are_strings_known_when_every_part_is():
     assert warnings(loaded) == []
 
 
+def test_a_group_named_after_another_resource_has_that_name():
+    loaded = tf("""
+        resource "aws_launch_template" "app" {
+          name = "app"
+        }
+        resource "aws_security_group" "app" {
+          name = "${aws_launch_template.app.name}"
+        }
+        resource "aws_security_group" "copy" {
+          name = aws_security_group.app.name
+        }
+    """)
+    assert loaded.network.groups["aws_security_group.app"].name == "app"
+    assert loaded.network.groups["aws_security_group.copy"].name == "app"
+
+
 def test_a_template_around_an_id_is_unknown_and_says_why():
     loaded = tf(GROUPS + """
         resource "aws_security_group_rule" "odd" {

@@ -73,8 +73,8 @@ class Ref:
 
 def known(value: Any) -> Any:
     """What a value is as data: a reference's written value where it has one, else itself."""
-    if isinstance(value, Ref) and value.value is not None:
-        return value.value
+    while isinstance(value, Ref) and value.value is not None:
+        value = value.value  # a name written as another resource's name is that text
     return value
 
 
@@ -136,7 +136,7 @@ def new_context(resources: list[TfResource]) -> Context:
             ctx.ids[rid] = res.address
         if res.type in GROUP_TYPES:
             ctx.group_keys[res.address] = res.address
-            name = res.values.get("name")
+            name = known(res.values.get("name"))
             ctx.group_names[res.address] = name if isinstance(name, str) else (
                 "default" if res.type == "aws_default_security_group" else "")
     return ctx
