@@ -16,12 +16,15 @@ from .subnets import ANY_V6, Subnets
 from ..yamlnodes import YMap
 
 VPC_DEFAULT = "vpc-default"
+CLASSIC_ELB = "AWS::ElasticLoadBalancing::LoadBalancer"
+# The one group ELB gives every classic load balancer of the default VPC (of an account).
+DEFAULT_ELB = "default_elb"
 # type -> (group list paths, subnet paths, container that must exist for the type to be in a VPC)
 SIMPLE = {
     "AWS::RDS::DBInstance": (("VPCSecurityGroups",), ("DBSubnetGroupName",), ""),
     "AWS::RDS::DBCluster": (("VpcSecurityGroupIds",), ("DBSubnetGroupName",), ""),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": (("SecurityGroups",), ("Subnets", "SubnetMappings.SubnetId"), ""),
-    "AWS::ElasticLoadBalancing::LoadBalancer": (("SecurityGroups",), ("Subnets",), ""),
+    CLASSIC_ELB: (("SecurityGroups",), ("Subnets",), ""),
     "AWS::ECS::Service": (("NetworkConfiguration.AwsvpcConfiguration.SecurityGroups",),
                           ("NetworkConfiguration.AwsvpcConfiguration.Subnets",), "NetworkConfiguration"),
     "AWS::Lambda::Function": (("VpcConfig.SecurityGroupIds",), ("VpcConfig.SubnetIds",), "VpcConfig"),
@@ -227,6 +230,12 @@ class _Resources:
         return self.subnets.assigns_ipv6(subnets, line)
 
     def _group_keys(self, logical: str, groups: list[Any], line: int) -> tuple[str, ...]:
+        if not groups and self._in_default_vpc_elb(logical):
+            self.ctx.warn(line, f"{logical} names no security group and no subnet: in the default VPC "
+                                f"ELB gives it the account's default_elb group, whose rules are not in "
+                                f"the template (kept unknown)")
+            return (self.ctx.opaque_group(DEFAULT_ELB, line, "the default_elb group's rules are not in "
+                                                             "the template"),)
         if not groups:
             self.ctx.warn(line, f"{logical} names no security group, so it gets its VPC's default group, "
                                 f"whose rules are not in the template (kept unknown)")
@@ -244,6 +253,10 @@ class _Resources:
             if key not in keys:
                 keys.append(key)
         return tuple(keys)
+
+    def _in_default_vpc_elb(self, logical: str) -> bool:
+        kind, props, _ = self.ctx.body(logical)
+        return kind == CLASSIC_ELB and "Subnets" not in props
 
     def _addresses(self, name: str, ips: list[Any], line: int) -> tuple[tuple, str]:
         out: list[tuple[Family, int]] = []

@@ -16,7 +16,7 @@ from ...errors import InputError, Severity
 from .. import Loaded
 from ...model import Cidr, Network, Origin, Resource, format_address, parse_address
 from .common import (
-    GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, new_context,
+    GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, known, new_context,
     resolve_group,
 )
 from .rules import VPC_RULE_TYPES, load_prefix_lists, load_rules
@@ -25,6 +25,7 @@ GROUP_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_instance": (("vpc_security_group_ids",), ("security_groups",)),
     "aws_network_interface": (("security_groups",),),
     "aws_lb": (("security_groups",),),
+    "aws_elb": (("security_groups",),),
     "aws_db_instance": (("vpc_security_group_ids",),),
     "aws_elasticache_cluster": (("security_group_ids",),),
     "aws_ecs_service": (("network_configuration", "security_groups"),),
@@ -36,6 +37,7 @@ SUBNET_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_instance": (("subnet_id",),),
     "aws_network_interface": (("subnet_id",),),
     "aws_lb": (("subnets",), ("subnet_mapping", "subnet_id")),
+    "aws_elb": (("subnets",),),
     "aws_db_instance": (("db_subnet_group_name",),),
     "aws_elasticache_cluster": (("subnet_group_name",),),
     "aws_ecs_service": (("network_configuration", "subnets"),),
@@ -68,14 +70,18 @@ def build_network(resources: list[TfResource], source: str, input_format: str) -
 
 
 def _values_at(res: TfResource, path: tuple[str, ...]) -> list[Any]:
-    """The values at a path: nested blocks are lists of dicts, so collect over them."""
+    """The values at a path: nested blocks are lists of dicts, so collect over them.
+
+    An unknown block stands for its attributes (unknown too); anything else that
+    is not a block (a list of ids under that name) has no attributes to give.
+    """
     current: list[Any] = [res.values]
     for step in path[:-1]:
         nxt: list[Any] = []
         for item in current:
             blocks = as_list(item.get(step)) if isinstance(item, dict) else item
             nxt.extend([blocks] if isinstance(blocks, Unknown) else blocks)
-        current = nxt
+        current = [item for item in nxt if isinstance(item, (dict, Unknown))]
     out = []
     for item in current:
         out.append(item.get(path[-1]) if isinstance(item, dict) else item)
@@ -119,6 +125,14 @@ def _resolved_groups(ctx: Context, res: TfResource, fields, extra: list[str]) ->
 
 
 def _default_group(ctx: Context, res: TfResource) -> str:
+    if res.type == "aws_elb" and not res.values.get("subnets"):
+        # a classic load balancer in the default VPC: ELB gives it a group of its own
+        key = f"{res.address}:default-group"
+        ctx.synthetic[key] = res.origin
+        ctx.warn(res.origin, f"{res.address} names no security group and no subnet: in the "
+                             "default VPC ELB gives it the account's default_elb group, whose "
+                             "rules are not in the input (may admit anything)")
+        return key
     defaults = [a for a, r in ctx.resources.items() if r.type == "aws_default_security_group"]
     if len(defaults) == 1:
         ctx.warn(res.origin, f"{res.address} names no security group: AWS gives it the VPC's "
@@ -140,6 +154,8 @@ def _subnets(ctx: Context, res: TfResource, fields) -> tuple[tuple[Cidr, ...], s
             if isinstance(items, Unknown):
                 return (), f"{'.'.join(path)} {items.reason}"
             for item in items:
+                if isinstance(item, Unknown):
+                    return (), f"{'.'.join(path)} {item.reason}"
                 found = _subnet_cidrs(ctx, item, 0)
                 if isinstance(found, Unknown):
                     return (), found.reason
@@ -156,8 +172,10 @@ def _subnet_cidrs(ctx: Context, value: Any, depth: int) -> list[Cidr] | Unknown:
         out: list[Cidr] = []
         items = as_list(target.values.get("subnet_ids"))
         if isinstance(items, Unknown):
-            return items
+            return Unknown(f"names {address}, whose subnet_ids {items.reason}")
         for item in items:
+            if isinstance(item, Unknown):
+                return Unknown(f"names {address}, whose subnet_ids {item.reason}")
             found = _subnet_cidrs(ctx, item, depth + 1)
             if isinstance(found, Unknown):
                 return found
@@ -273,7 +291,7 @@ def _template_of(ctx: Context, res: TfResource) -> TfResource | None:
 def _aliases(res: TfResource) -> tuple[str, ...]:
     """The Name tag, so specs can name a resource as the console shows it."""
     tags = res.values.get("tags")
-    name = tags.get("Name") if isinstance(tags, dict) else None
+    name = known(tags.get("Name")) if isinstance(tags, dict) else None
     return (name,) if isinstance(name, str) and name and name != res.address else ()
 
 
@@ -313,8 +331,10 @@ def _carries_groups(res: TfResource) -> bool:
 
 
 def _unsupported(ctx: Context, res: TfResource) -> Resource:
-    fields = [(n,) for n in GROUP_ATTRIBUTE_NAMES] + [
-        (k, n) for k, v in res.values.items() if isinstance(v, list) for n in GROUP_ATTRIBUTE_NAMES]
+    # group attributes at the top and in nested blocks, only where they are written
+    fields = [(n,) for n in GROUP_ATTRIBUTE_NAMES if n in res.values] + [
+        (k, n) for k, v in res.values.items() if isinstance(v, list)
+        for n in GROUP_ATTRIBUTE_NAMES if any(isinstance(b, dict) and n in b for b in v)]
     groups = _resolved_groups(ctx, res, fields, [])
     ctx.warn(res.origin, f"{res.address}: resource type {res.type} is not modelled in detail; "
                          "it is taken as a member of its groups at any private IPv4 address "

@@ -48,11 +48,34 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class JoinedRefs(Unknown):
+    """`join(",", aws_subnet.a.*.id)`: text known only after apply, but `split` on the
+    same separator gives the references back (how modules passed lists before 0.12)."""
+
+    items: tuple = ()
+    separator: str = ","
+
+
+@dataclass(frozen=True)
 class Ref:
-    """A reference to another resource's attribute whose value is not literal (its id...)."""
+    """A reference to another resource's attribute that identifies it (its id, arn, name).
+
+    A reference keeps the resource's identity whatever its value: `aws_db_subnet_group.x.name`
+    is that subnet group even when the name is built from a data source. `value` is the
+    attribute's value where the input writes it (a literal name, or an `Unknown` saying
+    why it is not known); None when only apply knows it (an id, an arn).
+    """
 
     address: str
     attribute: str = "id"
+    value: Any = field(default=None, compare=False)
+
+
+def known(value: Any) -> Any:
+    """What a value is as data: a reference's written value where it has one, else itself."""
+    while isinstance(value, Ref) and value.value is not None:
+        value = value.value  # a name written as another resource's name is that text
+    return value
 
 
 @dataclass
@@ -113,7 +136,7 @@ def new_context(resources: list[TfResource]) -> Context:
             ctx.ids[rid] = res.address
         if res.type in GROUP_TYPES:
             ctx.group_keys[res.address] = res.address
-            name = res.values.get("name")
+            name = known(res.values.get("name"))
             ctx.group_names[res.address] = name if isinstance(name, str) else (
                 "default" if res.type == "aws_default_security_group" else "")
     return ctx
@@ -128,6 +151,10 @@ def resolve_group(ctx: Context, value: Any, origin: Origin) -> str | Unknown:
     if isinstance(value, Ref):
         if value.address in ctx.group_keys:
             return value.address
+        target = ctx.resources.get(value.address)
+        if (target is not None and target.type == "aws_elb"
+                and value.attribute == "source_security_group_id"):
+            return _elb_source_group(ctx, target, origin)
         return Unknown(f"names {value.address}.{value.attribute}, not a security group of the input")
     if not isinstance(value, str) or not value.strip():
         return Unknown(f"holds {value!r}, not a security group id")
@@ -138,6 +165,19 @@ def resolve_group(ctx: Context, value: Any, origin: Origin) -> str | Unknown:
     if len(by_name) == 1 and not text.startswith("sg-"):
         return by_name[0]
     return opaque_group(ctx, text, origin)
+
+
+def _elb_source_group(ctx: Context, elb: TfResource, origin: Origin) -> str | Unknown:
+    """A classic load balancer's source security group: in a VPC, one of its own groups,
+    so the one group it names when it names exactly one."""
+    groups = as_list(elb.values.get("security_groups"))
+    if isinstance(groups, Unknown):
+        return Unknown(f"is the source security group of {elb.address}, whose "
+                       f"security_groups {groups.reason}")
+    if len(groups) != 1:
+        return Unknown(f"is the source security group of {elb.address}, which is not known: "
+                       f"it names {len(groups)} security groups, not one")
+    return resolve_group(ctx, groups[0], origin)
 
 
 def opaque_group(ctx: Context, key: str, origin: Origin) -> str:
@@ -164,7 +204,12 @@ def as_list(value: Any) -> list[Any] | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, (list, tuple, set, frozenset)):
-        return list(value)
+        # Terraform 0.11 flattened a list written inside a list literal
+        # (`["${aws_subnet.a.*.id}"]`); later versions reject it, so that is its only meaning.
+        out: list[Any] = []
+        for item in value:
+            out.extend(as_list(item) if isinstance(item, (list, tuple)) else [item])
+        return out
     return [value]
 
 
@@ -172,6 +217,7 @@ def as_list(value: Any) -> list[Any] | Unknown:
 
 def parse_protocol(value: Any) -> int | Unknown | None:
     """-1/"all"/"-1" -> ALL; names and numbers -> number; None for an invalid value."""
+    value = known(value)
     if isinstance(value, (Unknown, Ref)):
         return value if isinstance(value, Unknown) else Unknown("protocol is a reference")
     if isinstance(value, bool):
@@ -189,6 +235,7 @@ def parse_protocol(value: Any) -> int | Unknown | None:
 
 
 def _port(value: Any) -> int | Unknown | None:
+    value = known(value)
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):
@@ -262,7 +309,7 @@ def cidr_peers(ctx: Context, values: Any, field_name: str, origin: Origin, where
     if isinstance(items, Unknown):
         return [UnknownPeer(f"{where}.{field_name} {items.reason}")]
     peers: list[Peer] = []
-    for item in items:
+    for item in map(known, items):
         if isinstance(item, (Unknown, Ref)):
             reason = item.reason if isinstance(item, Unknown) else f"is an attribute of {item.address}"
             peers.append(UnknownPeer(f"{where}.{field_name} {reason}"))
@@ -303,6 +350,7 @@ def prefix_peers(ctx: Context, values: Any, field_name: str, where: str) -> list
 
 
 def self_peers(group: str, value: Any, where: str) -> list[Peer]:
+    value = known(value)
     if isinstance(value, (Unknown, Ref)):
         return [UnknownPeer(f"{where}.self is unknown")]
     return [GroupPeer(group)] if value is True or str(value).lower() == "true" else []
@@ -321,6 +369,7 @@ def emit_rules(ctx: Context, group: str, direction: Direction, spec: tuple[Servi
     if not peers:
         ctx.warn(origin, f"{where} names no peer (no CIDR, group, prefix list or self): "
                          "it admits nothing")
+    description = known(description)
     text_desc = description if isinstance(description, str) else ""
     for peer in peers:
         word = "from" if direction is Direction.INGRESS else "to"
@@ -346,7 +395,7 @@ def build_groups(ctx: Context) -> dict[str, SecurityGroup]:
     groups: dict[str, SecurityGroup] = {}
     for address in ctx.group_keys:
         res = ctx.resources[address]
-        desc = res.values.get("description")
+        desc = known(res.values.get("description"))
         groups[address] = SecurityGroup(
             address, ctx.group_names.get(address, ""), desc if isinstance(desc, str) else "",
             tuple(ctx.rules.get((address, Direction.INGRESS), ())),
@@ -364,7 +413,7 @@ def build_groups(ctx: Context) -> dict[str, SecurityGroup]:
 
 
 __all__ = [
-    "Context", "GROUP_TYPES", "PREFIX_LIST_TYPE", "Ref", "TfResource", "Unknown",
+    "Context", "GROUP_TYPES", "JoinedRefs", "PREFIX_LIST_TYPE", "Ref", "TfResource", "Unknown",
     "as_list", "build_groups", "cidr_peers", "emit_rules", "gated_allow_all", "group_peers",
-    "make_service", "new_context", "prefix_peers", "resolve_group", "self_peers",
+    "known", "make_service", "new_context", "prefix_peers", "resolve_group", "self_peers",
 ]

@@ -4,16 +4,25 @@ Whatever depends on something that cannot be known here (a variable without a
 value, a data source, an attribute computed at apply, an unsupported function)
 evaluates to `Unknown`, and so does every expression that uses it: values are
 never guessed. A reference to another resource's computed attribute (its id)
-evaluates to `Ref`, which the mapping resolves to a group, subnet or prefix list.
+evaluates to `Ref`, which the mapping resolves to a group, subnet or prefix list;
+so does a reference to its name, which identifies it whether or not the name is
+known (where it is, text and arithmetic use it as a string).
+
+A string that is exactly one interpolation, `"${aws_security_group.web.id}"`
+(Terraform 0.11 style), is the value of that expression, a reference included; a
+template with text around its interpolations is a string, known only when every
+part is.
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any, Callable
 
 from lark import Token, Tree
 
-from .common import Ref, Unknown
+from .common import Ref, Unknown, known
 
 SKIP = ("new_line_or_comment",)
 
@@ -38,6 +47,7 @@ def tokens(tree: Tree) -> list[Token]:
 
 def first_unknown(values) -> Unknown | None:
     for value in values:
+        value = known(value)
         if isinstance(value, Unknown):
             return value
         if isinstance(value, Ref):
@@ -104,24 +114,35 @@ class Evaluator:
 
     def _e_string(self, node: Tree) -> Any:
         parts: list[Any] = []
+        interpolations = 0
         for part in kids(node):
             inner = part.children[0]
             if isinstance(inner, Token):
                 parts.append(unescape(str(inner)) if inner.type == "STRING_CHARS" else str(inner)[1:])
             elif inner.data == "interpolation":
                 parts.append(self.eval(kids(inner)[0]))
+                interpolations += 1
             else:
                 return Unknown("uses a template directive (%{...})")
+        if interpolations == 1 and len(parts) == 1:
+            return parts[0]  # "${x}" is x: its type, and a reference stays that reference
+        parts = [known(p) for p in parts]
         bad = first_unknown(parts)
         if bad is not None:
             return bad
-        if len(parts) == 1 and not isinstance(parts[0], str):
-            return parts[0]  # "${x}" keeps the type of x
+        if any(isinstance(p, (list, dict)) for p in parts):
+            return Unknown("puts a list or an object into a string", error=True)
         return "".join(_to_string(p) for p in parts)
 
     def _e_heredoc_template(self, node: Tree) -> Any:
         lines = str(tokens(node)[0]).split("\n")
-        return "\n".join(lines[1:-2]) + "\n"
+        text = "\n".join(lines[1:-2]) + "\n"
+        if re.search(r"(?<![$%])[$%]\{", text.replace("$${", "").replace("%%{", "")):
+            # its parts arrive as one token here: never taken as literal text
+            return Unknown("is a heredoc template with interpolations, not evaluated here")
+        if node.data == "heredoc_template_trim":
+            text = textwrap.dedent(text)
+        return text.replace("$${", "${").replace("%%{", "%{")
 
     _e_heredoc_template_trim = _e_heredoc_template
 
@@ -135,7 +156,7 @@ class Evaluator:
             key_expr = kids(key_node)[0] if kids(key_node) else key_node.children[0]
             key = _bare_key(key_expr)
             if key is None:
-                key = self.eval(key_expr)
+                key = known(self.eval(key_expr))
             if isinstance(key, (Unknown, Ref)):
                 return Unknown("has an object key that is not known")
             out[key] = self.eval(value_node)
@@ -143,14 +164,14 @@ class Evaluator:
 
     def _e_conditional(self, node: Tree) -> Any:
         cond, yes, no = kids(node)
-        test = self.eval(cond)
+        test = known(self.eval(cond))
         if not isinstance(test, bool):
             return first_unknown([test]) or Unknown("has a condition that is not a boolean")
         return self.eval(yes if test else no)
 
     def _e_unary_op(self, node: Tree) -> Any:
         op = str(tokens(node)[0])
-        value = self.eval(kids(node)[0])
+        value = known(self.eval(kids(node)[0]))
         bad = first_unknown([value])
         if bad is not None:
             return bad
@@ -158,23 +179,23 @@ class Evaluator:
             return -value
         if op == "!" and isinstance(value, bool):
             return not value
-        return Unknown(f"applies {op} to {value!r}")
+        return Unknown(f"applies {op} to {show(value)}")
 
     def _e_binary_op(self, node: Tree) -> Any:
         left_node, term = kids(node)
         op_node, right_node = kids(term)
         op = str(tokens(op_node)[0])
-        left = self.eval(left_node)
+        left = known(self.eval(left_node))
         if op == "&&" and left is False or op == "||" and left is True:
             return left
-        right = self.eval(right_node)
+        right = known(self.eval(right_node))
         bad = first_unknown([left, right])
         if bad is not None:
             return bad
         try:
             return _binary(op, left, right)
         except (TypeError, ValueError, ZeroDivisionError):
-            return Unknown(f"computes {left!r} {op} {right!r}, which is not valid")
+            return Unknown(f"computes {show(left)} {op} {show(right)}, which is not valid")
 
     def _e_function_call(self, node: Tree) -> Any:
         parts = kids(node)
@@ -204,7 +225,7 @@ class Evaluator:
     def _index_key(self, index: Tree) -> Any:
         if index.data == "short_index":
             return int(str(tokens(index)[-1]))
-        return self.eval(kids(index)[0])
+        return known(self.eval(kids(index)[0]))
 
     def _e_attr_splat_expr_term(self, node: Tree) -> Any:
         return self._splat(node)
@@ -253,7 +274,7 @@ class Evaluator:
             bound = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
             ev = self.child(bound)
             if cond is not None:
-                test = ev.eval(kids(cond)[0])
+                test = known(ev.eval(kids(cond)[0]))
                 if not isinstance(test, bool):
                     return first_unknown([test]) or Unknown("has a for condition that is not boolean")
                 if not test:
@@ -261,7 +282,7 @@ class Evaluator:
             if not object_form:
                 out_list.append(ev.eval(body[0]))
                 continue
-            k = ev.eval(body[0])
+            k = known(ev.eval(body[0]))
             if isinstance(k, (Unknown, Ref)):
                 return Unknown("has a for-expression key that is not known")
             v = ev.eval(body[1])
@@ -322,6 +343,21 @@ def get_index(value: Any, key: Any) -> Any:
     except (IndexError, KeyError):
         pass
     return Unknown(f"has no element {key!r}", error=True)
+
+
+def show(value: Any) -> str:
+    """A value as HCL writes it, for messages: true, null, "text", [1, 2]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(map(show, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def _to_string(value: Any) -> str:

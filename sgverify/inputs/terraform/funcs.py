@@ -9,13 +9,20 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
-from .common import Ref, Unknown
+from .common import JoinedRefs, Ref, Unknown, known
 
 
 def call_function(name: str, args: list[Any]) -> Any:
+    if name == "join" and (joined := _join_refs(args)) is not None:
+        return joined
+    if (name == "split" and len(args) == 2 and isinstance(args[1], JoinedRefs)
+            and args[0] == args[1].separator):
+        return list(args[1].items)
     if name in ("coalesce", "coalescelist", "can", "lookup"):
         handler = _LAZY.get(name)
         return handler(args) if handler else Unknown(f"calls {name}()")
+    if name not in STRUCTURAL:
+        args = [_plain(a) for a in args]  # a reference to a written name is that text here
     bad = _deep_unknown(args, refs_ok=name in STRUCTURAL)
     if bad is not None:
         return bad
@@ -35,6 +42,31 @@ STRUCTURAL = frozenset((
     "concat", "flatten", "distinct", "compact", "element", "length", "tolist", "toset",
     "tomap", "merge", "keys", "values", "zipmap", "one", "slice", "reverse",
 ))
+
+
+def _join_refs(args: list[Any]) -> JoinedRefs | None:
+    """join() over references (and text without the separator): split() undoes it."""
+    if len(args) < 2 or not isinstance(args[0], str) or not args[0]:
+        return None
+    if not all(isinstance(a, list) for a in args[1:]):
+        return None
+    items = [i for a in args[1:] for i in a]
+    refs = [i for i in items if isinstance(i, Ref)]
+    if not refs or not all(isinstance(i, Ref) or isinstance(i, str) and args[0] not in i
+                           for i in items):
+        return None
+    first = refs[0]
+    more = " and other references" if len(refs) > 1 else ""
+    return JoinedRefs(f"joins {first.address}.{first.attribute}{more} into text known only "
+                      "after apply", items=tuple(items), separator=args[0])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return known(value)
 
 
 def _deep_unknown(value: Any, refs_ok: bool = False) -> Unknown | None:
@@ -138,9 +170,11 @@ def _lookup(args: list[Any]) -> Any:
 
 def _coalesce(args: list[Any]) -> Any:
     for arg in args:
-        if isinstance(arg, (Unknown, Ref)):
-            return _deep_unknown([arg])  # cannot tell whether it is null or empty
-        if arg not in (None, "", []):
+        if isinstance(arg, Ref) and arg.value is None:
+            return arg  # an id or arn of a resource of the input: never null nor empty
+        if isinstance(known(arg), Unknown):
+            return known(arg)  # cannot tell whether it is null or empty
+        if known(arg) not in (None, "", []):
             return arg
     return Unknown("calls coalesce() with no non-empty argument", error=True)
 

@@ -18,7 +18,7 @@ from ..fields import reject_huge_numbers
 from ...errors import Diagnostic, InputError, Severity
 from ...model import Origin
 from .common import Ref, TfResource, Unknown
-from .expr import Evaluator, Namespace
+from .expr import Evaluator, Namespace, show
 
 _PENDING = object()
 
@@ -59,9 +59,10 @@ class InstanceNS(Namespace):
                 inst.cache[name] = _PENDING
                 inst.cache[name] = inst.evaluator().eval(inst.block.attributes[name][0])
             value = inst.cache[name]
-            if name == "name" and isinstance(value, str):
-                # keep the link to the resource itself (a group or subnet group by name)
-                return Ref(inst.address, "name")
+            if name == "name":
+                # a name identifies the resource (a group, a subnet group, a launch
+                # template by name) even when the name itself is not known
+                return Ref(inst.address, "name", value)
             return value
         return Ref(inst.address, name)
 
@@ -277,6 +278,8 @@ class Module:
         """count / for_each -> instances; an unknown one -> one instance, keyed Unknown."""
         if "count" in block.attributes:
             count = self.evaluator.eval(block.attributes["count"][0])
+            if isinstance(count, str) and count.strip().isdigit():
+                count = int(count)  # "3" (a 0.11 variable) converts to a number, as in Terraform
             if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 65536:
                 return [make(i, {"count": {"index": i}}) for i in range(count)]
             return [self._unknown_expansion(block, make, "count", count)]
@@ -290,7 +293,7 @@ class Module:
         return [make(None, {})]
 
     def _unknown_expansion(self, block, make, what: str, value: Any):
-        reason = value.reason if isinstance(value, Unknown) else f"is {value!r}"
+        reason = value.reason if isinstance(value, Unknown) else f"is {show(value)}"
         why = Unknown(f"{what} {reason}")
         self.env.warn(block.origin(), f"{' '.join(block.labels)}: {what} {reason}; modelled as "
                                       "one instance whose count/each values are unknown")

@@ -26,6 +26,7 @@ from .common import Ref, TfResource, Unknown
 FORMAT = "terraform-plan"
 UNRESOLVABLE = ("var.", "local.", "data.", "path.", "terraform.", "self.")
 IGNORED_REFS = ("count.", "each.")
+IDENTITIES = ("id", "name", "arn")  # attributes whose value names the resource itself
 # Nested blocks: the configuration JSON does not show dynamic blocks (nor always
 # blocks of attributes-as-blocks such as ingress/egress), so "not written there"
 # proves nothing about them; an unknown one stays unknown.
@@ -168,19 +169,33 @@ class _PlanReader:
         targets = self._targets(refs, names, prefix)
         if targets is None:
             return item
+        item = self._identities(item, targets)
         pending = [t for t in targets if not isinstance(self._id_of(t), str)]
         if isinstance(item, Unknown):
             # A value whose very shape is unknown (a conditional, a function) could be
             # any subset of the resources it names: only a single one is taken as it.
-            return Ref(targets[0]) if len(targets) == 1 else item
+            return Ref(targets[0], _attribute(refs, prefix, targets[0])) if len(targets) == 1 else item
         if isinstance(item, list):
             holes = [i for i, v in enumerate(item) if isinstance(v, Unknown) or v is None]
             if holes and len(holes) == len(pending):
                 filled = list(item)
                 for i, target in zip(holes, pending):
-                    filled[i] = Ref(target)
+                    filled[i] = Ref(target, _attribute(refs, prefix, target))
                 return filled
         return item
+
+    def _identities(self, item: Any, targets: list[str]) -> Any:
+        """Known names, ids and arns of the referenced resources -> Refs to them: a
+        subnet group or launch template named by its name is that resource."""
+        if isinstance(item, list):
+            return [self._identities(v, targets) for v in item]
+        if not isinstance(item, str) or not item:
+            return item
+        found = [(t, attr) for t in targets for attr in IDENTITIES
+                 if _dig(self.planned.get(t), "values", attr) == item]
+        if len({t for t, _ in found}) != 1:
+            return item
+        return Ref(found[0][0], found[0][1], item)
 
     def _id_of(self, address: str) -> Any:
         return _dig(self.planned.get(address), "values", "id")
@@ -247,6 +262,17 @@ class _PlanReader:
             return None
         parent_prefix = prefix[:prefix.rstrip(".").rfind("module.")]
         return self._targets(expr["references"], module[:-1], parent_prefix)
+
+
+def _attribute(refs: list, prefix: str, target: str) -> str:
+    """The attribute of `target` the references read (`source_security_group_id`...); id if none."""
+    base = re.sub(r"\[[^\]]*\]$", "", target)
+    for ref in map(str, refs):
+        for start in (target + ".", base + "."):
+            found = re.match(r"[A-Za-z_][\w-]*", (prefix + ref)[len(start):])
+            if (prefix + ref).startswith(start) and found:
+                return found.group(0)
+    return "id"
 
 
 def _mark_merged_blocks(values: dict, exprs: Any) -> None:
