@@ -44,6 +44,10 @@ DEFAULT_ACL = "DefaultNetworkAcl"
 TRUE, FALSE = ("true",), ("false",)
 
 
+class Reported(Exception):
+    """The element's errors are reported already: stop reading it."""
+
+
 def stand_in(index: int, prefix: int) -> Cidr:
     """The `index`-th stand-in block: its own /44 of 3fff::/20. A /56 ends in `00::/56`
     (3fff:0:10:100::/56) as the blocks AWS assigns do, so templates that cut it up
@@ -144,12 +148,21 @@ class Layer:
     def each(self, types: tuple[str, ...], read: Any) -> None:
         """`read(logical)` for each resource of these types; an error is reported and the rest read."""
         for logical in self.logicals(*types):
-            self.ctx.attempt(read, logical)
+            self.attempt(read, logical)
+
+    def attempt(self, function: Any, *args: Any, default: Any = None) -> Any:
+        try:
+            return self.ctx.attempt(function, *args, default=default)
+        except Reported:
+            return default
 
     def check_keys(self, logical: str, props: YMap, allowed: tuple[str, ...]) -> None:
-        for key in props:
-            if key not in allowed:
-                self.error(props.key_line(key), unknown_key(key, f"{self.type_of(logical)} {logical}", allowed))
+        """One error per unknown key (with a did-you-mean); the element is then not read further."""
+        unknown = [key for key in props if key not in allowed]
+        for key in unknown:
+            self.error(props.key_line(key), unknown_key(key, f"{self.type_of(logical)} {logical}", allowed))
+        if unknown:
+            raise Reported()
 
     def uncertain(self, logical: str) -> str:
         return self.ctx.uncertain.get(logical, "")
@@ -258,7 +271,7 @@ class Layer:
         seen: dict[str, tuple[str, int]] = {}
         unknown_subnet: list[tuple[str, int, str]] = []  # (association, line, VPC of its target)
         for logical in self.logicals(kind):
-            self.ctx.attempt(self._associate, logical, target_key, target_types, what, elements, field,
+            self.attempt(self._associate, logical, target_key, target_types, what, elements, field,
                              seen, unknown_subnet)
         for logical, line, vpc in unknown_subnet:
             free = [s for s in self.subnets.values() if s.vpc == vpc and s.key not in seen]
@@ -275,7 +288,8 @@ class Layer:
         subnet_key = self.ref(props, "SubnetId", (SUBNET,), "subnet")
         target = self.ref(props, target_key, target_types, what)
         if subnet_key not in self.logicals(SUBNET):
-            if target in elements:
+            named = self.resolver.resolve(props["SubnetId"], props.value_line("SubnetId"))
+            if isinstance(named, Unknown) and target in elements:  # it may be one of the template's
                 unknown_subnet.append((logical, line, elements[target].vpc))
             else:
                 self.warn(line, f"{logical} associates subnet {subnet_key}, which is not in the template, "

@@ -35,7 +35,7 @@ LOAD_BALANCERS = ("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoad
 def place(layer: Layer, resources: dict[str, Resource],
           groups: dict[str, SecurityGroup]) -> tuple[dict[str, Resource], dict[str, SecurityGroup]]:
     placer = _Placer(layer)
-    placed = {name: layer.ctx.attempt(placer.resource, resource, default=resource)
+    placed = {name: layer.attempt(placer.resource, resource, default=resource)
               for name, resource in resources.items()}
     return placed, {key: placer.group(group) for key, group in groups.items()}
 
@@ -198,7 +198,7 @@ class _Placer:
         """Resource name -> {"literal": [addresses]} for each resource an Elastic IP is on."""
         out: dict[str, dict[str, list]] = {}
         for logical in self.layer.logicals("AWS::EC2::EIP", "AWS::EC2::EIPAssociation"):
-            self.layer.ctx.attempt(self._elastic_ip, logical, out)
+            self.layer.attempt(self._elastic_ip, logical, out)
         return out
 
     def _elastic_ip(self, logical: str, out: dict) -> None:

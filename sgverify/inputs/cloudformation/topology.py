@@ -86,7 +86,7 @@ def _vpc_blocks(layer: Layer) -> dict[str, list]:
     for logical in vpcs:
         layer.ipv6[logical] = []
     for logical in layer.logicals(VPC_BLOCK):
-        layer.ctx.attempt(_vpc_block, layer, logical, vpcs, secondary, stand_ins)
+        layer.attempt(_vpc_block, layer, logical, vpcs, secondary, stand_ins)
     return secondary
 
 
@@ -232,7 +232,7 @@ def _internet_gateways(layer: Layer) -> None:
     attached: dict[str, tuple[str, str, int]] = {}  # gateway -> (vpc, attachment, line)
     by_vpc: dict[str, tuple[str, int]] = {}
     for logical in layer.logicals(ATTACHMENT):
-        layer.ctx.attempt(_attachment, layer, logical, gateways, attached, by_vpc)
+        layer.attempt(_attachment, layer, logical, gateways, attached, by_vpc)
     for logical, (props, line) in gateways.items():
         if logical in layer.left_out:
             continue
