@@ -203,6 +203,24 @@ def test_an_ipv6_block_aws_assigns_is_a_stand_in_that_subnets_are_cut_from():
     assert [str(c) for c in second.vpcs["Other"].blocks(Family.V6)] == ["3fff:0:20:100::/56"]
 
 
+def test_an_ipv6_only_subnet_and_a_nacl_entry_cut_from_the_stand_in():
+    topology = read(AMAZON_IPV6 + """
+        Only6:
+          Type: AWS::EC2::Subnet
+          Properties:
+            VpcId: !Ref Vpc
+            Ipv6Native: true
+            Ipv6CidrBlock: !Select [3, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 4, 64]]
+        Inside6:
+          Type: AWS::EC2::NetworkAclEntry
+          Properties: {NetworkAclId: !GetAtt Vpc.DefaultNetworkAcl, RuleNumber: 10, Protocol: -1, RuleAction: deny,
+                       Ipv6CidrBlock: !Select [0, !GetAtt Vpc.Ipv6CidrBlocks]}
+    """).network.topology
+    assert [str(c) for c in topology.subnets["Only6"].cidrs] == ["3fff:0:10:103::/64"]
+    first = topology.nacls["Vpc.DefaultNetworkAcl"].inbound[0]
+    assert (first.number, first.action, str(first.cidr)) == (10, AclAction.DENY, "3fff:0:10:100::/56")
+
+
 def test_a_subnet_whose_block_is_not_known_is_left_out_with_a_warning():
     text = template(VPC + """
         Imported:

@@ -180,8 +180,12 @@ def _subnet(layer: Layer, logical: str) -> None:
         problems.append(unknown_text("CidrBlock", v4))
     elif "Ipv4IpamPoolId" in props:
         problems.append("its IPv4 block comes from an IPAM pool")
-    elif layer.flag(props, "Ipv6Native", False) is not True:
-        raise CfnError(line, f"subnet {logical} needs CidrBlock (or Ipv6Native: true)")
+    else:
+        native = layer.flag(props, "Ipv6Native", False)
+        if isinstance(native, Unknown):
+            problems.append(unknown_text("Ipv6Native", native))
+        elif not native:
+            raise CfnError(line, f"subnet {logical} needs CidrBlock (or Ipv6Native: true)")
     sources = [(props, "Ipv6CidrBlock")]
     for extra in layer.logicals(SUBNET_BLOCK):
         extra_props, extra_line = layer.props(extra)
