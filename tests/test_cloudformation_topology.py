@@ -849,7 +849,7 @@ ALLOW = "Protocol: -1, RuleAction: allow, CidrBlock: 0.0.0.0/0"
      "error: network ACL Acl inbound rule number 0 is outside 1-32766"),
     (entry("Huge", f"RuleNumber: 32767, Egress: true, {ALLOW}"), "  Huge:",
      "error: network ACL Acl outbound rule number 32767 is outside 1-32766"),
-    (entry("First", f"RuleNumber: 100, {ALLOW}") + entry("Second", f"RuleNumber: 100, Protocol: 6, "
+    (entry("First", f"RuleNumber: 100, {ALLOW}") + entry("Second", "RuleNumber: 100, Protocol: 6, "
      "RuleAction: deny, Ipv6CidrBlock: '::/0', PortRange: {From: 22, To: 22}"), "  Second:",
      "error: network ACL Acl has two inbound rules numbered 100"),
     (entry("Bad", "RuleNumber: 100, Protocol: -1, RuleAction: allow, CidrBlock: 10.0.0.300/8"), "10.0.0.300/8",
