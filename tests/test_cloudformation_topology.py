@@ -548,7 +548,7 @@ def test_nacl_entries_in_both_directions_sorted_by_number():
                        CidrBlock: 10.0.0.0/8, PortRange: {From: 22, To: 22}}
         Assoc:
           Type: AWS::EC2::SubnetNetworkAclAssociation
-          Properties: {SubnetId: !Ref Public, NetworkAclId: !Ref Acl}
+          Properties: {SubnetId: !GetAtt Public.SubnetId, NetworkAclId: !GetAtt Acl.Id}
     """)
     topology = parse_cloudformation(text, "t.yaml").network.topology
     acl = topology.nacls["Acl"]

@@ -24,7 +24,7 @@ from ...model import Cidr, Family, Origin
 from ..fields import warn_cidr
 from ..suggest import unknown_key
 from ..yamlnodes import YList, YMap
-from .intrinsics import CfnError, ResRef, Resolver, Unknown, written
+from .intrinsics import ID_ATTRIBUTES, CfnError, ResRef, Resolver, Unknown, written
 
 VPC = "AWS::EC2::VPC"
 VPC_BLOCK = "AWS::EC2::VPCCidrBlock"
@@ -201,7 +201,7 @@ class Layer:
         if isinstance(value, ResRef):
             if value.type not in types:
                 raise CfnError(line, f"{value.logical} is a {value.type or 'resource'}, not a {what}")
-            if value.attribute and value.attribute not in attributes + ("Id",) and \
+            if value.attribute not in attributes + ID_ATTRIBUTES and \
                     (value.type, value.attribute) not in _ID_ATTRIBUTES:
                 raise CfnError(line, f"{value.logical}.{value.attribute} is not the id of a {what}")
             return value.logical
