@@ -119,12 +119,14 @@ def _vpc_block(layer: Layer, logical: str, vpcs: list[str], secondary: dict, sta
         if wanted is False:
             raise CfnError(props.value_line("AmazonProvidedIpv6CidrBlock"),
                            f"{logical}: AmazonProvidedIpv6CidrBlock false adds no block; give a block instead")
+        if isinstance(wanted, Unknown):  # whether the VPC has this block at all is not known
+            why = unknown_text("AmazonProvidedIpv6CidrBlock", wanted)
         block: Any = None
     else:
         block = layer.cidr(props, "Ipv6CidrBlock", Family.V6, logical) if "Ipv6CidrBlock" in props else None
     blocks = layer.ipv6[vpc]
     if why:
-        layer.ipv6[vpc] = f"{logical} may not exist ({why})"
+        layer.ipv6[vpc] = f"the IPv6 block of {logical} may not exist ({why})"
         secondary[vpc].append(layer.ipv6[vpc])
         return
     if isinstance(blocks, str):
