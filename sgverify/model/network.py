@@ -149,6 +149,9 @@ class Resource:
              subnets' blocks, so the security-group-only view stays the same.
     source_dest_check: False for an appliance that forwards traffic not
              addressed to it (a route may then target it).
+    has_public_ip: it has a public IPv4 address whose value is not known (one
+             AWS assigns at launch, an Elastic IP of a template): any internet
+             address no other element holds.
     """
 
     name: str
@@ -162,6 +165,7 @@ class Resource:
     vpc: str = ""
     subnet_ids: tuple[str, ...] = ()
     source_dest_check: bool = True
+    has_public_ip: bool = False
 
     @property
     def symbolic(self) -> bool:

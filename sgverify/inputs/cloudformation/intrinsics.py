@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..yamlnodes import YList, YMap, line_of
@@ -20,6 +20,8 @@ from ..yamlnodes import YList, YMap, line_of
 @dataclass(frozen=True)
 class Unknown:
     reason: str
+    # the value as the template wrote it (`!ImportValue shared-vpc`), to name what is absent
+    written: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,10 @@ class Resolver:
         line = line_of(value, line)
         found = intrinsic(value)
         if found is not None:
-            return self._call(found[0], found[1], line)
+            out = self._call(found[0], found[1], line)
+            if isinstance(out, Unknown) and not out.written:
+                return Unknown(out.reason, written(value))
+            return out
         if isinstance(value, dict):
             out = YMap(line)
             for key, item in value.items():
@@ -353,6 +358,28 @@ class Resolver:
             return [str(next(subnets)) for _ in range(int(count))]
         except (TypeError, ValueError, StopIteration):
             raise CfnError(line, f"Fn::Cidr cannot split {block} into {count} blocks of {bits} host bits") from None
+
+
+def written(value: Any, limit: int = 80) -> str:
+    """A value as the template wrote it, intrinsics in short form: `!ImportValue shared-vpc`."""
+    text = _written(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _written(value: Any) -> str:
+    found = intrinsic(value)
+    if found is not None:
+        name, arg = found
+        if name == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
+            return f"!GetAtt {arg[0]}.{arg[1]}"
+        return f"!{name.removeprefix('Fn::')} {_written(arg)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_written(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_written(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def _check_allowed(name: str, body: Any, value: Any, line: int) -> None:

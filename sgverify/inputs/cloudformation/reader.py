@@ -18,6 +18,7 @@ from .intrinsics import CfnError, ResRef, Resolver, Unknown
 from .resources import read_resources
 from .rules import ALL_TRAFFIC, Draft, RuleReader
 from .template_yaml import load_template
+from .topology import add_checks, read_topology
 from ..fields import Report, read_text
 from ..suggest import unknown_key
 from ..yamlnodes import YList, YMap
@@ -75,6 +76,7 @@ class _Reader:
         self.carried_opaque: dict[str, str] = {}  # opaque key carried by a resource -> why rules unknown
         self.names: dict[str, str] = {}
         self.group_ids: list[str] = []
+        self.placed: dict[str, tuple[str, list[Any]]] = {}  # resource name -> (logical id, its subnets)
         self.rules = RuleReader(self)
 
     # -- callbacks ----------------------------------------------------------
@@ -147,8 +149,11 @@ class _Reader:
         for key, line in self.opaque.items():
             groups[key] = self._opaque(key, line)
         self._warn_memberless(groups, resources)
-        return Network(groups=groups, resources=resources, prefix_lists=prefix_lists,
-                       source=self.path, input_format="cloudformation")
+        topology, resources, groups = read_topology(self, resources, groups)
+        network = Network(groups=groups, resources=resources, prefix_lists=prefix_lists,
+                          source=self.path, input_format="cloudformation", topology=topology)
+        add_checks(self.report, network)
+        return network
 
     def _warn_memberless(self, groups: dict[str, SecurityGroup], resources: dict) -> None:
         carried = {key for resource in resources.values() for key in resource.groups}

@@ -220,6 +220,7 @@ class _Resources:
             addresses = ()
         alias = self.resolver.resolve(_name_tag(props), line)
         aliases = (alias,) if isinstance(alias, str) and alias and alias != name else ()
+        self.ctx.placed[name] = (logical, subnets)  # for the VPC layer (placement.py)
         self.out[name] = Resource(name=name, groups=keys, ips=addresses, subnets=cidrs, kind=kind,
                                   aliases=aliases, origin=self.ctx.origin(line))
 
