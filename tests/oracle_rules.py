@@ -202,11 +202,22 @@ def in_endpoints(network: Network, endpoints: Iterable[Endpoint], family: Family
     return any(in_endpoint(network, e, family, x, who, side, free) for e in endpoints)
 
 
+def can_send(network: Network, packet: Packet, src_who: str | None) -> bool:
+    """A resource's public address stands for it only beyond the internet gateway:
+    a packet from it to a non-public address does not exist."""
+    if src_who is None:
+        return True
+    resource = network.resources[src_who]
+    own = {v for f, v in resource.ips if f is packet.family}
+    public_own = {v for f, v in resource.public_ips if f is packet.family} - own
+    return packet.src not in public_own or is_public(packet.family, packet.dst)
+
+
 def is_violation(network: Network, assertion: Assertion, packet: Packet, src_who, dst_who,
                  free: Mapping) -> bool:
     """Is this fully chosen packet a counterexample to `assertion`?"""
     family = packet.family
-    if packet.src == packet.dst:
+    if packet.src == packet.dst or not can_send(network, packet, src_who):
         return False
     if not in_intervals(packet.service, assertion.traffic.intervals()):
         return False

@@ -88,7 +88,7 @@ def test_snapshot_and_check_through_a_moto_server(moto_server, tmp_path):
     check_world_model(out, world)
 
     spec = tmp_path / "spec.yaml"
-    spec.write_text(SPEC.format(network=out))
+    spec.write_text(SPEC.format(network=out, layers="security-groups"))
     check = subprocess.run([sys.executable, "-m", "sgverify", "check", str(spec)],
                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert check.returncode == 1, check.stdout + check.stderr  # two claims cannot be proven

@@ -79,7 +79,7 @@ def brute(net, a) -> bool:
     legs = Legs(Places(net, Family.V4))
     ev = PathEvaluator(legs)
     wanted = [s for s in services() if any(lo <= s <= hi for lo, hi in a.traffic.intervals())]
-    internet_hosts = [0x08080808, 0x08081010, 0xCB007101]
+    internet_hosts = [0x08080808, 0x08081010, 0xCB007101]  # inside and outside 8.8.0.0/16 of the entries
     if a.kind.value == "allow":
         for src, space in source_ends(legs, a.sources):
             senders = [lo for lo, _ in space][:3] if src.kind.value != "outside" else internet_hosts
@@ -87,12 +87,7 @@ def brute(net, a) -> bool:
                 for s in senders:
                     for svc in wanted:
                         for port in CLIENT_PORTS:
-                            ok = False
-                            for alt in alternatives:
-                                dsts = [alt.address] if alt.address is not None else [lo for lo, _ in alt.space][:3]
-                                if any(ev.connection(Flow(src, alt.end, s, d, svc, port, port)).ok for d in dsts):
-                                    ok = True
-                            if not ok:
+                            if not _completes(ev, src, alternatives, s, svc, port, internet_hosts):
                                 return True
         return False
     for src, space in source_ends(legs, a.sources, only=a.kind.value == "only"):
@@ -104,6 +99,19 @@ def brute(net, a) -> bool:
                     if s != d and any(ev.request(Flow(src, dst, s, d, svc)).ok for svc in wanted):
                         return True
     return False
+
+
+def _completes(ev, src, alternatives, s, svc, port, internet_hosts) -> bool:
+    """A resource: some connection reaches one of its addresses. An address
+    space: a connection to each probed address completes at whichever end holds it."""
+    if all(alt.address is not None for alt in alternatives):
+        return any(ev.connection(Flow(src, alt.end, s, alt.address, svc, port, port)).ok for alt in alternatives)
+    probes = {lo for alt in alternatives for lo, _ in alt.space[:3]} | set(internet_hosts)
+    for d in sorted(probes):
+        holders = [alt for alt in alternatives if any(lo <= d <= hi for lo, hi in alt.space)]
+        if holders and not any(ev.connection(Flow(src, alt.end, s, d, svc, port, port)).ok for alt in holders):
+            return False
+    return True
 
 
 ASSERTIONS = [

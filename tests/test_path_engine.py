@@ -81,6 +81,31 @@ def test_an_instance_without_public_address_cannot_use_the_internet_gateway_eith
     assert result.verdict is Verdict.VIOLATED
 
 
+def _web_with_unknown_public_address():
+    net = three_tier(web_public=None)
+    web_resource = replace(net.resources["web"], has_public_ip=True)
+    return replace(net, resources={**net.resources, "web": web_resource})
+
+
+def test_a_public_address_whose_value_is_unknown_is_still_reached_from_the_internet():
+    # MapPublicIpOnLaunch without an Elastic IP: web has a public address, not known until launch.
+    net = _web_with_unknown_public_address()
+    result = check_assertion(net, assertion("deny", [internet], [web], TCP, [443]))
+    assert result.verdict is Verdict.VIOLATED
+    assert any("internet gateway igw-a into vpc-a" in s for s in steps(result))
+    assert not result.counterexample.destination.address.startswith("10.")
+    # Its group admits only tcp/443, so other ports stay closed whatever the address is.
+    assert verdict(net, assertion("deny", [internet], [web], TCP, [22])) is Verdict.HOLDS
+
+
+def test_an_unknown_public_address_completes_connections_from_the_internet():
+    net = _web_with_unknown_public_address()
+    assert verdict(net, assertion("allow", [internet], [web], TCP, [443])) is Verdict.HOLDS
+    result = check_assertion(net, assertion("allow", [internet], [web], TCP, [80]))
+    assert result.verdict is Verdict.VIOLATED
+    assert result.counterexample.failed_at == "ingress of the destination"
+
+
 def test_inside_the_vpc_web_sends_from_its_private_address_never_its_public_one():
     # db admits only web's *public* address: inside the VPC web always sends from 10.0.1.10.
     only_public = [rule("", "ingress", TCP, (5432, 5432), cidr="54.0.0.10/32")]

@@ -83,7 +83,7 @@ def path_diff(old: Network, new: Network, services=((0, SERVICE_TOP),)) -> list[
 
 
 def _reached(end: End):
-    return sorted(set(end.space) | {(p, p) for p in end.publics})
+    return end.reached
 
 
 def _change(ctx, after_legs: Legs, before_legs: Legs, src: End, dst: End, src_before, dst_before,

@@ -19,7 +19,7 @@ import z3
 
 from ..model import Direction
 from ..model import intervals as iv
-from ..model.ends import End, EndKind
+from ..model.ends import Addr, End, EndKind
 from ..model.legs import Crossing, Leg, Legs, RouteBack
 from ..model.service import SERVICE_BITS
 from . import smt
@@ -28,10 +28,11 @@ from .path_terms import Terms, safe
 
 @dataclass(frozen=True)
 class Alternative:
-    """A destination end, at a fixed address (None: any address of `space`)."""
+    """A destination end, at a fixed address, at a free one (its public address
+    when not known), or (None) at any address of `space`."""
 
     end: End
-    address: int | None
+    address: int | Addr | None
     space: tuple
 
 
@@ -59,6 +60,9 @@ class PathQuery:
 def arrivals(leg: Leg, end: End) -> tuple | None:
     """The destinations (as sent) at which the leg arrives at that end."""
     if leg.arrival == "public":
+        if leg.at is not None:
+            same = end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.free_public == leg.at
+            return leg.space if same else None
         if end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.publics:
             return tuple(iv.intersect(list(leg.space), iv.of_points(end.publics)))
         return None
@@ -84,6 +88,8 @@ class PathQueryBuilder:
         if not space:
             return smt.FALSE
         parts = [t.addr_in(dst_term, space)]
+        if leg.at is not None:
+            parts.append(f"(= {dst_term} {t.addr(leg.at)})")
         if leg.source_space is not None:
             parts.append(t.addr_in("src", leg.source_space))
         parts += [t.bool_var(name) for name in leg.assume]
@@ -112,7 +118,13 @@ class PathQueryBuilder:
         return t.tgw_back(check, dst_term)
 
     def delivered(self, t: Terms, src: End, alternative: Alternative, reply: bool) -> str:
-        dst_term = "dst" if alternative.address is None else smt.bv(alternative.address, self.family.width)
+        address = alternative.address
+        if address is None:
+            dst_term = "dst"
+        elif isinstance(address, Addr):
+            dst_term = t.addr(address)
+        else:
+            dst_term = smt.bv(address, self.family.width)
         terms = [self.leg_term(t, src, alternative.end, leg, dst_term, reply) for leg in self.legs.from_end(src)]
         body = smt.any_of(terms)
         if alternative.address is None:

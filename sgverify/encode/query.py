@@ -22,7 +22,7 @@ import z3
 
 from ..model import Direction
 from ..model import intervals as iv
-from ..model.addresses import UNFILTERED_SERVICES
+from ..model.addresses import UNFILTERED_SERVICES, public_intervals
 from ..model.free import member_choice
 from ..model.service import SERVICE_BITS
 from ..spec import Assertion, GroupEndpoint, Kind, ResourceEndpoint
@@ -246,8 +246,19 @@ class QueryBuilder:
             self.in_endpoints(assertion.destinations, "dst"),
             self._svc_in(assertion.traffic.intervals()),
             smt.negate(delivered) if assertion.kind is Kind.ALLOW else delivered,
+            self._public_sources_go_out(),
         ])
         return self._parse(body)
+
+    def _public_sources_go_out(self) -> str:
+        """A packet from a resource's public address exists only beyond the
+        internet gateway, so it is headed for a public address."""
+        c = self.c
+        publics = iv.of_points(v for r in c.network.resources.values() for v in r.public_addresses(c.family))
+        if not publics:
+            return smt.TRUE
+        return smt.any_of([smt.negate(self._addr_in("src", publics)),
+                           self._addr_in("dst", public_intervals(c.family))])
 
     def _parse(self, body: str) -> Query:
         atoms = partition(list(self._text.address_sets), self.c.family.top)

@@ -75,7 +75,7 @@ class PathEvaluator:
         return None
 
     def takes(self, leg: Leg, flow: Flow) -> bool:
-        if not iv.contains(list(leg.space), flow.dst) or not arrives_at(leg, flow.dst_end, flow.dst):
+        if not iv.contains(list(leg.space), flow.dst) or not arrives_at(leg, flow.dst_end, flow.dst, flow.addresses):
             return False
         if leg.source_space is not None and not iv.contains(list(leg.source_space), flow.src):
             return False
@@ -221,8 +221,12 @@ def first_match(entries: tuple[AclEntry, ...], family: Family, address: int, ser
     return None
 
 
-def arrives_at(leg: Leg, end: End, dst: int) -> bool:
-    """Whether the leg's arrival is that end (for a destination as sent)."""
+def arrives_at(leg: Leg, end: End, dst: int, addresses: Mapping[str, int] = {}) -> bool:
+    """Whether the leg's arrival is that end (for a destination as sent, with
+    the values of free addresses)."""
+    if leg.arrival == "public" and leg.at is not None:
+        return (end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.free_public == leg.at
+                and addresses.get(leg.at.name) == dst)
     if leg.arrival == "public":
         return end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and dst in end.publics
     if leg.arrival == "subnet":

@@ -55,6 +55,18 @@ class End:
     publics: tuple[int, ...] = ()  # public IPv4 addresses it is reached at
 
     @property
+    def free_public(self) -> Addr | None:
+        """Its public IPv4 when the input says it has one but not which."""
+        return self.public if self.public is not None and not self.public.fixed else None
+
+    @property
+    def reached(self) -> list[tuple[int, int]]:
+        """Destinations (as sent) that may be this end: its own addresses, its
+        public ones, and for a public address not known, where it may lie."""
+        out = iv.union(list(self.space), iv.of_points(self.publics))
+        return iv.union(out, list(self.free_public.space)) if self.free_public else out
+
+    @property
     def label(self) -> str:
         if self.kind is EndKind.RESOURCE:
             return f"{self.resource} ({self.subnet})" if self.subnet else self.resource

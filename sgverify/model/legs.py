@@ -92,6 +92,7 @@ class Leg:
     choices: tuple[tuple[str, int, int], ...] = ()  # (choice, alternative, number of alternatives)
     source_space: Space | None = None  # for legs from outside: the sender's addresses
     hops: tuple[Union[Hop, Crossing], ...] = ()  # the request's path in order: routes, gateways, crossings
+    at: Addr | None = None  # a "public" arrival at an address not known: the destination is it
 
 
 @dataclass(frozen=True)
@@ -259,29 +260,34 @@ class Legs:
         hop = Hop(f"internet gateway {gateway}" + (" (source becomes its public address)" if self.family is Family.V4 else ""),
                   self._origin(gateway))
         legs = [self._leave(state, iv.intersect(space, self.places.internet_space), "outside", seen, hops=(hop,))]
-        for far, far_gateway, part, resource in self._public_arrivals(space):
+        for far, far_gateway, part, resource, at in self._public_arrivals(space):
             far_request = (self.cross(far, False, seen),)
             far_reply = (RouteBack(far.key, self.table(far), seen, far_gateway, TargetKind.INTERNET_GATEWAY),
                          self.cross(far, True, seen, True))
             arrival = "public" if resource else "subnet"
             legs.append(self._leave(state, part, arrival, seen, far_request, far_reply, vpc=far.vpc,
-                                    subnet=far.key, resource=resource,
+                                    subnet=far.key, resource=resource, at=at,
                                     hops=(hop, Hop(f"internet gateway {far_gateway} into {far.vpc}", self._origin(far_gateway)))))
         return [leg for leg in legs if leg.space]
 
     def _public_arrivals(self, space):
-        """(subnet, its VPC's internet gateway, addresses, resource or "") reached from the internet."""
+        """(subnet, its VPC's internet gateway, addresses, resource or "", free
+        address or None) reached from the internet."""
         space = list(space)
         if self.family is Family.V4:
             for far, gateway, values in self._public_v4:
                 part = iv.intersect(space, values)
                 if part:
-                    yield far, gateway, part, "*"  # the public addresses of the interfaces there
+                    yield far, gateway, part, "*", None  # the public addresses of the interfaces there
+            for far, gateway, resource, at in self._public_free:
+                part = iv.intersect(space, list(at.space))
+                if part:
+                    yield far, gateway, part, resource, at  # a public address the input leaves open
             return
         for far, gateway, blocks in self._public_v6:
             part = iv.intersect(space, blocks)
             if part:
-                yield far, gateway, part, ""
+                yield far, gateway, part, "", None
 
     @cached_property
     def _gateways(self) -> dict[str, str]:
@@ -297,6 +303,18 @@ class Legs:
                 if gateway is not None and end.publics:
                     grouped.setdefault((end.subnet, gateway), []).extend(end.publics)
         return [(t.subnets[k], g, iv.of_points(v)) for (k, g), v in sorted(grouped.items())]
+
+    @cached_property
+    def _public_free(self) -> list:
+        """(subnet, gateway, resource, its free public address) for interfaces
+        that have a public IPv4 whose value the input does not give."""
+        out = []
+        for name, ends in sorted(self.places.resource_ends.items()):
+            for end in ends:
+                gateway = self._gateways.get(end.vpc)
+                if gateway is not None and end.free_public is not None:
+                    out.append((self.topology.subnets[end.subnet], gateway, name, end.free_public))
+        return out
 
     @cached_property
     def _public_v6(self) -> list:
@@ -413,9 +431,9 @@ class Legs:
         internet = tuple(self.places.internet_space)
         legs = [Leg(tuple(iv.complement(self.places.modelled_publics, top)), "outside",
                     hops=(Hop("outside the described network"),))]
-        for far, gateway, part, resource in self._public_arrivals([(0, top)]):
+        for far, gateway, part, resource, at in self._public_arrivals([(0, top)]):
             legs.append(Leg(tuple(part), "public" if resource else "subnet", far.vpc, far.key, resource,
-                            groups="no", request=(self.cross(far, False, "src"),),
+                            groups="no", at=at, request=(self.cross(far, False, "src"),),
                             reply=(RouteBack(far.key, self.table(far), "src", gateway, TargetKind.INTERNET_GATEWAY),
                                    self.cross(far, True, "src", True)),
                             source_space=internet,

@@ -174,6 +174,12 @@ class Resource:
     def addresses(self, family: Family) -> list[int]:
         return [v for f, v in self.ips + self.public_ips if f is family]
 
+    def public_addresses(self, family: Family) -> list[int]:
+        """Addresses it has only beyond an internet gateway: it sends from them
+        only to public destinations (inside a VPC it always sends from a private one)."""
+        private = set(self.private_addresses(family))
+        return [v for f, v in self.public_ips if f is family and v not in private]
+
     def private_addresses(self, family: Family) -> list[int]:
         return [v for f, v in self.ips if f is family]
 

@@ -17,7 +17,7 @@ from ..errors import ReplayMismatch
 from ..explain.path_counterexample import explain_path
 from ..explain.path_evaluate import Flow, PathEvaluator
 from ..model import Family, Network
-from ..model.ends import Places
+from ..model.ends import Addr, Places
 from ..model.legs import Legs
 from ..spec import Assertion, Kind
 from .options import Options
@@ -110,21 +110,27 @@ def _replayed(legs: Legs, assertion: Assertion, src, alternatives, query: PathQu
     v = query.variables
     free = {name: z3.is_true(model.eval(b, model_completion=True)) for name, b in query.free.items()}
     flows = []
+    addresses = {n: value(a) for n, a in query.addresses.items()}
     for alternative in alternatives:
-        dst = value(v["dst"]) if alternative.address is None else alternative.address
-        if alternative.address is None and not _in(alternative.space, dst):
+        address = alternative.address
+        if isinstance(address, Addr):
+            # A free address no formula met: no leg arrives there, any value in its space will do.
+            dst = addresses.setdefault(address.name, address.space[0][0])
+        else:
+            dst = value(v["dst"]) if address is None else address
+        if address is None and not _in(alternative.space, dst):
             continue
         flows.append(Flow(src, alternative.end, value(v["src"]), dst, value(v["svc"]), value(v["cport"]),
                           value(v["natport"]), free, {n: value(c) for n, c in query.choices.items()},
-                          {n: value(a) for n, a in query.addresses.items()}))
+                          addresses))
     evaluator = PathEvaluator(legs)
     connection = assertion.kind is Kind.ALLOW
     outcomes = [evaluator.connection(f) if connection else evaluator.request(f) for f in flows]
     if not flows or any(o.ok == connection for o in outcomes):
         raise ReplayMismatch(f"counterexample for {assertion.name!r} does not replay on the path model")
-    if connection:
-        flows, outcomes = flows[:1], outcomes[:1]
-    return explain_path(legs, assertion, flows[0], outcomes[0], free)
+    # Of the addresses a connection could use, show one a route carries it to.
+    pick = next((i for i, o in enumerate(outcomes) if o.leg is not None), 0) if connection else 0
+    return explain_path(legs, assertion, flows[pick], outcomes[pick], free)
 
 
 def _in(space, value: int) -> bool:

@@ -22,7 +22,7 @@ def all_ends(legs: Legs) -> list[End]:
 
 
 def _reached(end: End) -> list[tuple[int, int]]:
-    return iv.union(list(end.space), iv.of_points(end.publics))
+    return end.reached
 
 
 def _named_resources(legs: Legs, endpoints) -> tuple[set[str], bool]:
@@ -104,7 +104,10 @@ def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
             if network.resources[name].symbolic:
                 alternatives.append(Alternative(end, None, end.space))
             else:
-                alternatives += [Alternative(end, a, ()) for lo, hi in _reached(end) for a in range(lo, hi + 1)]
+                fixed = iv.union(list(end.space), iv.of_points(end.publics))
+                alternatives += [Alternative(end, a, ()) for lo, hi in fixed for a in range(lo, hi + 1)]
+                if end.free_public is not None:
+                    alternatives.append(Alternative(end, end.free_public, ()))
         if alternatives:
             targets.append(alternatives)
     space = _intervals(legs, endpoints)
