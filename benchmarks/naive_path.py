@@ -14,7 +14,8 @@ import z3
 from sgverify.model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer
 from sgverify.model.ends import Addr, EndKind, Places
 from sgverify.model.forwarding import LOCAL, table_pieces, tgw_pieces
-from sgverify.model.legs import Crossing, Legs, RouteBack
+from sgverify.model.leg import Crossing, RouteBack
+from sgverify.model.legs import Legs
 from sgverify.model.service import ICMP, ICMPV6, TCP, UDP
 from sgverify.model.topology import AclAction
 from sgverify.solve.path_sides import allow_targets, destination_ends, source_ends

@@ -82,20 +82,16 @@ def path_diff(old: Network, new: Network, services=((0, SERVICE_TOP),)) -> list[
     return out
 
 
-def _reached(end: End):
-    return end.reached
-
-
 def _change(ctx, after_legs: Legs, before_legs: Legs, src: End, dst: End, src_before, dst_before,
             services, added: bool) -> PathChange | None:
     t_after, t_before = Terms(after_legs, "n"), Terms(before_legs, "o")
     width = after_legs.family.width
-    now = PathQueryBuilder(after_legs, ctx).delivered(t_after, src, Alternative(dst, None, tuple(_reached(dst))), False)
+    now = PathQueryBuilder(after_legs, ctx).delivered(t_after, src, Alternative(dst, None, tuple(dst.reached)), False)
     then = smt.FALSE
     if src_before is not None and dst_before is not None:
         then = smt.all_of([t_before.addr_in("src", src_before.space),
                            PathQueryBuilder(before_legs, ctx).delivered(
-                               t_before, src_before, Alternative(dst_before, None, tuple(_reached(dst_before))), False)])
+                               t_before, src_before, Alternative(dst_before, None, tuple(dst_before.reached)), False)])
     body = smt.all_of([t_after.addr_in("src", src.space), t_after.svc_in("svc", services), now,
                        smt.negate(then), "(not (= src dst))" if _key(src) == _key(dst) else smt.TRUE])
     if body == smt.FALSE:

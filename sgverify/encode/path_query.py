@@ -20,7 +20,8 @@ import z3
 from ..model import Direction
 from ..model import intervals as iv
 from ..model.ends import Addr, End, EndKind
-from ..model.legs import Crossing, Leg, Legs, RouteBack
+from ..model.leg import Crossing, Leg, RouteBack
+from ..model.legs import Legs
 from ..model.service import SERVICE_BITS
 from . import smt
 from .path_terms import Terms, safe
@@ -61,8 +62,7 @@ def arrivals(leg: Leg, end: End) -> tuple | None:
     """The destinations (as sent) at which the leg arrives at that end."""
     if leg.arrival == "public":
         if leg.at is not None:
-            same = end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.free_public == leg.at
-            return leg.space if same else None
+            return leg.space if leg.lands_on_free_public(end) else None
         if end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.publics:
             return tuple(iv.intersect(list(leg.space), iv.of_points(end.publics)))
         return None

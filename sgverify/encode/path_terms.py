@@ -20,7 +20,8 @@ from ..model import intervals as iv
 from ..model.ends import Addr, End, EndKind
 from ..model.forwarding import LOCAL, table_pieces, tgw_pieces
 from ..model.free import member_choice, unknown_choice
-from ..model.legs import Crossing, Leg, Legs, Ref, RouteBack, TgwBack
+from ..model.leg import Crossing, Leg, Ref, RouteBack, TgwBack
+from ..model.legs import Legs
 from ..model.service import ICMP, ICMPV6, SERVICE_BITS, TCP, UDP, merge_intervals
 from . import smt
 

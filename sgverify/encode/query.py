@@ -17,6 +17,7 @@ The formula is written as SMT-LIB text (smt.py) and parsed once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import z3
 
@@ -253,12 +254,15 @@ class QueryBuilder:
     def _public_sources_go_out(self) -> str:
         """A packet from a resource's public address exists only beyond the
         internet gateway, so it is headed for a public address."""
-        c = self.c
-        publics = iv.of_points(v for r in c.network.resources.values() for v in r.public_addresses(c.family))
-        if not publics:
+        if not self._public_sources:
             return smt.TRUE
-        return smt.any_of([smt.negate(self._addr_in("src", publics)),
-                           self._addr_in("dst", public_intervals(c.family))])
+        return smt.any_of([smt.negate(self._addr_in("src", self._public_sources)),
+                           self._addr_in("dst", public_intervals(self.c.family))])
+
+    @cached_property
+    def _public_sources(self) -> list[tuple[int, int]]:
+        c = self.c
+        return iv.of_points(v for r in c.network.resources.values() for v in r.public_addresses(c.family))
 
     def _parse(self, body: str) -> Query:
         atoms = partition(list(self._text.address_sets), self.c.family.top)

@@ -15,7 +15,8 @@ from ..model import Direction, Family, Network, Rule
 from ..model import intervals as iv
 from ..model.ends import Addr, End, EndKind
 from ..model.forwarding import LOCAL, lookup, table_pieces, tgw_pieces
-from ..model.legs import Crossing, Leg, Legs, Ref, RouteBack, TgwBack
+from ..model.leg import Crossing, Leg, Ref, RouteBack, TgwBack
+from ..model.legs import Legs
 from ..model.service import ICMP, ICMPV6, PORTED, TYPED
 from ..model.topology import AclAction, AclEntry
 from ..solve.result import PathHop
@@ -225,8 +226,7 @@ def arrives_at(leg: Leg, end: End, dst: int, addresses: Mapping[str, int] = {}) 
     """Whether the leg's arrival is that end (for a destination as sent, with
     the values of free addresses)."""
     if leg.arrival == "public" and leg.at is not None:
-        return (end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and end.free_public == leg.at
-                and addresses.get(leg.at.name) == dst)
+        return leg.lands_on_free_public(end) and addresses.get(leg.at.name) == dst
     if leg.arrival == "public":
         return end.kind is EndKind.RESOURCE and end.subnet == leg.subnet and dst in end.publics
     if leg.arrival == "subnet":

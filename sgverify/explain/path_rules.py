@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..model import CidrPeer, Direction, GroupPeer, PrefixListPeer, Rule
 from ..model.ends import EndKind
 from ..model.free import member_choice, unknown_choice
-from ..model.legs import Leg
+from ..model.leg import Leg
 
 if TYPE_CHECKING:
     from .path_evaluate import Flow, PathEvaluator

@@ -60,11 +60,16 @@ class End:
         return self.public if self.public is not None and not self.public.fixed else None
 
     @property
+    def known_reached(self) -> list[tuple[int, int]]:
+        """Destinations (as sent) that are this end: its own and its public addresses."""
+        return iv.union(list(self.space), iv.of_points(self.publics))
+
+    @property
     def reached(self) -> list[tuple[int, int]]:
-        """Destinations (as sent) that may be this end: its own addresses, its
-        public ones, and for a public address not known, where it may lie."""
-        out = iv.union(list(self.space), iv.of_points(self.publics))
-        return iv.union(out, list(self.free_public.space)) if self.free_public else out
+        """Destinations (as sent) that may be this end: the known ones and, for
+        a public address not known, where it may lie."""
+        known = self.known_reached
+        return iv.union(known, list(self.free_public.space)) if self.free_public else known
 
     @property
     def label(self) -> str:

@@ -16,83 +16,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Union
 
 from . import intervals as iv
 from .addresses import Family
-from .ends import Addr, Places, Space
+from .ends import Addr, Places
 from .forwarding import LOCAL, table_pieces, tgw_pieces
+from .leg import Check, Crossing, Hop, Leg, Ref, RouteBack
 from .network import Origin
 from .service import ICMP, TCP, UDP
 from .topology import Route, Subnet, TargetKind
 from .unfiltered import service_space
 
-Ref = Union[str, Addr]  # "src": the sender's own address; "dst": the destination as sent; or an address
 UNKNOWN_KINDS = (TargetKind.INTERFACE, TargetKind.VPN_GATEWAY, TargetKind.OTHER)
 NAT_PROTOCOLS = (TCP, UDP, ICMP)
-
-
-@dataclass(frozen=True)
-class Crossing:
-    """A subnet boundary crossed: its NACL (None: not in the input, a free
-    choice) filters the packet; `address` is what the entries' CIDR is matched
-    against (the destination for outbound entries, the source for inbound)."""
-
-    subnet: str
-    nacl: str | None
-    egress: bool
-    address: Ref
-    reply: bool = False
-    nat_port: bool = False  # a reply arriving at a NAT gateway: to the NAT's own port
-
-
-@dataclass(frozen=True)
-class RouteBack:
-    """The reply needs the subnet's table to send `address` to `target`
-    (target "" : to some target the input does not describe)."""
-
-    subnet: str
-    table: str | None
-    address: Ref
-    target: str
-    kind: TargetKind | None
-
-
-@dataclass(frozen=True)
-class TgwBack:
-    """The reply needs the transit gateway table to send `address` to `attachment`."""
-
-    table: str | None
-    address: Ref
-    attachment: str
-
-
-@dataclass(frozen=True)
-class Hop:
-    text: str
-    origin: Origin | None = None
-
-
-Check = Union[Crossing, RouteBack, TgwBack]
-
-
-@dataclass(frozen=True)
-class Leg:
-    space: Space  # destinations (as sent) it covers
-    arrival: str  # "subnet", "public" (a resource's public IPv4), "outside" or "service"
-    vpc: str = ""
-    subnet: str = ""
-    resource: str = ""  # for "public" arrivals
-    seen: Ref = "src"  # the source address the destination sees
-    groups: str = "yes"  # do group references see the source: "yes", "no", or a free choice
-    request: tuple[Crossing, ...] = ()
-    reply: tuple[Check, ...] = ()
-    protocols: tuple[int, ...] | None = None  # only these (a NAT gateway)
-    assume: tuple[str, ...] = ()  # free choices it needs true
-    choices: tuple[tuple[str, int, int], ...] = ()  # (choice, alternative, number of alternatives)
-    source_space: Space | None = None  # for legs from outside: the sender's addresses
-    hops: tuple[Union[Hop, Crossing], ...] = ()  # the request's path in order: routes, gateways, crossings
-    at: Addr | None = None  # a "public" arrival at an address not known: the destination is it
 
 
 @dataclass(frozen=True)

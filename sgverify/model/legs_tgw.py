@@ -15,14 +15,15 @@ from typing import TYPE_CHECKING
 
 from . import intervals as iv
 from .forwarding import tgw_pieces
+from .leg import Hop, RouteBack, TgwBack
 from .topology import TargetKind, TgwAttachment
 
 if TYPE_CHECKING:
-    from .legs import Leg, Legs, _From
+    from .leg import Leg
+    from .legs import Legs, _From
 
 
 def transit(legs: "Legs", state: "_From", tgw: str, space) -> list["Leg"]:
-    from .legs import Hop, RouteBack, TgwBack
 
     t = legs.topology
     vpc = state.subnet.vpc

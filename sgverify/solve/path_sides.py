@@ -21,10 +21,6 @@ def all_ends(legs: Legs) -> list[End]:
     return [e for es in places.resource_ends.values() for e in es] + places.host_ends + [legs.outside_end]
 
 
-def _reached(end: End) -> list[tuple[int, int]]:
-    return end.reached
-
-
 def _named_resources(legs: Legs, endpoints) -> tuple[set[str], bool]:
     """Resources named (directly or by group) and whether an opaque group is among them."""
     network = legs.network
@@ -80,7 +76,7 @@ def destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
     space = _intervals(legs, endpoints)
     out = []
     for end in all_ends(legs):
-        reached = _reached(end)
+        reached = end.reached
         if end.kind is EndKind.RESOURCE and end.resource in names:
             part = reached
         elif opaque and end.kind is not EndKind.RESOURCE:
@@ -104,8 +100,7 @@ def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
             if network.resources[name].symbolic:
                 alternatives.append(Alternative(end, None, end.space))
             else:
-                fixed = iv.union(list(end.space), iv.of_points(end.publics))
-                alternatives += [Alternative(end, a, ()) for lo, hi in fixed for a in range(lo, hi + 1)]
+                alternatives += [Alternative(end, a, ()) for lo, hi in end.known_reached for a in range(lo, hi + 1)]
                 if end.free_public is not None:
                     alternatives.append(Alternative(end, end.free_public, ()))
         if alternatives:
@@ -114,7 +109,7 @@ def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
     if space:
         alternatives = []
         for end in all_ends(legs):
-            part = iv.intersect(_reached(end), space)
+            part = iv.intersect(end.reached, space)
             if part:
                 alternatives.append(Alternative(end, None, tuple(part)))
         if alternatives:
