@@ -244,6 +244,28 @@ def test_graph_draws_public_exposure_in_red():
     assert mermaid.startswith("flowchart LR") and "linkStyle" in mermaid and '-->|"tcp/80,443"|' in mermaid
 
 
+def test_mermaid_escapes_hostile_names():
+    from sgverify.model import TCP, CidrPeer, External, Service
+
+    group = '<script>alert("g")</script>'
+    web = "<img src=x onerror=alert(1)>"
+    other = 'db"]\n  click n0 call evil() #amp; `md` |x|'
+    g = S.group(group, ingress=[(Service(TCP, S.ports(80)), CidrPeer(S.cidr("0.0.0.0/0")))])
+    outsider = External(name="<b>partner</b>", cidrs=(S.cidr("198.51.100.0/24"),))
+    network = S.network([g], [S.resource(web, [group], ["10.0.0.5"]), S.resource(other, [group], ["10.0.0.6"])],
+                        externals=[outsider])
+    mermaid = to_mermaid(network, build_matrix(network))
+    markup = mermaid.replace("<br/>", "").replace("-->", "")
+    assert "<" not in markup and ">" not in markup and "`" not in markup
+    assert "#lt;script#gt;alert(#quot;g#quot;)#lt;/script#gt;" in mermaid
+    assert "#lt;img src=x onerror=alert(1)#gt;" in mermaid and "#lt;b#gt;partner#lt;/b#gt;" in mermaid
+    # the third name stays inside its label: its quote, hash, backticks and bars escaped
+    assert 'db#quot;]<br/>  click n0 call evil() #35;amp; #96;md#96; #124;x#124;' in mermaid
+    assert not any(line.startswith("  click") for line in mermaid.splitlines())
+    for line in mermaid.splitlines():
+        assert line.count('"') % 2 == 0, line
+
+
 # ---------------------------------------------------------------- CLI (real subprocess)
 
 def run(*args, env=None):

@@ -96,8 +96,18 @@ def to_dot(network: Network, matrix: Matrix) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Mermaid decodes `#name;` and `#number;` in a label, then draws the label as HTML:
+# every character that HTML or Mermaid would read as markup becomes an entity code
+# (the HTML report escapes the same characters with html.escape), `#` first.
+_MERMAID_ENTITIES = (("#", "#35;"), ("&", "#amp;"), ("<", "#lt;"), (">", "#gt;"), ('"', "#quot;"),
+                     ("'", "#39;"), ("`", "#96;"), ("|", "#124;"))
+
+
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """A name as literal text in a quoted Mermaid label: markup escaped, one line."""
+    for raw, code in _MERMAID_ENTITIES:
+        text = text.replace(raw, code)
+    return "".join(" " if ch < " " or ch == "\x7f" else ch for ch in text)
 
 
 def to_mermaid(network: Network, matrix: Matrix) -> str:
