@@ -201,13 +201,75 @@ def test_public_exposure_split_in_halves_is_found():
     assert "SG004-assembled-public-exposure" not in ids(lint(net))
 
 
+ADMIN = "SG005-admin-port-open-to-internet"
+
+
+def admin_ports(finding) -> set:
+    """The ports an SG005 finding lists (its rule's, "every port" being every admin port)."""
+    import re
+
+    from sgverify.explore.lint_exposure import ADMIN_PORTS
+
+    if " opens every port " in finding.message or " opens every tcp port " in finding.message:
+        return set(ADMIN_PORTS)
+    return {int(p) for p in re.findall(r"tcp/(\d+) \([a-z ]+\)", finding.message)}
+
+
 def test_admin_ports_open_exactly():
     g = S.group("sg-a", ingress=[(Service(TCP, S.ports(20, 25)), cidr_peer("0.0.0.0/0")),
                                  (Service(TCP, S.ports(3306)), cidr_peer("10.0.0.0/8")),
                                  (Service(TCP, S.ports(5432)), UnknownPeer("computed"))])
     net = S.network([g], [S.resource("db", ["sg-a"], ["10.0.0.5"])])
-    found = {f.message.split(" ")[1]: f.severity for f in lint(net) if f.id == "SG005-admin-port-open-to-internet"}
-    assert found == {"tcp/22": Level.ERROR, "tcp/23": Level.ERROR, "tcp/5432": Level.WARNING}
+    found = [f for f in lint(net) if f.id == ADMIN]
+    # 20-25 holds ssh and telnet; 3306 only admits private space; the unknown peer may be anyone
+    assert [f.message for f in found] == [
+        "db: sg-a ingress[0] (tcp/20-25 0.0.0.0/0) opens tcp/22 (ssh), tcp/23 (telnet) to the whole internet",
+        "db: sg-a ingress[2] (tcp/5432 <unknown: computed>) opens tcp/5432 (postgresql) to the internet for some "
+        "values of unknown rule parts or members"]
+    assert [f.severity for f in found] == [Level.ERROR, Level.WARNING]
+
+
+def test_a_rule_open_on_every_port_is_one_finding_per_resource():
+    g = S.group("sg-a", ingress=[(Service(ALL), cidr_peer("0.0.0.0/0"))])
+    net = S.network([g], [S.resource("web", ["sg-a"], ["10.0.0.5"]), S.resource("api", ["sg-a"], ["10.0.0.6"])])
+    found = [f for f in lint(net) if f.id == ADMIN]
+    assert [(f.subject, f.severity, f.message.split(" opens ")[1]) for f in found] == [
+        ("api", Level.ERROR, "every port to the whole internet"),
+        ("web", Level.ERROR, "every port to the whole internet")]
+    assert found[0].fingerprint != found[1].fingerprint
+    tcp = S.group("sg-a", ingress=[(TCP_ALL, cidr_peer("0.0.0.0/0"))])
+    [only] = [f for f in lint(S.network([tcp], [S.resource("web", ["sg-a"], ["10.0.0.5"])])) if f.id == ADMIN]
+    assert "opens every tcp port to the whole internet" in only.message
+
+
+def test_admin_finding_fingerprint_is_the_rule_and_the_resource():
+    from dataclasses import replace
+    from sgverify.model import Origin
+
+    def fingerprints(group):
+        net = S.network([group], [S.resource("web", ["sg-a"], ["10.0.0.5"])])
+        return [f.fingerprint for f in lint(net) if f.id == ADMIN]
+
+    world = (Service(ALL), cidr_peer("0.0.0.0/0"))
+    g = S.group("sg-a", ingress=[world])
+    moved = replace(g, ingress=(replace(g.ingress[0], origin=Origin("f.yaml", 40)),))
+    # another rule before it: a new index and another admin port, the same rule
+    more = S.group("sg-a", ingress=[(Service(TCP, S.ports(3389)), cidr_peer("1.1.1.0/30")), world])
+    narrower = S.group("sg-a", ingress=[(Service(TCP, S.ports(22)), cidr_peer("0.0.0.0/0"))])
+    [first] = fingerprints(g)
+    assert fingerprints(moved) == [first]
+    assert first in fingerprints(more) and len(fingerprints(more)) == 2
+    assert fingerprints(narrower) != [first]
+
+
+def test_admin_port_assembled_from_halves_is_an_error_on_each_rule():
+    g = S.group("sg-a", ingress=[(Service(TCP, S.ports(22)), cidr_peer("0.0.0.0/1")),
+                                 (Service(TCP, S.ports(22)), cidr_peer("128.0.0.0/1"))])
+    net = S.network([g], [S.resource("db", ["sg-a"], ["10.0.0.5"])])
+    found = [f for f in lint(net) if f.id == ADMIN]
+    assert [f.severity for f in found] == [Level.ERROR, Level.ERROR]
+    assert all(f.message.endswith("; with other rules of db, tcp/22 (ssh) to the whole internet") for f in found)
+    assert "some internet addresses (" in found[0].message
 
 
 def _internal(net) -> bool:
@@ -230,12 +292,14 @@ def test_admin_ports_agree_with_the_verifier(net):
     assume(_internal(net))
     compiled = CompiledNetwork(net)
     for name in net.resources:
-        reported = {f.message.split(" ")[1] for f in admin_ports_open(net, name)}
+        found = admin_ports_open(net, name)
+        assert len({f.message.split(" opens ")[0] for f in found}) == len(found)  # one finding per rule
+        reported = {p for f in found for p in admin_ports(f)}
         for port in (22, 23, 3306):
             deny = S.assertion(Kind.DENY, [InternetEndpoint()], [ResourceEndpoint(name)],
                                Traffic(TCP, S.ports(port)))
             violated = check_assertion(compiled, deny).verdict.value == "violated"
-            assert (f"tcp/{port}" in reported) == violated, (name, port)
+            assert (port in reported) == violated, (name, port)
 
 
 def test_admin_port_open_to_part_of_the_internet_is_a_warning():
