@@ -30,8 +30,8 @@ def rejected():
 # the VPC out), so under path semantics the internet reaches nothing there and
 # the resolver at VPC base + 2 is reachable whatever the groups say. The new
 # verdicts are the right ones; the fixtures must gain the gateway and routes
-# their real counterparts would have, and import must write the VPC layer of
-# AWS snapshots. Until then these are known failures, strictly.
+# their real counterparts would have. Until then these are known failures,
+# strictly.
 _PRE_PATH_EXPECTATIONS = (
     "test_classic_elb.py::test_cloudformation_classic_elb_carries_its_groups_in_its_subnets",
     "test_classic_elb.py::test_cloudformation_classic_elb_without_groups",
@@ -40,11 +40,6 @@ _PRE_PATH_EXPECTATIONS = (
     "test_classic_elb.py::test_import_then_check_gives_the_same_verdicts[cloudformation]",
     "test_cloudformation.py::test_web_stack_holds_in_prod_and_opens_http_in_dev",
     "test_cloudformation.py::test_addresses_aws_assigns_in_an_ipv6_subnet_are_not_forgotten",
-    "test_import.py::test_export_reads_back_as_the_same_network[aws/shop-snapshot.json]",
-    "test_import.py::test_imported_template_gives_the_same_verdicts[web-stack.yaml]",
-    "test_import.py::test_every_network_reads_back_as_written[examples/aws/shop-snapshot.json]",
-    "test_import.py::test_every_spec_has_the_same_verdicts_on_the_written_network"
-    "[specs/cloudformation/web-stack.yaml]",
 )
 
 

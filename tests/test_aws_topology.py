@@ -536,7 +536,9 @@ def test_security_group_only_input_has_no_topology():
            "SgverifySnapshot": {"Version": 1, "Region": REGION}}
     network = load(doc).network
     assert network.topology is None
-    assert network.resources["eni-a"].subnets == (cidr("10.0.1.0/24"),)
+    # Its subnet's blocks and its VPC; no subnet id, which names an element of a VPC layer only.
+    eni_a = network.resources["eni-a"]
+    assert (eni_a.subnets, eni_a.vpc, eni_a.subnet_ids) == ((cidr("10.0.1.0/24"),), "vpc-a", ())
 
 
 def test_a_snapshot_that_left_the_vpc_layer_out_still_has_one_with_warnings():

@@ -313,6 +313,29 @@ def test_resources_in_subnets_get_their_vpc_and_blocks():
     assert (twin.vpc, twin.ips, twin.source_dest_check) == ("b", one.ips, False)
 
 
+def test_blocks_narrow_a_resource_within_its_subnets_and_has_public_ip_marks_an_assigned_address():
+    loaded = read("""\
+        vpcs: {a: {cidrs: [10.0.0.0/16, "2001:db8::/56"]}}
+        subnets: {a1: {vpc: a, cidrs: [10.0.1.0/24, "2001:db8::/64"]}}
+        security_groups: {g: {}}
+        resources:
+          prefixes: {subnet: a1, blocks: [10.0.1.32/28], security_groups: [g]}
+          box: {ips: [10.0.1.10], subnet: a1, blocks: [10.0.1.10/32, "2001:db8::/64"], security_groups: [g],
+                has_public_ip: true}
+          none: {subnet: a1, blocks: [], security_groups: [g]}
+          wide: {subnet: a1, blocks: [10.0.0.0/16], security_groups: [g]}
+        """)
+    prefixes, box, none, wide = loaded.network.resources.values()
+    assert (prefixes.subnet_ids, prefixes.subnets, prefixes.has_public_ip) == (("a1",), (cidr("10.0.1.32/28"),), False)
+    assert box.subnets == (cidr("10.0.1.10/32"), cidr("2001:db8::/64")) and box.has_public_ip
+    assert none.subnets == () and wide.subnets == (cidr("10.0.0.0/16"),)
+    assert [str(w) for w in loaded.warnings if "outside" in str(w)] == [
+        "f.yaml:9: warning: block 10.0.0.0/16 of resource 'wide' is outside its subnets' blocks 10.0.1.0/24"]
+    again = parse_network(export_native(loaded.network), "w.yaml").network
+    assert differences(loaded.network, again) == []
+    assert [r.subnets for r in again.resources.values()] == [r.subnets for r in loaded.network.resources.values()]
+
+
 def test_a_subnet_not_in_the_file_is_kept_as_a_free_choice():
     loaded = read("""\
         vpcs: {}
@@ -523,6 +546,15 @@ BAD = [
       "resource"]),
     ("security_groups: {g: {}}\nresources:\n  r: {ips: [10.0.1.5], security_groups: [g], source_dest_check: no way}\n",
      ["f.yaml:3: error: source_dest_check of resource 'r' must be true or false, not the text 'no way'"]),
+    ("security_groups: {g: {}}\nresources:\n  r: {ips: [10.0.1.5], security_groups: [g], has_public_ip: 1}\n",
+     ["f.yaml:3: error: has_public_ip of resource 'r' must be true or false, not the number 1"]),
+    ("security_groups: {g: {}}\nresources:\n  r: {subnet: 10.0.1.0/24, blocks: [10.0.1.0/28], security_groups: [g]}\n",
+     ["f.yaml:3: error: blocks of resource 'r' narrow its subnets in a file with a VPC layer; without one, write "
+      "the CIDRs as its subnet"]),
+    ("vpcs: {}\nsecurity_groups: {g: {}}\nresources:\n  r: {subnet: s, blocks: [10.0.1.0/33], security_groups: [g]}\n",
+     ["f.yaml:4: error: invalid CIDR '10.0.1.0/33'"]),
+    ("vpcs: {}\nsecurity_groups: {g: {}}\nresources:\n  r: {subnet: s, blocks: 5, security_groups: [g]}\n",
+     ["f.yaml:4: error: blocks of resource 'r' must be a CIDR or a list of CIDRs, not the number 5"]),
     ("security_groups:\n  g: {vpc: 5}\n", ["f.yaml:2: error: the vpc of a group must be a non-empty string, not the number 5"]),
     ("security_groups:\n  a: {vpc: v, name: web}\n  b: {vpc: w, name: web}\n  c:\n    vpc: x\n"
      "    ingress: [{protocol: all, source: web}]\n",
@@ -675,17 +707,12 @@ def test_an_empty_vpc_layer_is_kept():
 
 
 def test_the_writer_refuses_what_it_cannot_keep():
-    subnet = Subnet("s", "v", (cidr("10.0.1.0/24"),))
-    wrong_blocks = Network(groups={"g": SecurityGroup("g")},
-                           resources={"r": Resource("r", ("g",), subnets=(cidr("10.0.0.0/8"),), subnet_ids=("s",))},
-                           topology=Topology(subnets={"s": subnet}))
     no_layer = Network(groups={"g": SecurityGroup("g")},
                        resources={"r": Resource("r", ("g",), subnet_ids=("s",))})
     same_key = Network(groups={}, resources={},
                        topology=Topology(internet_gateways={"gw": InternetGateway("gw", "v")},
                                          nat_gateways={"gw": NatGateway("gw", "s")}))
-    for network, message in ((wrong_blocks, "resource 'r' has subnet blocks 10.0.0.0/8 that are not those"),
-                             (no_layer, "resource 'r' is in subnets s but the input has no VPC layer"),
+    for network, message in ((no_layer, "resource 'r' is in subnets s but the input has no VPC layer"),
                              (same_key, "NAT gateway 'gw' has the key of internet gateway 'gw'")):
         with pytest.raises(InputError, match=re.escape(message)):
             check_round_trip(network, export_native(network), "x.yaml")
@@ -752,13 +779,13 @@ def topologies(draw) -> Network:
     resources = {}
     for i, vpc in enumerate(vpcs):
         key = f"s-{i}-0"
-        shape = draw(st.sampled_from(["ip", "symbolic", "absent"]))
+        shape = draw(st.sampled_from(["ip", "symbolic", "narrowed", "absent"]))
         ids = (key,) if shape != "absent" else ("subnet-gone",)
         ips = ((parse_address(f"10.{i}.0.9"),) if shape == "ip" else ())
-        blocks = subnets[key].cidrs if shape != "absent" else ()
+        blocks = {"absent": (), "narrowed": (cidr(f"10.{i}.0.32/28"),)}.get(shape, subnets[key].cidrs)
         resources[f"r{i}"] = Resource(f"r{i}", (f"sg-{i}",), ips=ips, subnets=blocks, aliases=(f"box{i}",) if i else (),
                                       vpc=vpc if shape != "absent" or draw(st.booleans()) else "", subnet_ids=ids,
-                                      source_dest_check=draw(st.booleans()))
+                                      source_dest_check=draw(st.booleans()), has_public_ip=draw(st.booleans()))
     targets = [(TargetKind.INTERNET_GATEWAY, k) for k in gateways] + \
         [(TargetKind.EGRESS_ONLY_GATEWAY, k) for k in eigws] + [(TargetKind.NAT_GATEWAY, k) for k in nats] + \
         [(TargetKind.PEERING, k) for k in peerings] + [(TargetKind.TRANSIT_GATEWAY, k) for k in transit] + \

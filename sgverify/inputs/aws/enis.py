@@ -159,13 +159,13 @@ def build_resources(interfaces: Iterable[Item], blocks: Mapping[str, tuple[Cidr,
             continue
         origin = Origin(item.file, None, eni_id)
         if found.ips or found.public:
-            resources[eni_id] = _resource(item, groups, found, blocks, instance_names, problems)
+            resources[eni_id] = _resource(item, groups, found, blocks, instance_names, problems, per_vpc)
         else:
             problems.warn(item.where, f"{eni_id} has no address: it is not modelled as a host")
         if found.prefixes:
             # Any address of the delegated prefixes, in the interface's subnet.
             name = f"{eni_id}/prefixes"
-            vpc, subnet_ids, _ = _placement(item, problems)
+            vpc, subnet_ids, _ = _placement(item, problems, per_vpc)
             resources[name] = Resource(name=name, groups=groups, subnets=tuple(found.prefixes),
                                        kind="eni delegated prefixes", origin=origin, vpc=vpc,
                                        subnet_ids=subnet_ids, source_dest_check=_source_dest_check(item))
@@ -179,9 +179,9 @@ def build_resources(interfaces: Iterable[Item], blocks: Mapping[str, tuple[Cidr,
 
 def _resource(item: Item, groups: tuple[str, ...], found: _Addresses,
               blocks: Mapping[str, tuple[Cidr, ...]], instance_names: Mapping[str, str],
-              problems: Problems) -> Resource:
+              problems: Problems, per_vpc: bool) -> Resource:
     eni_id = str(item.data.get("NetworkInterfaceId"))
-    vpc, subnet_ids, subnet = _placement(item, problems)
+    vpc, subnet_ids, subnet = _placement(item, problems, per_vpc)
     kind = f"eni ({item.data['InterfaceType']})" if item.data.get("InterfaceType") else "eni"
     return Resource(name=eni_id, groups=groups, ips=tuple(found.ips), public_ips=tuple(found.public),
                     subnets=blocks.get(subnet, ()), kind=kind, aliases=_aliases(item, instance_names),
@@ -189,8 +189,11 @@ def _resource(item: Item, groups: tuple[str, ...], found: _Addresses,
                     source_dest_check=_source_dest_check(item))
 
 
-def _placement(item: Item, problems: Problems) -> tuple[str, tuple[str, ...], str]:
-    """The interface's VPC, its subnet ids and its subnet id (or "")."""
+def _placement(item: Item, problems: Problems, per_vpc: bool) -> tuple[str, tuple[str, ...], str]:
+    """The interface's VPC, its subnet ids and its subnet id (or "").
+
+    Subnet ids are keys of the VPC layer: without one (per_vpc false) the
+    interface keeps only its subnet's blocks."""
     values = []
     for key in ("VpcId", "SubnetId"):
         value = item.data.get(key)
@@ -199,7 +202,7 @@ def _placement(item: Item, problems: Problems) -> tuple[str, tuple[str, ...], st
             value = None
         values.append(value or "")
     vpc, subnet = values
-    return vpc, (subnet,) if subnet else (), subnet
+    return vpc, (subnet,) if subnet and per_vpc else (), subnet
 
 
 def _source_dest_check(item: Item) -> bool:

@@ -121,6 +121,8 @@ def _resource(resource: Resource, topology: Topology | None) -> dict[str, Any]:
         body["ips"] = [format_address(f, v) for f, v in resource.ips]
     if resource.public_ips:
         body["public_ips"] = [format_address(f, v) for f, v in resource.public_ips]
+    if resource.has_public_ip:
+        body["has_public_ip"] = True
     body.update(placement_fields(resource, topology))
     body["security_groups"] = list(resource.groups)
     if resource.kind:
@@ -218,7 +220,8 @@ def _group_key(group: SecurityGroup) -> tuple:
 
 def _resource_key(resource: Resource) -> tuple:
     return (resource.groups, resource.ips, resource.public_ips, _texts(resource.subnets), resource.kind,
-            resource.aliases, resource.vpc, resource.subnet_ids, resource.source_dest_check)
+            resource.aliases, resource.vpc, resource.subnet_ids, resource.source_dest_check,
+            resource.has_public_ip)
 
 
 def _texts(cidrs: Iterable[Any]) -> tuple[str, ...]:

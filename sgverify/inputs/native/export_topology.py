@@ -206,8 +206,9 @@ def _transit(topology: Topology) -> list[str]:
 # -- resources and what cannot be written ------------------------------------------
 
 def placement_fields(resource: Resource, topology: Topology | None) -> dict[str, Any]:
-    """A resource's subnet (keys with a VPC layer, else blocks) and its VPC where
-    the reader could not tell it from the subnets."""
+    """A resource's subnet (keys with a VPC layer, else blocks), its blocks where
+    they are not its subnets' and its VPC where the reader could not tell it
+    from the subnets."""
     body: dict[str, Any] = {}
     if topology is None:
         if resource.subnets:
@@ -219,9 +220,16 @@ def placement_fields(resource: Resource, topology: Topology | None) -> dict[str,
         body["subnet"] = resource.subnet_ids[0]
     elif resource.subnet_ids:
         body["subnets"] = list(resource.subnet_ids)
+    if resource.subnets != _subnets_blocks(resource, topology):
+        body["blocks"] = [str(c) for c in resource.subnets]
     if resource.vpc and resource.vpc != _subnets_vpc(resource, topology):
         body["vpc"] = resource.vpc
     return body
+
+
+def _subnets_blocks(resource: Resource, topology: Topology) -> tuple:
+    return tuple(dict.fromkeys(c for k in resource.subnet_ids if k in topology.subnets
+                               for c in topology.subnets[k].cidrs))
 
 
 def _subnets_vpc(resource: Resource, topology: Topology) -> str:
@@ -247,12 +255,4 @@ def topology_problems(network: Network) -> list[str]:
                 out.append(f"{what} {key!r} has the key of {seen[key]} {key!r}; the native format keeps "
                            f"gateways in one section, by key")
             seen.setdefault(key, what)
-    for resource in network.resources.values():
-        blocks = tuple(dict.fromkeys(c for k in resource.subnet_ids if k in topology.subnets
-                                     for c in topology.subnets[k].cidrs))
-        if resource.subnets != blocks:
-            out.append(f"resource {resource.name!r} has subnet blocks "
-                       f"{', '.join(map(str, resource.subnets)) or 'none'} that are not those of its subnets "
-                       f"({', '.join(map(str, blocks)) or 'none'}); with a VPC layer the native format "
-                       f"takes them from the subnets")
     return out

@@ -3,6 +3,10 @@
 With a VPC layer, a resource's `subnet` (or `subnets`) names subnet keys: the
 resource is then in those subnets' VPC (or the `vpc` it names), its subnet
 blocks are theirs, and its private addresses need only be unique in that VPC.
+`blocks` (only then) narrows where its addresses are, where that is less than
+its subnets (delegated prefixes, an address AWS assigns in part of a subnet).
+`has_public_ip: true` gives it a public IPv4 address whose value is unknown
+(one AWS assigns): any internet address no other element holds.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from ..suggest import did_you_mean
 from ..yamlnodes import YList, YMap
 
 PREFIX_LIST_KEYS = ("entries", "name", "max_entries")
-RESOURCE_KEYS = ("ips", "public_ips", "subnet", "subnets", "vpc", "security_groups", "kind", "aliases",
-                 "source_dest_check")
+RESOURCE_KEYS = ("ips", "public_ips", "has_public_ip", "subnet", "subnets", "blocks", "vpc", "security_groups",
+                 "kind", "aliases", "source_dest_check")
 _RESOURCE_KEY_SET = frozenset(RESOURCE_KEYS)
 _CIDR_LIKE = re.compile(r"^[0-9A-Fa-f:.]+/[0-9]+$")
 
@@ -162,6 +166,8 @@ class _ResourceReader:
         elif field:
             subnets = _cidr_list(self.report, body[field], body.value_line(field),
                                  f"{field} of resource {name!r}") or ()
+        if "blocks" in body:
+            subnets = self._blocks(name, body, subnets)
         groups = self._groups(name, body, line, vpc)
         ips = self._addresses(name, body, "ips", vpc)
         public_ips = self._addresses(name, body, "public_ips", "")
@@ -169,16 +175,21 @@ class _ResourceReader:
             self._check_in_subnets(name, line, ips + public_ips, subnets)
         kind = _optional_str(self.report, body, "kind")
         aliases = self._aliases(name, body)
-        source_dest_check = body.get("source_dest_check", True)
-        if not isinstance(source_dest_check, bool):
-            self.report.error(body.value_line("source_dest_check"), f"source_dest_check of resource {name!r} "
-                                                                    f"must be true or false, not "
-                                                                    f"{type_name(source_dest_check)}")
+        source_dest_check = self._flag(name, body, "source_dest_check", True)
+        has_public_ip = self._flag(name, body, "has_public_ip", False)
         if len(self.report.errors) > errors_before:
             return None
         return Resource(name=name, groups=groups, ips=ips, public_ips=public_ips, subnets=subnets,
                         kind=kind, aliases=aliases, origin=Origin(self.report.path, line), vpc=vpc,
-                        subnet_ids=subnet_ids, source_dest_check=source_dest_check)
+                        subnet_ids=subnet_ids, source_dest_check=source_dest_check, has_public_ip=has_public_ip)
+
+    def _flag(self, name: str, body: YMap, key: str, default: bool) -> bool:
+        value = body.get(key, default)
+        if not isinstance(value, bool):
+            self.report.error(body.value_line(key), f"{key} of resource {name!r} must be true or false, "
+                                                    f"not {type_name(value)}")
+            return default
+        return value
 
     def _subnet_field(self, name: str, body: YMap) -> str | None:
         if "subnet" in body and "subnets" in body:
@@ -221,6 +232,25 @@ class _ResourceReader:
             vpc = vpcs[0]
         blocks = tuple(dict.fromkeys(c for s in known for c in s.cidrs))
         return vpc, blocks
+
+    def _blocks(self, name: str, body: YMap, outer: tuple[Cidr, ...]) -> tuple[Cidr, ...]:
+        """The blocks a resource's addresses are in, narrower than its subnets' (`outer`)."""
+        line = body.value_line("blocks")
+        if self.subnets is None:
+            self.report.error(body.key_line("blocks"), f"blocks of resource {name!r} narrow its subnets in a "
+                                                       f"file with a VPC layer; without one, write the CIDRs "
+                                                       f"as its subnet")
+            return outer
+        blocks = _cidr_list(self.report, body["blocks"], line, f"blocks of resource {name!r}", allow_empty=True)
+        if blocks is None:
+            return outer
+        for block in blocks:
+            same_family = [c for c in outer if c.family is block.family]
+            if same_family and not any(c.contains(block.family, block.first) and c.contains(block.family, block.last)
+                                       for c in same_family):
+                self.report.warn(line, f"block {block} of resource {name!r} is outside its subnets' blocks "
+                                       f"{', '.join(map(str, same_family))}")
+        return blocks
 
     def _groups(self, name: str, body: YMap, line: int, vpc: str) -> tuple[str, ...]:
         if "security_groups" not in body:

@@ -2,8 +2,8 @@
 
     security_groups:  {KEY: {name, description, vpc, ingress: [RULE], egress: [RULE], opaque}}
     prefix_lists:     {KEY: [CIDR...] | {entries: [CIDR...], name, max_entries}}
-    resources:        {NAME: {ips, public_ips, subnet | subnets, vpc, security_groups, kind, aliases,
-                              source_dest_check}}
+    resources:        {NAME: {ips, public_ips, has_public_ip, subnet | subnets, vpc, security_groups, kind,
+                              aliases, source_dest_check}}
     externals:        {NAME: CIDR | ADDRESS | [CIDR | ADDRESS ...]}
     RULE:             {protocol, ports, icmp_type, icmp_code, source | destination, description, unknown}
     (a peer may be {unknown: REASON} and a rule may carry unknown: REASON: parts an
