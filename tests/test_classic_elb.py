@@ -266,7 +266,11 @@ def test_cloudformation_classic_elb_carries_its_groups_in_its_subnets():
     """)
     elb = loaded.network.resources["Elb"]
     assert elb.groups == ("Sg",) and elb.subnets == (Cidr.parse("10.0.1.0/24"),)
-    assert warnings(loaded) == []
+    # Nothing about the load balancer; the subnet names its VPC by an id the
+    # template does not hold, and that is the one thing to say.
+    assert warnings(loaded) == [
+        "t.yaml:6: warning: subnet Sub is in VPC 'vpc-0123456789abcdef0', which is not in the "
+        "input: its blocks are not checked"]
 
 
 def test_cloudformation_classic_elb_without_groups():
@@ -284,10 +288,14 @@ def test_cloudformation_classic_elb_without_groups():
     """)
     assert default_vpc.network.resources["Elb"].groups == ("default_elb",)
     assert default_vpc.network.groups["default_elb"].opaque
+    # With no subnet it lands in the default VPC's default subnets, which the
+    # template does not describe: their NACL and routes are not known either.
     assert [w for w in warnings(default_vpc) if "Elb" in w] == [
         "t.yaml:9: warning: Elb names no security group and no subnet: in the default VPC ELB "
         "gives it the account's default_elb group, whose rules are not in the template (kept "
-        "unknown)"]
+        "unknown)",
+        "t.yaml:9: warning: Elb is in subnet (default subnet), which is not in the input: its "
+        "NACL and routes are free choices"]
 
 
 # ---------------------------------------------------------------- fixtures
@@ -309,7 +317,7 @@ CLOUDFORMATION = {
     "hosts of the VPC without groups of their own reach the internal load balancer on 8443":
         Verdict.HOLDS,
     "the web server cannot reach the internal load balancer": Verdict.HOLDS,
-    "the internal load balancer sends nothing into the VPC": Verdict.HOLDS,
+    "the internal load balancer sends nothing into the web subnet": Verdict.HOLDS,
 }
 FIXTURES = [("classic-elb", "classic-elb-terraform", TERRAFORM),
             ("classic-elb.yaml", "classic-elb-cloudformation", CLOUDFORMATION)]

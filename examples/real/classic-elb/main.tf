@@ -1,7 +1,8 @@
 # A classic load balancer (aws_elb) in front of a web server, in the Terraform
 # 0.11 style of the two-tier example once shipped with the Terraform AWS
 # provider (examples/two-tier). Written for sgverify; reduced to what the
-# security groups decide.
+# security groups and the VPC path decide: the subnet routes to the internet
+# gateway and keeps the default NACL.
 variable "operators" {
   default = "203.0.113.0/24"
 }
@@ -14,6 +15,24 @@ resource "aws_subnet" "default" {
   vpc_id                  = "${aws_vpc.default.id}"
   cidr_block              = "10.0.1.0/24"
   map_public_ip_on_launch = true
+}
+
+resource "aws_internet_gateway" "default" {
+  vpc_id = "${aws_vpc.default.id}"
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = "${aws_vpc.default.id}"
+
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = "${aws_internet_gateway.default.id}"
+  }
+}
+
+resource "aws_route_table_association" "public" {
+  subnet_id      = "${aws_subnet.default.id}"
+  route_table_id = "${aws_route_table.public.id}"
 }
 
 resource "aws_security_group" "elb" {
