@@ -570,7 +570,9 @@ IPV6_SUBNET = """
 Resources:
   Subnet:
     Type: AWS::EC2::Subnet
-    Properties: {CidrBlock: 10.0.1.0/24, Ipv6CidrBlock: %s, AssignIpv6AddressOnCreation: true}
+    DependsOn: VpcIpv6
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, Ipv6CidrBlock: %s,
+                 AssignIpv6AddressOnCreation: true}
   Web:
     Type: AWS::EC2::SecurityGroup
     Properties:
@@ -580,13 +582,34 @@ Resources:
   Box:
     Type: AWS::EC2::Instance
     Properties: {PrivateIpAddress: 10.0.1.10, SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Web]}
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  VpcIpv6:
+    Type: AWS::EC2::VPCCidrBlock
+    Properties: {VpcId: !Ref Vpc, %s}
+  Gateway: {Type: AWS::EC2::InternetGateway}
+  GatewayAttachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+  Routes: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}
+  Ipv6Default:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Routes, DestinationIpv6CidrBlock: "::/0", GatewayId: !Ref Gateway}
+  SubnetRoutes:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Subnet, RouteTableId: !Ref Routes}
 """
 
 
-@pytest.mark.parametrize("block, expected", [("'2600:1f18::/64'", "2600:1f18::/64"),
-                                             ("!Select [0, !GetAtt Vpc.Ipv6CidrBlocks]", "::/0")])
-def test_addresses_aws_assigns_in_an_ipv6_subnet_are_not_forgotten(block, expected):
-    loaded = read(IPV6_SUBNET % block + "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n")
+# A literal /64 inside the VPC's literal block, or the first /64 of the block AWS
+# assigns the VPC. Either way the internet reaches the box's IPv6 address through
+# the gateway and the default NACL, which allows ::/0 once the VPC has an IPv6
+# block.
+@pytest.mark.parametrize("block, vpc_block, expected", [
+    ("'2600:1f18::/64'", "Ipv6CidrBlock: '2600:1f18::/56'", "2600:1f18::/64"),
+    ("!Select [0, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 1, 64]]",
+     "AmazonProvidedIpv6CidrBlock: true", "::/0")])
+def test_addresses_aws_assigns_in_an_ipv6_subnet_are_not_forgotten(block, vpc_block, expected):
+    loaded = read(IPV6_SUBNET % (block, vpc_block))
     box = loaded.network.resources["Box"]
     assert [str(c) for c in box.subnets] == ["10.0.1.10/32", expected] and box.symbolic
     assert any("may have IPv6 addresses AWS assigns" in str(w) for w in loaded.warnings)
