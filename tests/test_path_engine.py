@@ -351,3 +351,55 @@ def test_a_source_seen_through_its_nat_gateway_is_matched_by_the_nat_address():
     assert result.verdict is Verdict.VIOLATED
     assert result.counterexample.destination.address == "54.0.0.10"
     assert any("NAT gateway nat-a" in s for s in steps(result))
+
+
+# -- a resource without addresses whose public IPv4 AWS assigns -------------------
+
+def _load_balancer_in_two_public_subnets(acl_b=None):
+    """vpc-a: pub-a 10.0.1.0/24 and pub-b 10.0.3.0/24 both route 0/0 -> igw-a. `lb` has no
+    address of its own, a node in each subnet, and a public IPv4 address AWS assigns.
+    Its group admits tcp/443 from anywhere."""
+    subnets = {
+        "pub-a": Subnet("pub-a", "vpc-a", (C("10.0.1.0/24"),), route_table="rt-pub"),
+        "pub-b": Subnet("pub-b", "vpc-a", (C("10.0.3.0/24"),), route_table="rt-pub",
+                        nacl="acl-b" if acl_b else None),
+    }
+    lb_group = group("sg-lb", "vpc-a", [rule("", "ingress", TCP, (443, 443), cidr="0.0.0.0/0")], [egress_all("")])
+    from sgverify.model import Resource
+    lb = Resource("lb", ("sg-lb",), vpc="vpc-a", subnet_ids=("pub-a", "pub-b"),
+                  subnets=(C("10.0.1.0/24"), C("10.0.3.0/24")), has_public_ip=True)
+    nacls = {"acl-d": open_acl("acl-d", "vpc-a")}
+    if acl_b:
+        nacls["acl-b"] = acl_b
+    return network([lb_group], [lb], vpcs={"vpc-a": Vpc("vpc-a", (C("10.0.0.0/16"),))}, subnets=subnets,
+                   route_tables={"rt-pub": table("rt-pub", "vpc-a", [route("0.0.0.0/0", "internet-gateway", "igw-a")],
+                                                 main=True)},
+                   nacls=nacls, internet_gateways={"igw-a": InternetGateway("igw-a", "vpc-a")})
+
+
+def test_the_internet_reaches_a_load_balancer_at_the_public_address_aws_assigns():
+    # Each connection from the internet goes to the node's public address through igw-a,
+    # the default NACL admits it both ways and the group admits tcp/443: it completes.
+    net = _load_balancer_in_two_public_subnets()
+    lb = ResourceEndpoint("lb")
+    assert verdict(net, assertion("allow", [internet], [lb], TCP, [443])) is Verdict.HOLDS
+    assert verdict(net, assertion("allow", [internet], [lb], TCP, [80])) is Verdict.VIOLATED
+
+
+def test_every_subnet_of_a_resource_without_addresses_may_hold_a_public_node():
+    # The node in pub-a is closed by nothing but the group; pub-b's NACL denies everything
+    # inbound. Were only the first subnet's node public, closing pub-a's NACL instead would
+    # hide pub-b's node; here pub-a stays open, so `deny` is refuted through pub-a, and with
+    # pub-a's node behind a closed NACL the pub-b node is still reached.
+    closed = acl("acl-b", "vpc-a", [entry(100, "deny")], [entry(100, "allow")])
+    net = _load_balancer_in_two_public_subnets(acl_b=closed)
+    lb = ResourceEndpoint("lb")
+    result = check_assertion(net, assertion("deny", [internet], [lb], TCP, [443]), Options())
+    assert result.verdict is Verdict.VIOLATED
+    subnets = dict(net.topology.subnets)
+    subnets["pub-a"] = replace(subnets["pub-a"], nacl="acl-b")
+    subnets["pub-b"] = replace(subnets["pub-b"], nacl=None)
+    swapped = replace(net, topology=replace(net.topology, subnets=subnets))
+    result = check_assertion(swapped, assertion("deny", [internet], [lb], TCP, [443]), Options())
+    assert result.verdict is Verdict.VIOLATED
+    assert "pub-b" in " ".join(steps(result))

@@ -33,6 +33,10 @@ def explain_path(legs: Legs, assertion: Assertion, flow: Flow, outcome: Outcome,
         block = Block(Direction.EGRESS if egress else Direction.INGRESS, end.resource, groups, ())
     relevant = assertion.kind is not Kind.ALLOW
     assumptions = tuple(_describe(name, value) for name, value in sorted(free.items()) if value == relevant)
+    if relevant:  # a delivered packet that relies on an address AWS assigns says which value it took
+        ends = (f"public:{flow.src_end.resource}", f"public:{flow.dst_end.resource}")
+        assumptions += tuple(_describe_address(name, value, family) for name, value in sorted(flow.addresses.items())
+                             if name.startswith("eip:") or name in ends)
     return Counterexample(
         packet=packet,
         source=_side(network, family, flow.src, flow.src_end),
@@ -51,6 +55,12 @@ def _side(network, family, address: int, end) -> Side:
                      if any(c.contains(family, address) for c in e.cidrs)), None)
     resource = end.resource if end.kind is EndKind.RESOURCE else None
     return Side(format_address(family, address), resource, external)
+
+
+def _describe_address(name: str, value: int, family) -> str:
+    kind, _, owner = name.partition(":")
+    what = "Elastic IP" if kind == "eip" else "public IPv4 address"
+    return f"the {what} of {owner} (AWS assigns it; not in the input) is taken to be {format_address(family, value)}"
 
 
 def _describe(name: str, value: bool) -> str:

@@ -164,13 +164,15 @@ class Places:
         return None
 
     def _maps_public(self, resource: Resource, subnet: Subnet) -> bool:
-        """Public IPv4 addresses map to the first private IPv4 address (or, with
-        none known, to the resource in its first subnet)."""
+        """Public IPv4 addresses map to the first private IPv4 address. A resource
+        whose addresses are not known may have an interface with a public address
+        in each of its subnets (a load balancer has a node in each, an autoscaling
+        group instances in each), so each of its subnets gets one: a `deny` must
+        hold whichever of them the internet reaches."""
         v4 = resource.private_addresses(Family.V4)
         if v4:
             return any(b.contains(Family.V4, v4[0]) for b in subnet.blocks(Family.V4))
-        keys = [k for k in resource.subnet_ids if k in self.topology.subnets]
-        return bool(keys) and keys[0] == subnet.key
+        return subnet.key in resource.subnet_ids
 
     def _concrete_in(self, subnet: Subnet) -> list[tuple[int, int]]:
         return self.held.get(subnet.vpc, [])

@@ -101,8 +101,8 @@ def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
                 alternatives.append(Alternative(end, None, end.space))
             else:
                 alternatives += [Alternative(end, a, ()) for lo, hi in end.known_reached for a in range(lo, hi + 1)]
-                if end.free_public is not None:
-                    alternatives.append(Alternative(end, end.free_public, ()))
+            if end.free_public is not None:  # reached from the internet at its public address
+                alternatives.append(Alternative(end, end.free_public, ()))
         if alternatives:
             targets.append(alternatives)
     space = _intervals(legs, endpoints)
