@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from clitools import invoke, run
+from test_aws_topology import acl, entry, eni, route, sg, table, transit_doc
 from sgverify.errors import InputError
 from sgverify.inputs import load_network
 from sgverify.inputs.cloudformation.reader import parse_cloudformation
 from sgverify.inputs.native.export import check_round_trip, differences, export_native
 from sgverify.inputs.native.reader import parse_network
-from sgverify.model import Network, Resource, SecurityGroup, UnknownPeer
+from sgverify.model import Network, Resource, SecurityGroup, Service, UnknownPeer
 from sgverify.solve import check_assertion, verify
 from sgverify.spec.parse import load_spec
 from sgverify.spec.resolve import resolve_spec
@@ -227,3 +228,140 @@ def test_every_spec_has_the_same_verdicts_on_the_written_network(spec, network_p
 
     found = verdicts(original)
     assert found and verdicts(written) == found
+
+
+# -- AWS describe output with a VPC layer ---------------------------------------------
+
+def _aws_with_a_vpc_layer() -> dict:
+    """Two VPCs reusing 10.0.0.0/16, each with a group named `default`, and every
+    element of the VPC layer: a public subnet behind an internet gateway, an
+    egress-only and a NAT gateway, a peering, an endpoint, a transit gateway, an
+    appliance with delegated prefixes, a group of another account, a carried
+    group that is not described."""
+    doc = transit_doc()
+    doc["RouteTables"].append(table("rtb-a-public", "vpc-a", [
+        route("0.0.0.0/0", GatewayId="igw-a"), route("::/0", EgressOnlyInternetGatewayId="eigw-a"),
+        route("10.1.0.0/16", VpcPeeringConnectionId="pcx-ac"), route("pl-0a53", GatewayId="vpce-s3"),
+        route("172.16.0.0/12", NetworkInterfaceId="eni-fw"), route("192.168.0.0/16", NatGatewayId="nat-a")],
+        subnets=["subnet-a1"]))
+    doc["NetworkAcls"].append(acl("acl-a-private", "vpc-a", [
+        entry(100, False, "allow", "10.0.0.0/16", "6", PortRange={"From": 22, "To": 22}),
+        entry(110, False, "deny", "0.0.0.0/0", "1", IcmpTypeCode={"Type": 8, "Code": -1}),
+        entry(100, True, "allow", "0.0.0.0/0")]))
+    doc["NetworkAcls"][0]["Associations"].pop()  # subnet-a2 takes the private ACL
+    doc["NetworkAcls"][-1]["Associations"] = [{"NetworkAclId": "acl-a-private", "SubnetId": "subnet-a2"}]
+    doc["InternetGateways"] = [{"InternetGatewayId": "igw-a", "Attachments": [{"State": "available",
+                                                                               "VpcId": "vpc-a"}]}]
+    doc["EgressOnlyInternetGateways"] = [{"EgressOnlyInternetGatewayId": "eigw-a",
+                                          "Attachments": [{"State": "attached", "VpcId": "vpc-a"}]}]
+    doc["NatGateways"] = [{"NatGatewayId": "nat-a", "SubnetId": "subnet-a1", "VpcId": "vpc-a",
+                           "State": "available", "ConnectivityType": "public",
+                           "NatGatewayAddresses": [{"PrivateIp": "10.0.1.5", "PublicIp": "54.0.0.5"}]}]
+    doc["VpcPeeringConnections"] = [{"VpcPeeringConnectionId": "pcx-ac", "Status": {"Code": "active"},
+                                     "RequesterVpcInfo": {"VpcId": "vpc-a"},
+                                     "AccepterVpcInfo": {"VpcId": "vpc-c", "OwnerId": "999988887777"}}]
+    doc["PrefixLists"].append({"PrefixListId": "pl-0a53", "PrefixListName": "com.amazonaws.us-east-1.s3",
+                               "AddressFamily": "IPv4", "Entries": [{"Cidr": "52.216.0.0/15"}]})
+    doc["VpcEndpoints"] = [{"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-a",
+                            "State": "available", "ServiceName": "com.amazonaws.us-east-1.s3",
+                            "RouteTableIds": ["rtb-a-public"]}]
+    web = sg("sg-web")
+    web["IpPermissions"] = [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        {"IpProtocol": "tcp", "FromPort": 9000, "ToPort": 9000,
+         "UserIdGroupPairs": [{"GroupId": "sg-0ext", "UserId": "999988887777"}]}]
+    defaults = []
+    for gid, vid in (("sg-default-a", "vpc-a"), ("sg-default-b", "vpc-b")):
+        group = {**sg(gid, vid), "GroupName": "default"}
+        group["IpPermissions"] = [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": gid}]}]
+        defaults.append(group)
+    doc["SecurityGroups"] = [web, *defaults]
+    doc["NetworkInterfaces"] = [
+        eni("eni-web", "10.0.1.10", ["sg-web"], Association={"PublicIp": "54.0.0.10"}),
+        eni("eni-fw", "10.0.2.20", ["sg-default-a", "sg-gone"], subnet_id="subnet-a2", SourceDestCheck=False,
+            Ipv4Prefixes=[{"Ipv4Prefix": "10.0.2.32/28"}]),
+        eni("eni-db", "10.0.1.10", ["sg-default-b"], subnet_id="subnet-b1", vpc_id="vpc-b"),
+        eni("eni-db2", "10.0.1.11", ["sg-default-b"], subnet_id="subnet-b1", vpc_id="vpc-b")]
+    return doc
+
+
+# By hand (docs/aws-semantics): the internet reaches web's Elastic IP through the
+# gateway of its VPC on 443, and no rule of web's group admits ssh at all; db, in a VPC without a gateway or a public
+# address, is reached by nobody outside, but by db2 in its own subnet (no NACL
+# between them, the default group admits its own members).
+AWS_VPC_ASSERTIONS = """\
+assertions:
+  - {name: operators reach web on https, allow: {from: 198.51.100.0/24, to: eni-web, protocol: tcp, ports: 443}}
+  - {name: nobody reaches web on ssh from the internet, deny: {from: internet, to: eni-web, protocol: tcp, ports: 22}}
+  - {name: the internet cannot reach db, deny: {from: internet, to: eni-db}}
+  - {name: db2 reaches db through their default group, allow: {from: eni-db2, to: eni-db, protocol: tcp, ports: 5432}}
+"""
+AWS_VPC_VERDICTS = {"operators reach web on https": "holds", "nobody reaches web on ssh from the internet": "holds",
+                    "the internet cannot reach db": "holds", "db2 reaches db through their default group": "holds"}
+
+
+def test_an_aws_vpc_layer_is_written_whole_and_checks_the_same(tmp_path):
+    source = tmp_path / "snapshot.json"
+    source.write_text(json.dumps(_aws_with_a_vpc_layer(), indent=1))
+    out = tmp_path / "out.yaml"
+    invoke(["import", source, "-o", out], 0)
+    original = load_network(str(source)).network
+    again = load_network(str(out)).network
+    assert differences(original, again) == []
+    assert again.topology.elements() == original.topology.elements() > 15
+    text = out.read_text()
+    assert "subnet: subnet-a2, blocks: [10.0.2.32/28]" in text  # the delegated prefixes, in the appliance's subnet
+    assert "source_dest_check: false" in text and "opaque: true" in text
+    names = {(g.key, g.name, g.vpc) for g in again.groups.values() if g.name == "default"}
+    assert names == {("sg-default-a", "default", "vpc-a"), ("sg-default-b", "default", "vpc-b")}
+    assert again.groups["sg-0ext"].opaque and not again.groups["sg-0ext"].ingress
+    gone = again.groups["sg-gone"]  # carried, not described: any peer, either way
+    assert [(r.service, type(r.peer)) for r in gone.ingress + gone.egress] == [(Service(), UnknownPeer)] * 2
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(AWS_VPC_ASSERTIONS)
+    assert verdicts(original, spec) == AWS_VPC_VERDICTS
+    assert verdicts(again, spec) == AWS_VPC_VERDICTS
+
+
+PUBLIC_BASTION = """\
+vpcs: {vpc: {cidrs: [10.0.0.0/16]}}
+subnets: {public: {vpc: vpc, cidrs: [10.0.1.0/24], route_table: rt, nacl: open}}
+route_tables: {rt: {vpc: vpc, routes: [{destination: 0.0.0.0/0, target: igw}]}}
+network_acls:
+  open:
+    vpc: vpc
+    inbound: [{number: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}]
+    outbound: [{number: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}]
+gateways: {igw: {type: internet, vpc: vpc}}
+security_groups:
+  ssh: {ingress: [{protocol: tcp, ports: 22, source: 198.51.100.0/24}], egress: [{protocol: all, destination: 0.0.0.0/0}]}
+resources:
+  bastion: {ips: [10.0.1.10], subnet: public, security_groups: [ssh]PUBLIC}
+"""
+
+
+@pytest.mark.parametrize("public, verdict", [(", has_public_ip: true", "holds"), ("", "violated")])
+def test_import_keeps_a_public_address_aws_assigns(tmp_path, public, verdict):
+    # The internet reaches an interface only on a public address, through the
+    # gateway of its VPC: with one AWS assigns the operators reach the bastion,
+    # without one nothing from the internet does.
+    source = tmp_path / "bastion.yaml"
+    source.write_text(PUBLIC_BASTION.replace("PUBLIC", public))
+    out = tmp_path / "out.yaml"
+    invoke(["import", source, "-o", out], 0)
+    assert ("has_public_ip: true" in out.read_text()) == bool(public)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("assertions:\n  - {name: ssh, allow: {from: 198.51.100.0/24, to: bastion, protocol: tcp, "
+                    "ports: 22}}\n")
+    for path in (source, out):
+        assert verdicts(load_network(str(path)).network, spec) == {"ssh": verdict}
+
+
+def test_import_of_a_bad_native_file_is_one_line_with_its_place(tmp_path):
+    source = tmp_path / "bad.yaml"
+    source.write_text(PUBLIC_BASTION.replace("PUBLIC", ", has_public_ip: maybe"))
+    done = run(["import", source, "-o", tmp_path / "out.yaml"], 2)
+    assert done.stderr.strip().splitlines() == [
+        f"sgverify: {source}:13: error: has_public_ip of resource 'bastion' must be true or false, "
+        f"not the text 'maybe'"]
+    assert not (tmp_path / "out.yaml").exists()
