@@ -303,3 +303,14 @@ def test_oracle_keeps_vpcs_with_reused_cidrs_apart():
     _expect(net, assertion("deny", [R("r-a")], [at("10.0.2.0/24")]), False)  # no subnet of vpc-a holds it
     _expect(net, assertion("deny", [R("r-a")], [at("10.0.1.0/24")]), True)  # hosts of its own subnet
     _expect(net, assertion("deny", [at("10.0.2.0/24")], [R("r-a")]), False)
+
+
+def test_oracle_reply_beyond_a_nat_gateway_goes_to_the_nat_port():
+    # db -> nat-a -> igw-a -> web's public address. web's reply leaves pub addressed to
+    # the NAT's Elastic IP at the NAT's own port (1024-65535), not to db's client port:
+    # acl-pub outbound admits only tcp/443 and 32768-60999, so a reply to NAT port 1024 is dropped.
+    pub = acl("acl-pub", "vpc-a", [entry(100, "allow")],
+              [entry(100, "allow", protocol=TCP, ports=(443, 443)), entry(110, "allow", protocol=TCP, ports=(32768, 60999))])
+    a = replace(assertion("allow", [R("db")], [at("54.0.0.10/32")], TCP, [443]), client_ports=(32768, 60999))
+    witness = _expect(tier(public_acl=pub), a, True)
+    assert witness.nat_port < 32768

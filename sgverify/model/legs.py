@@ -199,7 +199,7 @@ class Legs:
         for far, far_gateway, part, resource, at in self._public_arrivals(space):
             far_request = (self.cross(far, False, seen),)
             far_reply = (RouteBack(far.key, self.table(far), seen, far_gateway, TargetKind.INTERNET_GATEWAY),
-                         self.cross(far, True, seen, True))
+                         self.cross(far, True, seen, True, state.nat))
             arrival = "public" if resource else "subnet"
             legs.append(self._leave(state, part, arrival, seen, far_request, far_reply, vpc=far.vpc,
                                     subnet=far.key, resource=resource, at=at,
@@ -303,7 +303,7 @@ class Legs:
             if part:
                 far_request = (self.cross(far, False, state.seen),)
                 far_reply = (RouteBack(far.key, self.table(far), state.seen, key, TargetKind.PEERING),
-                             self.cross(far, True, state.seen, True))
+                             self.cross(far, True, state.seen, True, state.nat))
                 legs.append(self._leave(state, part, "subnet", None, far_request, far_reply, groups,
                                         (hop,), vpc=other, subnet=far.key))
         return legs
@@ -323,7 +323,7 @@ class Legs:
                 if part:
                     far_request = (self.cross(far, False, state.seen),)
                     far_reply = (RouteBack(far.key, self.table(far), state.seen, "", None),
-                                 self.cross(far, True, state.seen, True))
+                                 self.cross(far, True, state.seen, True, state.nat))
                     legs.append(self._leave(state, part, "subnet", None, far_request, far_reply,
                                             f"groups:{name}", (hop,), vpc=vpc, subnet=far.key, assume=assume))
         return [leg for leg in legs if leg.space]

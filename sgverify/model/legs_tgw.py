@@ -60,15 +60,15 @@ def transit(legs: "Legs", state: "_From", tgw: str, space) -> list["Leg"]:
                     request, reply = [], []
                     if near_subnet is not None and near_subnet.key != state.subnet.key:
                         request.append(legs.cross(near_subnet, False, state.seen))
-                        reply.insert(0, legs.cross(near_subnet, True, state.seen, True))
+                        reply.insert(0, legs.cross(near_subnet, True, state.seen, True, state.nat))
                     far_request, far_reply = [], [
                         RouteBack(dest.key, legs.table(dest), state.seen, tgw, TargetKind.TRANSIT_GATEWAY),
                         TgwBack(far_attachment.route_table, state.seen, attachment.key)]
                     if far_subnet is not None and far_subnet.key != dest.key:
                         far_request.append(legs.cross(far_subnet, True, "dst"))
-                        far_reply.append(legs.cross(far_subnet, False, "dst", True))
+                        far_reply.append(legs.cross(far_subnet, False, "dst", True, state.nat))
                     far_request.append(legs.cross(dest, False, state.seen))
-                    far_reply.insert(2, legs.cross(dest, True, state.seen, True))
+                    far_reply.insert(2, legs.cross(dest, True, state.seen, True, state.nat))
                     choices = tuple(c for c in (_choice(attachment, near_index), _choice(far_attachment, far_index)) if c)
                     out.append(legs._leave(state, reach, "subnet", None, request + far_request,
                                            far_reply + reply, groups, (hop,), vpc=far_attachment.vpc,
