@@ -31,8 +31,8 @@ def invoke(args: list[str], expected_code: int):
     return result
 
 
-def run(args: list[str], expected_code: int, cwd: Path = ROOT, timeout: float = 300):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+def run(args: list[str], expected_code: int, cwd: Path = ROOT, timeout: float = 300, env: dict | None = None):
+    env = dict(os.environ, **(env or {}), PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     done = subprocess.run([sys.executable, "-m", "sgverify", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
     assert "Traceback" not in done.stderr, done.stderr

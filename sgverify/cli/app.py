@@ -11,6 +11,7 @@ its traceback (exit 4).
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 import traceback
@@ -22,7 +23,28 @@ from ..errors import InputError, SgverifyError
 from ..gcpause import collect_less_often, exit_without_teardown, hold_until_exit
 from .exitcodes import EXIT_BROKEN_PIPE, EXIT_CRASH, EXIT_INPUT
 
-app = typer.Typer(
+def prose(text: str) -> str:
+    """Help text as paragraphs without their source line breaks, for the help
+    formatter to wrap to the terminal (typer keeps a docstring's single line
+    breaks in the command list and after the first paragraph)."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines() if line.strip()) for p in paragraphs)
+
+
+class _Typer(typer.Typer):
+    """A typer app whose commands' help is their docstring, as `prose`."""
+
+    def command(self, name: str | None = None, **settings):
+        register = super().command
+
+        def decorate(function):
+            text = settings.pop("help", None) or function.__doc__ or ""
+            return register(name, help=prose(text), **settings)(function)
+
+        return decorate
+
+
+app = _Typer(
     name="sgverify",
     help="Prove or refute what AWS security groups let through.",
     no_args_is_help=True,

@@ -50,8 +50,9 @@ def print_warnings(outcomes) -> None:
 
 @app.command()
 def check(
-    specs: Annotated[list[Path], typer.Argument(help="Spec files (YAML).", show_default=False)],
-    network: Annotated[Optional[str], typer.Option(help="Network to check; overrides each spec's `network:`.")] = None,
+    specs: Annotated[list[Path], typer.Argument(metavar="SPEC", help="Spec files (YAML).", show_default=False)],
+    network: Annotated[Optional[str], typer.Option(
+        help="Network file or folder to check; overrides each spec's `network:`.", show_default=False)] = None,
     input_format: Annotated[Optional[str], typer.Option(
         help="Force the network format: native, aws, terraform-plan, terraform, cloudformation.")] = None,
     parameter: Annotated[list[str], typer.Option(help="CloudFormation parameter KEY=VALUE (repeatable).")] = [],

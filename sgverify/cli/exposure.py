@@ -15,6 +15,7 @@ from ..explore.names import traffic_of
 from ..explore.progress import progress
 from .app import app, run_command
 from .exitcodes import EXIT_OK
+from .options import NetworkOption
 
 
 class Format(str, Enum):
@@ -24,8 +25,8 @@ class Format(str, Enum):
 
 @app.command()
 def exposure(
-    target: Annotated[str, typer.Argument(help="Resource, group (its members), external, CIDR or internet.")],
-    network: Annotated[Optional[str], typer.Option(help="Network file or folder.")] = None,
+    target: Annotated[str, typer.Argument(metavar="TARGET", help="Resource, group (its members), external, CIDR or internet.", show_default=False)],
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     egress: Annotated[bool, typer.Option("--egress", help="What TARGET reaches instead.")] = False,
     protocol: Annotated[Optional[str], typer.Option(help="Only this protocol.")] = None,

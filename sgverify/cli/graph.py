@@ -16,6 +16,7 @@ from ..explore.names import traffic_of
 from ..explore.progress import progress
 from .app import app, run_command
 from .exitcodes import EXIT_OK
+from .options import NetworkArgument, NetworkOption, network_of
 
 
 class Format(str, Enum):
@@ -28,7 +29,8 @@ class Format(str, Enum):
 
 @app.command()
 def graph(
-    network: Annotated[Optional[str], typer.Option(help="Network file or folder.")] = None,
+    positional: NetworkArgument = None,
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.dot,
     protocol: Annotated[Optional[str], typer.Option(help="Only this protocol.")] = None,
@@ -39,7 +41,7 @@ def graph(
     reachable pair; public exposure in red. svg/png need Graphviz's `dot`."""
 
     def body() -> int:
-        net = load_for_command(network, input_format)
+        net = load_for_command(network_of(positional, network), input_format)
         traffic = traffic_of(protocol, port or None) if (protocol or port) else None
         with progress("graph") as tick:
             if net.topology is not None:  # a VPC layer: arrows are what the path delivers

@@ -1,4 +1,4 @@
-"""`sgverify infer NETWORK -o spec.yaml`: a starter spec that today's network satisfies."""
+"""`sgverify infer --network N -o spec.yaml` (or `infer N`): a starter spec that today's network satisfies."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from ..explore.infer import render_spec
 from ..explore.load import load_for_command, write_output
 from .app import app, run_command
 from .exitcodes import EXIT_OK
+from .options import NetworkArgument, NetworkOption, network_of
 
 
 @app.command()
 def infer(
-    network: Annotated[str, typer.Argument(help="Network file or folder.")],
+    positional: NetworkArgument = None,
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the spec here instead of stdout.")]
     = None,
@@ -25,7 +27,8 @@ def infer(
     isolated), which `check` proves on the same network."""
 
     def body() -> int:
-        net = load_for_command(network, input_format)
+        source = network_of(positional, network)
+        net = load_for_command(source, input_format)
         if net.topology is not None:  # a VPC layer: sources narrowed to what the path delivers
             import sys
 
@@ -36,7 +39,7 @@ def infer(
                 print(f"sgverify: warning: left out {name!r}: it does not hold on the VPC path", file=sys.stderr)
         else:
             items = run_infer(net)
-        write_output(render_spec(items, network, str(output) if output else None), output)
+        write_output(render_spec(items, source, str(output) if output else None), output)
         return EXIT_OK
 
     run_command(body)

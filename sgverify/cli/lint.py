@@ -1,4 +1,4 @@
-"""`sgverify lint NETWORK`: shadowed rules, split exposures, open admin ports, quotas..."""
+"""`sgverify lint --network N` (or `lint N`): shadowed rules, split exposures, open admin ports, quotas..."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..explore.lint import Level, at_or_above, lint as run_lint, render_json, re
 from ..explore.load import load_for_command, write_output
 from .app import app, run_command
 from .exitcodes import EXIT_OK, EXIT_VIOLATED
+from .options import NetworkArgument, NetworkOption, network_of
 
 
 class Format(str, Enum):
@@ -21,7 +22,8 @@ class Format(str, Enum):
 
 @app.command()
 def lint(
-    network: Annotated[str, typer.Argument(help="Network file or folder.")],
+    positional: NetworkArgument = None,
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     fail_on: Annotated[Level, typer.Option("--fail-on", help="Exit 1 on a finding at or above this severity.")]
     = Level.ERROR,
@@ -31,7 +33,7 @@ def lint(
     """Findings with locations and fingerprints; exit 0 none at or above --fail-on, 1 some, 2 bad input."""
 
     def body() -> int:
-        net = load_for_command(network, input_format)
+        net = load_for_command(network_of(positional, network), input_format)
         findings = run_lint(net)
         write_output(render_json(findings) if format is Format.json else render_text(findings), output)
         return EXIT_VIOLATED if at_or_above(findings, fail_on) else EXIT_OK

@@ -14,6 +14,7 @@ from ..explore.names import traffic_of
 from ..explore.progress import progress
 from .app import app, run_command
 from .exitcodes import EXIT_OK
+from .options import NetworkArgument, NetworkOption, network_of
 
 
 class Format(str, Enum):
@@ -27,7 +28,8 @@ RENDER = {Format.text: render_text, Format.csv: render_csv, Format.json: render_
 
 @app.command()
 def matrix(
-    network: Annotated[Optional[str], typer.Option(help="Network file or folder.")] = None,
+    positional: NetworkArgument = None,
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     protocol: Annotated[Optional[str], typer.Option(help="Only this protocol.")] = None,
     port: Annotated[list[str], typer.Option(help="Only these destination ports (repeatable).")] = [],
@@ -37,7 +39,7 @@ def matrix(
     """Who reaches whom, with what: one row per source, one column per destination."""
 
     def body() -> int:
-        net = load_for_command(network, input_format)
+        net = load_for_command(network_of(positional, network), input_format)
         traffic = traffic_of(protocol, port or None) if (protocol or port) else None
         with progress("matrix") as tick:
             if net.topology is not None:  # a VPC layer: every cell is decided on the path

@@ -1,9 +1,30 @@
 """Options several commands share, parsed by hand so that a bad value is one line
-(exit 2) like every input error."""
+(exit 2) like every input error.
+
+One convention for the network a command reads: `--network N` on every such
+command; a command with no other positional argument takes it positionally too
+(`sgverify lint N`), and giving both is an error unless they agree.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
+import typer
+
 from ..errors import InputError
+
+NETWORK_HELP = "Network file or folder (native YAML, AWS JSON, Terraform plan or .tf folder, CloudFormation)."
+NetworkOption = Annotated[Optional[str], typer.Option("--network", help=NETWORK_HELP, show_default=False)]
+NetworkArgument = Annotated[Optional[str], typer.Argument(
+    metavar="NETWORK", help="The network, as with --network.", show_default=False)]
+
+
+def network_of(positional: str | None, option: str | None) -> str | None:
+    """The network given as NETWORK or --network (None: neither)."""
+    if positional is not None and option is not None and positional != option:
+        raise InputError(f"two networks given, {positional!r} and --network {option!r}: give one")
+    return option if option is not None else positional
 
 
 def parse_parameters(values: list[str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from ..explore.query import query as run_query
 from ..explore.query import render_json, render_text
 from .app import app, run_command
 from .exitcodes import EXIT_OK, EXIT_UNKNOWN
+from .options import NetworkArgument, NetworkOption, network_of
 
 
 class Format(str, Enum):
@@ -25,7 +26,8 @@ class Format(str, Enum):
 def query(
     source: Annotated[str, typer.Option("--from", help="Source: resource, group, external, CIDR, any, internet.")],
     destination: Annotated[str, typer.Option("--to", help="Destination (same kinds of names).")],
-    network: Annotated[Optional[str], typer.Option(help="Network file or folder.")] = None,
+    positional: NetworkArgument = None,
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     protocol: Annotated[Optional[str], typer.Option(help="tcp, udp, icmp, icmpv6, all or a number.")] = None,
     port: Annotated[list[str], typer.Option(help="Destination port or range (repeatable, or 80,443).")] = [],
@@ -36,7 +38,7 @@ def query(
     blocked flow, the side that blocks it and the smallest rule that would admit it."""
 
     def body() -> int:
-        net = load_for_command(network, input_format)
+        net = load_for_command(network_of(positional, network), input_format)
         result = run_query(net, source, destination, traffic_of(protocol, port or None))
         write_output(render_json(result) if format is Format.json else render_text(result), None)
         if probes is not None:

@@ -16,12 +16,14 @@ from ..run.check import CheckRequest, run_check
 from .app import app, run_command
 from .check import exit_code, print_warnings
 from .exitcodes import EXIT_OK
+from .options import NetworkArgument, NetworkOption, network_of
 
 
 @app.command()
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
-    network: Annotated[Optional[str], typer.Option(help="Network file or folder.")] = None,
+    positional: NetworkArgument = None,
+    network: NetworkOption = None,
     input_format: Annotated[Optional[str], typer.Option(help="Force the network format.")] = None,
     spec: Annotated[list[str], typer.Option(help="Spec to verify and include (repeatable).")] = [],
 ) -> None:
@@ -29,10 +31,11 @@ def report(
     in one HTML file that needs no network access. With --spec, exits like `check`."""
 
     def body() -> int:
-        net = load_for_command(network, input_format)
+        source = network_of(positional, network)
+        net = load_for_command(source, input_format)
         outcomes = ()
         if spec:
-            outcomes = tuple(run_check(CheckRequest(specs=tuple(spec), network=network, input_format=input_format)))
+            outcomes = tuple(run_check(CheckRequest(specs=tuple(spec), network=source, input_format=input_format)))
             print_warnings(outcomes)
         with progress("matrix") as tick:
             if net.topology is not None:
@@ -43,7 +46,7 @@ def report(
                 matrix = build_matrix(net, None, tick)
         with progress("exposures") as tick:
             exposures = resource_exposures(net, tick)
-        data = ReportInput(net, str(network), matrix, exposures, lint_findings(net), outcomes)
+        data = ReportInput(net, str(source), matrix, exposures, lint_findings(net), outcomes)
         write_output(report_page(data), output)
         return exit_code(Summary.of(outcomes)) if outcomes else EXIT_OK
 
