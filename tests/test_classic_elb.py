@@ -377,3 +377,18 @@ def test_import_then_check_gives_the_same_verdicts(tmp_path, network, spec, expe
         done = run(["check", SPECS / f"{spec}.yaml", "--network", source, "--format", "json"], 0)
         assert {r["name"]: r["status"] for r in json.loads(done.stdout)["results"]} == {
             k: v.value for k, v in expected.items()}
+
+
+def test_an_allow_whose_sources_hold_the_load_balancer_itself_is_decided():
+    # 10.0.2.0/24 is the internal load balancer's own subnet: its nodes are among the
+    # sources, and a node sending to itself never crosses the network. The other hosts of
+    # the subnet reach it on 8443 (local route, default NACL, 8443 from 10.0.0.0/16).
+    net = load_network(str(REAL / "classic-elb.yaml")).network
+    got = verdicts(net, """
+        - name: the api subnet reaches the internal load balancer
+          allow: {from: 10.0.2.0/24, to: ApiLoadBalancer, protocol: tcp, ports: 8443}
+        - name: the api subnet reaches it on another port
+          allow: {from: 10.0.2.0/24, to: ApiLoadBalancer, protocol: tcp, ports: 8444}
+    """)
+    assert got == {"the api subnet reaches the internal load balancer": Verdict.HOLDS,
+                   "the api subnet reaches it on another port": Verdict.VIOLATED}

@@ -86,7 +86,9 @@ def _queries(legs: Legs, assertion: Assertion):
         targets = allow_targets(legs, assertion.destinations)
         for src, space in source_ends(legs, assertion.sources):
             for alternatives in targets:
-                yield src, space, [a for a in alternatives if not _same(src, a)]
+                kept = [a for a in alternatives if not _same(src, a)]
+                if kept:  # else the source is the destination itself: nothing crosses the network
+                    yield src, space, kept
         return
     only = assertion.kind is Kind.ONLY
     destinations = destination_ends(legs, assertion.destinations)
