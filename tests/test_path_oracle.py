@@ -38,7 +38,7 @@ PORT_RANGES = ((0, 1023), (22, 22), (443, 443), (1024, 65535), (32768, 60999), (
 @st.composite
 def nacl_entries(draw, outbound: bool):
     out, numbers = [], set()
-    for _ in range(draw(st.integers(0, 3))):
+    for _ in range(draw(st.integers(1, 3))):
         number = draw(st.integers(1, 200))
         protocol = draw(st.sampled_from([-1, TCP, UDP, ICMP]))
         ports = draw(st.sampled_from(PORT_RANGES)) if protocol in (TCP, UDP) and draw(st.booleans()) else None
@@ -88,9 +88,11 @@ def path_networks(draw):
         if draw(st.booleans()):
             nats[f"nat-{v}"] = NatGateway(f"nat-{v}", f"pub-{v}", ip(f"{base[v]}.1.5"),
                                           ip(f"54.1.0.{len(nats) + 1}"), public=draw(st.integers(0, 3)) > 0)
-    targets = ([("internet-gateway", k) for k in igws] + [("nat-gateway", k) for k in nats]
-               + [("vpc-peering", k) for k in peerings])
     for v in names:
+        # AWS takes a route to a NAT gateway of the table's own VPC only; an internet
+        # gateway or a peering of other VPCs may be named (and carries nothing).
+        targets = ([("internet-gateway", k) for k in igws] + [("nat-gateway", f"nat-{v}")] * (f"nat-{v}" in nats)
+                   + [("vpc-peering", k) for k in peerings])
         for kind in ("pub", "priv"):
             routes = []
             for destination in ("0.0.0.0/0", "8.8.0.0/16", "10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16",
@@ -143,12 +145,14 @@ def cases(draw):
         return net, assertion(kind, [InternetEndpoint()], [InternetEndpoint()])  # skipped below
     addresses = st.sampled_from([InternetEndpoint()] * 3 + list(ADDRESS_ENDPOINTS))
     # allow mostly from resources (an address space rarely reaches everything)
-    if draw(st.integers(0, 4 if kind == "allow" else 1)):
+    if draw(st.integers(0, 4 if kind == "allow" else 3)):
         source = draw(st.sampled_from(resources))
     else:
         source = draw(addresses)
-    if kind == "only" or source not in resources or draw(st.booleans()):
-        destination = draw(st.sampled_from(resources))
+    if kind == "only" or source not in resources or draw(st.integers(0, 2)):
+        near = [r for r in resources if source in resources and r != source
+                and net.resources[r.name].vpc == net.resources[source.name].vpc]
+        destination = draw(st.sampled_from(near if near and draw(st.booleans()) else resources))
     else:
         destination = draw(addresses)
     if source == destination:  # a resource to itself does not cross the network
@@ -157,7 +161,8 @@ def cases(draw):
         else:
             destination = InternetEndpoint()
     protocol, ports = draw(st.sampled_from(TRAFFIC))
-    return net, assertion(kind, [source], [destination], protocol, ports)
+    client_ports = draw(st.sampled_from([None, None, (32768, 60999)]))
+    return net, replace(assertion(kind, [source], [destination], protocol, ports), client_ports=client_ports)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
