@@ -184,8 +184,8 @@ def test_the_whole_file_is_checked_before_failing(rejected):
         "f.yaml:7: error: ports given with protocol all: AWS ignores ports there and the rule opens "
         "every port; remove ports or use tcp or udp",
         "f.yaml:9: error: unknown security group 'h'",
-        "f.yaml:10: error: unknown key 'colour' in resource 's'; expected one of: ips, public_ips, subnet, "
-        "subnets, vpc, security_groups, kind, aliases, source_dest_check",
+        "f.yaml:10: error: unknown key 'colour' in resource 's'; expected one of: ips, public_ips, "
+        "has_public_ip, subnet, subnets, blocks, vpc, security_groups, kind, aliases, source_dest_check",
         "f.yaml:10: error: address 10.0.0.1 is also on resource 'r' (line 9); an address belongs to one resource",
     ]
 
