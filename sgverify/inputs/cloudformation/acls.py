@@ -19,13 +19,13 @@ from ...model.service import ALL, ICMP, ICMPV6, PORTED, PortRange, Service
 from ...model.topology import AclAction, AclEntry, NetworkAcl
 from ..fields import parse_protocol
 from .intrinsics import CfnError, Unknown, written
+from ..vpc_defaults import ALLOW_ALL, default_acl_entries
 from .layer import NACL, VPC, Layer, default_acl_key, unknown_text
 
 ENTRY = "AWS::EC2::NetworkAclEntry"
 ASSOCIATION = "AWS::EC2::SubnetNetworkAclAssociation"
 ENTRY_KEYS = ("CidrBlock", "Egress", "Icmp", "Ipv6CidrBlock", "NetworkAclId", "PortRange", "Protocol",
               "RuleAction", "RuleNumber")
-ALLOW_ALL = {Family.V4: (100, Cidr.parse("0.0.0.0/0")), Family.V6: (101, Cidr.parse("::/0"))}
 
 
 class _Acls:
@@ -38,10 +38,7 @@ class _Acls:
         layer = self.layer
         for vpc in layer.vpcs.values():
             key = default_acl_key(vpc.key)
-            families = [f for f in (Family.V4, Family.V6) if vpc.blocks(f)]
-            self.entries[key] = [AclEntry(ALLOW_ALL[f][0], egress, AclAction.ALLOW, ALLOW_ALL[f][1], Service(ALL),
-                                          vpc.origin, f"default: allow all from and to {ALLOW_ALL[f][1]}")
-                                 for egress in (False, True) for f in families]
+            self.entries[key] = default_acl_entries(vpc)
             layer.nacls[key] = NetworkAcl(key, vpc.key, is_default=True, name=f"default NACL of {vpc.key}",
                                           origin=vpc.origin)
         layer.each((NACL,), self._acl)

@@ -23,6 +23,7 @@ from typing import Any
 from ...model import Cidr, Family, Origin
 from ..fields import warn_cidr
 from ..suggest import unknown_key
+
 from ..yamlnodes import YList, YMap
 from .intrinsics import ID_ATTRIBUTES, CfnError, ResRef, Resolver, Unknown, written
 
@@ -31,7 +32,6 @@ VPC_BLOCK = "AWS::EC2::VPCCidrBlock"
 SUBNET = "AWS::EC2::Subnet"
 NACL = "AWS::EC2::NetworkAcl"
 ROUTE_TABLE = "AWS::EC2::RouteTable"
-STAND_IN_PREFIX = Cidr.parse("3fff::/20")
 
 # attributes that, like Ref, name the resource itself
 _ID_ATTRIBUTES = {
@@ -46,15 +46,6 @@ TRUE, FALSE = ("true",), ("false",)
 
 class Reported(Exception):
     """The element's errors are reported already: stop reading it."""
-
-
-def stand_in(index: int, prefix: int) -> Cidr:
-    """The `index`-th stand-in block: its own /44 of 3fff::/20. A /56 ends in `00::/56`
-    (3fff:0:10:100::/56) as the blocks AWS assigns do, so templates that cut it up
-    by text still work."""
-    prefix = max(prefix, 44)
-    network = STAND_IN_PREFIX.network | ((index + 1) << 84) | ((1 << 72) if prefix >= 56 else 0)
-    return Cidr(Family.V6, network & (Family.V6.top ^ (Family.V6.top >> prefix)), prefix)
 
 
 def default_acl_key(vpc: str) -> str:

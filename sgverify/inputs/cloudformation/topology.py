@@ -17,7 +17,8 @@ from ...model.topology import EgressOnlyGateway, InternetGateway, NatGateway, Pe
 from ..topology_checks import check_topology
 from .acls import read_acls
 from .intrinsics import CfnError, ResRef, Unknown
-from .layer import SUBNET, VPC, VPC_BLOCK, Layer, parse_block, stand_in, unknown_text
+from ..vpc_defaults import stand_in
+from .layer import SUBNET, VPC, VPC_BLOCK, Layer, parse_block, unknown_text
 from .placement import place
 from .routes import read_routes
 from .transit import read_transit

@@ -1,0 +1,49 @@
+"""What AWS gives every VPC without being asked, the same for every reader.
+
+- a default network ACL that allows everything: rule 100 for 0.0.0.0/0 and,
+  when the VPC has an IPv6 block, rule 101 for ::/0, inbound and outbound;
+- a main route table holding only the implicit `local` route;
+- IPv6 blocks AWS assigns (Amazon-provided, from an IPAM pool) have no value
+  in a template or a configuration: each gets a stand-in block from the IPv6
+  documentation prefix 3fff::/20, one per block in reading order, so that the
+  subnets cut from it get their own disjoint blocks inside it.
+"""
+
+from __future__ import annotations
+
+from ..model import Cidr, Family, Origin
+from ..model.service import ALL, Service
+from ..model.topology import AclAction, AclEntry, NetworkAcl, RouteTable, Vpc
+
+STAND_IN_PREFIX = Cidr.parse("3fff::/20")
+ALLOW_ALL = {Family.V4: (100, Cidr.parse("0.0.0.0/0")), Family.V6: (101, Cidr.parse("::/0"))}
+
+
+def stand_in(index: int, prefix: int) -> Cidr:
+    """The `index`-th stand-in block: its own /44 of 3fff::/20. A /56 ends in `00::/56`
+    (3fff:0:10:100::/56) as the blocks AWS assigns do, so inputs that cut it up by
+    text still work."""
+    prefix = max(prefix, 44)
+    network = STAND_IN_PREFIX.network | ((index + 1) << 84) | ((1 << 72) if prefix >= 56 else 0)
+    return Cidr(Family.V6, network & (Family.V6.top ^ (Family.V6.top >> prefix)), prefix)
+
+
+def default_acl_entries(vpc: Vpc, origin: Origin | None = None) -> list[AclEntry]:
+    """The entries AWS puts in a VPC's default NACL, both ways, for each family it has."""
+    origin = origin or vpc.origin
+    families = [f for f in (Family.V4, Family.V6) if vpc.blocks(f)]
+    return [AclEntry(ALLOW_ALL[f][0], egress, AclAction.ALLOW, ALLOW_ALL[f][1], Service(ALL), origin,
+                     f"default: allow all from and to {ALLOW_ALL[f][1]}")
+            for egress in (False, True) for f in families]
+
+
+def default_acl(key: str, vpc: Vpc, entries: list[AclEntry]) -> NetworkAcl:
+    """The default NACL of `vpc` holding `entries`, in rule-number order."""
+    ordered = sorted(entries, key=lambda e: e.number)
+    return NetworkAcl(key, vpc.key, tuple(e for e in ordered if not e.egress),
+                      tuple(e for e in ordered if e.egress), True, f"default NACL of {vpc.key}", vpc.origin)
+
+
+def main_table(key: str, vpc: Vpc) -> RouteTable:
+    """A VPC's main route table as AWS creates it: only the implicit local route."""
+    return RouteTable(key, vpc.key, (), True, f"main route table of {vpc.key}", vpc.origin)
