@@ -19,7 +19,9 @@ from .common import (
     GROUP_TYPES, Context, Ref, TfResource, Unknown, as_list, build_groups, known, new_context,
     resolve_group,
 )
+from ..topology_checks import check_topology
 from .rules import VPC_RULE_TYPES, load_prefix_lists, load_rules
+from .vpc import read_vpc_layer
 
 GROUP_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_instance": (("vpc_security_group_ids",), ("security_groups",)),
@@ -60,12 +62,17 @@ def build_network(resources: list[TfResource], source: str, input_format: str) -
     load_rules(ctx)
     models = _resources(ctx)
     groups = build_groups(ctx)
-    _check_addresses(ctx, models)
+    topology, models, groups = read_vpc_layer(ctx, models, groups, SUBNET_FIELDS)
+    if topology is None:
+        _check_addresses(ctx, models)  # with a VPC layer, addresses are unique per VPC (checked below)
+    network = Network(groups, {r.name: r for r in models}, {}, dict(ctx.prefix_lists),
+                      source, input_format, topology=topology)
+    for found in check_topology(network):
+        if found not in ctx.diagnostics:
+            ctx.diagnostics.append(found)
     errors = [d for d in ctx.diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise InputError(errors)
-    network = Network(groups, {r.name: r for r in models}, {}, dict(ctx.prefix_lists),
-                      source, input_format)
     return Loaded(network, tuple(ctx.diagnostics))
 
 
