@@ -15,6 +15,26 @@ resource "aws_subnet" "web" {
   cidr_block = "${cidrsubnet(aws_vpc.main.cidr_block, 8, 1)}"
 }
 
+# The web subnet is public: a route to the internet gateway, and addresses
+# for its instances. The database subnets keep the main table (local only).
+resource "aws_internet_gateway" "main" {
+  vpc_id = "${aws_vpc.main.id}"
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = "${aws_vpc.main.id}"
+
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = "${aws_internet_gateway.main.id}"
+  }
+}
+
+resource "aws_route_table_association" "web" {
+  subnet_id      = "${aws_subnet.web.id}"
+  route_table_id = "${aws_route_table.public.id}"
+}
+
 resource "aws_subnet" "db" {
   count      = 2
   vpc_id     = "${aws_vpc.main.id}"
@@ -64,6 +84,8 @@ resource "aws_instance" "web" {
   instance_type          = "t2.micro"
   subnet_id              = "${aws_subnet.web.id}"
   vpc_security_group_ids = ["${aws_security_group.web.id}"]
+
+  associate_public_ip_address = true
 
   tags = {
     Name = "${var.env}-web-${count.index}"
