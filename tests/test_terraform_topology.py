@@ -519,3 +519,28 @@ def test_what_aws_refuses_is_an_error(change, message):
     with pytest.raises(InputError) as caught:
         tf(VPC.replace(*change))
     assert any(message in str(d) for d in caught.value.diagnostics)
+
+
+def test_a_route_to_a_gateway_of_another_vpc_is_refused():
+    # AWS refuses a route to a NAT or internet gateway that is not in the table's VPC
+    text = VPC + NAT + """
+    resource "aws_vpc" "other" {
+      cidr_block = "10.5.0.0/16"
+    }
+    resource "aws_route_table" "other" {
+      vpc_id = aws_vpc.other.id
+      route {
+        cidr_block     = "0.0.0.0/0"
+        nat_gateway_id = aws_nat_gateway.nat.id
+      }
+      route {
+        cidr_block = "192.0.2.0/24"
+        gateway_id = aws_internet_gateway.gw.id
+      }
+    }
+    """
+    with pytest.raises(InputError) as caught:
+        tf(text)
+    errors = [str(d) for d in caught.value.diagnostics if "AWS accepts only a gateway" in str(d)]
+    assert len(errors) == 2
+    assert "nat-gateway aws_nat_gateway.nat of VPC aws_vpc.main" in errors[0]

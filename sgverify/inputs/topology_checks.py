@@ -137,12 +137,28 @@ def _routes(table: RouteTable, topology: Topology, network: Network) -> list[Dia
         collection = _TARGETS.get(route.target_kind)
         present = (route.target in getattr(topology, collection) if collection
                    else route.target_kind is TargetKind.INTERFACE and _resource(network, route.target))
+        other = _other_vpc(route, table, topology) if present else None
+        if other:
+            found.append(_error(route.origin, f"route table {table.key} (VPC {table.vpc}): route "
+                                f"{route.destination_text} targets {route.target_kind.value} {route.target} "
+                                f"of VPC {other}; AWS accepts only a gateway of the table's own VPC"))
         if not present:
             found.append(_warning(route.origin, f"route table {table.key}: route "
                                   f"{route.destination_text} targets {route.target_kind.value} "
                                   f"{route.target or '(unnamed)'}, which is not in the input; what "
                                   "it delivers is a free choice"))
     return found
+
+
+def _other_vpc(route, table: RouteTable, topology: Topology) -> str | None:
+    """The VPC of a NAT or internet gateway target when it is not the table's own."""
+    vpc = None
+    if route.target_kind is TargetKind.NAT_GATEWAY:
+        subnet = topology.subnets.get(topology.nat_gateways[route.target].subnet)
+        vpc = subnet.vpc if subnet is not None else None
+    elif route.target_kind is TargetKind.INTERNET_GATEWAY:
+        vpc = topology.internet_gateways[route.target].vpc
+    return vpc if vpc is not None and vpc != table.vpc and table.vpc in topology.vpcs else None
 
 
 def _resource(network: Network, name: str) -> bool:
