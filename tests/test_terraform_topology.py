@@ -544,3 +544,59 @@ def test_a_route_to_a_gateway_of_another_vpc_is_refused():
     errors = [str(d) for d in caught.value.diagnostics if "AWS accepts only a gateway" in str(d)]
     assert len(errors) == 2
     assert "nat-gateway aws_nat_gateway.nat of VPC aws_vpc.main" in errors[0]
+
+
+# -- a state (terraform show -json), where every id is known ---------------------------
+
+def _state(resources: dict) -> str:
+    import json
+    return json.dumps({"format_version": "1.0", "terraform_version": "1.6.6", "values": {"root_module": {
+        "resources": [{"address": a, "mode": "managed", "type": a.split(".")[0], "name": a.split(".")[1],
+                       "values": v} for a, v in resources.items()]}}})
+
+
+def test_a_state_names_elements_by_their_ids_and_counts_each_route_and_entry_once():
+    from sgverify.inputs.terraform.plan import parse_terraform_plan
+    route = {"cidr_block": "0.0.0.0/0", "ipv6_cidr_block": "", "destination_prefix_list_id": "",
+             "gateway_id": "igw-1", "nat_gateway_id": "", "transit_gateway_id": ""}
+    allow_all = {"rule_no": 100, "action": "allow", "protocol": "-1", "from_port": 0, "to_port": 0,
+                 "cidr_block": "0.0.0.0/0", "ipv6_cidr_block": "", "icmp_type": 0, "icmp_code": 0}
+    text = _state({
+        "aws_vpc.main": {"id": "vpc-1", "cidr_block": "10.0.0.0/16", "main_route_table_id": "rtb-main",
+                         "default_network_acl_id": "acl-default", "ipv6_cidr_block": ""},
+        "aws_subnet.public": {"id": "subnet-1", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24",
+                              "ipv6_cidr_block": "", "map_public_ip_on_launch": False},
+        "aws_internet_gateway.gw": {"id": "igw-1", "vpc_id": "vpc-1"},
+        # a state lists the aws_route's route inline too
+        "aws_route_table.public": {"id": "rtb-1", "vpc_id": "vpc-1", "route": [route], "propagating_vgws": []},
+        "aws_route.out": {"id": "r-1", "route_table_id": "rtb-1", "destination_cidr_block": "0.0.0.0/0",
+                          "destination_ipv6_cidr_block": "", "gateway_id": "igw-1", "nat_gateway_id": ""},
+        "aws_route_table_association.public": {"id": "rtbassoc-1", "subnet_id": "subnet-1",
+                                               "route_table_id": "rtb-1", "gateway_id": ""},
+        # ... and the association's subnet among the NACL's subnet_ids
+        "aws_network_acl.public": {"id": "acl-1", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"],
+                                   "ingress": [allow_all], "egress": [allow_all]},
+        "aws_network_acl_association.public": {"id": "aclassoc-1", "network_acl_id": "acl-1",
+                                               "subnet_id": "subnet-1"},
+        "aws_security_group.web": {"id": "sg-1", "vpc_id": "vpc-1", "name": "web", "egress": [],
+                                   "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "description": "", "from_port": 443,
+                                                "ipv6_cidr_blocks": [], "prefix_list_ids": [], "protocol": "tcp",
+                                                "security_groups": [], "self": False, "to_port": 443}]},
+        "aws_instance.web": {"id": "i-1", "subnet_id": "subnet-1", "private_ip": "10.0.1.10",
+                             "public_ip": "54.0.0.10", "vpc_security_group_ids": ["sg-1"]},
+    })
+    loaded = parse_terraform_plan(text, "state.json")
+    topology = loaded.network.topology
+    assert len(topology.route_tables["aws_route_table.public"].routes) == 1
+    subnet = topology.subnets["aws_subnet.public"]
+    assert (subnet.route_table, subnet.nacl) == ("aws_route_table.public", "aws_network_acl.public")
+    assert set(topology.route_tables) == {"aws_route_table.public", "aws_vpc.main.main_route_table"}
+    web = loaded.network.resources["aws_instance.web"]
+    assert web.public_ips and not web.has_public_ip  # the state knows its address
+    got = verdicts(loaded.network, """
+    - name: internet reaches web
+      allow: {from: internet, to: aws_instance.web, protocol: tcp, ports: 443}
+    - name: internet reaches web on 22
+      allow: {from: internet, to: aws_instance.web, protocol: tcp, ports: 22}
+    """)
+    assert got == {"internet reaches web": Verdict.HOLDS, "internet reaches web on 22": Verdict.VIOLATED}
