@@ -796,8 +796,12 @@ def topologies(draw) -> Network:
         if draw(st.booleans()):
             destinations = draw(st.lists(st.sampled_from(ROUTE_CIDRS + ("pl-s3", "pl-gone")), unique=True, max_size=5))
             routes = []
+            # AWS accepts a route to a NAT or internet gateway of the table's own VPC only
+            own = [(k, t) for k, t in targets
+                   if not (k is TargetKind.NAT_GATEWAY and t in nats and subnets[nats[t].subnet].vpc != vpc)
+                   and not (k is TargetKind.INTERNET_GATEWAY and gateways[t].vpc not in (None, vpc))]
             for destination in destinations:
-                kind, target = draw(st.sampled_from(targets))
+                kind, target = draw(st.sampled_from(own))
                 routes.append(Route(kind, target, None if destination.startswith("pl-") else cidr(destination),
                                     destination if destination.startswith("pl-") else None,
                                     draw(st.booleans()) if target or kind is not TargetKind.LOCAL else False))

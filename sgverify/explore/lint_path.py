@@ -17,7 +17,7 @@ of the earlier boxes, decided piece by piece of the address line.
 
 from __future__ import annotations
 
-from ..model import CidrPeer, Direction, Family, Network
+from ..model import CidrPeer, Family, Network
 from ..model import intervals as iv
 from ..model.service import SERVICE_TOP, TCP, UDP
 from ..model.topology import AclAction, AclEntry, NetworkAcl, TargetKind
@@ -146,7 +146,7 @@ def _public_without_route(network: Network) -> list:
 def _never_delivered(network: Network) -> list:
     from ..solve import Verdict
     from ..solve.path_prove import PathNetwork, check_path_assertion
-    from ..spec import AddressEndpoint, Assertion, Kind, ResourceEndpoint, Traffic
+    from ..spec import AddressEndpoint, Assertion, Kind, ResourceEndpoint
 
     paths = PathNetwork(network)
     out = []

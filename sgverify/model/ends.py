@@ -124,7 +124,7 @@ class Places:
         return {name: self._placed(r) for name, r in self.network.resources.items()}
 
     def _placed(self, resource: Resource) -> list[End]:
-        family, topology = self.family, self.topology
+        family = self.family
         private = resource.private_addresses(family)
         subnets = self._subnets_of(resource)
         public = self._public(resource)

@@ -20,7 +20,7 @@ from functools import cached_property
 from . import intervals as iv
 from .addresses import Family
 from .ends import Addr, Places
-from .forwarding import LOCAL, table_pieces, tgw_pieces
+from .forwarding import LOCAL, table_pieces
 from .leg import Check, Crossing, Hop, Leg, Ref, RouteBack
 from .network import Origin
 from .service import ICMP, TCP, UDP
@@ -363,7 +363,7 @@ class Legs:
         """From a host outside every described VPC: to another outside host (the
         internet delivers it, unfiltered by the input), through an internet
         gateway to a public address, or through something undescribed."""
-        t, top = self.topology, self.family.top
+        top = self.family.top
         internet = tuple(self.places.internet_space)
         legs = [Leg(tuple(iv.complement(self.places.modelled_publics, top)), "outside",
                     hops=(Hop("outside the described network"),))]

@@ -128,8 +128,7 @@ class Admitted:
     """
 
     def __init__(self, legs: Legs, end: End, services):
-        from ..model import CidrPeer, Direction, PrefixListPeer
-        from ..model.service import SERVICE_TOP
+        from ..model import CidrPeer, PrefixListPeer
 
         network, family = legs.network, legs.family
         self.anyone = end.kind is not EndKind.RESOURCE

@@ -115,7 +115,7 @@ def _service(item: Item, problems: Problems):
         ports = item.data.get("PortRange")
         if not isinstance(ports, dict):
             problems.error(item.where if ports is None else at(item, "PortRange"),
-                           f"a tcp or udp entry needs a PortRange {{From, To}}"
+                           "a tcp or udp entry needs a PortRange {From, To}"
                            + ("" if ports is None else f", not {type_name(ports)}"))
             return None
         shaped.update(FromPort=ports.get("From"), ToPort=ports.get("To"))
@@ -124,7 +124,7 @@ def _service(item: Item, problems: Problems):
         icmp = item.data.get("IcmpTypeCode")
         if not isinstance(icmp, dict):
             problems.error(item.where if icmp is None else at(item, "IcmpTypeCode"),
-                           f"an icmp entry needs an IcmpTypeCode {{Type, Code}} (-1 = any)"
+                           "an icmp entry needs an IcmpTypeCode {Type, Code} (-1 = any)"
                            + ("" if icmp is None else f", not {type_name(icmp)}"))
             return None
         shaped.update(FromPort=icmp.get("Type"), ToPort=icmp.get("Code"))
