@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from ..model import Cidr, Family, Origin
 from ..model.service import ALL, Service
-from ..model.topology import AclAction, AclEntry, NetworkAcl, RouteTable, Vpc
+from ..model.topology import AclAction, AclEntry, NetworkAcl, RouteTable, Topology, Vpc
 
 STAND_IN_PREFIX = Cidr.parse("3fff::/20")
 ALLOW_ALL = {Family.V4: (100, Cidr.parse("0.0.0.0/0")), Family.V6: (101, Cidr.parse("::/0"))}
@@ -47,3 +49,8 @@ def default_acl(key: str, vpc: Vpc, entries: list[AclEntry]) -> NetworkAcl:
 def main_table(key: str, vpc: Vpc) -> RouteTable:
     """A VPC's main route table as AWS creates it: only the implicit local route."""
     return RouteTable(key, vpc.key, (), True, f"main route table of {vpc.key}", vpc.origin)
+
+
+def topology_of(layer) -> Topology:
+    """The `Topology` of a reader's layer state, whose element maps have the Topology's own names."""
+    return Topology(**{f.name: getattr(layer, f.name) for f in fields(Topology)})

@@ -15,6 +15,7 @@ from typing import Any
 from ...model import Cidr, Family, Network, Resource, SecurityGroup, parse_address
 from ...model.topology import EgressOnlyGateway, InternetGateway, NatGateway, Peering, Subnet, Topology, Vpc
 from ..topology_checks import check_topology
+from ..vpc_defaults import topology_of
 from .acls import read_acls
 from .intrinsics import CfnError, ResRef, Unknown
 from ..vpc_defaults import stand_in
@@ -58,12 +59,7 @@ def read_topology(ctx: Any, resources: dict[str, Resource],
     read_transit(layer)
     read_routes(layer)
     read_acls(layer)
-    topology = Topology(
-        vpcs=layer.vpcs, subnets=layer.subnets, route_tables=layer.route_tables, nacls=layer.nacls,
-        internet_gateways=layer.internet_gateways, egress_only_gateways=layer.egress_only_gateways,
-        nat_gateways=layer.nat_gateways, peerings=layer.peerings, transit_gateways=layer.transit_gateways,
-        tgw_attachments=layer.tgw_attachments, tgw_route_tables=layer.tgw_route_tables,
-        endpoints=layer.endpoints)
+    topology = topology_of(layer)
     resources, groups = place(layer, resources, groups)
     return topology, resources, groups
 

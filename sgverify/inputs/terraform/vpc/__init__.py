@@ -15,6 +15,7 @@ from __future__ import annotations
 from ....model import Resource, SecurityGroup
 from ....model.topology import Topology
 from ..common import Context
+from ...vpc_defaults import topology_of
 from .acls import read_acls
 from .layer import TfLayer
 from .network import read_network
@@ -45,11 +46,6 @@ def read_vpc_layer(ctx: Context, resources: list[Resource], groups: dict[str, Se
     read_transit(layer)
     read_routes(layer)
     read_acls(layer)
-    topology = Topology(
-        vpcs=layer.vpcs, subnets=layer.subnets, route_tables=layer.route_tables, nacls=layer.nacls,
-        internet_gateways=layer.internet_gateways, egress_only_gateways=layer.egress_only_gateways,
-        nat_gateways=layer.nat_gateways, peerings=layer.peerings, transit_gateways=layer.transit_gateways,
-        tgw_attachments=layer.tgw_attachments, tgw_route_tables=layer.tgw_route_tables,
-        endpoints=layer.endpoints)
+    topology = topology_of(layer)
     placed, placed_groups = place(layer, resources, subnet_fields, groups)
     return topology, placed, placed_groups
