@@ -124,7 +124,7 @@ CASES = [
     ('security_groups:\n  p: {opaque: true, ingress: []}\nresources:\n  r: {ips: [10.0.0.1], security_groups: [p]}\n',
      ["f.yaml:4: error: group 'p' is opaque and has no rules: a resource carrying it would be checked as if the "
       "group admitted nothing; write its rules (an unknown one as {protocol: all, source: {unknown: REASON}, "
-      "unknown: REASON})"]),
+      "unknown: REASON}), or `ingress: []` and `egress: []` if it has none"]),
     ("security_groups:\n  p: {opaque: 'yes please'}\n",
      ["f.yaml:2: error: opaque must be true or false, not the text 'yes please'"]),
     ('security_groups:\n  g: {}\nprefix_lists:\n  g: [1.2.3.0/24]\n',

@@ -282,7 +282,8 @@ class _ResourceReader:
         elif key in self.bare_opaque:
             self.report.error(line, f"group {ref!r} is opaque and has no rules: a resource carrying it would "
                                     f"be checked as if the group admitted nothing; write its rules (an unknown "
-                                    f"one as {{protocol: all, source: {{unknown: REASON}}, unknown: REASON}})")
+                                    f"one as {{protocol: all, source: {{unknown: REASON}}, unknown: REASON}}), "
+                                    f"or `ingress: []` and `egress: []` if it has none")
             return None
         return key
 

@@ -16,12 +16,15 @@ each have a `default` group). A name that fits several groups is resolved in
 the VPC of whoever names it, else it is ambiguous and must be a key.
 
 An opaque group (`opaque: true`) may have members outside the file; it may
-have rules (known or `unknown`), and a resource may carry it when it has any.
+have rules (known or `unknown`). A resource may carry it when it has any, or
+when it writes `ingress: []` and `egress: []`, saying that it has none: left
+out, the rules of a carried opaque group are far more often forgotten than
+truly absent.
 
 The whole file is checked before anything is raised, so a user sees every
 problem at once, each as file:line. Anything that could make the model admit
 less than AWS would (an unknown key, an ignored port range, a carried opaque
-group without any rule) is an error, never a silent drop.
+group whose rules are left out) is an error, never a silent drop.
 """
 
 from __future__ import annotations
@@ -89,6 +92,12 @@ def _add(report: Report, diagnostic: Diagnostic) -> None:
     line = int(diagnostic.location.rsplit(":", 1)[1]) if diagnostic.location.startswith(f"{report.path}:") else 0
     found = report.errors if diagnostic.severity is Severity.ERROR else report.warnings
     found.append((line, diagnostic))
+
+
+def _says_it_has_no_rules(body: YMap) -> bool:
+    """Whether a group writes `ingress: []` and `egress: []`, stating that it has
+    no rules, rather than leaving its rules out."""
+    return all(isinstance(body.get(key), YList) and not body[key] for key in ("ingress", "egress"))
 
 
 class _Reader(PeerReading):
@@ -177,7 +186,7 @@ class _Reader(PeerReading):
             self.report.error(body.value_line("opaque"), f"opaque must be true or false, not {type_name(opaque)}")
         elif opaque:
             self.opaque.add(key)
-            if not body.get("ingress") and not body.get("egress"):
+            if not body.get("ingress") and not body.get("egress") and not _says_it_has_no_rules(body):
                 self.bare_opaque.add(key)
 
     def _read_vpc(self, key: str, body: YMap) -> None:
