@@ -209,6 +209,10 @@ class Network:
     # The VPC path layer (VPCs, subnets, NACLs, routes, gateways); None = the
     # input has none, and verdicts are decided by security groups alone.
     topology: "Topology | None" = None
+    # Where an AWS snapshot was taken (its header's Account and Region); "" when
+    # the input does not say, or its files name more than one.
+    account: str = ""
+    region: str = ""
 
     def group_named(self, name: str) -> SecurityGroup | None:
         """A group by key, else by its (unique) name."""

@@ -88,6 +88,8 @@ class Described:
     left_out: list[tuple[str, str]] = field(default_factory=list)
     vpc_layer: bool = False  # a snapshot that took the VPC layer (even if every call was denied)
     region: str = ""
+    # (Account, Region) of every snapshot header read; "" where a header leaves one out.
+    places: set[tuple[str, str]] = field(default_factory=set)
 
     def table(self, key: str) -> dict[str, Item]:
         return self.tables[key]
@@ -196,7 +198,7 @@ def _put(table: dict[str, Item], ident: str, item: Item, problems: Problems, mer
 
 
 def _add_header(described: Described, header: Any, file: str, problems: Problems) -> None:
-    """The snapshot's own header: its Region, and what it left out (calls that were denied)."""
+    """The snapshot's own header: its account and Region, and what it left out (calls that were denied)."""
     if not isinstance(header, dict):
         problems.error(f"{file}:SgverifySnapshot", f"expected an object, not {type_name(header)}")
         return
@@ -204,6 +206,11 @@ def _add_header(described: Described, header: Any, file: str, problems: Problems
     described.vpc_layer |= isinstance(version, int) and version >= 2
     if isinstance(header.get("Region"), str):
         described.region = described.region or header["Region"]
+    account, region = header.get("Account", ""), header.get("Region", "")
+    if isinstance(account, str):
+        described.places.add((account, region if isinstance(region, str) else ""))
+    else:
+        problems.error(f"{file}:SgverifySnapshot.Account", f"expected a string, not {type_name(account)}")
     notes = header.get("LeftOut", [])
     if not isinstance(notes, list):
         problems.error(f"{file}:SgverifySnapshot.LeftOut", f"expected a list, not {type_name(notes)}")

@@ -115,8 +115,16 @@ def _network(described: Described, source: str, problems: Problems) -> Network:
             problems.warn(where, f"the snapshot left out {note}: what that would have shown is a free choice")
     resources = build_resources(described.interfaces.values(), blocks, instance_names, problems,
                                 per_vpc=topology is not None)
+    accounts = {account for account, _ in described.places}
+    regions = {region for _, region in described.places}
     return Network(groups=groups, resources=resources, prefix_lists=prefix_lists,
-                   source=source, input_format="aws", topology=topology)
+                   source=source, input_format="aws", topology=topology,
+                   account=_only(accounts), region=_only(regions))
+
+
+def _only(values: set[str]) -> str:
+    """The one value all snapshot headers agree on; "" when they differ or say nothing."""
+    return next(iter(values)) if len(values) == 1 else ""
 
 
 def _opaque(group: SecurityGroup) -> SecurityGroup:
