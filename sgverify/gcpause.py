@@ -67,6 +67,18 @@ def held(graph):
     return graph
 
 
+@contextmanager
+def not_held() -> Iterator[None]:
+    """Within it `held` keeps nothing: a run over many networks frees each one
+    when it is done with it, instead of holding them all to the end."""
+    global _held_until_exit
+    saved, _held_until_exit = _held_until_exit, None
+    try:
+        yield
+    finally:
+        _held_until_exit = saved
+
+
 def exit_without_teardown(code: int) -> NoReturn:
     """Run the exit hooks (which remove temporary folders, among others), flush what was
     printed, then end the process at once (no object is freed)."""

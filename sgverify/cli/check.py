@@ -15,11 +15,13 @@ from ..gate.check import gate_check
 from ..gate.outputs import pair, write_all
 from ..gate.render import render_check
 from ..report.outcome import Summary
-from ..run.check import CheckRequest, run_check
+from ..run.check import CheckRequest
+from ..run.many import Backend, expand_networks
 from ..solve import Options
 from .app import app, run_command
 from .exitcodes import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
-from .options import parse_client_ports, parse_jobs, parse_layers, parse_parameters
+from .many_networks import check_many, check_one
+from .options import NetworksOption, SchedulerOption, parse_client_ports, parse_jobs, parse_layers, parse_parameters
 
 
 class Format(str, Enum):
@@ -51,8 +53,7 @@ def print_warnings(outcomes) -> None:
 @app.command()
 def check(
     specs: Annotated[list[Path], typer.Argument(metavar="SPEC", help="Spec files (YAML).", show_default=False)],
-    network: Annotated[Optional[str], typer.Option(
-        help="Network file or folder to check; overrides each spec's `network:`.", show_default=False)] = None,
+    network: NetworksOption = [],
     input_format: Annotated[Optional[str], typer.Option(
         help="Force the network format: native, aws, terraform-plan, terraform, cloudformation.")] = None,
     parameter: Annotated[list[str], typer.Option(help="CloudFormation parameter KEY=VALUE (repeatable).")] = [],
@@ -75,23 +76,29 @@ def check(
         help="With a VPC layer: all (the whole path, the default) or security-groups (groups alone).")] = None,
     client_ports: Annotated[Optional[str], typer.Option(
         help="Client port range replies go back to, for allow (default 1024-65535; Linux: 32768-60999).")] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Prove or refute every assertion; exit 0 all hold, 1 violated, 2 bad input, 3 unknown."""
 
     def body() -> int:
         if timeout is not None and timeout <= 0:
             raise InputError("--timeout must be a positive number of seconds")
+        networks = expand_networks(network)
         request = CheckRequest(
             specs=tuple(str(s) for s in specs),
-            network=network,
+            network=networks.paths[0] if networks.paths else None,
             input_format=input_format,
             parameters=parse_parameters(parameter),
             options=Options(timeout=timeout, jobs=parse_jobs(jobs), solver_statistics=stats,
                             layers=parse_layers(layers), client_ports=parse_client_ports(client_ports)),
         )
         destinations = pair([f.value for f in format], list(output))
+        backend = Backend(request.options.jobs, scheduler or None)
+        if networks.many:
+            return check_many(request, networks.paths, backend, destinations,
+                              with_stats=stats, soft_fail=soft_fail, extras=probes is not None or suggest_fix)
         with progress("check") as tick:
-            outcomes = run_check(request, tick=tick)
+            outcomes = check_one(request, backend, tick)
         print_warnings(outcomes)
         report = gate_check(outcomes)
         for warning in report.warnings:

@@ -20,6 +20,23 @@ NetworkArgument = Annotated[Optional[str], typer.Argument(
     metavar="NETWORK", help="The network, as with --network.", show_default=False)]
 
 
+NETWORKS_HELP = ("Network file or folder; repeat it, give a quoted glob ('snaps/*.json') or a folder of "
+                 "snapshot files to run over many networks, each verdict naming its network.")
+NetworksOption = Annotated[list[str], typer.Option("--network", help=NETWORKS_HELP, show_default=False)]
+SchedulerOption = Annotated[Optional[str], typer.Option(
+    "--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", show_envvar=False,
+    help="Run each network's work on this Dask scheduler (tcp://HOST:PORT; default: "
+         "$DASK_SCHEDULER_ADDRESS); without it, local processes (--jobs).", show_default=False)]
+
+
+def networks_of(positional: str | None, options: list[str]) -> list[str]:
+    """The networks given as NETWORK and/or --network (repeatable)."""
+    if positional is not None and options and set(options) != {positional}:
+        shown = options[0] if len(options) == 1 else options
+        raise InputError(f"two networks given, {positional!r} and --network {shown!r}: give one")
+    return list(options) or ([positional] if positional is not None else [])
+
+
 def network_of(positional: str | None, option: str | None) -> str | None:
     """The network given as NETWORK or --network (None: neither)."""
     if positional is not None and option is not None and positional != option:

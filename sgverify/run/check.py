@@ -77,14 +77,15 @@ def prepare(request: CheckRequest) -> list[tuple]:
 
 
 def run_check(request: CheckRequest, on_result: Callable | None = None,
-              tick: Tick | None = None) -> list[SpecOutcome]:
+              tick: Tick | None = None, prepared: list[tuple] | None = None) -> list[SpecOutcome]:
     """Check every spec. `on_result(result)` sees each result in report order;
-    `tick(done, total)` counts finished checks (for a progress bar).
+    `tick(done, total)` counts finished checks (for a progress bar); `prepared`:
+    what `prepare(request)` returned, when the caller needed it first.
 
     With options.jobs > 1 assertions are checked in worker processes
     (run/parallel.py); the outcomes come back in the same order.
     """
-    prepared = prepare(request)
+    prepared = prepare(request) if prepared is None else prepared
     total = sum(len(p[0].assertions) + (p[4][1] is not None) for p in prepared)
     found = _assertion_results(prepared, request.options, total, tick)
     done = sum(len(results) for results in found)
