@@ -177,8 +177,6 @@ def merge_junit(documents: list[tuple[NetworkName, str | None]], errors: dict[st
         for suite_node in ET.fromstring(text.split("\n", 1)[1]):
             if not suite_node.get("name", "").endswith(": not checked"):
                 suite_node.set("name", f"{name.label}: {suite_node.get('name')}")
-                for case in suite_node:
-                    case.set("classname", f"{name.path}.{case.get('classname')}")
             root.append(suite_node)
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
@@ -215,3 +213,36 @@ def render_lint_json(linted) -> str:
     unread = sum(1 for entry in linted if entry.errors)
     summary = {"networks": len(linted), "networks_not_checked": unread, "findings": len(findings)}
     return json.dumps({"networks": networks, "findings": findings, "summary": summary}, indent=2) + "\n"
+
+
+# -- diff -----------------------------------------------------------------
+
+def render_diff_text(pairs) -> str:
+    """`pairs`: each pair's PairDiff (run/many_diff.py): its own report under a line naming it."""
+    out: list[str] = []
+    for pair in pairs:
+        if pair.errors:
+            out += [f"{d} (network {pair.name.label} not compared)\n" for d in pair.errors]
+            continue
+        out.append(f"== network {pair.name.label}: {pair.old} -> {pair.new}\n")
+        out.append(pair.reports["text"])
+    failing = sum(1 for pair in pairs if pair.fails)
+    unread = sum(1 for pair in pairs if pair.errors)
+    out.append(f"{len(pairs)} networks: {len(pairs) - unread} compared, {unread} not compared; "
+               f"{failing} with differences the gate fails on\n")
+    return "".join(out)
+
+
+def render_diff_json(pairs) -> str:
+    networks = []
+    for pair in pairs:
+        entry = {**pair.name.as_dict(), "old": pair.old, "new": pair.new,
+                 "status": "error" if pair.errors else "compared", "errors": [str(d) for d in pair.errors],
+                 "fails": pair.fails, "outside_references": list(pair.outside)}
+        if not pair.errors:
+            entry["report"] = json.loads(pair.reports["json"])
+        networks.append(entry)
+    unread = sum(1 for pair in pairs if pair.errors)
+    summary = {"networks": len(pairs), "networks_not_compared": unread,
+               "networks_failing": sum(1 for pair in pairs if pair.fails)}
+    return json.dumps({"networks": networks, "summary": summary}, indent=2) + "\n"

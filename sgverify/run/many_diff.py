@@ -1,0 +1,133 @@
+"""`diff OLD NEW` over many pairs of networks: OLD and NEW each name many (see run/many.py).
+
+The networks of the two sides are paired by file name (`old/acct-1.json`
+with `new/acct-1.json`); a name on one side only is that pair's error entry,
+never a pair left out. Each pair is diffed on its own, as `diff` would diff
+it, and the reports it asked for are rendered where it ran, so only text
+comes back from a cluster worker.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import Diagnostic, InputError, Severity
+from ..gcpause import not_held
+from ..report.networks import NetworkName
+from .many import in_folder, name_of, outside_references
+
+
+@dataclass(frozen=True)
+class DiffJob:
+    old: str | None  # None: NEW's file has no counterpart on the OLD side (or the other way round)
+    new: str | None
+    formats: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
+    protocol: str | None = None
+    ports: str | None = None
+    fail_on: str = "added"
+    input_format: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    by_profile: bool = False
+    by_side: bool = False
+    cwd: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.new or self.old or ""
+
+
+@dataclass(frozen=True)
+class PairDiff:
+    name: NetworkName
+    old: str | None
+    new: str | None
+    reports: Mapping[str, str] = field(default_factory=dict)  # format -> the pair's own report
+    fails: bool = False  # the gate fails on what differs
+    warnings: tuple[Diagnostic, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
+    outside: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+def pair_by_name(olds: tuple[str, ...], news: tuple[str, ...]) -> list[tuple[str | None, str | None]]:
+    """(old, new) pairs by file name, in NEW's order, then OLD's names that NEW lacks."""
+    old_by, new_by = _by_name(olds, "OLD"), _by_name(news, "NEW")
+    pairs = [(old_by.get(name), path) for name, path in new_by.items()]
+    return pairs + [(path, None) for name, path in old_by.items() if name not in new_by]
+
+
+def _by_name(paths: tuple[str, ...], side: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path in paths:
+        name = Path(path).name
+        if name in out:
+            raise InputError(f"{side} names two networks called {name} ({out[name]} and {path}): "
+                             f"the two sides are paired by file name")
+        out[name] = path
+    return out
+
+
+def diff_pair(job: DiffJob) -> PairDiff:
+    start = time.perf_counter()
+    path = job.path
+    if job.old is None or job.new is None:
+        missing = "OLD" if job.old is None else "NEW"
+        return PairDiff(NetworkName(path), job.old, job.new, errors=(Diagnostic(
+            Severity.ERROR, path, f"no network of the same name on the {missing} side to compare with"),))
+    with in_folder(job.cwd), not_held():
+        try:
+            return _diff(job, start)
+        except InputError as error:
+            return PairDiff(NetworkName(path), job.old, job.new, errors=tuple(error.diagnostics),
+                            seconds=time.perf_counter() - start)
+
+
+def _diff(job: DiffJob, start: float) -> PairDiff:
+    from ..diff.gate import FailOn
+    from ..diff.run import DiffRequest, render_diff, run_diff
+    from ..inputs import load_network
+
+    before = load_network(job.old, input_format=job.input_format)
+    after = load_network(job.new, input_format=job.input_format)
+    name = name_of(job.new, after.network)
+    outside = outside_references(after.network)
+    warnings = tuple(dict.fromkeys(before.warnings + after.warnings))
+    path = path_reports(before.network, after.network, job.formats, bool(job.sources or job.destinations),
+                        job.protocol, job.ports, job.fail_on)
+    if path is not None:
+        reports, fails = path
+        return PairDiff(name, job.old, job.new, reports, fails, warnings, outside=outside,
+                        seconds=time.perf_counter() - start)
+    request = DiffRequest(old=job.old, new=job.new, sources=job.sources, destinations=job.destinations,
+                          protocol=job.protocol, ports=job.ports, fail_on=FailOn(job.fail_on),
+                          input_format=job.input_format, parameters=job.parameters, by_profile=job.by_profile,
+                          by_side=job.by_side, formats=job.formats)
+    result = run_diff(request)
+    reports = {fmt: render_diff(result, fmt) for fmt in dict.fromkeys(job.formats)}
+    return PairDiff(name, job.old, job.new, reports, result.gate.exit_code(False) != 0, result.warnings,
+                    outside=outside, seconds=time.perf_counter() - start)
+
+
+def path_reports(before, after, formats, filtered: bool, protocol, ports, fail_on: str):
+    """With a VPC layer on either side the diff is decided on the path: (format -> report,
+    whether the gate fails); None when neither network has a VPC layer."""
+    from ..diff import path_diff as path
+    from ..explore.names import traffic_of
+
+    if before.topology is None and after.topology is None:
+        return None
+    if filtered:
+        raise InputError("--from/--to are not supported yet when a network has a VPC layer")
+    if any(fmt not in ("text", "json") for fmt in formats):
+        raise InputError("with a VPC layer, diff writes text or json")
+    services = traffic_of(protocol, [ports] if ports else None).intervals() if (protocol or ports) else None
+    changes = path.path_diff(before, after, services) if services else path.path_diff(before, after)
+    reports = {fmt: path.render_json(changes) if fmt == "json" else path.render_text(changes)
+               for fmt in dict.fromkeys(formats)}
+    failing = {"added": lambda c: c.added, "removed": lambda c: not c.added, "any": lambda c: True}[fail_on]
+    return reports, any(failing(c) for c in changes)
