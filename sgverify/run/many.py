@@ -133,7 +133,7 @@ def check_network(job: CheckJob) -> NetworkCheck:
     start = time.perf_counter()
     request = CheckRequest(specs=job.specs, network=job.path, input_format=job.input_format,
                            parameters=job.parameters, options=replace(job.options, jobs=1))
-    with _in_folder(job.cwd), not_held():
+    with in_folder(job.cwd), not_held():
         try:
             prepared = prepare(request)
         except InputError as error:
@@ -165,7 +165,7 @@ def lint_network(job: LintJob) -> NetworkLint:
     from ..explore.lint import lint
     from ..inputs import load_network
 
-    with _in_folder(job.cwd), not_held():
+    with in_folder(job.cwd), not_held():
         try:
             loaded = load_network(job.path, input_format=job.input_format)
         except InputError as error:
@@ -178,7 +178,7 @@ _folder_lock = threading.Lock()
 
 
 @contextmanager
-def _in_folder(folder: str) -> Iterator[None]:
+def in_folder(folder: str) -> Iterator[None]:
     """Relative paths resolved as the caller meant them: a cluster worker runs in a
     folder of its own. One network at a time per process changes folder (a lock),
     since the working folder belongs to the whole process."""
