@@ -13,6 +13,11 @@ Only single-file inputs are cached: a folder (Terraform modules, AWS
 snapshots) may draw on files outside it, which the key could not cover.
 Small files are not cached either: reading them costs less than the cache.
 
+Within one process, the same file (path, bytes, format, parameters) is read
+once while its result is alive, cache on or off: `diff` asks for each network
+twice (whether it has a VPC layer, then the diff itself), and a 100k-rule
+estate takes seconds to read.
+
 Settings (environment): SGVERIFY_CACHE=0 turns the cache off;
 SGVERIFY_CACHE_DIR moves it (default: $XDG_CACHE_HOME/sgverify or
 ~/.cache/sgverify); SGVERIFY_CACHE_MIN_BYTES sets the smallest input cached
@@ -28,6 +33,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
@@ -69,22 +75,42 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Results read in this process, by what they were read from; an entry goes with its
+# result, so a run that frees each network when done with it still frees it.
+_ALIVE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
 def cached(path: str, chosen: str, parameters: Mapping[str, str], read: Callable[[], T]) -> T:
-    """`read()`, or its result from an earlier run on the same content."""
+    """`read()`, or its result from an earlier read in this process or run on the same content."""
     folder = cache_dir()
     where = Path(path)
-    if folder is None or not where.is_file() or where.stat().st_size < _min_bytes():
+    if not where.is_file() or where.stat().st_size < _min_bytes():
         return read()
     content = where.read_bytes()
-    key = _key(str(path), chosen, parameters, content)
-    entry = folder / f"{key}.pickle"
-    found = _load(entry, folder)
+    alive_key = _alive_key(str(path), chosen, parameters, content)
+    found = _ALIVE.get(alive_key)
     if found is not None:
         return found
-    result = read()
-    if where.read_bytes() == content:  # unchanged while it was read
-        _store(entry, folder, result)
-    return result
+    key = _key(str(path), chosen, parameters, content) if folder is not None else ""
+    found = _load(folder / f"{key}.pickle", folder) if folder is not None else None
+    if found is None:
+        found = read()
+        if folder is not None and where.read_bytes() == content:  # unchanged while it was read
+            _store(folder / f"{key}.pickle", folder, found)
+    _remember(alive_key, found)
+    return found
+
+
+def _alive_key(path: str, chosen: str, parameters: Mapping[str, str], content: bytes) -> tuple:
+    """Within one process the code cannot change: the input and its reading are the key."""
+    return path, chosen, tuple(sorted(parameters.items())), hashlib.sha256(content).digest()
+
+
+def _remember(key: tuple, result) -> None:
+    try:
+        _ALIVE[key] = result
+    except TypeError:  # a result that cannot be referred to weakly is read again next time
+        pass
 
 
 def _key(path: str, chosen: str, parameters: Mapping[str, str], content: bytes) -> str:
