@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,10 @@ SNAPSHOT_VERSION = 2  # 2: with the VPC path layer and LeftOut
 
 class SnapshotError(SgverifyError):
     """The snapshot could not be taken (no boto3, no credentials, no permission, no network)."""
+
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.code = code  # AWS's error code, when AWS answered with one
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ def _boto3():
         import boto3
         import botocore.config
         import botocore.exceptions
+        import botocore.parsers
     except ImportError:
         raise SnapshotError("the snapshot command needs boto3: pip install 'sgverify[aws]'") from None
     return boto3, botocore.config, botocore.exceptions
@@ -73,21 +79,52 @@ def _boto3():
 
 def take_snapshot(options: PullOptions) -> Snapshot:
     """Describe everything the verifier reads; errors become one clear SnapshotError."""
-    boto3, config, exceptions = _boto3()
-    try:
+    boto3, _, _ = _boto3()
+    with aws_errors():
         session = boto3.Session(profile_name=options.profile, region_name=options.region)
         region = session.region_name
         if not region:
             raise SnapshotError("no AWS Region given: use --region or set AWS_REGION")
-        client = session.client(
-            "ec2", region_name=region, endpoint_url=options.endpoint_url,
-            config=config.Config(retries={"max_attempts": 3, "mode": "standard"},
-                                 connect_timeout=10, read_timeout=60))
-        return _describe(client, region, options, exceptions)
+        return describe_region(ec2_client(session, region, options.endpoint_url), region, options)
+
+
+def client_config() -> Any:
+    """Retries and timeouts of every client a snapshot uses."""
+    _, config, _ = _boto3()
+    return config.Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=60)
+
+
+def ec2_client(session: Any, region: str, endpoint_url: str | None, credentials: dict | None = None) -> Any:
+    """An EC2 client of a boto3 session, with other credentials (an assumed role's) if given."""
+    return session.client("ec2", region_name=region, endpoint_url=endpoint_url, config=client_config(),
+                          **(credentials or {}))
+
+
+def describe_region(client: Any, region: str, options: PullOptions, account: str = "") -> Snapshot:
+    """One Region's snapshot through an EC2 client; `account` is recorded in the header."""
+    _, _, exceptions = _boto3()
+    with aws_errors():
+        return _describe(client, region, options, exceptions, account)
+
+
+@contextmanager
+def aws_errors():
+    """Turn what boto3 raises into one clear SnapshotError."""
+    _, _, exceptions = _boto3()
+    try:
+        yield
     except exceptions.BotoCoreError as error:
         raise SnapshotError(_botocore_message(error, exceptions)) from None
     except exceptions.ClientError as error:
-        raise SnapshotError(_client_message(error)) from None
+        raise SnapshotError(_client_message(error), error.response.get("Error", {}).get("Code", "")) from None
+    except _parser_error() as error:  # an answer that is not AWS's (a proxy's or a failing server's page)
+        raise SnapshotError(_botocore_message(error, exceptions)) from None
+
+
+def _parser_error() -> type:
+    import botocore.parsers
+
+    return botocore.parsers.ResponseParserError
 
 
 def _botocore_message(error: Exception, exceptions: Any) -> str:
@@ -100,7 +137,11 @@ def _botocore_message(error: Exception, exceptions: Any) -> str:
         return f"cannot connect to the EC2 endpoint {error.kwargs.get('endpoint_url')}"
     if isinstance(error, exceptions.NoRegionError):
         return "no AWS Region given: use --region or set AWS_REGION"
-    return f"AWS request failed: {type(error).__name__}: {error}"
+    if isinstance(error, _parser_error()):
+        return "the endpoint answered with something that is not an AWS response (an error page?)"
+    # Some messages carry a whole response (an HTML error page): its first line is enough.
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"AWS request failed: {type(error).__name__}: {first}"
 
 
 def _client_message(error: Any) -> str:
@@ -148,8 +189,8 @@ _CALLS = (
 _ROUTE_STATES = [{"Name": "state", "Values": ["active", "blackhole"]}]
 
 
-def _describe(client: Any, region: str, options: PullOptions, exceptions: Any) -> Snapshot:
-    header = {"Version": SNAPSHOT_VERSION, "Region": region,
+def _describe(client: Any, region: str, options: PullOptions, exceptions: Any, account: str = "") -> Snapshot:
+    header = {"Version": SNAPSHOT_VERSION, **({"Account": account} if account else {}), "Region": region,
               "TakenAt": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "VpcIds": list(options.vpc_ids)}
     snapshot = Snapshot({"SgverifySnapshot": header})
@@ -308,12 +349,16 @@ def write_snapshot(snapshot: Snapshot, output: str) -> None:
         sys.stdout.write(text)
         return
     folder = os.path.dirname(os.path.abspath(output))
+    temp = None
     try:
-        handle, temp = tempfile.mkstemp(prefix=".snapshot-", suffix=".json", dir=folder)
+        # Not named *.json: a reader of the folder never takes a half-written file for a snapshot.
+        handle, temp = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=folder)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temp, output)
     except OSError as error:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
         raise SnapshotError(f"cannot write {output}: {error.strerror}") from None
 
 
