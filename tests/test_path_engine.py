@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from sgverify.model import Family
+from sgverify.model import Family, parse_address
 from sgverify.model.forwarding import longest_prefix
 from sgverify.solve import Verdict, check_assertion
 from sgverify.solve.options import Options
@@ -403,3 +403,65 @@ def test_every_subnet_of_a_resource_without_addresses_may_hold_a_public_node():
     result = check_assertion(swapped, assertion("deny", [internet], [lb], TCP, [443]), Options())
     assert result.verdict is Verdict.VIOLATED
     assert "pub-b" in " ".join(steps(result))
+
+
+# -- a resource whose subnet the input does not describe --------------------------------------
+
+OTHER = "(other subnets of vpc-a)"  # the stand-in for the subnets of vpc-a the input leaves out
+
+
+def _with_unplaced_db():
+    """three_tier, but db sits in 10.0.9.10: a subnet of vpc-a the input does not describe."""
+    net = three_tier()
+    moved = replace(net.resources["db"], ips=(parse_address("10.0.9.10"),), subnet_ids=("subnet-gone",), subnets=())
+    return replace(net, resources={**net.resources, "db": moved})
+
+
+def test_an_allow_to_a_resource_in_an_undescribed_subnet_never_relies_on_its_nacl():
+    # web's and db's groups admit the connection, but db's subnet (and so its NACL) is not in
+    # the input: it may drop it, so the allow is refuted with that assumption named.
+    result = check_assertion(_with_unplaced_db(), assertion("allow", [web], [db], TCP, [5432]))
+    assert result.verdict is Verdict.VIOLATED
+    assert result.counterexample.failed_at == f"NACL of {OTHER}"
+    assert f"the inbound NACL of {OTHER} (not in the input) is taken to not admit the request" \
+        in result.counterexample.assumptions
+
+
+def test_an_allow_from_a_resource_in_an_undescribed_subnet_never_relies_on_its_nacl():
+    result = check_assertion(_with_unplaced_db(), assertion("allow", [db], [web], TCP, [443]))
+    assert result.verdict is Verdict.VIOLATED
+    assert result.counterexample.failed_at == f"NACL of {OTHER}"
+
+
+def test_the_local_route_reaches_a_resource_in_an_undescribed_subnet():
+    # Its NACL may admit anything, so only the groups decide: 5432 from web's group is admitted
+    # (the local route carries it: a deny must not hold), ssh from anywhere is not.
+    net = _with_unplaced_db()
+    refuted = check_assertion(net, assertion("deny", [web], [db], TCP, [5432]))
+    assert refuted.verdict is Verdict.VIOLATED
+    assert "route route local (vpc-a) taken" in steps(refuted)
+    assert f"the inbound NACL of {OTHER} (not in the input) is taken to admit the request" \
+        in refuted.counterexample.assumptions
+    assert verdict(net, assertion("deny", [web], [db], TCP, [22])) is Verdict.HOLDS
+    assert verdict(net, assertion("deny", [internet], [db])) is Verdict.HOLDS  # no public address
+
+
+def test_a_resource_in_an_undescribed_subnet_reaches_the_described_ones_by_the_local_route():
+    # db's groups let everything out, web admits 443 from anywhere: a deny from db must fail.
+    net = _with_unplaced_db()
+    assert verdict(net, assertion("deny", [db], [web], TCP, [443])) is Verdict.VIOLATED
+    assert verdict(net, assertion("deny", [db], [web], TCP, [22])) is Verdict.HOLDS
+
+
+def test_a_route_table_not_in_the_input_may_use_any_target_of_its_vpc():
+    # app moves to a subnet of vpc-a the input leaves out: its route table is not known and may
+    # send vpc-b's block over the peering, whose far side routes back. vpc-b itself has no way to
+    # anything undescribed, so only that choice of route can carry it.
+    net = two_vpcs((), TO_A)
+    moved = replace(net.resources["app"], ips=(parse_address("10.0.7.10"),), subnet_ids=("subnet-gone",), subnets=())
+    net = replace(net, resources={**net.resources, "app": moved})
+    result = check_assertion(net, assertion("deny", [app], [svc]))
+    assert result.verdict is Verdict.VIOLATED
+    assert any("perhaps 0.0.0.0/0 -> pcx (a free choice)" in step for step in steps(result))
+    # and an allow cannot rely on it
+    assert verdict(net, assertion("allow", [app], [svc], TCP, [443])) is Verdict.VIOLATED

@@ -20,6 +20,7 @@ import z3
 from ..model import Direction
 from ..model import intervals as iv
 from ..model.ends import Addr, End, EndKind
+from ..model.free import unplaced, unplaced_choice
 from ..model.leg import Crossing, Leg, RouteBack
 from ..model.legs import Legs
 from ..model.service import SERVICE_BITS
@@ -93,6 +94,7 @@ class PathQueryBuilder:
         if leg.source_space is not None:
             parts.append(t.addr_in("src", leg.source_space))
         parts += [t.bool_var(name) for name in leg.assume]
+        parts += [t.bool_var(unplaced_choice(e.resource)) for e in (src, dst) if unplaced(e)]
         for name, value, count in leg.choices:
             parts.append(f"(= {safe(name)} {smt.bv(value, 8)})")
             t.decls[safe(name)] = "(_ BitVec 8)"

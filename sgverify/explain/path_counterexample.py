@@ -67,10 +67,14 @@ def _describe(name: str, value: bool) -> str:
     kind, _, rest = name.partition(":")
     verb = "" if value else "not "
     parts = rest.split(":")
+    if kind == "via" and parts[0] == "entry":
+        return f"something not in the input (a VPN, another network) is taken to {verb}carry the packet into {parts[-1]}"
     if kind == "via":
         return f"{parts[-1]} is taken to {verb}carry the packet (it is not in the input)"
     if kind == "nacl" and len(parts) == 3:
         return f"the {parts[1]} NACL of {parts[0]} (not in the input) is taken to {verb}admit the {parts[2]}"
+    if kind == "placed":
+        return f"the way to and from {rest} (its subnet is not in the input) is taken to {verb}carry the packet"
     if kind == "route-back":
         return f"the route table of {rest} (not in the input) is taken to {verb}route the reply back"
     if kind == "tgw-back":

@@ -16,6 +16,7 @@ from ..model import intervals as iv
 from ..model.ends import Addr, End, EndKind
 from ..model.forwarding import LOCAL, lookup, table_pieces, tgw_pieces
 from ..model.leg import Crossing, Leg, Ref, RouteBack, TgwBack
+from ..model.free import unplaced, unplaced_choice
 from ..model.legs import Legs
 from ..model.service import ICMP, ICMPV6, PORTED, TYPED
 from ..model.topology import AclAction, AclEntry
@@ -81,6 +82,8 @@ class PathEvaluator:
         if leg.source_space is not None and not iv.contains(list(leg.source_space), flow.src):
             return False
         if not all(flow.free.get(name, False) for name in leg.assume):
+            return False
+        if not all(flow.free.get(unplaced_choice(e.resource), False) for e in (flow.src_end, flow.dst_end) if unplaced(e)):
             return False
         return all(flow.choices.get(name, 0) == value for name, value, _ in leg.choices)
 

@@ -17,8 +17,9 @@ from enum import Enum
 from functools import cached_property
 
 from . import intervals as iv
-from .addresses import Family, public_intervals
+from .addresses import PRIVATE_V4, Family, public_intervals
 from .network import Network, Resource
+from .stand_ins import stand_in_key, stand_in_vpcs, with_stand_ins
 from .topology import Subnet, Topology
 
 Space = tuple[tuple[int, int], ...]
@@ -86,7 +87,8 @@ class Places:
     def __init__(self, network: Network, family: Family):
         assert network.topology is not None
         self.network = network
-        self.topology: Topology = network.topology
+        self.described: Topology = network.topology
+        self.topology: Topology = with_stand_ins(network)
         self.family = family
 
     @cached_property
@@ -109,9 +111,10 @@ class Places:
         """Addresses of a subnet an interface can have (AWS keeps the first four
         and the last IPv4 address of every subnet)."""
         out = []
+        stand_in = subnet.key == stand_in_key(subnet.vpc)  # its blocks are no subnet's own
         for block in subnet.blocks(self.family):
             lo, hi = block.first, block.last
-            if self.family is Family.V4 and hi - lo >= 7:
+            if self.family is Family.V4 and hi - lo >= 7 and not stand_in:
                 lo, hi = lo + 4, hi - 1
             out.append((lo, hi))
         return iv.normalize(out)
@@ -139,18 +142,30 @@ class Places:
                 first_v4 = self._maps_public(resource, subnet)
                 ends.append(End(EndKind.RESOURCE, tuple(space), subnet.vpc, subnet.key, resource.name,
                                 public if first_v4 else None, publics if first_v4 else ()))
-        if not ends and private:  # outside every described subnet: an outside host with groups
-            ends.append(End(EndKind.RESOURCE, tuple(iv.of_points(private)), resource=resource.name))
+        if self._maybe_elsewhere(resource, subnets) or (not ends and private):
+            # perhaps in a VPC the input does not describe: an outside host with groups
+            space = iv.of_points(private) if resource.ips else \
+                (iv.of_cidrs(PRIVATE_V4, family) if family is Family.V4 else [])
+            if space:
+                ends.append(End(EndKind.RESOURCE, tuple(space), resource=resource.name))
         return ends
+
+    def _maybe_elsewhere(self, resource: Resource, subnets: list[Subnet]) -> bool:
+        """Whether it may be in a VPC the input does not describe: no described
+        subnet holds it, and its VPC is not known."""
+        return not resource.vpc and all(s.key == stand_in_key(s.vpc) for s in subnets)
 
     def _subnets_of(self, resource: Resource) -> list[Subnet]:
         """Its subnets; without any named, every subnet (of any VPC) holding one
         of its private addresses."""
-        topology = self.topology
+        topology = self.described
         subnets = [topology.subnets[k] for k in resource.subnet_ids if k in topology.subnets]
         if not subnets and resource.ips:
             subnets = [s for s in topology.subnets.values()
                        if any(b.contains(f, a) for b in s.cidrs for f, a in resource.ips)]
+        if not subnets:  # in a subnet the input does not describe
+            stand_ins = (self.topology.subnets.get(stand_in_key(v)) for v in stand_in_vpcs(resource, topology))
+            subnets = [s for s in stand_ins if s is not None]
         return subnets
 
     def _public(self, resource: Resource) -> Addr | None:
@@ -172,7 +187,7 @@ class Places:
         v4 = resource.private_addresses(Family.V4)
         if v4:
             return any(b.contains(Family.V4, v4[0]) for b in subnet.blocks(Family.V4))
-        return subnet.key in resource.subnet_ids
+        return subnet.key in resource.subnet_ids or subnet.key == stand_in_key(subnet.vpc)
 
     def _concrete_in(self, subnet: Subnet) -> list[tuple[int, int]]:
         return self.held.get(subnet.vpc, [])

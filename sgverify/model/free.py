@@ -17,3 +17,14 @@ def member_choice(side: str, group: str) -> str:
 def unknown_choice(rule: Rule, position: int) -> str:
     """Whether the unknown part of a rule (at `position` in its group's list) matches."""
     return f"unknown:{rule.group}/{rule.direction.value}/{position}"
+
+
+def unplaced_choice(resource: str) -> str:
+    """Whether the way to and from a resource whose subnet the input does not
+    describe (its route table, NACL, gateways) carries the packet."""
+    return f"placed:{resource}"
+
+
+def unplaced(end) -> bool:
+    """A resource end outside every described subnet."""
+    return bool(end.resource) and not end.subnet

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from . import intervals as iv
-from .addresses import Family
+from .addresses import Cidr, Family
 from .ends import Addr, Places
 from .forwarding import LOCAL, table_pieces
 from .leg import Check, Crossing, Hop, Leg, Ref, RouteBack
@@ -146,7 +146,7 @@ class Legs:
         table = self.table(state.subnet)
         if table is None:
             name = self.topology.route_table_of(state.subnet) or f"the route table of {state.subnet.key}"
-            return self._unknown(state, space, f"route-table:{name}")
+            return self._any_route(state, space, public, name)
         legs: list[Leg] = []
         for piece in table_pieces(self.topology, table, state.subnet.vpc, self.family, self.network.prefix_lists):
             part = iv.intersect(list(piece.space), space)
@@ -154,6 +154,36 @@ class Legs:
                 moved = replace(state, hops=state.hops + (self._route_hop(table, piece.choice),))
                 legs += self._via(moved, piece.choice, part, public)
         return legs
+
+    def _any_route(self, state: _From, space, public: Addr | None, table: str) -> list[Leg]:
+        """A route table not in the input may send a destination to something
+        undescribed, or to any target its VPC has: one free choice among them
+        per packet (routing is deterministic)."""
+        targets = self._targets_of(state.subnet.vpc)
+        count = len(targets) + 1
+        choice = f"route:{table}"
+        legs = [replace(leg, choices=leg.choices + ((choice, 0, count),))
+                for leg in self._unknown(state, space, f"route-table:{table}")]
+        for index, route in enumerate(targets, 1):
+            hop = Hop(f"{table} (not in the input): perhaps {route} (a free choice)")
+            moved = replace(state, hops=state.hops + (hop,))
+            legs += [replace(leg, choices=leg.choices + ((choice, index, count),))
+                     for leg in self._via(moved, route, space, public)]
+        return legs
+
+    def _targets_of(self, vpc: str) -> list[Route]:
+        """A route to each target a table of the VPC could name."""
+        t, family = self.topology, self.family
+        anywhere = Cidr.parse("0.0.0.0/0" if family is Family.V4 else "::/0")
+        found = [(TargetKind.INTERNET_GATEWAY, k) for k, g in t.internet_gateways.items() if g.vpc == vpc]
+        found += [(TargetKind.EGRESS_ONLY_GATEWAY, k) for k, g in t.egress_only_gateways.items() if g.vpc == vpc]
+        found += [(TargetKind.NAT_GATEWAY, k) for k, n in t.nat_gateways.items()
+                  if n.subnet in t.subnets and t.subnets[n.subnet].vpc == vpc]
+        found += [(TargetKind.PEERING, k) for k, p in t.peerings.items() if vpc in (p.requester_vpc, p.accepter_vpc)]
+        found += [(TargetKind.TRANSIT_GATEWAY, k) for k in sorted({a.transit_gateway for a in t.tgw_attachments.values()
+                                                                   if a.vpc == vpc})]
+        found += [(TargetKind.GATEWAY_ENDPOINT, k) for k, e in t.endpoints.items() if e.vpc == vpc]
+        return [Route(kind, key, anywhere) for kind, key in sorted(found, key=lambda f: (f[0].value, f[1]))]
 
     def _via(self, state: _From, route: Route, space, public: Addr | None) -> list[Leg]:
         t, kind = self.topology, route.target_kind

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...model import Family, Resource, SecurityGroup, parse_address
+from ...model.stand_ins import DEFAULT_SUBNET
 from .intrinsics import CfnError, ResRef, Unknown
 from .layer import SUBNET, VPC, Layer, unknown_text
 from ..yamlnodes import YMap
@@ -22,7 +23,7 @@ from ..yamlnodes import YMap
 INSTANCE = "AWS::EC2::Instance"
 INTERFACE = "AWS::EC2::NetworkInterface"
 SUBNET_GROUPS = {"AWS::RDS::DBSubnetGroup": "SubnetIds", "AWS::ElastiCache::SubnetGroup": "SubnetIds"}
-NO_SUBNET = "(default subnet)"  # a resource that names no subnet: the default VPC's, not in the template
+NO_SUBNET = DEFAULT_SUBNET  # a resource that names no subnet: the default VPC's, not in the input
 # types whose resources live in subnets (others keep no placement)
 PLACED = (INSTANCE, INTERFACE, "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate",
           "AWS::AutoScaling::LaunchConfiguration", "AWS::RDS::DBInstance", "AWS::RDS::DBCluster",

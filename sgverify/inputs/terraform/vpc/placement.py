@@ -18,11 +18,12 @@ from dataclasses import replace
 from typing import Any
 
 from ....model import Family, Resource, SecurityGroup, parse_address
+from ....model.stand_ins import DEFAULT_SUBNET
 from ..common import Ref, TfResource, Unknown, as_list, known
 from .layer import Skip, TfLayer
 from .network import SUBNET
 
-NO_SUBNET = "(default subnet)"
+NO_SUBNET = DEFAULT_SUBNET  # a resource that names no subnet: the default VPC's, not in the input
 SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group")
 TEMPLATES = ("aws_launch_template", "aws_launch_configuration")
 
