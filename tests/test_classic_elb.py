@@ -266,11 +266,10 @@ def test_cloudformation_classic_elb_carries_its_groups_in_its_subnets():
     """)
     elb = loaded.network.resources["Elb"]
     assert elb.groups == ("Sg",) and elb.subnets == (Cidr.parse("10.0.1.0/24"),)
-    # Nothing about the load balancer; the subnet names its VPC by an id the
-    # template does not hold, and that is the one thing to say.
-    assert warnings(loaded) == [
-        "t.yaml:6: warning: subnet Sub is in VPC 'vpc-0123456789abcdef0', which is not in the "
-        "input: its blocks are not checked"]
+    # Nothing about the load balancer. A subnet alone is no VPC layer (it only
+    # says where the load balancer is), so nothing about its VPC either.
+    assert loaded.network.topology is None
+    assert warnings(loaded) == []
 
 
 def test_cloudformation_classic_elb_without_groups():
@@ -288,14 +287,11 @@ def test_cloudformation_classic_elb_without_groups():
     """)
     assert default_vpc.network.resources["Elb"].groups == ("default_elb",)
     assert default_vpc.network.groups["default_elb"].opaque
-    # With no subnet it lands in the default VPC's default subnets, which the
-    # template does not describe: their NACL and routes are not known either.
+    # With no subnet it lands in the default VPC's default subnets.
     assert [w for w in warnings(default_vpc) if "Elb" in w] == [
         "t.yaml:9: warning: Elb names no security group and no subnet: in the default VPC ELB "
         "gives it the account's default_elb group, whose rules are not in the template (kept "
-        "unknown)",
-        "t.yaml:9: warning: Elb is in subnet (default subnet), which is not in the input: its "
-        "NACL and routes are free choices"]
+        "unknown)"]
 
 
 # ---------------------------------------------------------------- fixtures

@@ -30,8 +30,9 @@ NAT = "AWS::EC2::NatGateway"
 PEERING = "AWS::EC2::VPCPeeringConnection"
 ATTACHMENT = "AWS::EC2::VPCGatewayAttachment"
 SUBNET_BLOCK = "AWS::EC2::SubnetCidrBlock"
-# resource types that make a template have a VPC layer
-LAYER_TYPES = (VPC, VPC_BLOCK, SUBNET, SUBNET_BLOCK, IGW, EIGW, NAT, PEERING, ATTACHMENT,
+# resource types that make a template have a VPC layer (subnets alone do not: they
+# only say where resources are, as in the Terraform reader)
+LAYER_TYPES = (VPC, VPC_BLOCK, IGW, EIGW, NAT, PEERING, ATTACHMENT,
                "AWS::EC2::RouteTable", "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation",
                "AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry", "AWS::EC2::SubnetNetworkAclAssociation",
                "AWS::EC2::TransitGateway", "AWS::EC2::TransitGatewayAttachment",
