@@ -103,8 +103,8 @@ def _say_what_each_network_left(checks) -> None:
 def warn_outside(path: str, outside: tuple[str, ...]) -> None:
     if outside:
         more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
-        print(f"sgverify: warning: {path}: {outside[0]}{more} lead(s) outside this file; networks are not "
-              f"joined across files, so each file is checked on its own", file=sys.stderr)
+        print(f"sgverify: warning: {path}: {outside[0]}{more}: outside this file, and networks are not "
+              f"joined across files (each file is checked on its own)", file=sys.stderr)
 
 
 def _waiver_warnings(reports) -> None:
