@@ -18,6 +18,10 @@ def call_function(name: str, args: list[Any]) -> Any:
     if (name == "split" and len(args) == 2 and isinstance(args[1], JoinedRefs)
             and args[0] == args[1].separator):
         return list(args[1].items)
+    if name == "length" and len(args) == 1 and isinstance(args[0], (list, dict)):
+        # A collection's length is known when its values are not: a list of
+        # rule maps with a group id read at apply still has one entry each.
+        return len(args[0])
     if name in ("coalesce", "coalescelist", "can", "lookup"):
         handler = _LAZY.get(name)
         return handler(args) if handler else Unknown(f"calls {name}()")
