@@ -97,7 +97,7 @@ def _quiet_stdout() -> None:
 # `--help` lists them.
 COMMANDS = {"check": "check", "diff": "diff", "snapshot": "snapshot", "import": "import_cmd", "query": "query",
             "exposure": "exposure", "matrix": "matrix", "graph": "graph", "report": "report_cmd", "lint": "lint",
-            "infer": "infer"}
+            "infer": "infer", "fix": "fix"}
 
 
 def _register(arguments: Sequence[str] = ()) -> None:

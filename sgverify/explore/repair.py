@@ -31,6 +31,19 @@ MAX_ROUNDS = 25
 MAX_BLOCKS = 16  # a narrowed CIDR split into more blocks than this is not offered
 FAMILIES = (Family.V4, Family.V6)
 
+# The cost model (docs/fix.md): what a reviewer would rather read. Narrowing a
+# rule's ports or peer keeps what the rule was for, so it is cheaper than
+# removing it, until the narrowed peer takes more rules than a person would
+# write (four blocks cost more than one removal). An added rule that names a
+# group is one line that stays right as members come and go; host addresses
+# cost one more each.
+COST_REMOVE = 7
+COST_NARROW_PORTS = 2
+COST_PER_NARROWED_BLOCK = 2
+COST_ADD_GROUP_RULE = 2
+COST_ADD_ADDRESS_RULE = 3
+ADDED_DESCRIPTION = "added by suggested fix"
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -52,6 +65,26 @@ class Edit:
 class Fix:
     edits: tuple[Edit, ...]
     network: Network  # the edited network, on which every assertion was proved
+
+
+@dataclass(frozen=True)
+class NoFix:
+    """Why the search found nothing, in one line."""
+
+    reason: str
+
+
+def _anything(_) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Editable:
+    """Which rules the search may change and which groups it may add to: a
+    patch writer can only offer edits it can write as text."""
+
+    rule: object = _anything  # Rule -> bool
+    group: object = _anything  # group key -> bool
 
 
 # ---------------------------------------------------------------- address sets of endpoints
@@ -91,7 +124,7 @@ def forbidden_peers(network: Network, assertion: Assertion, direction: Direction
 
 def block_candidates(network: Network, assertion: Assertion, rule: Rule) -> list[Edit]:
     """Ways to make `rule` stop admitting packets the assertion forbids."""
-    out = [Edit(rule.group, rule.direction, rule, (), 3, f"remove {rule.label}")]
+    out = [Edit(rule.group, rule.direction, rule, (), COST_REMOVE, f"remove {rule.label}")]
     peer = rule.peer
     if isinstance(peer, CidrPeer):
         family = peer.cidr.family
@@ -100,11 +133,12 @@ def block_candidates(network: Network, assertion: Assertion, rule: Rule) -> list
         blocks = [c for lo, hi in keep for c in iv.to_cidrs(lo, hi, family)]
         if blocks and len(blocks) <= MAX_BLOCKS and blocks != [peer.cidr]:
             rules = tuple(replace(rule, peer=CidrPeer(c), text="") for c in blocks)
-            out.append(Edit(rule.group, rule.direction, rule, rules, len(rules), f"narrow {rule.label}'s peer"))
+            out.append(Edit(rule.group, rule.direction, rule, rules, COST_PER_NARROWED_BLOCK * len(rules),
+                            f"narrow {rule.label}'s peer"))
     service = narrowed_service(rule.service, assertion)
     if service is not None:
-        out.append(Edit(rule.group, rule.direction, rule, (replace(rule, service=service, text=""),), 1,
-                        f"narrow {rule.label}'s ports"))
+        out.append(Edit(rule.group, rule.direction, rule, (replace(rule, service=service, text=""),),
+                        COST_NARROW_PORTS, f"narrow {rule.label}'s ports"))
     return out
 
 
@@ -120,23 +154,53 @@ def narrowed_service(service: Service, assertion: Assertion) -> Service | None:
     return Service(service.protocol, tuple(PortRange(lo - base, hi - base) for lo, hi in rest))
 
 
-def add_candidates(network: Network, assertion: Assertion, block) -> list[Edit]:
-    """Rules admitting the asserted traffic on the side that drops it (first group of that side)."""
+def add_candidates(network: Network, assertion: Assertion, block, editable: Editable = Editable()) -> list[Edit]:
+    """Rules admitting the asserted traffic on the side that drops it (first group of that side):
+    one naming a group when the peers are exactly its members, else one per address."""
     resource = network.resources.get(block.resource)
     described = [g for g in (resource.groups if resource else ()) if g in network.groups
-                 and not network.groups[g].opaque]
+                 and not network.groups[g].opaque and editable.group(g)]
     if not described:
         return []
     group, direction = described[0], block.direction
     ends = assertion.sources if direction is Direction.INGRESS else assertion.destinations
+    out = []
+    as_group = _exact_group(network, ends)
+    if as_group is not None:
+        out += _added(network, assertion, group, direction, [GroupPeer(as_group)], COST_ADD_GROUP_RULE)
     peers = [p for e in ends for p in _peers_for(network, e)]
+    if peers and not (as_group is not None and peers == [GroupPeer(as_group)]):
+        cost = COST_ADD_GROUP_RULE if all(isinstance(p, GroupPeer) for p in peers) else COST_ADD_ADDRESS_RULE
+        out += _added(network, assertion, group, direction, peers, cost)
+    return out
+
+
+def _added(network, assertion, group, direction, peers, cost_per_rule) -> list[Edit]:
     services = _services_for(assertion)
     index = len(network.groups[group].rules(direction))
-    rules = tuple(Rule(group, direction, index + i, s, p, description="added by suggested fix")
+    rules = tuple(Rule(group, direction, index + i, s, p, description=ADDED_DESCRIPTION)
                   for i, (s, p) in enumerate((s, p) for s in services for p in peers))
     if not rules or len(rules) > MAX_BLOCKS:
         return []
-    return [Edit(group, direction, None, rules, len(rules), f"add to {group} {direction.value}")]
+    return [Edit(group, direction, None, rules, cost_per_rule * len(rules), f"add to {group} {direction.value}")]
+
+
+def _exact_group(network: Network, ends) -> str | None:
+    """A described group whose members are exactly the resources `ends` name, if there is one."""
+    names = set()
+    for end in ends:
+        if isinstance(end, ResourceEndpoint):
+            names.add(end.name)
+        elif isinstance(end, GroupEndpoint):
+            names |= {r.name for r in network.members(end.group)}
+        else:
+            return None
+    if not names:
+        return None
+    for key, group in sorted(network.groups.items()):
+        if not group.opaque and {r.name for r in network.members(key)} == names:
+            return key
+    return None
 
 
 def _peers_for(network: Network, endpoint) -> list:
@@ -201,23 +265,78 @@ def _original(network: Network, rule: Rule, edits) -> Rule | None:
 
 def suggest_fix(network: Network, assertions, rounds: int = MAX_ROUNDS) -> Fix | None:
     """The cheapest proven set of edits making every assertion hold, or None."""
+    found = search_fix(network, assertions, rounds)
+    return found if isinstance(found, Fix) else None
+
+
+def search_fix(network: Network, assertions, rounds: int = MAX_ROUNDS,
+               editable: Editable = Editable()) -> Fix | NoFix:
+    """The cheapest proven set of edits making every assertion hold, or why there is none.
+
+    Only rules `editable.rule` accepts are changed, and rules are added only to
+    groups `editable.group` accepts."""
     candidates: list[Edit] = []
     clauses: list[tuple[frozenset, frozenset]] = []  # (originals, added edits): change one
     refuted: list[frozenset[Edit]] = []
     chosen: tuple[Edit, ...] = ()
+    failure = None
     for _ in range(rounds):
         edited = apply(network, chosen)
         failure = _first_failure(edited, assertions)
         if failure is None:
             return Fix(chosen, edited)
         if failure.counterexample is None:
-            return None  # unknown: no fix can be proven
+            return NoFix(f"{_named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
+                         f"no fix can be proved")
         refuted.append(frozenset(chosen))
-        _learn(network, failure, chosen, candidates, clauses, edited)
+        stuck = _learn(network, failure, chosen, candidates, clauses, edited, editable)
+        if stuck:
+            return NoFix(f"{_named(failure.assertion)} needs a rule on {stuck}, and none can be "
+                         f"added there (its groups are not described in the input, or not written as text)")
         chosen = _choose(candidates, clauses, refuted)
         if chosen is None:
-            return None
-    return None
+            return NoFix(f"no removal, narrowing or addition of rules makes {_named(failure.assertion)} hold "
+                         f"without breaking another assertion{_unchangeable(failure, network, editable)}")
+    return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
+                 f"{_named(failure.assertion)}")
+
+
+def _named(assertion: Assertion) -> str:
+    where = f" ({assertion.origin})" if str(assertion.origin) else ""
+    return f"{assertion.name!r}{where}"
+
+
+def _unchangeable(failure, network: Network, editable: Editable) -> str:
+    """Why this counterexample left the search nothing to try, when it can say."""
+    cx = failure.counterexample
+    if cx.blocked_by is None and not admitting(cx, network):
+        hops = [str(h.element) for h in cx.path if h.outcome == "taken"][:1]
+        return (f"; {cx.source.address} -> {cx.destination.address} is delivered whatever the rules say"
+                + (f" ({hops[0]})" if hops else ""))
+    if cx.failed_at and cx.blocked_by is None:
+        return f"; the path drops it at {cx.failed_at}, and only security-group rules are edited"
+    fixed = [r for r in admitting(cx, network) if r.group in network.groups and not editable.rule(r)]
+    if not fixed:
+        return ""
+    return "; rules that cannot be edited as text: " + ", ".join(f"{r.label} ({r.origin})" for r in fixed)
+
+
+def admitting(cx, network: Network) -> tuple[Rule, ...]:
+    """The rules that admit a delivered packet: the counterexample's, else those its path
+    names at the security-group hops of the request."""
+    if cx.allowed_by:
+        return cx.allowed_by
+    out = []
+    for hop in cx.path:
+        if hop.step in ("egress", "ingress") and hop.outcome == "admits" and not hop.reply:
+            group, _, rest = str(hop.element).partition(" ")
+            direction, _, index = rest.partition("[")
+            number = index.split("]")[0]
+            if group in network.groups and direction in ("ingress", "egress") and number.isdigit():
+                rules = network.groups[group].rules(Direction(direction))
+                if int(number) < len(rules):
+                    out.append(rules[int(number)])
+    return tuple(out)
 
 
 def _first_failure(network: Network, assertions):
@@ -229,14 +348,16 @@ def _first_failure(network: Network, assertions):
     return None
 
 
-def _learn(network, failure, chosen, candidates, clauses, edited) -> None:
+def _learn(network, failure, chosen, candidates, clauses, edited, editable: Editable = Editable()) -> str:
+    """Add the counterexample's candidates and clause; for a blocked packet that no added
+    rule could admit, say where it is blocked (the search can never make it pass)."""
     cx, assertion = failure.counterexample, failure.assertion
     new: list[Edit] = []
     if cx.blocked_by is None:  # a forbidden packet got through
         originals, added = set(), set()
-        for rule in cx.allowed_by:
+        for rule in admitting(cx, edited):
             original = _original(network, rule, chosen)
-            if original is not None:
+            if original is not None and editable.rule(original):
                 originals.add(original)
                 new += block_candidates(network, assertion, original)
             added |= {e for e in chosen if e.target is None and any(same(rule, r) for r in e.rules)}
@@ -244,10 +365,14 @@ def _learn(network, failure, chosen, candidates, clauses, edited) -> None:
     else:
         for block in (cx.blocked_by, cx.also_blocked_by):
             if block is not None:
-                new += add_candidates(edited, assertion, block)
+                offered = add_candidates(edited, assertion, block, editable)
+                if not offered:
+                    return f"the {block.direction.value} of {block.resource} ({', '.join(block.groups) or 'no groups'})"
+                new += offered
     for edit in new:
         if edit not in candidates:
             candidates.append(edit)
+    return ""
 
 
 def _choose(candidates, clauses, refuted):

@@ -1,0 +1,75 @@
+"""Writing a fix in the input's own format: the changed files' new texts, and a patch.
+
+One module per format (native.py, terraform.py, cloudformation.py) turns the
+edits of a fix (explore/repair.py) into changes of the user's text, found from
+each rule's origin (file:line). `editable` tells the search which rules a
+writer can change and which groups it can add to, so the search only offers
+edits that can be written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..explore.repair import Editable
+from ..model import Network
+from .text import FileEdits, Unwritable, unified_diff
+
+FORMATS = ("native", "terraform", "cloudformation")
+
+
+@dataclass(frozen=True)
+class Written:
+    """Each changed file and its edits."""
+
+    files: dict[str, FileEdits]
+
+    def texts(self) -> dict[str, str]:
+        """path -> the file's new text."""
+        return {path: edits.text() for path, edits in self.files.items()}
+
+    def diff(self) -> str:
+        return "".join(unified_diff(edits) for _, edits in sorted(self.files.items()))
+
+
+def check_writable(network: Network) -> None:
+    """Raise an InputError when no patch can be written for this input at all."""
+    if network.input_format not in FORMATS:
+        raise InputError(f"fix writes native, Terraform (.tf) and CloudFormation (YAML) input, "
+                         f"not {network.input_format}; `check --suggest-fix` shows a fix for it",
+                         network.source)
+    if network.input_format == "cloudformation":
+        from .cloudformation import is_yaml_template
+
+        if not is_yaml_template(network.source):
+            raise InputError("fix writes YAML templates; this template is JSON", network.source)
+
+
+def editable(network: Network) -> Editable:
+    """What the search may change: every rule for native input, plain blocks and entries otherwise."""
+    if network.input_format == "terraform":
+        from . import terraform
+
+        return Editable(rule=terraform.editable_rule, group=lambda key: terraform.editable_group(network, key))
+    if network.input_format == "cloudformation":
+        from . import cloudformation
+
+        cache: dict = {}
+        return Editable(rule=lambda r: cloudformation.editable_rule(network, r, cache),
+                        group=lambda key: cloudformation.editable_group(network, key, cache))
+    return Editable()
+
+
+def write_fix(network: Network, fix) -> Written:
+    """The fix as new texts of the input's files; Unwritable when an edit cannot be written."""
+    if network.input_format == "terraform":
+        from .terraform import write
+    elif network.input_format == "cloudformation":
+        from .cloudformation import write
+    else:
+        from .native import write
+    return Written(write(network, fix))
+
+
+__all__ = ["FORMATS", "Unwritable", "Written", "check_writable", "editable", "write_fix"]
