@@ -52,6 +52,7 @@ class Org:
         self.prod = self.dev = self.no_role = self.limited = ""
         self.groups: dict[tuple[str, str], dict[str, str]] = {}  # (account, Region) -> name -> id
         self.keys: dict[str, str] = {}  # the auditor's access key
+        self.outsider: dict[str, str] = {}  # a user of the management account with no policy
 
     @property
     def members(self) -> list[str]:
@@ -108,6 +109,9 @@ def _build(org: Org) -> None:
         "Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "organizations:ListAccounts", "Resource": "*"},
             {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": assumable}]}))
+    iam.create_user(UserName="outsider")
+    key = iam.create_access_key(UserName="outsider")["AccessKey"]
+    org.outsider = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
     # From here on every request is authenticated and checked against IAM policies.
     urllib.request.urlopen(urllib.request.Request(
         f"{url}/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"}))
@@ -249,6 +253,20 @@ def test_an_account_that_cannot_be_assumed_writes_nothing(org, tmp_path):
     assert len(_errors(done.stderr)) == 1  # once for the account, not once per Region
     assert not out.exists() or _files(out) == set()
     assert "0 of 2 account-Region snapshots written" in done.stderr
+
+
+def test_an_organization_that_cannot_be_listed_is_exit_2(org, tmp_path):
+    out = tmp_path / "estate"
+    env = {**_env(org, tmp_path), **org.outsider}
+    done = _sgverify(["snapshot", "--organization", "--role-name", ROLE, "--region", "eu-west-1", "-o", out], env)
+    assert done.returncode == 2, done.stderr
+    # AWS answers AccessDeniedException; moto answers this JSON service with an XML body that
+    # botocore cannot read, so only the HTTP status is left to go by.
+    assert done.stderr.splitlines() == [
+        "sgverify: error: --organization: not allowed to call ListAccounts (403): grant "
+        "organizations:ListAccounts (only the management account or a delegated administrator may list "
+        "the accounts)"]
+    assert not out.exists()
 
 
 def test_the_role_is_assumed_once_per_account_with_its_session_name(org, monkeypatch):

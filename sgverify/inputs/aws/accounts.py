@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -66,7 +67,7 @@ class OrganizationAccounts:
 
 def organization_accounts(session: Any) -> OrganizationAccounts:
     """Every account of the caller's organization, by its status."""
-    with aws_errors():
+    with _organization_errors(), aws_errors("organizations"):
         client = session.client("organizations", config=client_config())
         active, inactive = [], []
         for page in client.get_paginator("list_accounts").paginate():
@@ -77,9 +78,23 @@ def organization_accounts(session: Any) -> OrganizationAccounts:
     return OrganizationAccounts(sorted(active), sorted(inactive))
 
 
+@contextmanager
+def _organization_errors():
+    try:
+        yield
+    except SnapshotError as error:
+        if error.code == "AWSOrganizationsNotInUseException":
+            raise SnapshotError("--organization: the caller's account is not in an AWS Organization",
+                                error.code) from None
+        if error.code in ("AccessDenied", "AccessDeniedException", "403"):
+            raise SnapshotError(f"--organization: {error} (only the management account or a delegated "
+                                f"administrator may list the accounts)", error.code) from None
+        raise
+
+
 def caller_account(session: Any) -> str:
     """The account of the credentials themselves (sts:GetCallerIdentity)."""
-    with aws_errors():
+    with aws_errors("sts"):
         return session.client("sts", config=client_config()).get_caller_identity()["Account"]
 
 
@@ -146,7 +161,7 @@ class RoleCredentials:
     def _assume(self, account: str) -> tuple[dict, dt.datetime]:
         arn = self.role_arn(account)
         try:
-            with aws_errors():
+            with aws_errors("sts"):
                 answer = self._sts.assume_role(RoleArn=arn, RoleSessionName=self.session_name)
         except SnapshotError as error:
             raise SnapshotError(_assume_message(arn, error), error.code) from None

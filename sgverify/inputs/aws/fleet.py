@@ -74,8 +74,13 @@ def take_snapshots(options: FleetOptions, folder: str, say: Callable[[str], None
     targets = [Target(a, r) for a in accounts for r in regions]
     result = FleetResult(targets=len(targets))
     puller = _Puller(session, roles, replace(options.pull, progress=False), folder, say, result)
-    with _Bar(progress, len(targets)) as bar, ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        list(pool.map(lambda target: puller.pull(target, bar), targets))  # re-raises a bug of any thread
+    with _Bar(progress, len(targets)) as bar:
+        pool = ThreadPoolExecutor(max_workers=options.jobs)
+        try:
+            list(pool.map(lambda target: puller.pull(target, bar), targets))  # re-raises a bug of any thread
+        finally:
+            # After a bug or an interrupt, what has not started is not started: only running pulls finish.
+            pool.shutdown(wait=True, cancel_futures=True)
     result.written.sort(key=lambda pair: (pair[0].account, pair[0].region))
     return result
 

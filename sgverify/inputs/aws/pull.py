@@ -108,15 +108,16 @@ def describe_region(client: Any, region: str, options: PullOptions, account: str
 
 
 @contextmanager
-def aws_errors():
-    """Turn what boto3 raises into one clear SnapshotError."""
+def aws_errors(service: str = "ec2"):
+    """Turn what boto3 raises into one clear SnapshotError; `service` names the permission to grant."""
     _, _, exceptions = _boto3()
     try:
         yield
     except exceptions.BotoCoreError as error:
         raise SnapshotError(_botocore_message(error, exceptions)) from None
     except exceptions.ClientError as error:
-        raise SnapshotError(_client_message(error), error.response.get("Error", {}).get("Code", "")) from None
+        code = error.response.get("Error", {}).get("Code", "")
+        raise SnapshotError(_client_message(error, service), code) from None
     except _parser_error() as error:  # an answer that is not AWS's (a proxy's or a failing server's page)
         raise SnapshotError(_botocore_message(error, exceptions)) from None
 
@@ -144,14 +145,15 @@ def _botocore_message(error: Exception, exceptions: Any) -> str:
     return f"AWS request failed: {type(error).__name__}: {first}"
 
 
-def _client_message(error: Any) -> str:
+def _client_message(error: Any, service: str = "ec2") -> str:
     info = error.response.get("Error", {})
-    code, message = info.get("Code", "Error"), info.get("Message", "")
+    code, message = info.get("Code", "Error"), " ".join(str(info.get("Message", "")).split())
     operation = getattr(error, "operation_name", "the request")
     if code in ("AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId"):
         return f"AWS rejected the credentials ({code}) on {operation}: {message}"
-    if code in ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException"):
-        return f"not allowed to call {operation} ({code}): grant ec2:{operation}"
+    # "403": a denial whose body botocore could not read, so that it has only the HTTP status.
+    if code in ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "403"):
+        return f"not allowed to call {operation} ({code}): grant {service}:{operation}"
     return f"{operation} failed ({code}): {message}"
 
 
