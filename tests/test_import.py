@@ -7,7 +7,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import strategies as S
 from clitools import invoke, run
 from test_aws_topology import acl, entry, eni, route, sg, table, transit_doc
 from sgverify.errors import InputError
@@ -160,6 +163,25 @@ def test_a_carried_opaque_group_must_say_it_has_no_rules(tmp_path):
                           f"security_groups: [p]}}\n", "f.yaml")
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(S.networks(), st.data())
+def test_random_networks_with_a_carried_opaque_group_without_rules_check_the_same_once_written(net, data):
+    # Every drawn network, with a group of another account that has no rule and
+    # a resource carrying it beside a described group: written, read back and
+    # checked, it is the same network with the same verdicts.
+    bare = SecurityGroup("sg-bare", opaque=True)
+    described = sorted(net.groups)[0]
+    carrier = Resource("carrier", ("sg-bare", described))
+    net = S.network([*net.groups.values(), bare], [*net.resources.values(), carrier],
+                    net.externals.values(), net.prefix_lists.values())
+    text = export_native(net)
+    check_round_trip(net, text, "x.yaml")
+    again = parse_network(text, "x.yaml").network
+    assert differences(net, again) == []
+    drawn = data.draw(S.assertions(net))
+    assert check_assertion(again, drawn).verdict == check_assertion(net, drawn).verdict
+
+
 def test_groups_of_two_vpcs_may_share_a_name(tmp_path):
     described = {
         "SecurityGroups": [
@@ -237,6 +259,10 @@ def _rel(path: Path) -> str:
 def test_the_readable_networks_include_every_known_example():
     assert set(EXAMPLES) <= set(READABLE)
     assert ROOT / "examples" / "terraform" / "three-tier" in READABLE
+    real = ROOT / "examples" / "real"
+    assert {real / "cfngoat" / "cfngoat.yaml", real / "sg-module", real / "vpc-module",
+            real / "multi-vpc" / "snapshot.json", real / "classic-elb.yaml", real / "classic-elb",
+            real / "legacy-web-db", real / "vulnerable-by-design"} <= set(READABLE)
 
 
 @pytest.mark.parametrize("path", READABLE, ids=_rel)
