@@ -17,6 +17,7 @@ call the command makes is checked against the policies, as AWS would:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -49,7 +50,7 @@ class Org:
     def __init__(self, url: str):
         self.url = url
         self.management = ""
-        self.prod = self.dev = self.no_role = self.limited = ""
+        self.prod = self.dev = self.no_role = self.limited = self.closed = ""
         self.groups: dict[tuple[str, str], dict[str, str]] = {}  # (account, Region) -> name -> id
         self.keys: dict[str, str] = {}  # the auditor's access key
         self.outsider: dict[str, str] = {}  # a user of the management account with no policy
@@ -92,6 +93,8 @@ def _build(org: Org) -> None:
     made = [orgs.create_account(Email=f"{n}@example.com", AccountName=n)["CreateAccountStatus"]["AccountId"]
             for n in ("prod", "dev", "no-role", "limited")]
     org.prod, org.dev, org.no_role, org.limited = made
+    org.closed = orgs.create_account(Email="old@example.com", AccountName="old")["CreateAccountStatus"]["AccountId"]
+    orgs.close_account(AccountId=org.closed)
     for account, policy in ((org.prod, READ_ONLY), (org.dev, READ_ONLY), (org.limited, GROUPS_ONLY)):
         iam = _as_account(url, account, "iam")
         iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST))
@@ -191,6 +194,9 @@ def test_an_organization_in_two_regions_end_to_end(org, tmp_path):
         assert f"sgverify: error: {org.limited} {region}: not allowed to call DescribeNetworkInterfaces " \
                f"(AccessDenied): grant ec2:DescribeNetworkInterfaces" in errors, errors
     assert "4 of 8 account-Region snapshots written" in done.stderr
+    # The closed account is not tried at all, and said so.
+    assert f"sgverify: warning: left out the organization's accounts that are not ACTIVE (suspended or " \
+           f"closing): {org.closed}" in done.stderr.splitlines()
 
     # Each file is its own account's and Region's: the groups made there, and only those.
     for (account, region), made in org.groups.items():
@@ -278,6 +284,9 @@ def test_the_role_is_assumed_once_per_account_with_its_session_name(org, monkeyp
     assert roles.of(org.prod) is first  # kept, not assumed again
     who = boto3.client("sts", region_name="eu-west-1", **first).get_caller_identity()
     assert who["Arn"] == f"arn:aws:sts::{org.prod}:assumed-role/{ROLE}/audit-2026"
+    # Credentials that expire within the margin are taken again (moto's last an hour).
+    eager = RoleCredentials(session, ROLE, "audit-2026", refresh_before=dt.timedelta(hours=2))
+    assert eager.of(org.prod)["aws_access_key_id"] != eager.of(org.prod)["aws_access_key_id"]
     with pytest.raises(SnapshotError) as refused:
         roles.of(org.no_role)
     assert refused.value.code == "AccessDenied"

@@ -25,7 +25,7 @@ ACCOUNT_ID = re.compile(r"\d{12}")
 SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
 # IAM role names (the path is not part of the name here).
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
-_REFRESH_BEFORE = dt.timedelta(minutes=10)
+REFRESH_BEFORE = dt.timedelta(minutes=10)
 
 
 def check_account_id(text: str, where: str) -> str:
@@ -129,8 +129,10 @@ class RoleCredentials:
     account's other Regions report it without asking STS again.
     """
 
-    def __init__(self, session: SharedSession, role_name: str, session_name: str, partition: str = "aws"):
+    def __init__(self, session: SharedSession, role_name: str, session_name: str, partition: str = "aws",
+                 refresh_before: dt.timedelta = REFRESH_BEFORE):
         self.role_name, self.session_name, self.partition = role_name, session_name, partition
+        self.refresh_before = refresh_before  # credentials this close to expiring are taken again
         with aws_errors():
             self._sts = session.client("sts", config=client_config())
         self._locks: dict[str, threading.Lock] = {}
@@ -146,7 +148,7 @@ class RoleCredentials:
             known = self._known.get(account)
             if isinstance(known, SnapshotError):
                 raise known
-            if known is None or known[1] - _REFRESH_BEFORE < dt.datetime.now(dt.timezone.utc):
+            if known is None or known[1] - self.refresh_before < dt.datetime.now(dt.timezone.utc):
                 try:
                     known = self._known[account] = self._assume(account)
                 except SnapshotError as error:

@@ -93,7 +93,7 @@ def _accounts(session: SharedSession, options: FleetOptions, say: Callable[[str]
         found = organization_accounts(session)
         listed = found.active
         if found.inactive:
-            say(f"warning: left out {len(found.inactive)} organization accounts that are not ACTIVE: "
+            say("warning: left out the organization's accounts that are not ACTIVE (suspended or closing): "
                 + ", ".join(found.inactive))
     accounts = in_order([*options.accounts, *listed], options.excluded)
     if not accounts:
