@@ -11,6 +11,7 @@ import typer
 
 from ..errors import InputError
 from ..inputs.aws.accounts import ROLE_NAME, SESSION_NAME, check_account_id, read_accounts_file
+from ..inputs.aws.fleet import FleetOptions, take_snapshots
 from ..inputs.aws.pull import PullOptions, take_snapshot, write_snapshot
 from .app import app, run_command
 from .exitcodes import EXIT_OK
@@ -72,8 +73,11 @@ def snapshot(
                              f"--account, --accounts-file or --organization")
         if not named and len(region) <= 1:
             return _one(output, pull)
-        return _many(output, pull, accounts, organization, role_name, session_name, jobs, region,
-                     exclude_account, show)
+        _check_names(role_name, session_name)
+        return _many(output, show, FleetOptions(
+            regions=tuple(dict.fromkeys(region)), accounts=tuple(accounts), organization=organization,
+            excluded=tuple(check_account_id(a, "--exclude-account") for a in exclude_account),
+            role_name=role_name, session_name=session_name, jobs=parse_jobs(jobs), pull=pull))
 
     run_command(body)
 
@@ -91,16 +95,9 @@ def _one(output: str, pull: PullOptions) -> int:
     return EXIT_OK
 
 
-def _many(output, pull, accounts, organization, role_name, session_name, jobs, regions, excluded, show) -> int:
-    from ..inputs.aws.fleet import FleetOptions, take_snapshots
-
-    _check_names(role_name, session_name)
+def _many(output: str, show: bool, options: FleetOptions) -> int:
     if output == "-" or (os.path.exists(output) and not os.path.isdir(output)):
         raise InputError(f"-o {output}: many accounts or Regions are written to a folder, one file each")
-    options = FleetOptions(
-        regions=tuple(dict.fromkeys(regions)), accounts=tuple(accounts), organization=organization,
-        excluded=tuple(check_account_id(a, "--exclude-account") for a in excluded), role_name=role_name,
-        session_name=session_name, jobs=parse_jobs(jobs), pull=pull)
     result = take_snapshots(options, output, lambda line: print(f"sgverify: {line}", file=sys.stderr), show)
     failed = f"; {len(result.failed)} failed" if result.failed else ""
     print(f"sgverify: {len(result.written)} of {result.targets} account-Region snapshots written to "
