@@ -330,6 +330,20 @@ def test_bad_usage_is_exit_2(args, message, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_no_credentials_is_one_line_and_exit_2(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    for name in ("config", "credentials"):
+        (tmp_path / name).write_text("")
+    env.update(AWS_CONFIG_FILE=str(tmp_path / "config"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
+               AWS_EC2_METADATA_DISABLED="true", PYTHONPATH=str(ROOT))
+    done = _sgverify(["snapshot", "--account", "111122223333", "--account", "444455556666", "--role-name", ROLE,
+                      "--region", "eu-west-1", "-o", tmp_path / "out"], env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "sgverify: error: no AWS credentials found: configure a profile (--profile), "
+        "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"]
+
+
 def test_many_regions_go_to_a_folder_not_stdout_or_a_file(tmp_path):
     result = invoke(["snapshot", "-o", "-", "--region", "eu-west-1", "--region", "us-east-1"], 2)
     assert "written to a folder" in result.stderr

@@ -65,6 +65,12 @@ def take_snapshots(options: FleetOptions, folder: str, say: Callable[[str], None
     with aws_errors():
         session = SharedSession(boto3.Session(profile_name=options.pull.profile,
                                               region_name=(options.regions or (None,))[0]))
+    with aws_errors():
+        found = session.session.get_credentials()
+    if found is None:
+        # Said once here, rather than once for every account that cannot be assumed without them.
+        raise SnapshotError("no AWS credentials found: configure a profile (--profile), "
+                            "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
     regions = options.regions or ((session.region_name,) if session.region_name else ())
     if not regions:
         raise SnapshotError("no AWS Region given: use --region or set AWS_REGION")
