@@ -41,6 +41,7 @@ SURFACE = [
     ("lint", lambda t: [], OFFICE, 1, "SG006-suspicious-cidr", None, True),
     ("infer", lambda t: ["-o", t / "spec.yaml"], WEB, 0, "aws-resource-a", _file("spec.yaml"), True),
     ("import", lambda t: ["-o", t / "net.yaml"], WEB, 0, "sg-type-a", _file("net.yaml"), True),
+    ("fix", lambda t: [_spec(t), "-o", t / "fixed.yaml"], WEB, 0, "sg-type-a", _file("fixed.yaml"), False),
 ]
 TWO_NETWORKS = {"diff"}  # OLD NEW, positional
 NO_NETWORK = {"snapshot"}  # writes one

@@ -1,0 +1,284 @@
+"""`sgverify fix` on Terraform folders and CloudFormation templates: the patch applies
+with `patch -p0` and with `git apply`, touches only the rules the spec involves, keeps
+the user's formatting and descriptions, and `check` proves every assertion on the
+patched copy. Real subprocesses throughout.
+
+Expected edits are worked out by hand from the rules and the cost model of
+docs/fix.md (remove 7, narrow ports 2, narrow a peer 2 per block, add a group
+rule 2, an address rule 3)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clitools import ROOT, run
+
+
+def _copy(tmp_path: Path, example: str) -> str:
+    source = ROOT / example
+    target = tmp_path / source.name
+    (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+    return source.name
+
+
+def _spec(tmp_path: Path, network: str, body: str) -> str:
+    (tmp_path / "spec.yaml").write_text(f"network: {network}\nassertions:\n{body}", encoding="utf-8")
+    return "spec.yaml"
+
+
+def _changed_lines(patch: str) -> list[str]:
+    return [line for line in patch.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+
+
+def _apply_both_ways(tmp_path: Path, network: str, patch: Path) -> None:
+    """Apply the patch with `patch -p0` to one copy and `git apply` to another, in a fresh
+    repository; both must give the same files, and `check` must prove the spec on them."""
+    results = []
+    for tool in ("patch", "git"):
+        folder = tmp_path / f"with-{tool}"
+        folder.mkdir()
+        source = tmp_path / network
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / network)
+        shutil.copy(tmp_path / "spec.yaml", folder / "spec.yaml")
+        if tool == "patch":
+            command = ["patch", "-p0", "-i", str(patch)]
+        else:
+            subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+            command = ["git", "apply", str(patch)]
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        run(["check", "spec.yaml"], 0, cwd=folder)
+        results.append(sorted((p.relative_to(folder), p.read_bytes()) for p in (folder / network).rglob("*")
+                              if p.is_file()))
+    assert results[0] == results[1]
+
+
+# ---------------------------------------------------------------- Terraform
+
+TF_WEB = "examples/terraform/seed/1-inbound-world-web"
+HTTP_BLOCK = """
+  ingress {
+    description = "http from anywhere"
+    from_port   = 80
+    to_port     = 80
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+"""
+
+
+def test_terraform_removes_one_inline_block(tmp_path):
+    # tcp/80 is admitted by the http block alone: its port cannot narrow and its peer
+    # narrowed to the non-public space takes 8 blocks (16), so it goes (7), with the
+    # blank line that separated it; the https block and the egress blocks stay.
+    network = _copy(tmp_path, TF_WEB)
+    spec = _spec(tmp_path, network, """\
+  - name: no http from the internet
+    deny: {from: internet, to: aws-resource-a, protocol: tcp, ports: [80]}
+  - name: https stays public
+    allow: {from: internet, to: aws-resource-a, protocol: tcp, ports: [443]}
+""")
+    run(["check", spec], 1, cwd=tmp_path)
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert patch.startswith("--- ./1-inbound-world-web/main.tf\n+++ ./1-inbound-world-web/main.tf\n")
+    assert _changed_lines(patch) == ["-" + line for line in HTTP_BLOCK.splitlines()]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    patched = (tmp_path / "with-patch" / network / "main.tf").read_text(encoding="utf-8")
+    assert patched == (ROOT / TF_WEB / "main.tf").read_text(encoding="utf-8").replace(HTTP_BLOCK, "", 1)
+
+
+def test_terraform_adds_a_block_naming_the_group(tmp_path):
+    # B is sg-type-b's only member: A gets an inline ingress block after its other
+    # ingress blocks, aligned like terraform fmt, naming aws_security_group.b.
+    network = _copy(tmp_path, TF_WEB)
+    spec = _spec(tmp_path, network, """\
+  - name: B reaches A over ssh
+    allow: {from: aws-resource-b, to: aws-resource-a, protocol: tcp, ports: [22]}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == [
+        "+", "+  ingress {",
+        '+    description     = "added by suggested fix"',
+        "+    from_port       = 22",
+        "+    to_port         = 22",
+        '+    protocol        = "tcp"',
+        "+    security_groups = [aws_security_group.b.id]",
+        "+  }"]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+def test_terraform_narrows_a_variable_to_what_is_left(tmp_path):
+    # The bastion admits ssh from var.admin_cidrs = 198.51.100.0/28 (terraform.tfvars).
+    # Its upper /29 must lose it while the lower /29 keeps it: one block is left (2).
+    # Only that attribute changes; the description and every other line stay.
+    network = _copy(tmp_path, "examples/terraform/three-tier")
+    spec = _spec(tmp_path, network, """\
+  - name: the upper half of the operators' block has no ssh
+    deny: {from: 198.51.100.8/29, to: aws_instance.bastion, protocol: tcp, ports: 22}
+  - name: the lower half keeps it
+    allow: {from: 198.51.100.0/29, to: aws_instance.bastion, protocol: tcp, ports: 22}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert "+++ ./three-tier/security.tf\n" in patch
+    assert _changed_lines(patch) == ["-    cidr_blocks = var.admin_cidrs",
+                                     '+    cidr_blocks = ["198.51.100.0/29"]']
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+def test_terraform_narrows_a_separate_rule_resource(tmp_path):
+    # web_https admits 443 from 0.0.0.0/0; without 64.0.0.0/2, 0.0.0.0/2 and 128.0.0.0/1
+    # are left: two blocks (4) in the same cidr_blocks list, cheaper than removing (7).
+    network = _copy(tmp_path, "examples/real/legacy-web-db")
+    spec = _spec(tmp_path, network, """\
+  - name: nothing from 64.0.0.0/2 reaches web on https
+    deny: {from: 64.0.0.0/2, to: aws_security_group.web, protocol: tcp, ports: 443}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == ['-  cidr_blocks       = ["0.0.0.0/0"]',
+                                     '+  cidr_blocks       = ["0.0.0.0/2", "128.0.0.0/1"]']
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+# A small configuration written for this test (no example has a port range): the
+# narrowed range needs two blocks, which only a copy of the block can hold.
+RANGE_TF = """\
+resource "aws_security_group" "app" {
+  name = "app"
+
+  ingress {
+    description = "every tcp port from the vpc"
+    from_port   = 0
+    to_port     = 65535
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+}
+
+resource "aws_instance" "app" {
+  ami                    = "ami-12345678"
+  private_ip             = "10.0.1.10"
+  vpc_security_group_ids = [aws_security_group.app.id]
+}
+"""
+
+
+def test_terraform_splits_a_block_when_a_port_is_taken_out(tmp_path):
+    # tcp 0-65535 minus 22 is 0-21 and 23-65535 (narrowing ports, 2): the block keeps
+    # the first range and a copy after it takes the second, description and all.
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "main.tf").write_text(RANGE_TF, encoding="utf-8")
+    spec = _spec(tmp_path, "net", """\
+  - name: no ssh from the vpc
+    deny: {from: 10.0.0.0/16, to: aws_instance.app, protocol: tcp, ports: 22}
+  - name: the rest of tcp stays open
+    allow: {from: 10.0.0.0/16, to: aws_instance.app, protocol: tcp, ports: [0-21, 23-65535]}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    # The rewritten block and its copy share their first and last lines with the old
+    # block, so the hunk is an insertion inside it.
+    assert _changed_lines(patch) == [
+        "+    to_port     = 21",
+        '+    protocol    = "tcp"',
+        '+    cidr_blocks = ["10.0.0.0/16"]',
+        "+  }",
+        "+",
+        "+  ingress {",
+        '+    description = "every tcp port from the vpc"',
+        "+    from_port   = 23"]
+    _apply_both_ways(tmp_path, "net", tmp_path / "fix.patch")
+    patched = (tmp_path / "with-patch" / "net" / "main.tf").read_text(encoding="utf-8")
+    assert patched.count('description = "every tcp port from the vpc"') == 2
+    assert "from_port   = 0\n    to_port     = 21\n" in patched
+    assert "from_port   = 23\n    to_port     = 65535\n" in patched
+
+
+def test_terraform_leaves_for_each_rules_alone(tmp_path):
+    # Seed 3 writes its rules with for_each: one block stands for several rules, so no
+    # edit of it can be written; the ingress rules are the only way in, so no fix.
+    network = _copy(tmp_path, "examples/terraform/seed/3-inbound-from-sg")
+    spec = _spec(tmp_path, network, """\
+  - name: no http from sg-type-b
+    deny: {from: aws_security_group.b, to: aws_security_group.a, protocol: tcp, ports: 80}
+""")
+    done = run(["fix", spec, "-o", "fix.patch"], 1, cwd=tmp_path)
+    assert "rules that cannot be edited as text: " in done.stderr
+    assert "aws_security_group.a ingress[0] (3-inbound-from-sg/main.tf:8)" in done.stderr
+    assert not (tmp_path / "fix.patch").exists()
+
+
+# ---------------------------------------------------------------- CloudFormation
+
+def test_cloudformation_removes_one_flow_entry(tmp_path):
+    network = _copy(tmp_path, "examples/cloudformation/1-inbound-world-web.yaml")
+    spec = _spec(tmp_path, network, """\
+  - name: no http from the internet
+    deny: {from: internet, to: aws-resource-a, protocol: tcp, ports: [80]}
+  - name: https stays public
+    allow: {from: internet, to: aws-resource-a, protocol: tcp, ports: [443]}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == [
+        "-        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0, Description: http from anywhere}"]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+def test_cloudformation_removes_block_entries_and_keeps_the_rest(tmp_path):
+    # cfngoat's web node admits tcp/22 from 0.0.0.0/0 twice: the tcp/22 entry and the
+    # all-protocols (-1) entry. Both must stop; neither has ports to narrow (-1 has
+    # none; 22 minus 22 is nothing) and the non-public space is 8 blocks (16), so both
+    # go (7 each). The http entry stays as written.
+    network = _copy(tmp_path, "examples/real/cfngoat/cfngoat.yaml")
+    spec = _spec(tmp_path, network, """\
+  - name: nobody logs in to the web node from the internet
+    deny: {from: internet, to: EC2Instance, protocol: tcp, ports: 22}
+  - name: http stays open
+    allow: {from: internet, to: EC2Instance, protocol: tcp, ports: 80}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == [
+        "-      - IpProtocol: tcp", "-        FromPort: 22", "-        ToPort: 22", "-        CidrIp: 0.0.0.0/0",
+        '-      - IpProtocol: "-1"', "-        FromPort: 0", "-        ToPort: 0", "-        CidrIp: 0.0.0.0/0"]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+def test_cloudformation_adds_entries_and_a_list(tmp_path):
+    # The reader has no ingress list: one is written under its Properties, naming the
+    # bastion's group (its only member). The bastion's ping entry goes (it is the only
+    # rule admitting icmp; a removal, 7).
+    network = _copy(tmp_path, "examples/cloudformation/web-stack.yaml")
+    spec = _spec(tmp_path, network, """\
+  - name: no ping for the bastion
+    deny: {from: any, to: bastion, protocol: icmp}
+  - name: the bastion reaches the reader on ssh
+    allow: {from: bastion, to: Reader, protocol: tcp, ports: 22}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == [
+        "-        - {IpProtocol: icmp, FromPort: 8, ToPort: -1, CidrIp: !Ref OperatorCidr, Description: ping}",
+        "+      SecurityGroupIngress:",
+        "+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourceSecurityGroupId: !GetAtt BastionGroup.GroupId, "
+        "Description: added by suggested fix}"]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+@pytest.mark.parametrize("example,deny", [
+    ("examples/cloudformation/web-stack.yaml", "{from: Reader, to: AppServers}"),  # the reader has no way in
+    ("examples/terraform/three-tier", "{from: aws_lb.web, to: aws_db_instance.main}"),  # nor the balancer to the db
+])
+def test_format_diff_of_a_spec_that_holds_is_empty(tmp_path, example, deny):
+    network = _copy(tmp_path, example)
+    spec = _spec(tmp_path, network, f"  - name: holds today\n    deny: {deny}\n")
+    done = run(["fix", spec, "--format", "diff"], 0, cwd=tmp_path)
+    assert done.stdout == ""
