@@ -51,7 +51,10 @@ def editable(network: Network) -> Editable:
     if network.input_format == "terraform":
         from . import terraform
 
-        return Editable(rule=terraform.editable_rule, group=lambda key: terraform.editable_group(network, key))
+        cache: dict = {}
+        shared = terraform.shared_origins(network)
+        return Editable(rule=lambda r: terraform.editable_rule(r, cache, shared),
+                        group=lambda key: terraform.editable_group(network, key))
     if network.input_format == "cloudformation":
         from . import cloudformation
 

@@ -14,7 +14,6 @@ and are left alone: the search does not offer to change them.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
@@ -35,9 +34,10 @@ REPEATED = ("for_each", "count")
 GROUP_ADDRESS = re.compile(r"(data\.)?aws_security_group\.[A-Za-z_][\w-]*")
 
 
-@lru_cache(maxsize=64)
-def _lines(path: str) -> tuple[str, ...]:
-    return tuple(Path(path).read_text(encoding="utf-8").splitlines(keepends=True))
+def _lines(path: str, cache: dict) -> list[str]:
+    if path not in cache:
+        cache[path] = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+    return cache[path]
 
 
 def block_kind(line: str) -> str | None:
@@ -55,12 +55,21 @@ def block_kind(line: str) -> str | None:
     return None
 
 
-def editable_rule(rule: Rule) -> bool:
-    """A rule written by one plain block the writer can change."""
+def shared_origins(network: Network) -> set:
+    """Origins that wrote rules of more than one group (a module instantiated twice, a
+    for_each over groups): changing the text would change every one of them."""
+    owners: dict = {}
+    for rule in network.all_rules():
+        owners.setdefault(rule.origin, set()).add(rule.group)
+    return {origin for origin, groups in owners.items() if len(groups) > 1}
+
+
+def editable_rule(rule: Rule, cache: dict, shared: set) -> bool:
+    """A rule written by one plain block, of one group, that the writer can change."""
     origin = rule.origin
-    if origin.line is None or not origin.file.endswith(".tf") or not Path(origin.file).is_file():
+    if origin.line is None or origin in shared or not origin.file.endswith(".tf") or not Path(origin.file).is_file():
         return False
-    lines = list(_lines(origin.file))
+    lines = _lines(origin.file, cache)
     first = origin.line - 1
     if first >= len(lines) or block_kind(lines[first]) is None:
         return False
