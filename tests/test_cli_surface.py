@@ -42,6 +42,9 @@ SURFACE = [
     ("infer", lambda t: ["-o", t / "spec.yaml"], WEB, 0, "aws-resource-a", _file("spec.yaml"), True),
     ("import", lambda t: ["-o", t / "net.yaml"], WEB, 0, "sg-type-a", _file("net.yaml"), True),
     ("fix", lambda t: [_spec(t), "-o", t / "fixed.yaml"], WEB, 0, "sg-type-a", _file("fixed.yaml"), False),
+    # --network as a glob: a run over many networks, each verdict or finding naming its network.
+    ("check", lambda t: [_spec(t)], "examples/seed/1-*.yaml", 0, f"on network {WEB}", None, False),
+    ("lint", lambda t: [], "examples/seed/5-*.yaml", 1, f"on network {OFFICE}", None, True),
 ]
 TWO_NETWORKS = {"diff"}  # OLD NEW, positional
 NO_NETWORK = {"snapshot"}  # writes one
