@@ -50,6 +50,12 @@ def load_network(path: str, input_format: str | None = None,
 
 
 def _detect_and_read(path: str, input_format: str | None, parameters: Mapping[str, str]) -> Loaded:
+    if input_format is None and not parameters:
+        from .native.reader import read_if_native_json
+
+        found = read_if_native_json(path)  # JSON that opens with a native key, read without detecting
+        if found is not None:
+            return found
     chosen = input_format or _detect(Path(path))
     if parameters and chosen != "cloudformation":
         raise InputError(f"--parameter applies to CloudFormation templates, but {path!r} "
