@@ -214,3 +214,18 @@ def test_specs_naming_two_networks_need_one(tmp_path):
     second = _spec(tmp_path, _copy(tmp_path, "examples/seed/2-inbound-from-office.yaml"), NO_HTTP, "b.yaml")
     done = run(["fix", first, second], 2, cwd=tmp_path)
     assert len(done.stderr.strip().splitlines()) == 1 and "2 networks" in done.stderr
+
+
+def test_a_json_network_is_not_rewritten(tmp_path):
+    # Its items cannot be written back in place as JSON: refused up front, not guessed.
+    import json
+
+    import yaml
+
+    network = tmp_path / "net.json"
+    network.write_text(json.dumps(yaml.safe_load((ROOT / WEB).read_text(encoding="utf-8")), indent=2),
+                       encoding="utf-8")
+    spec = _spec(tmp_path, network, NO_HTTP)
+    done = run(["fix", spec, "--format", "diff"], 2, cwd=tmp_path)
+    assert done.stderr.strip().splitlines() == [
+        "sgverify: net.json: error: fix writes YAML networks (`sgverify import` writes one); this one is JSON"]

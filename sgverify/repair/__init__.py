@@ -10,6 +10,7 @@ edits that can be written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import InputError
 from ..explore.repair import Editable
@@ -39,11 +40,11 @@ def check_writable(network: Network) -> None:
         raise InputError(f"fix writes native, Terraform (.tf) and CloudFormation (YAML) input, "
                          f"not {network.input_format}; `check --suggest-fix` shows a fix for it",
                          network.source)
-    if network.input_format == "cloudformation":
-        from .cloudformation import is_yaml_template
-
-        if not is_yaml_template(network.source):
-            raise InputError("fix writes YAML templates; this template is JSON", network.source)
+    if network.input_format in ("cloudformation", "native"):
+        text = Path(network.source).read_text(encoding="utf-8") if Path(network.source).is_file() else ""
+        if text.lstrip().startswith(("{", "[")):
+            what = "templates" if network.input_format == "cloudformation" else "networks (`sgverify import` writes one)"
+            raise InputError(f"fix writes YAML {what}; this one is JSON", network.source)
 
 
 def editable(network: Network) -> Editable:

@@ -34,10 +34,6 @@ NO_EGRESS = '{IpProtocol: "-1", CidrIp: 127.0.0.1/32, Description: no egress}'
 DEFAULT_EGRESS = '{IpProtocol: "-1", CidrIp: 0.0.0.0/0, Description: the allow-all egress CloudFormation gave it}'
 
 
-def is_yaml_template(path: str) -> bool:
-    return not Path(path).read_text(encoding="utf-8").lstrip().startswith("{")
-
-
 def _lines(path: str, cache: dict) -> list[str]:
     if path not in cache:
         cache[path] = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)

@@ -73,6 +73,9 @@ def prepare(request: FixRequest) -> Prepared:
     network, warnings = _load(network_path, request)
     check_writable(network)
     specs = []
+    warnings += tuple(Diagnostic(Severity.WARNING, f"{d.path}:{d.baseline_line}" if d.baseline_line else d.path,
+                                 "fix makes the assertions hold; the `baseline:` comparison is not part of it")
+                      for d in documents if d.baseline)
     for doc in documents:
         try:
             spec, spec_warnings = resolve_spec(doc, network)
@@ -119,7 +122,10 @@ def prove_written(prepared: Prepared, written: Written, request: FixRequest) -> 
     assertions that do not hold there (empty: all proved)."""
     with tempfile.TemporaryDirectory(prefix="sgverify-fix-") as folder:
         copy = _patched_copy(Path(prepared.network_path), written, Path(folder))
-        network, _ = _load(str(copy), request)
+        try:
+            network, _ = _load(str(copy), request)
+        except InputError as error:  # a writer's mistake: said plainly, without the copy's path
+            raise Unwritable("the patched copy does not read: " + error.diagnostics[0].message) from None
         compiled = CompiledNetwork(network)
         failures = []
         for doc in prepared.documents:

@@ -193,6 +193,8 @@ def _set_service(edits: FileEdits, block: list[str], attrs, kind: str, service) 
 def _rename(block: list[str], taken: str) -> list[str]:
     """A copy of a resource block under a name not yet used in the file."""
     match = re.match(r'^(\s*resource\s+"[^"]+"\s+")([^"]+)(".*)$', block[0], re.S)
+    if match is None:
+        raise Unwritable(f"cannot name a copy of: {block[0].strip()}")
     for n in range(2, 1000):
         name = f"{match.group(2)}_{n}"
         if f'"{name}"' not in taken:
