@@ -303,6 +303,69 @@ def test_group_references_across_a_transit_gateway_are_a_free_choice():
     assert verdict(net, assertion("allow", [app], [svc], TCP, [80])) is Verdict.VIOLATED
 
 
+def central_egress(return_route=True, egress_acl=None):
+    """Spoke vpc-a (app in sa, 0/0 -> tgw) and egress vpc-e 10.9.0.0/16: the attachment subnet
+    att-e (0/0 -> nat-e) and pub-e with nat-e 10.9.2.5 / 54.9.9.9 (0/0 -> igw-e; 10.0.0.0/16 ->
+    tgw unless return_route is False). The TGW table sends 0/0 to att-e and propagates both."""
+    from sgverify.model.topology import (NatGateway, TgwAttachment, TgwRoute, TgwRouteTable,
+                                         TransitGateway)
+
+    subnets = {"sa": Subnet("sa", "vpc-a", (C("10.0.1.0/24"),)),
+               "att-e": Subnet("att-e", "vpc-e", (C("10.9.1.0/24"),), route_table="rt-att"),
+               "pub-e": Subnet("pub-e", "vpc-e", (C("10.9.2.0/24"),), route_table="rt-pub",
+                               nacl="acl-pub" if egress_acl else None)}
+    to_spoke = [route("10.0.0.0/16", "transit-gateway", "tgw")] if return_route else []
+    tables = {"rt-a": table("rt-a", "vpc-a", [route("0.0.0.0/0", "transit-gateway", "tgw")], main=True),
+              "rt-e": table("rt-e", "vpc-e", [], main=True),
+              "rt-att": table("rt-att", "vpc-e", [route("0.0.0.0/0", "nat-gateway", "nat-e"),
+                                                  route("10.0.0.0/16", "transit-gateway", "tgw")]),
+              "rt-pub": table("rt-pub", "vpc-e", [route("0.0.0.0/0", "internet-gateway", "igw-e")] + to_spoke)}
+    nacls = {"acl-a": open_acl("acl-a", "vpc-a"), "acl-e": open_acl("acl-e", "vpc-e")}
+    if egress_acl:
+        nacls["acl-pub"] = egress_acl
+    sg = group("sg-a", "vpc-a", [], [egress_all("")])
+    net = network([sg], [instance("app", ["sg-a"], "10.0.1.10", "sa", subnets)],
+                  vpcs={"vpc-a": Vpc("vpc-a", (C("10.0.0.0/16"),)), "vpc-e": Vpc("vpc-e", (C("10.9.0.0/16"),))},
+                  subnets=subnets, route_tables=tables, nacls=nacls,
+                  internet_gateways={"igw-e": InternetGateway("igw-e", "vpc-e")},
+                  nat_gateways={"nat-e": NatGateway("nat-e", "pub-e", ip("10.9.2.5"), ip("54.9.9.9"))},
+                  transit_gateways={"tgw": TransitGateway("tgw")},
+                  tgw_attachments={"att-a": TgwAttachment("att-a", "tgw", "vpc-a", ("sa",), "tgw-rt"),
+                                   "att-e": TgwAttachment("att-e", "tgw", "vpc-e", ("att-e",), "tgw-rt")},
+                  tgw_route_tables={"tgw-rt": TgwRouteTable("tgw-rt", "tgw", (TgwRoute(C("0.0.0.0/0"), "att-e"),),
+                                                            ("att-a", "att-e"))})
+    return net
+
+
+GOOGLE = AddressEndpoint("8.8.8.8/32", (C("8.8.8.8/32"),))
+
+
+def test_a_spoke_reaches_the_internet_through_a_central_egress_vpc():
+    # spoke -> TGW -> att-e, whose table sends 0/0 to the NAT gateway in pub-e -> igw-e.
+    # The reply comes back to the NAT, whose subnet routes 10.0.0.0/16 to the TGW.
+    net = central_egress()
+    refuted = check_assertion(net, assertion("deny", [app], [GOOGLE], TCP, [443]))
+    assert refuted.verdict is Verdict.VIOLATED
+    assert refuted.counterexample.packet.protocol == TCP
+    text = steps(refuted)
+    assert any("NAT gateway nat-e" in step for step in text) and any("internet gateway igw-e" in step for step in text)
+    assert verdict(net, assertion("allow", [app], [GOOGLE], TCP, [443])) is Verdict.HOLDS
+    # the NAT gateway carries tcp, udp and icmp only
+    assert verdict(net, assertion("deny", [app], [GOOGLE], 47)) is Verdict.HOLDS
+
+
+def test_the_reply_through_a_central_egress_vpc_needs_the_nat_subnet_route_back():
+    result = check_assertion(central_egress(return_route=False), assertion("allow", [app], [GOOGLE], TCP, [443]))
+    assert result.verdict is Verdict.VIOLATED
+    assert result.counterexample.failed_at == "reply: route back from pub-e"
+
+
+def test_the_nat_subnet_nacl_of_a_central_egress_vpc_filters_the_spoke_traffic():
+    # pub-e admits nothing in from the spoke's block: the NAT gateway never sees the packet
+    closed = acl("acl-pub", "vpc-e", [entry(50, "deny", "10.0.0.0/16"), entry(100, "allow")], [entry(100, "allow")])
+    assert verdict(central_egress(egress_acl=closed), assertion("deny", [app], [GOOGLE])) is Verdict.HOLDS
+
+
 # -- IPv6 ---------------------------------------------------------------------------------
 
 def v6_net(gateway_kind="internet-gateway"):

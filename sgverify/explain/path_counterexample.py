@@ -67,6 +67,8 @@ def _describe(name: str, value: bool) -> str:
     kind, _, rest = name.partition(":")
     verb = "" if value else "not "
     parts = rest.split(":")
+    if kind == "via" and parts[0] == "edge":
+        return f"peering {parts[-1]} is taken to {verb}carry a packet that came from a transit gateway"
     if kind == "via" and parts[0] == "entry":
         return f"something not in the input (a VPN, another network) is taken to {verb}carry the packet into {parts[-1]}"
     if kind == "via":

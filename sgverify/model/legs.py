@@ -41,6 +41,8 @@ class _From:
     reply: tuple[Check, ...] = ()  # near-side reply checks, in reply order
     hops: tuple = ()  # the path so far: Hop and Crossing in order
     nat: bool = False
+    back_via: str = ""  # a transit gateway the reply must be routed back to (it came that way)
+    transits: int = 0  # transit gateways crossed
 
 
 class Legs:
@@ -314,8 +316,10 @@ class Legs:
         if nat.public:
             public = Addr(nat.public_ip) if nat.public_ip is not None else \
                 Addr(name=f"eip:{key}", space=tuple(self.places.internet_space))
+        if state.back_via:  # the NAT gateway sends the reply on by its own subnet's table
+            reply = (RouteBack(home.key, self.table(home), state.seen, state.back_via, TargetKind.TRANSIT_GATEWAY),) + reply
         hop = Hop(f"NAT gateway {key} (source becomes its address)", nat.origin)
-        moved = _From(home, private, request, reply, trail + (hop,), nat=True)
+        moved = _From(home, private, request, reply, trail + (hop,), nat=True, transits=state.transits)
         return self._routed(moved, space, public)
 
     def _peering(self, state: _From, key: str, space) -> list[Leg]:
@@ -325,6 +329,9 @@ class Legs:
             return []
         if other not in self.topology.vpcs:
             return self._unknown(state, space, f"target:{key}")
+        if state.back_via:  # from a transit gateway on over a peering: no edge-to-edge use, as far as known
+            return [replace(leg, assume=leg.assume + (f"via:edge:{key}",))
+                    for leg in self._peering(replace(state, back_via=""), key, space)]
         legs = []
         hop = Hop(f"peering {key} to {other}", peering.origin)
         groups = "yes" if state.seen == "src" else "no"

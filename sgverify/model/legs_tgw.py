@@ -7,10 +7,16 @@ interface: the NACLs of the source subnet (outbound), of the near attachment
 subnet (inbound), of the far attachment subnet (outbound) and of the
 destination subnet (inbound) filter it, each only where the packet crosses a
 subnet boundary. Which attachment subnet (zone) is used is a free choice.
+
+A destination outside the far VPC's blocks is routed on by the far
+attachment subnet's route table (a central egress VPC sends it to a NAT
+gateway there): the packet goes on from that subnet, and its reply must be
+routed back to the transit gateway wherever it re-enters a route table.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import intervals as iv
@@ -27,6 +33,8 @@ def transit(legs: "Legs", state: "_From", tgw: str, space) -> list["Leg"]:
 
     t = legs.topology
     vpc = state.subnet.vpc
+    if state.transits:  # a second crossing of a transit gateway: not followed, a free choice
+        return legs._unknown(state, space, f"target:{tgw} (crossed again)")
     near = [a for a in t.tgw_attachments.values() if a.transit_gateway == tgw and a.vpc == vpc]
     if not near:
         return legs._unknown(state, space, f"target:{tgw}") if tgw not in t.transit_gateways else []
@@ -73,7 +81,33 @@ def transit(legs: "Legs", state: "_From", tgw: str, space) -> list["Leg"]:
                     out.append(legs._leave(state, reach, "subnet", None, request + far_request,
                                            far_reply + reply, groups, (hop,), vpc=far_attachment.vpc,
                                            subnet=dest.key, choices=choices))
+                beyond = iv.subtract(part, legs.vpc_blocks(far_attachment.vpc), legs.family.top)
+                if beyond and far_subnet is not None:
+                    choices = tuple(c for c in (_choice(attachment, near_index), _choice(far_attachment, far_index)) if c)
+                    out += _onward(legs, state, (attachment, near_subnet), (far_attachment, far_subnet), beyond,
+                                   hop, choices)
     return out
+
+
+def _onward(legs: "Legs", state: "_From", near, far, space, hop: Hop, choices) -> list["Leg"]:
+    """Legs for destinations beyond the far VPC: routed on from the far attachment subnet."""
+    from .legs import _From
+
+    attachment, near_subnet = near
+    far_attachment, far_subnet = far
+    out = legs.cross(state.subnet, True, "dst")
+    request, reply = state.request + (out,), ()
+    hops = state.hops + (out, hop)
+    if near_subnet is not None and near_subnet.key != state.subnet.key:
+        crossed = legs.cross(near_subnet, False, state.seen)
+        request, hops = request + (crossed,), hops + (crossed,)
+        reply = (legs.cross(near_subnet, True, state.seen, True, state.nat),)
+    reply = (TgwBack(far_attachment.route_table, state.seen, attachment.key),) + reply + \
+        (legs.cross(state.subnet, False, "dst", True, state.nat),) + state.reply
+    hops += (Hop(f"into {far_attachment.vpc} at {far_subnet.key}, routed on by its table"),)
+    moved = _From(far_subnet, state.seen, request, reply, hops, nat=state.nat,
+                  back_via=attachment.transit_gateway, transits=state.transits + 1)
+    return [replace(leg, choices=leg.choices + choices) for leg in legs._routed(moved, space, None)]
 
 
 def _zones(legs: "Legs", attachment: TgwAttachment):
