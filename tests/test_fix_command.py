@@ -229,3 +229,29 @@ def test_a_json_network_is_not_rewritten(tmp_path):
     done = run(["fix", spec, "--format", "diff"], 2, cwd=tmp_path)
     assert done.stderr.strip().splitlines() == [
         "sgverify: net.json: error: fix writes YAML networks (`sgverify import` writes one); this one is JSON"]
+
+
+def test_a_connection_a_nacl_drops_gets_entries_before_the_deny(tmp_path):
+    # web (10.0.1.10, prod-public) to db (10.0.3.10, prod-data) on 5432, worked out by hand:
+    # - sg-db admits 5432 only from sg-app: web is sg-web's only member, so the new rule
+    #   names sg-web; sg-web's egress admits all.
+    # - acl-prod-data inbound #100 denies 10.0.1.0/24 before #200 could allow: an allow
+    #   entry for web's private address goes just before it, #99.
+    # - the reply (tcp to the client ports 1024-65535) leaves prod-data, whose outbound
+    #   admits only 10.0.2.0/24: nothing matches, so an entry after the highest, #110.
+    # - the reply enters prod-public through its inbound #110 (1024-65535 from anywhere).
+    network = _copy(tmp_path, "examples/vpc/three-vpcs.yaml")
+    spec = _spec(tmp_path, network, """\
+  - name: web reaches the database on postgres
+    allow: {from: web, to: db, protocol: tcp, ports: 5432}
+""")
+    run(["check", spec], 1, cwd=tmp_path)
+    done = run(["fix", spec, "--format", "diff"], 0, cwd=tmp_path)
+    assert [line for line in done.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
+        "+      - {number: 99, action: allow, protocol: tcp, ports: 5432, cidr: 10.0.1.10/32}",
+        "+      - {number: 110, action: allow, protocol: tcp, ports: 1024-65535, cidr: 10.0.1.10/32}",
+        "-    ingress: [{protocol: tcp, ports: 5432, source: sg-app}]",
+        "+    ingress: [{protocol: tcp, ports: 5432, source: sg-app}, "
+        "{protocol: tcp, ports: 5432, source: sg-web, description: added by suggested fix}]"]
+    run(["fix", spec, "-o", "fixed.yaml"], 0, cwd=tmp_path)
+    run(["check", spec, "--network", "fixed.yaml"], 0, cwd=tmp_path)

@@ -78,6 +78,10 @@ def _anything(_) -> bool:
     return True
 
 
+def _nothing(_) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Editable:
     """Which rules the search may change and which groups it may add to: a
@@ -85,6 +89,7 @@ class Editable:
 
     rule: object = _anything  # Rule -> bool
     group: object = _anything  # group key -> bool
+    nacl: object = _nothing  # NACL key -> bool: may entries be added to it
 
 
 # ---------------------------------------------------------------- address sets of endpoints
@@ -228,8 +233,15 @@ def _services_for(assertion: Assertion) -> list[Service]:
 # ---------------------------------------------------------------- applying edits
 
 def apply(network: Network, edits) -> Network:
+    from .repair_nacl import NaclEdit, apply_nacl
+
+    for edit in edits:
+        if isinstance(edit, NaclEdit):
+            network = apply_nacl(network, edit)
     groups = dict(network.groups)
     for edit in edits:
+        if not isinstance(edit, Edit):
+            continue
         group = groups[edit.group]
         rules = list(group.rules(edit.direction))
         if edit.target is None:
@@ -291,8 +303,7 @@ def search_fix(network: Network, assertions, rounds: int = MAX_ROUNDS,
         refuted.append(frozenset(chosen))
         stuck = _learn(network, failure, chosen, candidates, clauses, edited, editable)
         if stuck:
-            return NoFix(f"{_named(failure.assertion)} needs a rule on {stuck}, and none can be "
-                         f"added there (its groups are not described in the input, or not written as text)")
+            return NoFix(f"{_named(failure.assertion)} {stuck}")
         chosen = _choose(candidates, clauses, refuted)
         if chosen is None:
             return NoFix(f"no removal, narrowing or addition of rules makes {_named(failure.assertion)} hold "
@@ -349,30 +360,47 @@ def _first_failure(network: Network, assertions):
 
 
 def _learn(network, failure, chosen, candidates, clauses, edited, editable: Editable = Editable()) -> str:
-    """Add the counterexample's candidates and clause; for a blocked packet that no added
-    rule could admit, say where it is blocked (the search can never make it pass)."""
+    """Add the counterexample's candidates and clause; for a dropped connection that no
+    added rule or entry could let through, say why (the search can never make it pass)."""
     cx, assertion = failure.counterexample, failure.assertion
-    new: list[Edit] = []
-    if cx.blocked_by is None:  # a forbidden packet got through
+    new: list = []
+    if assertion.kind is not Kind.ALLOW:  # a forbidden packet got through
         originals, added = set(), set()
         for rule in admitting(cx, edited):
             original = _original(network, rule, chosen)
             if original is not None and editable.rule(original):
                 originals.add(original)
                 new += block_candidates(network, assertion, original)
-            added |= {e for e in chosen if e.target is None and any(same(rule, r) for r in e.rules)}
+            added |= {e for e in chosen if isinstance(e, Edit) and e.target is None
+                      and any(same(rule, r) for r in e.rules)}
         clauses.append((frozenset(originals), frozenset(added)))
     else:
-        for block in (cx.blocked_by, cx.also_blocked_by):
-            if block is not None:
-                offered = add_candidates(edited, assertion, block, editable)
-                if not offered:
-                    return f"the {block.direction.value} of {block.resource} ({', '.join(block.groups) or 'no groups'})"
-                new += offered
+        blocks = [b for b in (cx.blocked_by, cx.also_blocked_by) if b is not None]
+        for block in blocks:
+            offered = add_candidates(edited, assertion, block, editable)
+            if not offered:
+                return (f"needs a rule on the {block.direction.value} of {block.resource} "
+                        f"({', '.join(block.groups) or 'no groups'}), and none can be added there "
+                        f"(its groups are not described in the input, or not written as text)")
+            new += offered
+        if not blocks:
+            new += _path_candidates(edited, assertion, cx, editable)
+            if not new:
+                return (f"is dropped on the path ({cx.failed_at or 'not by a security group'}), "
+                        f"where the search cannot add an entry")
     for edit in new:
         if edit not in candidates:
             candidates.append(edit)
     return ""
+
+
+def _path_candidates(network, assertion, cx, editable: Editable) -> list:
+    from .repair_nacl import denying_hop, nacl_candidates
+
+    hop = denying_hop(cx)
+    if hop is None or not editable.nacl(hop[0]):
+        return []
+    return nacl_candidates(network, assertion, cx, endpoint_space, _services_for)
 
 
 def _choose(candidates, clauses, refuted):

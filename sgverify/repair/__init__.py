@@ -48,7 +48,8 @@ def check_writable(network: Network) -> None:
 
 
 def editable(network: Network) -> Editable:
-    """What the search may change: every rule for native input, plain blocks and entries otherwise."""
+    """What the search may change: for native input every rule, and entries may be added to the
+    NACLs it writes; otherwise plain blocks and entries of security groups (NACLs are not patched)."""
     if network.input_format == "terraform":
         from . import terraform
 
@@ -62,7 +63,11 @@ def editable(network: Network) -> Editable:
         cache: dict = {}
         return Editable(rule=lambda r: cloudformation.editable_rule(network, r, cache),
                         group=lambda key: cloudformation.editable_group(network, key, cache))
-    return Editable()
+    def nacl_written(key: str) -> bool:
+        acl = network.topology.nacls.get(key) if network.topology is not None else None
+        return acl is not None and acl.origin.line is not None and acl.origin.file == network.source
+
+    return Editable(nacl=nacl_written)
 
 
 def write_fix(network: Network, fix) -> Written:

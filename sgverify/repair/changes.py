@@ -49,9 +49,14 @@ def rewrites(network: Network, fix) -> list[Rewrite]:
 def additions(fix) -> list[Addition]:
     out: dict[tuple[str, Direction], list[Rule]] = {}
     for edit in fix.edits:
-        if edit.target is None:
+        if edit.target is None and hasattr(edit, "group"):
             out.setdefault((edit.group, edit.direction), []).extend(edit.rules)
     return [Addition(group, direction, tuple(rules)) for (group, direction), rules in out.items()]
+
+
+def nacl_additions(fix) -> list:
+    """The fix's NACL entry additions (explore/repair_nacl.py NaclEdit)."""
+    return [edit for edit in fix.edits if hasattr(edit, "nacl")]
 
 
 def one_range_each(rules) -> list[Rule]:

@@ -8,8 +8,9 @@ the same way)."""
 from __future__ import annotations
 
 from ..inputs.native.export import PEER_FIELD, _flow, _peer, _rule, export_native
+from ..inputs.native.writing import service_fields
 from ..model import Network
-from .changes import Addition, Rewrite, additions, rewrites
+from .changes import Addition, Rewrite, additions, nacl_additions, rewrites
 from .text import FileEdits, Unwritable, indent_of, is_blank, yaml_extent
 from .yaml_text import key_name, parent_line
 
@@ -59,6 +60,23 @@ def _empty_lists(edits: FileEdits, changes, added_to: set[int]) -> None:
         edits.replace(parent, end, [lines[parent].rstrip("\n").rstrip() + " []\n"])
 
 
+def _append(edits: FileEdits, at: int, child: int, field: str, new: list[str]) -> None:
+    """Append items to the list under the key on line `at`: a block list, `[]` or a one-line
+    flow list (which stays one line)."""
+    lines = edits.lines
+    head, _, value = lines[at].rstrip("\n").partition(":")
+    value = value.strip()
+    if not value:
+        end = yaml_extent(lines, at)
+        dash = " " * (indent_of(lines[at + 1]) if end > at else child + 2)
+        edits.insert_after(end, [f"{dash}- {item}\n" for item in new])
+    elif value.startswith("[") and value.endswith("]"):
+        inside = value[1:-1].strip()
+        edits.replace(at, at, [f"{head}: [{', '.join(([inside] if inside else []) + new)}]\n"])
+    else:
+        raise Unwritable(f"{edits.path}:{at + 1}: {field} is not a list written in place")
+
+
 def add(edits: FileEdits, network: Network, addition: Addition) -> int:
     """Append the new items to the group's list; the list's line (to keep it from `[]`)."""
     group = network.groups[addition.group]
@@ -73,19 +91,34 @@ def add(edits: FileEdits, network: Network, addition: Addition) -> int:
     new = items(addition.rules)
     for i in children:
         if indent_of(lines[i]) == child and key_name(lines[i]) == field:
-            value = lines[i].split(":", 1)[1].strip()
-            end = yaml_extent(lines, i)
-            if value in ("[]", ""):
-                dash = " " * (indent_of(lines[i + 1]) if end > i else child + 2)
-                body = [f"{dash}- {item}\n" for item in new]
-                if value == "[]":
-                    edits.replace(i, i, [" " * child + f"{field}:\n"] + body)
-                else:
-                    edits.insert_after(end, body)
-                return i
-            raise Unwritable(f"{edits.path}:{i + 1}: {field} is written on one line")
+            _append(edits, i, child, field, new)
+            return i
     edits.insert_after(last, [" " * child + f"{field}:\n"] + [" " * (child + 2) + f"- {item}\n" for item in new])
     return -1
+
+
+def entry_item(entry) -> str:
+    return _flow({"number": entry.number, "action": entry.action.value, **service_fields(entry.service),
+                  "cidr": str(entry.cidr)})
+
+
+def add_entries(edits: FileEdits, network: Network, edit) -> None:
+    """The new entries at the end of the NACL's inbound or outbound list (block or one-line flow)."""
+    acl = network.topology.nacls[edit.nacl]
+    if acl.origin.file != edits.path or acl.origin.line is None:
+        raise Unwritable(f"{edit.nacl} is not written in {edits.path}")
+    first, lines = acl.origin.line - 1, edits.lines
+    if not lines[first].rstrip().endswith(":"):
+        raise Unwritable(f"{acl.origin}: the NACL is written on one line")
+    last = yaml_extent(lines, first)
+    children = [i for i in range(first + 1, last + 1) if not is_blank(lines[i])]
+    child = indent_of(lines[children[0]]) if children else indent_of(lines[first]) + 2
+    field, new = ("outbound" if edit.egress else "inbound"), [entry_item(e) for e in edit.entries]
+    for i in children:
+        if indent_of(lines[i]) == child and key_name(lines[i]) == field:
+            _append(edits, i, child, field, new)
+            return
+    edits.insert_after(last, [" " * child + f"{field}:\n"] + [" " * (child + 2) + f"- {item}\n" for item in new])
 
 
 def write(network: Network, fix) -> dict[str, FileEdits]:
@@ -102,6 +135,8 @@ def write(network: Network, fix) -> dict[str, FileEdits]:
             else:
                 edits.replace(change.origin.line - 1, yaml_extent(edits.lines, change.origin.line - 1), [])
         added_to = {add(edits, network, addition) for addition in additions(fix)}
+        for edit in nacl_additions(fix):
+            add_entries(edits, network, edit)
         _empty_lists(edits, changes, added_to)
         return {path: edits}
     except Unwritable:
