@@ -15,7 +15,7 @@ import pytest
 
 from sgverify.errors import InputError
 from sgverify.inputs import load_network
-from sgverify.inputs.native.reader import read_if_native_json
+from sgverify.inputs.native.reader import parse_network, read_if_native_json
 
 DOC = {
     "security_groups": {
@@ -90,3 +90,16 @@ def test_changed_bytes_or_a_freed_result_are_read_again(tmp_path, no_disk_cache)
     gc.collect()
     assert gone() is None  # nothing but the caller kept the network alive
     assert load_network(str(path)).network.resources["app"].ips[0][1] == (10 << 24) + 7
+
+
+def test_a_rule_written_as_in_an_earlier_file_reads_as_there_and_true_is_no_port(tmp_path):
+    # Service and text are kept per rule as written, across files; 1 and True are equal
+    # keys in Python, yet `ports: true` is an error wherever it is written.
+    plain = {"security_groups": {"web": {"ingress": [{"protocol": "tcp", "ports": 1, "source": "0.0.0.0/0"}]}}}
+    first = parse_network(json.dumps(plain), "a.json").network.groups["web"].ingress[0]
+    again = parse_network(json.dumps(plain, indent=1), "b.json").network.groups["web"].ingress[0]
+    assert (again.service, again.text, str(again.origin)) == (first.service, first.text, "b.json:5")
+    odd = json.loads(json.dumps(plain).replace('"ports": 1', '"ports": true'))
+    with pytest.raises(InputError) as caught:
+        parse_network(json.dumps(odd), "c.json")
+    assert any("c.json:1" in str(d) and "port" in str(d) for d in caught.value.diagnostics)

@@ -65,6 +65,12 @@ _GROUP_KEY_SET = frozenset(GROUP_KEYS)
 _SERVICE_FIELDS = ("protocol", "ports", "icmp_type", "icmp_code")
 _ABSENT = object()
 
+# Rules as written (their keys and values, in order) -> (service, text), both read from
+# those alone; only rules read without an error are kept. A diff reads two estates that
+# share nearly every rule, and an estate repeats many.
+_SERVICE_AND_TEXT: dict[tuple, tuple[Service, str]] = {}
+_KNOWN_RULES = 1 << 18
+
 
 def load_native(path: Any) -> Loaded:
     """Read a native network file; a missing file raises InputFileNotFound."""
@@ -313,7 +319,14 @@ class _Reader(PeerReading):
     def _rule(self, key: str, direction: Direction, index: int, rule: YMap) -> list[Rule]:
         if not _RULE_KEY_SET.issuperset(rule):
             check_keys(self.report, rule, RULE_KEYS, f"a rule of group {key!r}")
-        service = self._cached_service(rule)
+        errors_before = len(self.report.errors)
+        try:  # a rule written as an earlier one (in this file or another): its service and text
+            # (with the values' types: 1, 1.0 and True are equal keys, but not the same port)
+            items = (tuple(dict.items(rule)), tuple(map(type, dict.values(rule))))
+            known = _SERVICE_AND_TEXT.get(items)
+        except TypeError:  # a list among its values
+            items = known = None
+        service = known[0] if known is not None else self._cached_service(rule)
         peers = self._peers(key, direction, rule)
         description = rule.get("description", "")
         if not isinstance(description, str):
@@ -324,7 +337,14 @@ class _Reader(PeerReading):
         origin = self.origins.get(rule.line)
         if origin is None:
             origin = self.origins[rule.line] = Origin(self.path, rule.line)
-        text = render(rule, leave_out=("description",))
+        if known is not None:
+            text = known[1]
+        else:
+            text = render(rule, leave_out=("description",))
+            if items is not None and len(self.report.errors) == errors_before:
+                if len(_SERVICE_AND_TEXT) >= _KNOWN_RULES:
+                    _SERVICE_AND_TEXT.clear()
+                _SERVICE_AND_TEXT[items] = (service, text)
         unknown = self._unknown_text(rule, "unknown") if "unknown" in rule else ""
         if len(peers) == 1:
             return [Rule(group=key, direction=direction, index=index, service=service, peer=peers[0],
