@@ -282,3 +282,209 @@ def test_format_diff_of_a_spec_that_holds_is_empty(tmp_path, example, deny):
     spec = _spec(tmp_path, network, f"  - name: holds today\n    deny: {deny}\n")
     done = run(["fix", spec, "--format", "diff"], 0, cwd=tmp_path)
     assert done.stdout == ""
+
+
+# ---------------------------------------------------------------- NACL entries
+# No example writes a NACL in Terraform or CloudFormation, so these inputs are small
+# ones written for the tests: one public subnet behind an internet gateway, web on
+# 10.0.1.10 admitting https from anywhere, and a NACL that admits the requests but
+# not the replies. Worked out by hand: the reply (tcp to the client's port, 1024-65535)
+# leaves the subnet outbound, where no entry matches it; so one allow entry, tcp
+# 1024-65535 to 0.0.0.0/0 (the clients are the whole internet), after the others.
+
+TF_VPC = """\
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "public" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.0.1.0/24"
+  map_public_ip_on_launch = true
+}
+
+resource "aws_internet_gateway" "gw" {
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.gw.id
+  }
+}
+
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+
+"""
+TF_WEB = """\
+resource "aws_security_group" "web" {
+  vpc_id = aws_vpc.main.id
+  ingress {
+    description = "https from anywhere"
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_instance" "web" {
+  ami                    = "ami-12345678"
+  subnet_id              = aws_subnet.public.id
+  private_ip             = "10.0.1.10"
+  vpc_security_group_ids = [aws_security_group.web.id]
+}
+"""
+TF_INLINE_ACL = """\
+resource "aws_network_acl" "public" {
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.public.id]
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "tcp"
+    from_port  = 443
+    to_port    = 443
+    cidr_block = "0.0.0.0/0"
+  }
+  egress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "tcp"
+    from_port  = 32768
+    to_port    = 65535
+    cidr_block = "0.0.0.0/0"
+  }
+}
+
+"""
+TF_RULES_ACL = """\
+resource "aws_network_acl" "public" {
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.public.id]
+}
+
+resource "aws_network_acl_rule" "https_in" {
+  network_acl_id = aws_network_acl.public.id
+  rule_number    = 100
+  egress         = false
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 443
+  to_port        = 443
+}
+
+"""
+HTTPS = """\
+  - name: the internet reaches web on https
+    allow: {from: internet, to: WEB, protocol: tcp, ports: 443}
+"""
+
+
+def _write_tf(tmp_path: Path, acl: str) -> str:
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "main.tf").write_text(TF_VPC + acl + TF_WEB, encoding="utf-8")
+    return "net"
+
+
+def test_terraform_adds_an_inline_nacl_entry_for_the_replies(tmp_path):
+    network = _write_tf(tmp_path, TF_INLINE_ACL)
+    spec = _spec(tmp_path, network, HTTPS.replace("WEB", "aws_instance.web"))
+    run(["check", spec], 1, cwd=tmp_path)
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    # After the last egress block, aligned like its neighbours, no blank line (they have none);
+    # numbered after the highest outbound entry (100).
+    assert _changed_lines(patch) == [
+        "+  egress {", "+    rule_no    = 110", '+    action     = "allow"', '+    protocol   = "tcp"',
+        "+    from_port  = 1024", "+    to_port    = 65535", '+    cidr_block = "0.0.0.0/0"', "+  }"]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+def test_terraform_adds_a_nacl_rule_resource_when_entries_are_resources(tmp_path):
+    network = _write_tf(tmp_path, TF_RULES_ACL)
+    spec = _spec(tmp_path, network, HTTPS.replace("WEB", "aws_instance.web"))
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    # No outbound entry at all: the first is numbered 100.
+    assert _changed_lines(patch) == [
+        "+", '+resource "aws_network_acl_rule" "public_egress_100" {',
+        "+  network_acl_id = aws_network_acl.public.id", "+  egress         = true",
+        "+  rule_number    = 100", '+  rule_action    = "allow"', '+  protocol       = "tcp"',
+        "+  from_port      = 1024", "+  to_port        = 65535", '+  cidr_block     = "0.0.0.0/0"', "+}"]
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+CFN_STACK = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  PublicSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, MapPublicIpOnLaunch: true}
+  Gateway:
+    Type: AWS::EC2::InternetGateway
+  GatewayAttachment:
+    Type: AWS::EC2::VPCGatewayAttachment
+    Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+  PublicRoutes:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  DefaultRoute:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref PublicRoutes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
+  PublicRoutesAssociation:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref PublicSubnet, RouteTableId: !Ref PublicRoutes}
+  PublicAcl:
+    Type: AWS::EC2::NetworkAcl
+    Properties: {VpcId: !Ref Vpc}
+  PublicAclAssociation:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {SubnetId: !Ref PublicSubnet, NetworkAclId: !Ref PublicAcl}
+  HttpsIn:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !Ref PublicAcl
+      RuleNumber: 100
+      Protocol: 6
+      RuleAction: allow
+      CidrBlock: 0.0.0.0/0
+      PortRange: {From: 443, To: 443}
+  WebGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: https from anywhere
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      SubnetId: !Ref PublicSubnet
+      PrivateIpAddress: 10.0.1.10
+      SecurityGroupIds: [!Ref WebGroup]
+"""
+
+
+def test_cloudformation_adds_a_nacl_entry_resource(tmp_path):
+    (tmp_path / "stack.yaml").write_text(CFN_STACK, encoding="utf-8")
+    spec = _spec(tmp_path, "stack.yaml", HTTPS.replace("WEB", "Web"))
+    run(["check", spec], 1, cwd=tmp_path)
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == [
+        "+  PublicAclOutbound100:", "+    Type: AWS::EC2::NetworkAclEntry", "+    Properties:",
+        "+      NetworkAclId: !Ref PublicAcl", "+      RuleNumber: 100", "+      Protocol: 6",
+        "+      RuleAction: allow", "+      Egress: true", "+      CidrBlock: 0.0.0.0/0",
+        "+      PortRange: {From: 1024, To: 65535}"]
+    _apply_both_ways(tmp_path, "stack.yaml", tmp_path / "fix.patch")

@@ -119,7 +119,7 @@ def _free_numbers(entries, before: int | None, count: int) -> list[int] | None:
     if before is not None:
         numbers = [n for n in range(before - 1, 0, -1) if n not in used][:count]
         return sorted(numbers) if len(numbers) == count else None
-    start = max(used, default=0)
+    start = max(used, default=90)  # an empty list starts at 100, as people number them
     numbers = [n for n in range(start + 10 - start % 10, TOP_NUMBER + 1) if n not in used][:count]
     return numbers if len(numbers) == count else None
 

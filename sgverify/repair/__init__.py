@@ -48,21 +48,23 @@ def check_writable(network: Network) -> None:
 
 
 def editable(network: Network) -> Editable:
-    """What the search may change: for native input every rule, and entries may be added to the
-    NACLs it writes; otherwise plain blocks and entries of security groups (NACLs are not patched)."""
+    """What the search may change: for native input every rule; otherwise plain blocks and entries
+    of security groups. Entries may be added to the NACLs the input writes (not default NACLs)."""
     if network.input_format == "terraform":
         from . import terraform
 
         cache: dict = {}
         shared = terraform.shared_origins(network)
         return Editable(rule=lambda r: terraform.editable_rule(r, cache, shared),
-                        group=lambda key: terraform.editable_group(network, key))
+                        group=lambda key: terraform.editable_group(network, key),
+                        nacl=lambda key: terraform.editable_nacl(network, key))
     if network.input_format == "cloudformation":
         from . import cloudformation
 
         cache: dict = {}
         return Editable(rule=lambda r: cloudformation.editable_rule(network, r, cache),
-                        group=lambda key: cloudformation.editable_group(network, key, cache))
+                        group=lambda key: cloudformation.editable_group(network, key, cache),
+                        nacl=lambda key: cloudformation.editable_nacl(network, key, cache))
     def nacl_written(key: str) -> bool:
         acl = network.topology.nacls.get(key) if network.topology is not None else None
         return acl is not None and acl.origin.line is not None and acl.origin.file == network.source

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
 from ..model.service import ALL, PORTED, TYPED, protocol_name
-from .changes import Addition, Rewrite, additions, one_range_each, port_bounds, rewrites
+from .changes import Addition, Rewrite, additions, nacl_additions, one_range_each, port_bounds, rewrites
 from .text import FileEdits, Unwritable, indent_of, is_blank, yaml_extent
 from .yaml_text import key_name, parent_line, set_key
 
@@ -220,6 +220,50 @@ def add(files: dict[str, FileEdits], network: Network, addition: Addition) -> No
                        + [" " * (child_indent + 2) + f"- {e}\n" for e in entries])
 
 
+# ---------------------------------------------------------------- NACL entries
+
+def editable_nacl(network: Network, key: str, cache: dict) -> bool:
+    """An AWS::EC2::NetworkAcl of the template (not a VPC's default NACL, written nowhere)."""
+    acl = network.topology.nacls.get(key) if network.topology is not None else None
+    if acl is None or acl.origin.line is None or not Path(acl.origin.file).is_file():
+        return False
+    lines = _lines(acl.origin.file, cache)
+    first = acl.origin.line - 1
+    return key_name(lines[first]) == key and any(
+        key_name(line) == "Type" and line.split(":", 1)[1].strip() == "AWS::EC2::NetworkAcl"
+        for line in lines[first + 1:yaml_extent(lines, first) + 1])
+
+
+def _entry_resource(indent: int, name: str, acl: str, entry) -> list[str]:
+    pad, inner = " " * indent, " " * (indent + 2)
+    props = [f"NetworkAclId: !Ref {acl}", f"RuleNumber: {entry.number}",
+             f"Protocol: {entry.service.protocol}", f"RuleAction: {entry.action.value}",
+             f"Egress: {'true' if entry.egress else 'false'}",
+             (f"CidrBlock: {entry.cidr}" if entry.cidr.family is Family.V4 else f'Ipv6CidrBlock: "{entry.cidr}"')]
+    bounds = port_bounds(entry.service)
+    if entry.service.protocol in PORTED:
+        props.append(f"PortRange: {{From: {bounds[0]}, To: {bounds[1]}}}")
+    elif entry.service.protocol in TYPED:
+        props.append(f"Icmp: {{Type: {bounds[0]}, Code: {bounds[1]}}}")
+    return ([f"{pad}{name}:\n", f"{inner}Type: AWS::EC2::NetworkAclEntry\n", f"{inner}Properties:\n"]
+            + [f"{inner}  {p}\n" for p in props])
+
+
+def add_entries(files: dict[str, FileEdits], network: Network, edit) -> None:
+    """New AWS::EC2::NetworkAclEntry resources right after the NACL's own resource."""
+    acl = network.topology.nacls[edit.nacl]
+    path, first = acl.origin.file, acl.origin.line - 1
+    edits = files.setdefault(path, FileEdits.read(path))
+    text, new = "".join(edits.lines), []
+    for entry in edit.entries:
+        name = f"{edit.nacl}{'Outbound' if edit.egress else 'Inbound'}{entry.number}"
+        while f"{name}:" in text:
+            name += "Fix"
+        text += f"{name}:"
+        new += _entry_resource(indent_of(edits.lines[first]), name, edit.nacl, entry)
+    edits.insert_after(yaml_extent(edits.lines, first), new)
+
+
 def write(network: Network, fix) -> dict[str, FileEdits]:
     files: dict[str, FileEdits] = {}
     changes = rewrites(network, fix)
@@ -229,4 +273,6 @@ def write(network: Network, fix) -> dict[str, FileEdits]:
     _keep_lists_meaningful(files, network, changes, {(a.group, a.direction) for a in added})
     for addition in added:
         add(files, network, addition)
+    for edit in nacl_additions(fix):
+        add_entries(files, network, edit)
     return files

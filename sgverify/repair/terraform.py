@@ -17,7 +17,8 @@ import re
 from pathlib import Path
 
 from ..model import CidrPeer, Direction, Family, GroupPeer, Network, PrefixListPeer, Rule
-from .changes import Addition, Rewrite, additions, by_service, port_bounds, protocol_text, rewrites
+from .changes import (Addition, Rewrite, additions, by_service, nacl_additions, port_bounds, protocol_text,
+                      rewrites)
 from .hcl_text import aligned, attributes, block_extent, nested_blocks, quoted, set_attribute
 from .text import FileEdits, Unwritable, indent_of, is_blank
 
@@ -284,6 +285,64 @@ def _vpc_rule_resource(indent: str, addition: Addition, shape, name: str) -> lis
     return [f'resource "aws_vpc_security_group_{kind}_rule" "{name}" {{\n', *_attribute_lines(indent, pairs), "}\n"]
 
 
+# ---------------------------------------------------------------- NACL entries
+
+ACL_ADDRESS = re.compile(r"aws_network_acl\.[A-Za-z_][\w-]*")
+
+
+def editable_nacl(network: Network, key: str) -> bool:
+    """An `aws_network_acl` of the root module, written in a .tf file (not a default NACL)."""
+    acl = network.topology.nacls.get(key) if network.topology is not None else None
+    return (acl is not None and ACL_ADDRESS.fullmatch(key) is not None and acl.origin.line is not None
+            and Path(acl.origin.file).is_file())
+
+
+def _entry_pairs(entry, inline: bool) -> list[tuple[str, str]]:
+    bounds = port_bounds(entry.service) or (0, 0)
+    family = "cidr_block" if entry.cidr.family is Family.V4 else "ipv6_cidr_block"
+    pairs = [("rule_no" if inline else "rule_number", str(entry.number)),
+             ("action" if inline else "rule_action", quoted(entry.action.value)),
+             ("protocol", quoted(protocol_text(entry.service)))]
+    if entry.service.protocol in (1, 58):
+        pairs += [("icmp_type", str(bounds[0])), ("icmp_code", str(bounds[1]))]
+    else:
+        pairs += [("from_port", str(bounds[0])), ("to_port", str(bounds[1]))]
+    return pairs + [(family, quoted(str(entry.cidr)))]
+
+
+def add_entries(files: dict[str, FileEdits], network: Network, edit) -> None:
+    """Inline blocks in the `aws_network_acl` when it writes its entries inline, else
+    `aws_network_acl_rule` resources after it."""
+    acl = network.topology.nacls[edit.nacl]
+    path, first = acl.origin.file, acl.origin.line - 1
+    files_edits = files.setdefault(path, FileEdits.read(path))
+    lines = files_edits.lines
+    last = block_extent(lines, first, str(acl.origin))
+    direction = "egress" if edit.egress else "ingress"
+    inline = [b for b in nested_blocks(lines, first, last) if b[0] in ("ingress", "egress")]
+    if inline:
+        same = [b for b in inline if b[0] == direction] or inline
+        indent = " " * indent_of(lines[inline[0][1]])
+        spaced = not lines[same[-1][1] - 1].strip()  # blocks set apart by blank lines, or not
+        new = []
+        for entry in edit.entries:
+            new += (["\n"] if spaced else []) + [f"{indent}{direction} {{\n",
+                                                 *_attribute_lines(indent + "  ", _entry_pairs(entry, True)),
+                                                 f"{indent}}}\n"]
+        files_edits.insert_after(same[-1][2], new)
+        return
+    taken, new = "".join(lines), []
+    for entry in edit.entries:
+        name = f"{edit.nacl.split('.')[-1]}_{direction}_{entry.number}"
+        pairs = [("network_acl_id", f"{edit.nacl}.id"), ("egress", "true" if edit.egress else "false"),
+                 *_entry_pairs(entry, False)]
+        block = [f'resource "aws_network_acl_rule" "{name}" {{\n', *_attribute_lines("  ", pairs), "}\n"]
+        block = _rename(block, taken) if f'"{name}"' in taken else block
+        taken += block[0]
+        new += ["\n", *block]
+    files_edits.insert_after(last, new)
+
+
 def write(network: Network, fix) -> dict[str, FileEdits]:
     """Every changed .tf file and its edits."""
     files: dict[str, FileEdits] = {}
@@ -291,4 +350,6 @@ def write(network: Network, fix) -> dict[str, FileEdits]:
         rewrite(files, change)
     for addition in additions(fix):
         add(files, network, addition)
+    for edit in nacl_additions(fix):
+        add_entries(files, network, edit)
     return files
