@@ -5,7 +5,8 @@ path_oracle_walk.py, which states the path semantics hop by hop; `replay`
 checks that a verifier's counterexample is a real violation.
 
 Why a finite set of packets is exhaustive (IPv4; the generated networks have
-no IPv6 and no free choices: every table, NACL and target is described).
+no IPv6 and no free choices: every table, NACL and target is described;
+transit gateway attachments have one subnet each).
 
 Addresses.  Every question the walk or an endpoint asks of an address is
 "is it in block B" or "is it address A", for B and A from a finite list: the
@@ -66,6 +67,7 @@ def _blocks(world: World, assertion: Assertion) -> list:
     blocks += [e.cidr for a in t.nacls.values() for e in a.inbound + a.outbound]
     blocks += [r.destination for rt in t.route_tables.values() for r in rt.routes if r.destination is not None]
     blocks += [c for p in net.prefix_lists.values() for c in p.cidrs]
+    blocks += [r.destination for rt in t.tgw_route_tables.values() for r in rt.routes]
     blocks += [r.peer.cidr for r in net.all_rules() if isinstance(r.peer, CidrPeer)]
     for endpoint in assertion.sources + assertion.destinations:
         if isinstance(endpoint, AddressEndpoint):

@@ -281,11 +281,16 @@ class World:
         return self._routed(here, route, s, src.public, d, point, (), False)
 
     def _routed(self, here: str, route, seen: int, public: int | None, d: int, point: int,
-                near: tuple, nat: bool) -> Arrival | None:
+                near: tuple, nat: bool, via: str = "") -> Arrival | None:
         """`route` of subnet `here` carries the packet (sent from `seen`) on; `near`
-        are the reply checks already due on the way here, in reply order."""
+        are the reply checks already due on the way here, in reply order; `via` is
+        the transit gateway it came through (its reply must go back there)."""
         if route is None or route.blackhole:
             return None
+        if route.target_kind is TargetKind.TRANSIT_GATEWAY:
+            return None if via else self._transit(here, route.target, seen, d, point, near, nat)
+        if via and route.target_kind is TargetKind.PEERING:
+            return None  # no edge-to-edge use of a peering (the engine leaves it a free choice)
         kind, vpc = route.target_kind, self.subnets[here].vpc
         back = (("nacl", here, False, d, nat),) + near  # the reply re-enters `here`
         if kind is TargetKind.INTERNET_GATEWAY:
@@ -303,7 +308,7 @@ class World:
             return Arrival(end, public, False, (("route", end.subnet, public, far_gateway),
                                                 ("nacl", end.subnet, True, public, nat)) + back, nat)
         if kind is TargetKind.NAT_GATEWAY:
-            return self._nat(here, route.target, seen, d, point, near, nat)
+            return self._nat(here, route.target, seen, d, point, near, nat, via)
         if kind is TargetKind.PEERING:
             peering = self.t.peerings.get(route.target)
             other = peering.other(vpc) if peering is not None and peering.active else None
@@ -317,7 +322,8 @@ class World:
                                                 ("nacl", end.subnet, True, seen, nat)) + back, nat)
         return None  # other targets are not generated for the oracle
 
-    def _nat(self, here: str, key: str, s: int, d: int, point: int, near: tuple, nat: bool) -> Arrival | None:
+    def _nat(self, here: str, key: str, s: int, d: int, point: int, near: tuple, nat: bool,
+             via: str = "") -> Arrival | None:
         gateway = self.t.nat_gateways.get(key)
         if nat or gateway is None or point >> 16 not in NAT_PROTOCOLS:
             return None  # tcp, udp and icmp only, and never from one NAT gateway to another
@@ -328,8 +334,71 @@ class World:
             if not (self.nacl_admits(here, True, d, point) and self.nacl_admits(home, False, s, point)):
                 return None
             near = (("nacl", home, True, s, False), ("nacl", here, False, d, False)) + near
+        if via:  # the NAT gateway sends the reply to `s` by its own subnet's table
+            near = (("route", home, s, via),) + near
         public = gateway.public_ip if gateway.public else None
         return self._routed(home, self.lookup(home, d), gateway.private_ip, public, d, point, near, True)
+
+    # -- transit gateways ---------------------------------------------------------
+    def _attachment(self, tgw: str, vpc: str):
+        found = sorted((a for a in self.t.tgw_attachments.values() if a.transit_gateway == tgw and a.vpc == vpc),
+                       key=lambda a: a.key)
+        return found[0] if found else None
+
+    def tgw_lookup(self, table_key, a: int):
+        """The attachment a TGW table sends `a` to: longest prefix over its static routes
+        and its propagating attachments' VPC blocks, a static route winning at one
+        length; None: blackhole or no route."""
+        table = self.t.tgw_route_tables.get(table_key) if table_key else None
+        if table is None:
+            return None
+        best, rank = None, None
+        candidates = [(r.destination, r.attachment if not r.blackhole else None, 1) for r in table.routes]
+        for key in table.propagations:
+            att = self.t.tgw_attachments.get(key)
+            if att is not None and att.vpc in self.t.vpcs:
+                candidates += [(c, key, 0) for c in self.t.vpcs[att.vpc].blocks(V4)]
+        for cidr, target, static in candidates:
+            if in_cidr(cidr, a) and (rank is None or (cidr.prefix, static) > rank):
+                best, rank = target, (cidr.prefix, static)
+        return best
+
+    def _transit(self, here: str, tgw: str, seen: int, d: int, point: int, near: tuple,
+                 nat: bool) -> Arrival | None:
+        """In at the source VPC's attachment (one subnet each in the generated
+        networks), out at the attachment its table picks; on into that VPC's
+        subnet holding d, or routed on by the far attachment subnet's table."""
+        vpc = self.subnets[here].vpc
+        near_att = self._attachment(tgw, vpc)
+        if near_att is None:
+            return None
+        far_key = self.tgw_lookup(near_att.route_table, d)
+        far_att = self.t.tgw_attachments.get(far_key) if far_key else None
+        if far_att is None or far_att.vpc == vpc or far_att.vpc not in self.t.vpcs:
+            return None
+        n_sub, f_sub = near_att.subnets[0], far_att.subnets[0]
+        if not self.nacl_admits(here, True, d, point):
+            return None
+        back = (("tgw", far_att.route_table, seen, near_att.key),)
+        if n_sub != here:
+            if not self.nacl_admits(n_sub, False, seen, point):
+                return None
+            back += (("nacl", n_sub, True, seen, nat),)
+        back += (("nacl", here, False, d, nat),) + near
+        if not self.in_vpc(far_att.vpc, d):
+            return self._routed(f_sub, self.lookup(f_sub, d), seen, None, d, point, back, nat, via=tgw)
+        end = self.end_at(far_att.vpc, d)
+        if end is None:
+            return None
+        checks = (("route", end.subnet, seen, tgw),)
+        if f_sub != end.subnet:
+            if not self.nacl_admits(f_sub, True, d, point):
+                return None
+            checks += (("nacl", f_sub, False, d, nat),)
+        if not self.nacl_admits(end.subnet, False, seen, point):
+            return None
+        checks = (("nacl", end.subnet, True, seen, nat),) + checks
+        return Arrival(end, seen, False, checks + back, nat)
 
     # -- the reply ---------------------------------------------------------------
     def completes(self, arrival: Arrival, point: int, client_port: int, nat_port: int) -> bool:
@@ -346,6 +415,10 @@ class World:
             if check[0] == "nacl":
                 _, subnet, egress, address, beyond_nat = check
                 if not self.nacl_admits(subnet, egress, address, at_nat if beyond_nat else back):
+                    return False
+            elif check[0] == "tgw":
+                _, table, address, attachment = check
+                if self.tgw_lookup(table, address) != attachment:
                     return False
             else:
                 _, subnet, address, target = check
