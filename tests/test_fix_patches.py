@@ -321,7 +321,7 @@ resource "aws_route_table_association" "public" {
 }
 
 """
-TF_WEB = """\
+TF_WEB_SERVER = """\
 resource "aws_security_group" "web" {
   vpc_id = aws_vpc.main.id
   ingress {
@@ -389,7 +389,7 @@ HTTPS = """\
 
 def _write_tf(tmp_path: Path, acl: str) -> str:
     (tmp_path / "net").mkdir()
-    (tmp_path / "net" / "main.tf").write_text(TF_VPC + acl + TF_WEB, encoding="utf-8")
+    (tmp_path / "net" / "main.tf").write_text(TF_VPC + acl + TF_WEB_SERVER, encoding="utf-8")
     return "net"
 
 
