@@ -488,3 +488,49 @@ def test_cloudformation_adds_a_nacl_entry_resource(tmp_path):
         "+      RuleAction: allow", "+      Egress: true", "+      CidrBlock: 0.0.0.0/0",
         "+      PortRange: {From: 1024, To: 65535}"]
     _apply_both_ways(tmp_path, "stack.yaml", tmp_path / "fix.patch")
+
+
+# A separate ingress resource with a port range (no example has one): taking 22 out
+# leaves 0-21 and 23-65535, one range per resource, so the resource is kept for the
+# first and a copy under a new logical id takes the second, Description and all.
+CFN_RANGE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: app
+  AppFromVpc:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref AppGroup
+      IpProtocol: tcp
+      FromPort: 0
+      ToPort: 65535
+      CidrIp: 10.0.0.0/16
+      Description: everything from the vpc
+  App:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-12345678
+      PrivateIpAddress: 10.0.1.10
+      SecurityGroupIds: [!Ref AppGroup]
+"""
+
+
+def test_cloudformation_splits_a_separate_rule_resource(tmp_path):
+    (tmp_path / "t.yaml").write_text(CFN_RANGE, encoding="utf-8")
+    spec = _spec(tmp_path, "t.yaml", """\
+  - name: no ssh from the vpc
+    deny: {from: 10.0.0.0/16, to: App, protocol: tcp, ports: 22}
+  - name: the rest of tcp stays open
+    allow: {from: 10.0.0.0/16, to: App, protocol: tcp, ports: [0-21, 23-65535]}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    # The copy shares its last lines with the original, so the hunk is an insertion.
+    assert _changed_lines(patch) == [
+        "+      ToPort: 21", "+      CidrIp: 10.0.0.0/16", "+      Description: everything from the vpc",
+        "+  AppFromVpc2:", "+    Type: AWS::EC2::SecurityGroupIngress", "+    Properties:",
+        "+      GroupId: !Ref AppGroup", "+      IpProtocol: tcp", "+      FromPort: 23"]
+    _apply_both_ways(tmp_path, "t.yaml", tmp_path / "fix.patch")
