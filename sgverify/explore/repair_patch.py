@@ -20,6 +20,10 @@ def render_fix(spec_path: str, network: Network, fix) -> str:
         lines += ["# the same change with the AWS CLI:"] + [c for e in fix.edits for c in aws_commands(e)]
     elif network.input_format.startswith("terraform"):
         lines += ["# the same change in Terraform:"] + [c for e in fix.edits for c in terraform_lines(e)]
+    if network.input_format == "native":
+        lines.append(f"# `sgverify fix {spec_path} -o fixed.yaml` writes the repaired network")
+    elif network.input_format in ("terraform", "cloudformation"):
+        lines.append(f"# `sgverify fix {spec_path} -o fix.patch` writes it as a patch (`patch -p0` or `git apply`)")
     return "\n".join(lines) + "\n"
 
 
