@@ -142,3 +142,14 @@ def test_the_command_gives_the_same_output_from_the_cache(folder, tmp_path):
     warm = run(["check", spec], 1)
     assert warm.stdout == cold.stdout and warm.stderr == cold.stderr
     assert f"{network}:" in cold.stdout  # the rule's file:line survives the cache
+
+
+def test_an_entry_written_in_the_background_is_what_reading_gives(folder, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "BACKGROUND_BYTES", 0)  # every input is large enough
+    path = copy_of(tmp_path)
+    read = load_network(str(path))
+    assert len(cache._WRITERS) == 1  # a child is writing it
+    cache.wait_for_writers()
+    [entry] = entries(folder)
+    assert pickle.loads(entry.read_bytes()) == read
+    assert not list(folder.glob("*.tmp"))  # written whole, under its final name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator, Mapping
 
@@ -108,11 +109,27 @@ def _grouping(request: DiffRequest, old: Network, new: Network,
     count = len(old.resources.keys() | new.resources.keys())
     if count < LARGE_ESTATE:
         return request
+    jobs = request.jobs if request.jobs > 1 else _spare_jobs()
     if notice is not None:
-        notice(f"{count:,} resources: comparing by profile and by side (as --by-profile --by-side: a row per "
-               f"changed side of the resources with the same groups); --by-side gives a row per changed side "
+        workers = f", in {jobs} processes" if jobs > 1 else ""
+        notice(f"{count:,} resources: comparing by profile and by side{workers} (as --by-profile --by-side: a row "
+               f"per changed side of the resources with the same groups); --by-side gives a row per changed side "
                f"of each resource, --per-resource a row per pair of resources")
-    return replace(request, by_profile=True, by_side=True)
+    return replace(request, by_profile=True, by_side=True, jobs=jobs)
+
+
+# Worker processes a diff grouped by itself uses where processes fork (they inherit the
+# networks): comparing the sides and writing their rows is most of a large diff's time.
+AUTO_JOBS = 2
+
+
+def _spare_jobs() -> int:
+    from ..run.processes import start_method
+
+    if start_method() != "fork":
+        return 1  # spawned workers would receive both networks pickled: slower than one process
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(AUTO_JOBS, cores))
 
 
 def _writers(request: DiffRequest, profiles: Profiles | None) -> tuple:

@@ -13,6 +13,10 @@ Only single-file inputs are cached: a folder (Terraform modules, AWS
 snapshots) may draw on files outside it, which the key could not cover.
 Small files are not cached either: reading them costs less than the cache.
 
+A large input's new entry is written by a forked child while the command goes
+on (the command waits for it before it exits), so a first run costs little
+more than a run without the cache.
+
 Within one process, the same file (path, bytes, format, parameters) is read
 once while its result is alive, cache on or off: `diff` asks for each network
 twice (whether it has a VPC layer, then the diff itself), and a 100k-rule
@@ -27,12 +31,14 @@ one that others can write to is not used.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import pickle
 import stat
 import sys
 import tempfile
+import threading
 import weakref
 from functools import lru_cache
 from pathlib import Path
@@ -96,7 +102,8 @@ def cached(path: str, chosen: str, parameters: Mapping[str, str], read: Callable
     if found is None:
         found = read()
         if folder is not None and where.read_bytes() == content:  # unchanged while it was read
-            _store(folder / f"{key}.pickle", folder, found)
+            store = _store_in_background if len(content) >= BACKGROUND_BYTES else _store
+            store(folder / f"{key}.pickle", folder, found)
     _remember(alive_key, found)
     return found
 
@@ -164,6 +171,50 @@ def _store(entry: Path, folder: Path, result) -> None:
         _prune(folder)
     except (OSError, pickle.PicklingError, RecursionError):
         return
+
+
+# Inputs from which a new entry is written by a forked child while the command goes
+# on: pickling a 100k-rule estate takes most of a second, a fork a few milliseconds.
+BACKGROUND_BYTES = 4 * 1024 * 1024
+_WRITERS: list[int] = []  # children writing entries; waited for before the process exits
+
+
+def _store_in_background(entry: Path, folder: Path, result) -> None:
+    """_store in a child process, where one can be forked safely (no other thread runs:
+    a child of a threaded process may find a lock held forever); else here and now."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        _store(entry, folder, result)
+        return
+    wait_for_writers()  # one at a time: a run reading many networks holds at most two copies
+    try:
+        child = os.fork()
+    except OSError:
+        _store(entry, folder, result)
+        return
+    if child == 0:  # the child: write, then end without running the parent's exit hooks
+        code = 1
+        try:
+            _store(entry, folder, result)
+            code = 0
+        finally:
+            os._exit(code)
+    if not _WRITERS and not _EXIT_HOOK:
+        atexit.register(wait_for_writers)
+        _EXIT_HOOK.append(True)
+    _WRITERS.append(child)
+
+
+_EXIT_HOOK: list[bool] = []
+
+
+def wait_for_writers() -> None:
+    """Until every entry being written in the background is written (or given up)."""
+    while _WRITERS:
+        child = _WRITERS.pop()
+        try:
+            os.waitpid(child, 0)
+        except ChildProcessError:  # already reaped
+            pass
 
 
 def _prune(folder: Path) -> None:
