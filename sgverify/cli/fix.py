@@ -35,8 +35,8 @@ def fix(
         "--format", "-f", help="own: the input's own format (a native file, or a patch of the .tf files or the "
                                "template); diff: a unified diff for any input.")] = FixFormat.own,
 ) -> None:
-    """Find the cheapest edit of security-group rules (narrow, remove, add) that makes every assertion of
-    the specs hold, write it in the input's format and prove every assertion again on a patched copy; exit 0
+    """Find the cheapest edit of security-group rules (narrow, remove, add) and NACL entries (add) that
+    makes every assertion of the specs hold, write it in the input's format and prove every assertion again on a patched copy; exit 0
     fixed, 1 no fix within the search bounds, 2 bad input."""
 
     def body() -> int:

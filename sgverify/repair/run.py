@@ -4,6 +4,7 @@ again on what was written (a patched copy of the input), never on the model alon
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def prepare(request: FixRequest) -> Prepared:
             errors += error.diagnostics
     if errors:
         raise InputError(errors)
-    named = {request.network or d.network for d in documents}
+    named = {os.path.normpath(n) if n else n for n in (request.network or d.network for d in documents)}
     if named == {None}:
         raise InputError("no network given: pass --network FILE")
     missing = [d for d in documents if not (request.network or d.network)]
