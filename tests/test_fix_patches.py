@@ -534,3 +534,27 @@ def test_cloudformation_splits_a_separate_rule_resource(tmp_path):
         "+  AppFromVpc2:", "+    Type: AWS::EC2::SecurityGroupIngress", "+    Properties:",
         "+      GroupId: !Ref AppGroup", "+      IpProtocol: tcp", "+      FromPort: 23"]
     _apply_both_ways(tmp_path, "t.yaml", tmp_path / "fix.patch")
+
+
+def test_cloudformation_never_leaves_an_egress_list_empty(tmp_path):
+    # The reader's egress is two entries: 5432 to the database's group (a group peer,
+    # and every port is forbidden: nothing to narrow) and 443 to 0.0.0.0/0 (0.0.0.0/0
+    # minus the load balancer's subnets takes more than 16 blocks). The load balancer's
+    # own ingress must stay for the allow, so both entries go. An empty list would give
+    # the group CloudFormation's allow-all egress back: the loopback entry is written.
+    network = _copy(tmp_path, "examples/cloudformation/web-stack.yaml")
+    spec = _spec(tmp_path, network, """\
+  - name: the reader does not reach the database
+    deny: {from: Reader, to: Database}
+  - name: the reader does not reach the load balancer
+    deny: {from: Reader, to: LoadBalancer, protocol: tcp, ports: 443}
+  - name: the internet reaches the load balancer
+    allow: {from: internet, to: LoadBalancer, protocol: tcp, ports: 443}
+""")
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert _changed_lines(patch) == [
+        "-        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, DestinationSecurityGroupId: !Ref DatabaseGroup}",
+        "-        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}",
+        '+        - {IpProtocol: "-1", CidrIp: 127.0.0.1/32, Description: no egress}']
+    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
