@@ -173,7 +173,7 @@ def _keep_lists_meaningful(files: dict[str, FileEdits], network: Network, change
         items = [i for i in range(parent + 1, end + 1) if lines[i].lstrip().startswith("- ")
                  and indent_of(lines[i]) == indent_of(lines[firsts[0]])]
         direction = Direction.INGRESS if key_name(lines[parent]) == LISTS[Direction.INGRESS] else Direction.EGRESS
-        group = _group_of(network, path, parent)
+        group = _group_of(network, path, lines, parent)
         if sorted(items) != sorted(firsts) or (group, direction) in added:
             continue
         for first in firsts:
@@ -182,12 +182,12 @@ def _keep_lists_meaningful(files: dict[str, FileEdits], network: Network, change
         edits.replace(parent, end, keep if direction is Direction.EGRESS else [])
 
 
-def _group_of(network: Network, path: str, line: int) -> str | None:
+def _group_of(network: Network, path: str, lines: list[str], line: int) -> str | None:
+    """The group whose resource holds `line` of the template."""
     for key, group in network.groups.items():
-        if group.origin.file == path and group.origin.line is not None and group.origin.line - 1 < line:
-            lines = FileEdits.read(path).lines
-            if line <= yaml_extent(lines, group.origin.line - 1):
-                return key
+        start = (group.origin.line or 0) - 1
+        if group.origin.file == path and 0 <= start < line <= yaml_extent(lines, start):
+            return key
     return None
 
 
