@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only-workload", action="append", help="run only these workloads")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI workloads (spec, diff, matrix, exposure)")
     parser.add_argument("--cli-timeout", type=float, default=900.0, help="seconds per CLI workload")
+    parser.add_argument("--cli-runs", type=int, default=1, help="whole-process runs per CLI row (the median)")
     args = parser.parse_args(argv)
     if args.size in PATH_SIZES:
         return _path_main(args)
@@ -52,10 +53,10 @@ def main(argv=None) -> int:
         path = os.path.join(folder, "estate.json")
         estate.write(path)
         naive_queries = args.naive_queries if args.naive_queries is not None else (
-            3 if args.size == "100k" else args.queries)
+            3 if args.size in ("100k", "300k") else args.queries)
         rows, network = run_engines(path, args.queries, naive_queries, args.naive_timeout, args.only_workload)
         if not args.no_cli:
-            rows += run_cli_workloads(path, network, estate, folder, args.cli_timeout)
+            rows += run_cli_workloads(path, network, estate, folder, args.cli_timeout, args.cli_runs)
     print(f"size {args.size}: {estate.rules} rules, {len(estate.document['resources'])} resources; "
           f"{machine()}")
     print(format_table(rows))

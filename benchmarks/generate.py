@@ -18,7 +18,7 @@ import json
 import random
 from dataclasses import dataclass
 
-SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "300k": 300_000}
 COMMON_PORTS = (22, 80, 443, 3306, 5432, 6379, 8080, 8443, 9090, 9200, 27017, 11211, 53, 123, 25, 389)
 FLEET = "sg-fleet"
 

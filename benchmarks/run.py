@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,6 +17,7 @@ from sgverify.model import Family
 from sgverify.solve.prove import CompiledNetwork, check_assertion
 from sgverify.solve.result import Verdict
 
+from .changes import CHANGES, write_changed
 from .interval_limit import IntervalLimit
 from .naive import Naive
 from .workloads import mixed_spec, workloads
@@ -124,7 +125,8 @@ def _compare(workload, compiled, limit, naive, naive_queries) -> Row:
 
 
 def _cli(args: list[str], env: dict, timeout: float) -> tuple[float | None, float, int | None]:
-    """Wall ms, peak MB and exit code of one CLI run; (None, peak, None) when it ran out of time."""
+    """Wall ms, peak MB and exit code of one CLI run; (None, peak, None) when it ran out of time.
+    The peak is the largest child process so far (RUSAGE_CHILDREN keeps the maximum)."""
     t0 = time.perf_counter()
     try:
         proc = subprocess.run([sys.executable, "-m", "sgverify", *args], capture_output=True,
@@ -134,64 +136,68 @@ def _cli(args: list[str], env: dict, timeout: float) -> tuple[float | None, floa
     return (time.perf_counter() - t0) * 1000, peak_mb(children=True), proc.returncode
 
 
-def _cli_row(name: str, args: list[str], env: dict, timeout: float) -> Row:
-    ms, mb, code = _cli(args, env, timeout)
-    if ms is None:
-        return Row(name, 1, None, None, mb, note=f"stopped after {timeout:.0f} s")
-    return Row(name, 1, ms, ms, mb, note=f"exit {code}")
+def _cli_row(name: str, args: list[str], env: dict, timeout: float, runs: int = 1, before=None) -> Row:
+    """The median wall time of `runs` whole-process runs (`before()` ahead of each)."""
+    times, code, mb = [], None, 0.0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        ms, mb, code = _cli(args, env, timeout)
+        if ms is None:
+            return Row(name, len(times) + 1, None, None, mb, note=f"stopped after {timeout:.0f} s")
+        times.append(ms)
+    spread = f", {min(times) / 1000:.2f}-{max(times) / 1000:.2f} s" if runs > 1 else ""
+    return Row(name, runs, statistics.median(times), max(times), mb, note=f"exit {code}{spread}")
 
 
-def run_cli_workloads(path: str, network, estate, folder: str, timeout: float = 900) -> list[Row]:
-    """The CLI end to end. Loaded networks are cached in a folder of the run's
-    own, so the first command reads the estate cold and later ones may not."""
+def run_cli_workloads(path: str, network, estate, folder: str, timeout: float = 900, runs: int = 1) -> list[Row]:
+    """The CLI end to end, each row the median of `runs` runs. "no cache" rows read the
+    estate from its file (as every diff row does); a "first run" starts from an empty
+    cache and fills it; "cached" rows find the entries the first run wrote."""
     cold = dict(os.environ, SGVERIFY_CACHE="0")
-    warm = dict(os.environ, SGVERIFY_CACHE="1", SGVERIFY_CACHE_DIR=os.path.join(folder, "cache"))
+    cache = os.path.join(folder, "cache")
+    warm = dict(os.environ, SGVERIFY_CACHE="1", SGVERIFY_CACHE_DIR=cache)
+
+    def empty_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
     one = os.path.join(folder, "one.yaml")
     with open(one, "w", encoding="utf-8") as out:
         out.write(mixed_spec(network, path, count=1))
-    rows = [_cli_row("load + 1 assertion, no cache (CLI)", ["check", one, "--format", "json"], cold, timeout)]
+    rows = [_cli_row("load + 1 assertion, no cache (CLI)", ["check", one, "--format", "json"], cold, timeout, runs)]
     _cli(["check", one, "--format", "json"], warm, timeout)  # fills the cache
-    rows.append(_cli_row("load + 1 assertion, cached (CLI)", ["check", one, "--format", "json"], warm, timeout))
+    rows.append(_cli_row("load + 1 assertion, cached (CLI)", ["check", one, "--format", "json"], warm, timeout,
+                         runs))
     spec = os.path.join(folder, "spec200.yaml")
     with open(spec, "w", encoding="utf-8") as out:
         out.write(mixed_spec(network, path))
-    rows.append(_cli_row("spec-200, cached (CLI)", ["check", spec, "--format", "json"], warm, timeout))
-    changed = os.path.join(folder, "changed.json")
-    _changed_estate(estate.document, changed)
-    report = os.path.join(folder, "diff.json")  # hundreds of MB at 100k: a file, not a pipe
-    rows.append(_cli_row("diff 1% (CLI)", ["diff", path, changed, "--format", "json", "-o", report], warm, timeout))
-    rows.append(_cli_row("diff 1% --by-profile (CLI)", ["diff", path, changed, "--by-profile", "--format", "json",
-                                                        "-o", report], warm, timeout))
-    rows.append(_cli_row("diff 1% --by-profile --jobs 2 (CLI)", ["diff", path, changed, "--by-profile", "--jobs", "2",
-                                                                 "--format", "json", "-o", report], warm, timeout))
-    by_side = ["diff", path, changed, "--by-side", "--by-profile", "--format", "json", "-o", report]
-    rows.append(_cli_row("diff 1% --by-side --by-profile (CLI)", by_side, warm, timeout))
-    rows.append(_cli_row("diff 1% --by-side --by-profile --jobs 2 (CLI)", by_side + ["--jobs", "2"], warm, timeout))
+    check = ["check", spec, "--format", "json"]
+    rows.append(_cli_row("spec-200, no cache (CLI)", check, cold, timeout, runs))
+    rows.append(_cli_row("spec-200, first run, fills the cache (CLI)", check, warm, timeout, runs, empty_cache))
+    rows.append(_cli_row("spec-200, cached (CLI)", check, warm, timeout, runs))
+    report = os.path.join(folder, "diff.json")  # tens of MB at 100k: a file, not a pipe
+    for change in CHANGES:
+        changed = os.path.join(folder, f"changed-{change}.json")
+        write_changed(estate.document, change, changed)
+        diff = ["diff", path, changed, "--format", "json", "-o", report]
+        rows.append(_cli_row(f"diff {change} (CLI, no cache)", diff, cold, timeout, runs))
+        if change == "1%":
+            one_process = diff + ["--by-side", "--by-profile", "--jobs", "1"]
+            rows.append(_cli_row("diff 1% --by-side --by-profile, one process (CLI, no cache)", one_process, cold,
+                                 timeout, runs))
+        if change == "narrow":
+            rows.append(_cli_row("diff narrow --per-resource (CLI, no cache)", diff + ["--per-resource"], cold,
+                                 timeout, runs))
     if os.path.exists(report):
         os.remove(report)
     small = os.path.join(folder, "matrix1000.json")
     _first_resources(estate.document, small, 1000)
     rows.append(_cli_row("matrix 1000 tcp/443 (CLI)", ["matrix", "--network", small, "--protocol", "tcp",
-                                                       "--port", "443", "--format", "json"], warm, timeout))
+                                                       "--port", "443", "--format", "json"], warm, timeout, runs))
     target = sorted(network.resources)[0]
     rows.append(_cli_row(f"exposure {target} (CLI)", ["exposure", target, "--network", path,
-                                                      "--format", "json"], warm, timeout))
+                                                      "--format", "json"], warm, timeout, runs))
     return rows
-
-
-def _changed_estate(document: dict, path: str) -> None:
-    """The same estate with 1% of its rules' ports moved (deterministic)."""
-    changed = copy.deepcopy(document)
-    seen = 0
-    for group in changed["security_groups"].values():
-        for direction in ("ingress", "egress"):
-            for rule in group.get(direction, []):
-                seen += 1
-                if seen % 100 == 0:
-                    rule["protocol"], rule["ports"] = "tcp", 40000 + seen % 20000
-                    rule.pop("icmp_type", None)
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(changed, out, separators=(",", ":"))
 
 
 def _first_resources(document: dict, path: str, count: int) -> None:
