@@ -259,3 +259,18 @@ def test_markdown_and_probes_are_for_one_network(estate):
     assert done.stderr.strip() == ("sgverify: error: a run over many networks writes text, json, sarif, junit, "
                                    "not markdown")
     run(["check", "spec.yaml", "--network", "nets/*.yaml", "--suggest-fix"], 2, cwd=estate)
+
+
+def test_diff_pairs_two_snapshot_folders_by_account_and_region(tmp_path):
+    # Both sides have eu-west-1.json in two accounts: paired by ACCOUNT/REGION, not by file name alone.
+    for side in ("old", "new"):
+        _snapshot(tmp_path, f"{side}/111122223333/eu-west-1.json", "111122223333", "eu-west-1", open_db=False)
+        _snapshot(tmp_path, f"{side}/444455556666/eu-west-1.json", "444455556666", "eu-west-1",
+                  open_db=side == "new")
+    done = run(["diff", "old", "new", "-f", "json"], 1, cwd=tmp_path)
+    data = json.loads(done.stdout)
+    assert [(n["old"], n["new"], n["fails"]) for n in data["networks"]] == [
+        ("old/111122223333/eu-west-1.json", "new/111122223333/eu-west-1.json", False),
+        ("old/444455556666/eu-west-1.json", "new/444455556666/eu-west-1.json", True),
+    ]
+    assert data["networks"][1]["name"] == "new/444455556666/eu-west-1.json (account 444455556666, eu-west-1)"

@@ -21,7 +21,8 @@ from ..solve import Options
 from .app import app, run_command
 from .exitcodes import EXIT_OK, EXIT_UNKNOWN, EXIT_VIOLATED
 from .many_networks import check_many, check_one
-from .options import NetworksOption, SchedulerOption, parse_client_ports, parse_jobs, parse_layers, parse_parameters
+from .options import (CheckNetworksOption, SchedulerOption, parse_client_ports, parse_jobs, parse_layers,
+                      parse_parameters)
 
 
 class Format(str, Enum):
@@ -53,7 +54,7 @@ def print_warnings(outcomes) -> None:
 @app.command()
 def check(
     specs: Annotated[list[Path], typer.Argument(metavar="SPEC", help="Spec files (YAML).", show_default=False)],
-    network: NetworksOption = [],
+    network: CheckNetworksOption = [],
     input_format: Annotated[Optional[str], typer.Option(
         help="Force the network format: native, aws, terraform-plan, terraform, cloudformation.")] = None,
     parameter: Annotated[list[str], typer.Option(help="CloudFormation parameter KEY=VALUE (repeatable).")] = [],

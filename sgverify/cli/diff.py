@@ -67,7 +67,8 @@ def diff(
     """Compare two networks by meaning: added and removed access, as exact regions.
 
     OLD and NEW may each name many networks (a quoted glob, a folder of snapshot files): the networks
-    are paired by file name and each pair is compared on its own, in one report.
+    are paired by name (the part of the path the glob or the folder matched), and each pair is compared
+    on its own, in one report.
     """
 
     def body() -> int:
@@ -79,7 +80,7 @@ def diff(
             job = DiffJob(None, None, tuple(d.fmt for d in destinations), tuple(source), tuple(destination),
                           protocol, ports, fail_on.value, input_format, parse_parameters(parameter),
                           by_profile, by_side, os.getcwd())
-            return diff_many(olds.paths, news.paths, job, Backend(parse_jobs(jobs), scheduler or None),
+            return diff_many(olds, news, job, Backend(parse_jobs(jobs), scheduler or None),
                              destinations, soft_fail, many=olds.many or news.many)
         path = _path_diff(old, new, input_format, destinations, source or destination, protocol, ports, fail_on)
         if path is not None:
@@ -131,7 +132,7 @@ def diff_many(olds, news, job, backend, destinations, soft_fail: bool, many: boo
     if many and any(d.fmt not in MANY_FORMATS for d in destinations):
         raise InputError(f"a diff over many networks writes {', '.join(MANY_FORMATS)}")
     jobs = [replace(job, old=o, new=n, formats=tuple(dict.fromkeys(job.formats or ("text",))))
-            for o, n in (pair_by_name(olds, news) if many else [(olds[0], news[0])])]
+            for o, n in (pair_by_name(olds, news) if many else [(olds.paths[0], news.paths[0])])]
     with progress("diff") as tick:
         pairs = run_each(diff_pair, jobs, backend, tick)
     for found in pairs:

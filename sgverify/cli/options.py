@@ -23,6 +23,8 @@ NetworkArgument = Annotated[Optional[str], typer.Argument(
 NETWORKS_HELP = ("Network file or folder; repeat it, give a quoted glob ('snaps/*.json') or a folder of "
                  "snapshot files to run over many networks, each verdict naming its network.")
 NetworksOption = Annotated[list[str], typer.Option("--network", help=NETWORKS_HELP, show_default=False)]
+CheckNetworksOption = Annotated[list[str], typer.Option(
+    "--network", help=NETWORKS_HELP + " Overrides each spec's `network:`.", show_default=False)]
 SchedulerOption = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", show_envvar=False,
     help="Run each network's work on this Dask scheduler (tcp://HOST:PORT; default: "

@@ -41,25 +41,36 @@ _SNAPSHOT_HEAD = re.compile(rb'^\s*\{\s*"SgverifySnapshot"\s*:')
 class Networks:
     paths: tuple[str, ...]
     many: bool  # report each verdict with its network (False: one network, the usual report)
+    # Each path's name within what named it: the part a glob or a folder of snapshots matched
+    # (`111122223333/eu-west-1.json`), else the file name; diff pairs its two sides by these.
+    names: tuple[str, ...] = ()
 
 
 def expand_networks(values: Sequence[str]) -> Networks:
     """The networks that the `--network` values name, in order, each once."""
-    paths: list[str] = []
+    found: dict[str, str] = {}  # path -> its name
     many = len(values) > 1
     for value in values:
         if _GLOB.search(value) and not os.path.exists(value):
             matches = sorted(glob.glob(value, recursive=True))
             if not matches:
                 raise InputError(f"--network {value!r} matches no file")
-            paths += matches
+            root = _fixed_part(value)
+            found.update((m, os.path.relpath(m, root)) for m in matches if m not in found)
             many = True
         elif snapshot_files(value):
-            paths += snapshot_files(value)
+            found.update((f, os.path.relpath(f, value)) for f in snapshot_files(value) if f not in found)
             many = True
-        else:
-            paths.append(value)
-    return Networks(tuple(dict.fromkeys(paths)), many)
+        elif value not in found:
+            found[value] = Path(value).name
+    return Networks(tuple(found), many, tuple(found.values()))
+
+
+def _fixed_part(pattern: str) -> str:
+    """The folder a glob starts from: its parts before the first with a wildcard."""
+    parts = Path(pattern).parts
+    fixed = next((i for i, part in enumerate(parts) if _GLOB.search(part)), len(parts))
+    return str(Path(*parts[:fixed])) if fixed else "."
 
 
 def snapshot_files(folder: str) -> list[str]:

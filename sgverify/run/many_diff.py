@@ -1,7 +1,10 @@
 """`diff OLD NEW` over many pairs of networks: OLD and NEW each name many (see run/many.py).
 
-The networks of the two sides are paired by file name (`old/acct-1.json`
-with `new/acct-1.json`); a name on one side only is that pair's error entry,
+The networks of the two sides are paired by name: the part of the path a
+glob or a folder of snapshots matched (`old/*.json` and `new/*.json` pair
+`old/acct-1.json` with `new/acct-1.json`; two snapshot folders pair
+`111122223333/eu-west-1.json` on each side), a file's name otherwise; a name
+on one side only is that pair's error entry,
 never a pair left out. Each pair is diffed on its own, as `diff` would diff
 it, and the reports it asked for are rendered where it ran, so only text
 comes back from a cluster worker.
@@ -17,7 +20,7 @@ from typing import Mapping
 from ..errors import Diagnostic, InputError, Severity
 from ..gcpause import not_held
 from ..report.networks import NetworkName
-from .many import in_folder, name_of, outside_references
+from .many import Networks, in_folder, name_of, outside_references
 
 
 @dataclass(frozen=True)
@@ -54,20 +57,19 @@ class PairDiff:
     seconds: float = 0.0
 
 
-def pair_by_name(olds: tuple[str, ...], news: tuple[str, ...]) -> list[tuple[str | None, str | None]]:
-    """(old, new) pairs by file name, in NEW's order, then OLD's names that NEW lacks."""
+def pair_by_name(olds: Networks, news: Networks) -> list[tuple[str | None, str | None]]:
+    """(old, new) pairs by name (see Networks.names), in NEW's order, then OLD's names that NEW lacks."""
     old_by, new_by = _by_name(olds, "OLD"), _by_name(news, "NEW")
     pairs = [(old_by.get(name), path) for name, path in new_by.items()]
     return pairs + [(path, None) for name, path in old_by.items() if name not in new_by]
 
 
-def _by_name(paths: tuple[str, ...], side: str) -> dict[str, str]:
+def _by_name(networks: Networks, side: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for path in paths:
-        name = Path(path).name
+    for path, name in zip(networks.paths, networks.names):
         if name in out:
             raise InputError(f"{side} names two networks called {name} ({out[name]} and {path}): "
-                             f"the two sides are paired by file name")
+                             f"the two sides are paired by name")
         out[name] = path
     return out
 
