@@ -222,11 +222,15 @@ def _by_piece(items: list[tuple], pieces: list[tuple[int, int]]) -> list[frozens
             ends.setdefault(hi + 1, []).append(number)
     open_items: dict[int, None] = {}
     out = []
+    current: frozenset = frozenset()
     for lo, _ in pieces:
-        for number in ends.get(lo, ()):
-            del open_items[number]
-        open_items.update(dict.fromkeys(starts.get(lo, ())))
-        out.append(frozenset(items[number][1] for number in open_items))
+        closing, opening = ends.get(lo), starts.get(lo)
+        if closing is not None or opening is not None:  # the pieces are cut for both networks' rules:
+            for number in closing or ():  # at many cuts, nothing of these rules starts or ends
+                del open_items[number]
+            open_items.update(dict.fromkeys(opening or ()))
+            current = frozenset(items[number][1] for number in open_items)
+        out.append(current)
     return out
 
 
