@@ -106,6 +106,9 @@ def path_networks(draw, transit: bool = False):
             routes = []
             for destination in ("0.0.0.0/0", "8.8.0.0/16", "10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16",
                                 "10.1.2.0/24", "10.9.0.0/16"):
+                if transit and destination.startswith("10.") and draw(st.integers(0, 2)):
+                    routes.append(route(destination, "transit-gateway", "tgw"))  # mostly to the TGW
+                    continue
                 pick = draw(st.integers(0, len(targets) + 1))
                 if pick < len(targets):
                     routes.append(route(destination, *targets[pick]))
@@ -126,7 +129,8 @@ def path_networks(draw, transit: bool = False):
                 public += 1
                 pub = f"54.0.0.{public}"
             resources.append(instance(name, [f"sg-{name}"], _text(address), key, subnets, public=pub))
-    sgs, open_groups = [], draw(st.booleans())  # open groups: the path alone decides
+    # open groups: the path alone decides (more often through a transit gateway)
+    sgs, open_groups = [], draw(st.integers(0, 3)) > 0 if transit else draw(st.booleans())
     for r in resources:
         key = f"sg-{r.name}"
         if open_groups:
