@@ -150,12 +150,32 @@ class Legs:
             name = self.topology.route_table_of(state.subnet) or f"the route table of {state.subnet.key}"
             return self._any_route(state, space, public, name)
         legs: list[Leg] = []
-        for piece in table_pieces(self.topology, table, state.subnet.vpc, self.family, self.network.prefix_lists):
-            part = iv.intersect(list(piece.space), space)
-            if part and piece.choice is not LOCAL and not piece.choice.blackhole:
-                moved = replace(state, hops=state.hops + (self._route_hop(table, piece.choice),))
-                legs += self._via(moved, piece.choice, part, public)
+        for route, part in self._parts(table, state.subnet.vpc, space):
+            moved = replace(state, hops=state.hops + (self._route_hop(table, route),))
+            legs += self._via(moved, route, part, public)
         return legs
+
+    def _parts(self, table: str, vpc: str, space) -> list:
+        """(route, the part of `space` it carries) for the routes of a table that carry some."""
+        key = ("parts", table, vpc, tuple(space))
+        if key not in self._cache:
+            found = []
+            for piece in self._pieces(table, vpc):
+                if piece.choice is LOCAL or piece.choice.blackhole:
+                    continue
+                part = iv.intersect(list(piece.space), space)
+                if part:
+                    found.append((piece.choice, part))
+            self._cache[key] = found
+        return self._cache[key]
+
+    def _pieces(self, table: str, vpc: str):
+        """Where a table sends each destination: computed once per table (its
+        subnets, and each public address sent from them, share it)."""
+        key = ("pieces", table, vpc)
+        if key not in self._cache:
+            self._cache[key] = table_pieces(self.topology, table, vpc, self.family, self.network.prefix_lists)
+        return self._cache[key]
 
     def _any_route(self, state: _From, space, public: Addr | None, table: str) -> list[Leg]:
         """A route table not in the input may send a destination to something
@@ -240,7 +260,14 @@ class Legs:
 
     def _public_arrivals(self, space):
         """(subnet, its VPC's internet gateway, addresses, resource or "", free
-        address or None) reached from the internet."""
+        address or None) reached from the internet (once per space: every
+        public address sent from one subnet asks the same)."""
+        key = ("arrivals", tuple(space))
+        if key not in self._cache:
+            self._cache[key] = list(self._arrivals(space))
+        return self._cache[key]
+
+    def _arrivals(self, space):
         space = list(space)
         if self.family is Family.V4:
             for far, gateway, values in self._public_v4:
