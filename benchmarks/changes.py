@@ -31,9 +31,11 @@ def ports_moved(document: dict) -> dict:
 
 def world_open(document: dict) -> dict:
     """The first three ingress rules from anywhere removed (groups in key order); tcp/8443
-    and tcp/2222 from anywhere added to the groups a third and two thirds along."""
+    and tcp/2222 from anywhere added to groups a third and two thirds along among those
+    carried by resources that nothing else opens to the world on every service."""
     changed = copy.deepcopy(document)
     groups = changed["security_groups"]
+    carried = _open_to_new_ports(changed)
     removed = 0
     for key in sorted(groups):
         rules = groups[key].get("ingress", [])
@@ -41,10 +43,27 @@ def world_open(document: dict) -> dict:
             if removed < 3 and rule.get("source") in WORLD:
                 rules.remove(rule)
                 removed += 1
-    keys = sorted(groups)
+    keys = sorted(carried & set(groups)) or sorted(groups)  # a small estate may have none
     for key, port in ((keys[len(keys) // 3], 8443), (keys[2 * len(keys) // 3], 2222)):
         groups[key].setdefault("ingress", []).append({"protocol": "tcp", "ports": port, "source": "0.0.0.0/0"})
     return changed
+
+
+def _open_to_new_ports(document: dict) -> set[str]:
+    """Groups carried by resources, none of whose groups admits everything from anywhere
+    (there a new world-open port would add nothing)."""
+    groups = document["security_groups"]
+
+    def wide(key: str) -> bool:
+        return any(rule.get("protocol") == "all" and rule.get("source") in WORLD
+                   for rule in groups.get(key, {}).get("ingress", []))
+
+    out: set[str] = set()
+    for resource in document["resources"].values():
+        carried = resource.get("security_groups", [])
+        if not any(wide(key) for key in carried):
+            out.update(carried)
+    return out
 
 
 def narrow(document: dict) -> dict:
