@@ -66,6 +66,17 @@ def _cli(args: list[str], folder: Path, env: dict) -> tuple[float, bytes, int]:
     return time.perf_counter() - started, done.stdout, done.returncode
 
 
+def _cpu_of_children() -> float:
+    """CPU seconds of every child process waited for so far (their own children included)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _load() -> float:
+    """The machine's 1-minute load average: on a shared machine, how much else was running."""
+    return round(os.getloadavg()[0], 2)
+
+
 class LocalCluster:
     """A Dask scheduler and one-thread workers on 127.0.0.1, ended by their pids."""
 
@@ -143,18 +154,22 @@ def main(argv=None) -> int:
         check = ["check", "spec.yaml", "--network", "nets/*.json", "-f", "json"]
         reports, runs = {}, {}
         for name, extra in (("serial", []), ("jobs 2", ["--jobs", "2"])):
+            cpu, load = _cpu_of_children(), _load()
             seconds, reports[name], code = _cli(check + extra, folder, env)
-            runs[name] = {"seconds": round(seconds, 1), "exit": code}
-            print(f"{name}: {seconds:.1f} s, exit {code}", flush=True)
+            runs[name] = {"seconds": round(seconds, 1), "cpu_seconds": round(_cpu_of_children() - cpu, 1),
+                          "exit": code, "load_before": load, "load_after": _load()}
+            print(f"{name}: {runs[name]}", flush=True)
+        cpu, load = _cpu_of_children(), _load()
         cluster = LocalCluster(folder, workers=2, env=env)
         try:
             seconds, reports["dask"], code = _cli(check + ["--scheduler", cluster.address], folder, env)
-            runs["dask"] = {"seconds": round(seconds, 1), "exit": code,
-                            "cluster_start_seconds": round(cluster.start_seconds, 1)}
-            print(f"dask, 2 workers: {seconds:.1f} s, exit {code} (cluster started in "
-                  f"{cluster.start_seconds:.1f} s)", flush=True)
+            after = _load()
         finally:
-            cluster.stop()
+            cluster.stop()  # its processes' CPU is counted once they are waited for
+        runs["dask"] = {"seconds": round(seconds, 1), "cpu_seconds": round(_cpu_of_children() - cpu, 1),
+                        "exit": code, "load_before": load, "load_after": after,
+                        "cluster_start_seconds": round(cluster.start_seconds, 1)}
+        print(f"dask, 2 workers: {runs['dask']} (cpu: client, scheduler and workers)", flush=True)
         same = len(set(reports.values())) == 1
         summary = json.loads(reports["serial"])["summary"]
         measured = per_network(folder, sorted(nets.iterdir()), args.step)

@@ -33,7 +33,7 @@ from .processes import Tick, WorkerCrashed
 
 CONNECT_SECONDS = 10.0
 NO_WORKERS_SECONDS = 60.0
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.2  # how often the client looks at what finished: a small share of a network's time
 RETRIES = 1  # a task that raised (not a lost worker: the scheduler reruns those by itself) runs once more
 
 
