@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from . import intervals as iv
-from .addresses import Cidr, Family
+from .addresses import Family
 from .ends import Addr, Places
 from .forwarding import LOCAL, table_pieces
 from .leg import Check, Crossing, Hop, Leg, Ref, RouteBack
@@ -26,6 +26,7 @@ from .network import Origin
 from .service import ICMP, TCP, UDP
 from .topology import Route, Subnet, TargetKind
 from .unfiltered import service_space
+from .legs_outside import any_route, from_outside, undescribed
 
 UNKNOWN_KINDS = (TargetKind.INTERFACE, TargetKind.VPN_GATEWAY, TargetKind.OTHER)
 NAT_PROTOCOLS = (TCP, UDP, ICMP)
@@ -148,7 +149,7 @@ class Legs:
         table = self.table(state.subnet)
         if table is None:
             name = self.topology.route_table_of(state.subnet) or f"the route table of {state.subnet.key}"
-            return self._any_route(state, space, public, name)
+            return any_route(self, state, space, public, name)
         legs: list[Leg] = []
         for route, part in self._parts(table, state.subnet.vpc, space):
             moved = replace(state, hops=state.hops + (self._route_hop(table, route),))
@@ -177,36 +178,6 @@ class Legs:
             self._cache[key] = table_pieces(self.topology, table, vpc, self.family, self.network.prefix_lists)
         return self._cache[key]
 
-    def _any_route(self, state: _From, space, public: Addr | None, table: str) -> list[Leg]:
-        """A route table not in the input may send a destination to something
-        undescribed, or to any target its VPC has: one free choice among them
-        per packet (routing is deterministic)."""
-        targets = self._targets_of(state.subnet.vpc)
-        count = len(targets) + 1
-        choice = f"route:{table}"
-        legs = [replace(leg, choices=leg.choices + ((choice, 0, count),))
-                for leg in self._unknown(state, space, f"route-table:{table}")]
-        for index, route in enumerate(targets, 1):
-            hop = Hop(f"{table} (not in the input): perhaps {route} (a free choice)")
-            moved = replace(state, hops=state.hops + (hop,))
-            legs += [replace(leg, choices=leg.choices + ((choice, index, count),))
-                     for leg in self._via(moved, route, space, public)]
-        return legs
-
-    def _targets_of(self, vpc: str) -> list[Route]:
-        """A route to each target a table of the VPC could name."""
-        t, family = self.topology, self.family
-        anywhere = Cidr.parse("0.0.0.0/0" if family is Family.V4 else "::/0")
-        found = [(TargetKind.INTERNET_GATEWAY, k) for k, g in t.internet_gateways.items() if g.vpc == vpc]
-        found += [(TargetKind.EGRESS_ONLY_GATEWAY, k) for k, g in t.egress_only_gateways.items() if g.vpc == vpc]
-        found += [(TargetKind.NAT_GATEWAY, k) for k, n in t.nat_gateways.items()
-                  if n.subnet in t.subnets and t.subnets[n.subnet].vpc == vpc]
-        found += [(TargetKind.PEERING, k) for k, p in t.peerings.items() if vpc in (p.requester_vpc, p.accepter_vpc)]
-        found += [(TargetKind.TRANSIT_GATEWAY, k) for k in sorted({a.transit_gateway for a in t.tgw_attachments.values()
-                                                                   if a.vpc == vpc})]
-        found += [(TargetKind.GATEWAY_ENDPOINT, k) for k, e in t.endpoints.items() if e.vpc == vpc]
-        return [Route(kind, key, anywhere) for kind, key in sorted(found, key=lambda f: (f[0].value, f[1]))]
-
     def _via(self, state: _From, route: Route, space, public: Addr | None) -> list[Leg]:
         t, kind = self.topology, route.target_kind
         if self._unknown_target(route):
@@ -226,6 +197,13 @@ class Legs:
         if kind is TargetKind.GATEWAY_ENDPOINT:
             return [self._leave(state, space, "outside", hops=(Hop(f"gateway endpoint {route.target}"),))]
         return []
+
+    def _unknown(self, state: _From, space, name: str) -> list[Leg]:
+        return undescribed(self, state, space, name)
+
+    @cached_property
+    def outside(self) -> list[Leg]:
+        return from_outside(self)
 
     def _leave(self, state: _From, space, arrival: str, seen: Ref | None = None, far_request=(),
                far_reply=(), groups: str = "no", hops=(), **extra) -> Leg:
@@ -372,26 +350,6 @@ class Legs:
                                         (hop,), vpc=other, subnet=far.key))
         return legs
 
-    # -- what the input does not describe --------------------------------------
-    def _unknown(self, state: _From, space, name: str) -> list[Leg]:
-        """A free choice: the packet may reach an outside host, or a VPC that
-        itself has a way to something undescribed."""
-        hop = Hop(f"{name.split(':', 1)[1]}: not in the input (a free choice)")
-        assume = (f"via:{name}",)
-        legs = [self._leave(state, space, "outside", hops=(hop,), assume=assume)]
-        for vpc in self.unknown_vpcs:
-            if vpc == state.subnet.vpc:
-                continue
-            for far in self.subnets_of(vpc):
-                part = iv.intersect(space, self.blocks(far))
-                if part:
-                    far_request = (self.cross(far, False, state.seen),)
-                    far_reply = (RouteBack(far.key, self.table(far), state.seen, "", None),
-                                 self.cross(far, True, state.seen, True, state.nat))
-                    legs.append(self._leave(state, part, "subnet", None, far_request, far_reply,
-                                            f"groups:{name}", (hop,), vpc=vpc, subnet=far.key, assume=assume))
-        return [leg for leg in legs if leg.space]
-
     @cached_property
     def outside_end(self):
         """Outside hosts: the internet, the AWS services, and any address at all
@@ -420,35 +378,6 @@ class Legs:
                 return None
             out += [(v, v) for v in values]
         return iv.normalize(out)
-
-    # -- legs from outside -------------------------------------------------------
-    @cached_property
-    def outside(self) -> list[Leg]:
-        """From a host outside every described VPC: to another outside host (the
-        internet delivers it, unfiltered by the input), through an internet
-        gateway to a public address, or through something undescribed."""
-        top = self.family.top
-        internet = tuple(self.places.internet_space)
-        legs = [Leg(tuple(iv.complement(self.places.modelled_publics, top)), "outside",
-                    hops=(Hop("outside the described network"),))]
-        for far, gateway, part, resource, at in self._public_arrivals([(0, top)]):
-            legs.append(Leg(tuple(part), "public" if resource else "subnet", far.vpc, far.key, resource,
-                            groups="no", at=at, request=(self.cross(far, False, "src"),),
-                            reply=(RouteBack(far.key, self.table(far), "src", gateway, TargetKind.INTERNET_GATEWAY),
-                                   self.cross(far, True, "src", True)),
-                            source_space=internet,
-                            hops=(Hop(f"internet gateway {gateway} into {far.vpc}", self._origin(gateway)),
-                                  self.cross(far, False, "src"))))
-        for vpc in self.unknown_vpcs:
-            for far in self.subnets_of(vpc):
-                legs.append(Leg(tuple(self.blocks(far)), "subnet", vpc, far.key, groups=f"groups:entry:{vpc}",
-                                request=(self.cross(far, False, "src"),),
-                                reply=(RouteBack(far.key, self.table(far), "src", "", None),
-                                       self.cross(far, True, "src", True)),
-                                assume=(f"via:entry:{vpc}",),
-                                hops=(Hop(f"into {vpc} from something not in the input (a free choice)"),
-                                      self.cross(far, False, "src"))))
-        return [leg for leg in legs if leg.space]
 
     def from_end(self, end) -> list[Leg]:
         if end.subnet:
