@@ -191,12 +191,12 @@ def large_pair(tmp_path):
     writes them in workers too (added rows weighing more than PARALLEL_WEIGHT)."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.generate import generate
-    from benchmarks.run import _changed_estate
+    from benchmarks.changes import write_changed
 
     estate = generate(1_000, seed=1)
     before, after = tmp_path / "before.json", tmp_path / "after.json"
     estate.write(str(before))
-    _changed_estate(estate.document, str(after))
+    write_changed(estate.document, "1%", str(after))
     return str(before), str(after)
 
 
