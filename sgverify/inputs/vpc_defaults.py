@@ -51,6 +51,13 @@ def main_table(key: str, vpc: Vpc) -> RouteTable:
     return RouteTable(key, vpc.key, (), True, f"main route table of {vpc.key}", vpc.origin)
 
 
+def start_element_maps(layer) -> None:
+    """Give a reader's layer state one empty element map per Topology field
+    (`vpcs`, `subnets`, ...), filled as the input is read."""
+    for f in fields(Topology):
+        setattr(layer, f.name, {})
+
+
 def topology_of(layer) -> Topology:
     """The `Topology` of a reader's layer state, whose element maps have the Topology's own names."""
     return Topology(**{f.name: getattr(layer, f.name) for f in fields(Topology)})

@@ -23,6 +23,7 @@ from typing import Any
 from ...model import Cidr, Family, Origin
 from ..fields import warn_cidr
 from ..suggest import unknown_key
+from ..vpc_defaults import start_element_maps
 
 from ..yamlnodes import YList, YMap
 from .intrinsics import ID_ATTRIBUTES, CfnError, ResRef, Resolver, Unknown, written
@@ -102,18 +103,7 @@ class Layer:
         self.ipv6: dict[str, list[Cidr] | str] = {}
         self.resolver = LayerResolver(ctx.resolver, self)
         # the topology as it is read: key -> element
-        self.vpcs: dict[str, Any] = {}
-        self.subnets: dict[str, Any] = {}
-        self.route_tables: dict[str, Any] = {}
-        self.nacls: dict[str, Any] = {}
-        self.internet_gateways: dict[str, Any] = {}
-        self.egress_only_gateways: dict[str, Any] = {}
-        self.nat_gateways: dict[str, Any] = {}
-        self.peerings: dict[str, Any] = {}
-        self.transit_gateways: dict[str, Any] = {}
-        self.tgw_attachments: dict[str, Any] = {}
-        self.tgw_route_tables: dict[str, Any] = {}
-        self.endpoints: dict[str, Any] = {}
+        start_element_maps(self)
 
     # -- the template -----------------------------------------------------
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from ....model import Cidr, Family, Origin
 from ...fields import cidr_warning
+from ...vpc_defaults import start_element_maps
 from ..common import Context, Ref, TfResource, Unknown, as_list, known
 
 DEFAULT_ACL = "default_network_acl"
@@ -62,18 +63,7 @@ class TfLayer:
                 value = res.values.get(attribute) if res.type == rtype else None
                 if isinstance(value, str) and value:
                     self.ids[value] = derived_key(res.address, element)
-        self.vpcs: dict[str, Any] = {}
-        self.subnets: dict[str, Any] = {}
-        self.route_tables: dict[str, Any] = {}
-        self.nacls: dict[str, Any] = {}
-        self.internet_gateways: dict[str, Any] = {}
-        self.egress_only_gateways: dict[str, Any] = {}
-        self.nat_gateways: dict[str, Any] = {}
-        self.peerings: dict[str, Any] = {}
-        self.transit_gateways: dict[str, Any] = {}
-        self.tgw_attachments: dict[str, Any] = {}
-        self.tgw_route_tables: dict[str, Any] = {}
-        self.endpoints: dict[str, Any] = {}
+        start_element_maps(self)
 
     # -- the input ----------------------------------------------------------
 
