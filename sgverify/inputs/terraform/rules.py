@@ -13,9 +13,10 @@ from typing import Any
 from ...model import ALL, Cidr, Direction, Origin, PrefixList, Service, UnknownPeer
 from .common import (
     GROUP_TYPES, PREFIX_LIST_TYPE, Context, TfResource, Unknown, as_list, cidr_peers,
-    emit_rules, group_peers, make_service, prefix_peers, resolve_group,
+    emit_rules, group_peers, prefix_peers, resolve_group,
     self_peers,
 )
+from .services import make_service
 
 DIRECTIONS = {"ingress": Direction.INGRESS, "egress": Direction.EGRESS}
 VPC_RULE_TYPES = {

@@ -18,7 +18,8 @@ from ....model import Cidr, Family, Origin
 from ....model.service import ICMP, ICMPV6, Service
 from ....model.topology import AclAction, AclEntry, NetworkAcl
 from ...vpc_defaults import default_acl_entries
-from ..common import TfResource, Unknown, known, make_service, parse_protocol
+from ..common import TfResource, Unknown, known
+from ..services import make_service, parse_protocol
 from .associations import associate, list_links
 from .layer import DEFAULT_ACL, Skip, TfLayer, derived_key
 from .network import VPC
