@@ -9,36 +9,13 @@ unknown id".
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..yamlnodes import YList, YMap, line_of
+from .functions import ListFunctions, as_text
+from .values import NO_VALUE, CfnError, ResRef, Unknown
 
-
-@dataclass(frozen=True)
-class Unknown:
-    reason: str
-    # the value as the template wrote it (`!ImportValue shared-vpc`), to name what is absent
-    written: str = field(default="", compare=False)
-
-
-@dataclass(frozen=True)
-class ResRef:
-    """`!Ref X` / `!GetAtt X.Attr` of a template resource whose value AWS assigns."""
-
-    logical: str
-    type: str
-    attribute: str = ""
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-
-NO_VALUE = _NoValue()
 LIST_TYPES = ("List<", "CommaDelimitedList")
 FUNCTIONS = ("Ref", "Condition", "Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Equals", "Fn::FindInMap",
              "Fn::GetAZs", "Fn::GetAtt", "Fn::If", "Fn::ImportValue", "Fn::Join", "Fn::Length",
@@ -56,15 +33,6 @@ ID_ATTRIBUTES = ("", "GroupId", "Id", "PrefixListId", "LaunchTemplateId", "Subne
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 
 
-class CfnError(Exception):
-    """A template error at a line (the template would not deploy)."""
-
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
 def intrinsic(value: Any) -> tuple[str, Any] | None:
     """(function, argument) if value is a one-key mapping naming an intrinsic function."""
     if isinstance(value, dict) and len(value) == 1:
@@ -74,7 +42,7 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-class Resolver:
+class Resolver(ListFunctions):
     """Evaluates values of one template, given its parameters, mappings and conditions."""
 
     def __init__(self, template: YMap, overrides: Mapping[str, str]):
@@ -278,50 +246,12 @@ class Resolver:
                 value = self._get_att(var.split(".", 1), line)
             else:
                 value = self._ref(var, line)
-            text = _as_text(value)
+            text = as_text(value)
             if isinstance(text, Unknown):
                 return text
             parts.append(text)
         parts.append(arg[cursor:])
         return "".join(parts)
-
-    def _join(self, arg: Any, line: int) -> Any:
-        if not isinstance(arg, list) or len(arg) != 2:
-            raise CfnError(line, "Fn::Join takes [delimiter, [values]]")
-        items = self.resolve(arg[1], line)
-        if isinstance(items, Unknown):
-            return items
-        if not isinstance(items, list):
-            raise CfnError(line, "Fn::Join needs a list of values")
-        texts = [_as_text(item) for item in items]
-        unknown = [t for t in texts if isinstance(t, Unknown)]
-        return unknown[0] if unknown else str(arg[0]).join(texts)
-
-    def _select(self, arg: Any, line: int) -> Any:
-        if not isinstance(arg, list) or len(arg) != 2:
-            raise CfnError(line, "Fn::Select takes [index, [values]]")
-        index, items = self.resolve(arg[0], line), self.resolve(arg[1], line)
-        if isinstance(index, Unknown):
-            return index
-        if isinstance(items, Unknown):
-            return items
-        try:
-            position = int(index)
-        except (TypeError, ValueError):
-            raise CfnError(line, f"Fn::Select index must be a number, not {index!r}") from None
-        if not isinstance(items, list):
-            raise CfnError(line, "Fn::Select needs a list of values")
-        if not 0 <= position < len(items):
-            raise CfnError(line, f"Fn::Select index {position} is outside a list of {len(items)}")
-        return items[position]
-
-    def _split(self, arg: Any, line: int) -> Any:
-        if not isinstance(arg, list) or len(arg) != 2:
-            raise CfnError(line, "Fn::Split takes [delimiter, string]")
-        text = _as_text(self.resolve(arg[1], line))
-        if isinstance(text, Unknown):
-            return text
-        return text.split(str(arg[0]))
 
     def _if(self, arg: Any, line: int) -> Any:
         if not isinstance(arg, list) or len(arg) != 3:
@@ -344,20 +274,6 @@ class Resolver:
             raise CfnError(line, f"Fn::FindInMap: no entry {keys[0]}/{keys[1]}/{keys[2]} in Mappings")
         return self.resolve(table[str(keys[1])][str(keys[2])], line)
 
-    def _cidr(self, arg: Any, line: int) -> Any:
-        if not isinstance(arg, list) or len(arg) != 3:
-            raise CfnError(line, "Fn::Cidr takes [ip block, count, cidr bits]")
-        block, count, bits = (self.resolve(v, line) for v in arg)
-        for value in (block, count, bits):
-            if isinstance(value, Unknown):
-                return value
-        try:
-            network = ipaddress.ip_network(str(block), strict=False)
-            prefix = network.max_prefixlen - int(bits)
-            subnets = network.subnets(new_prefix=prefix)
-            return [str(next(subnets)) for _ in range(int(count))]
-        except (TypeError, ValueError, StopIteration):
-            raise CfnError(line, f"Fn::Cidr cannot split {block} into {count} blocks of {bits} host bits") from None
 
 
 def written(value: Any, limit: int = 80) -> str:
@@ -391,19 +307,6 @@ def _check_allowed(name: str, body: Any, value: Any, line: int) -> None:
     for item in value if isinstance(value, list) else [value]:
         if str(item) not in texts:
             raise CfnError(line, f"parameter {name}: {item!r} is not one of its AllowedValues ({', '.join(texts)})")
-
-
-def _as_text(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, ResRef):
-        suffix = f".{value.attribute}" if value.attribute else ""
-        return Unknown(f"{value.logical}{suffix} is an id AWS assigns")
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return Unknown(f"a {type(value).__name__} used as text")
 
 
 def _lines(mapping: dict, key: str, line: int) -> tuple[int, int]:
