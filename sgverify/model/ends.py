@@ -60,12 +60,12 @@ class End:
         """Its public IPv4 when the input says it has one but not which."""
         return self.public if self.public is not None and not self.public.fixed else None
 
-    @property
+    @cached_property
     def known_reached(self) -> list[tuple[int, int]]:
         """Destinations (as sent) that are this end: its own and its public addresses."""
         return iv.union(list(self.space), iv.of_points(self.publics))
 
-    @property
+    @cached_property
     def reached(self) -> list[tuple[int, int]]:
         """Destinations (as sent) that may be this end: the known ones and, for
         a public address not known, where it may lie."""

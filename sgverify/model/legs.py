@@ -46,6 +46,24 @@ class _From:
     transits: int = 0  # transit gateways crossed
 
 
+# The source's own public address while a subnet's legs are worked out once
+# for all its interfaces: only a direct internet gateway route uses it, so
+# those legs are left as slots and filled in per address (see from_subnet).
+_SOURCE_PUBLIC = Addr(name="(the source's public address)")
+
+
+@dataclass(frozen=True)
+class _PublicSlot:
+    """Legs out of an internet gateway that depend on the source's public
+    address; `choices` and `assume` collect what the way there added."""
+
+    state: _From
+    gateway: str
+    space: tuple
+    choices: tuple = ()
+    assume: tuple = ()
+
+
 class Legs:
     """Legs of one network and family, computed once per source subnet."""
 
@@ -78,11 +96,17 @@ class Legs:
         return Crossing(subnet.key, self.nacl(subnet), egress, address, reply, nat_port)
 
     def blocks(self, subnet: Subnet) -> list[tuple[int, int]]:
-        return iv.of_cidrs(subnet.blocks(self.family), self.family)
+        key = ("blocks", subnet.key)
+        if key not in self._cache:
+            self._cache[key] = iv.of_cidrs(subnet.blocks(self.family), self.family)
+        return self._cache[key]
 
     def vpc_blocks(self, vpc: str) -> list[tuple[int, int]]:
-        found = self.topology.vpcs.get(vpc)
-        return iv.of_cidrs(found.blocks(self.family), self.family) if found else []
+        key = ("vpc blocks", vpc)
+        if key not in self._cache:
+            found = self.topology.vpcs.get(vpc)
+            self._cache[key] = iv.of_cidrs(found.blocks(self.family), self.family) if found else []
+        return self._cache[key]
 
     def subnets_of(self, vpc: str) -> list[Subnet]:
         return self._by_vpc.get(vpc, [])
@@ -122,8 +146,23 @@ class Legs:
     def from_subnet(self, subnet_key: str, public: Addr | None) -> list[Leg]:
         key = (subnet_key, public)
         if key not in self._cache:
-            self._cache[key] = self._from_subnet(self.topology.subnets[subnet_key], public)
+            self._cache[key] = [leg for item in self._template(subnet_key) for leg in self._filled(item, public)]
         return self._cache[key]
+
+    def _template(self, subnet_key: str) -> list:
+        """The subnet's legs with slots for its interfaces' public addresses:
+        the walk over routes, peerings and gateways is done once per subnet,
+        not once per public address sent from it."""
+        key = ("template", subnet_key)
+        if key not in self._cache:
+            self._cache[key] = self._from_subnet(self.topology.subnets[subnet_key], _SOURCE_PUBLIC)
+        return self._cache[key]
+
+    def _filled(self, item, public: Addr | None) -> list[Leg]:
+        if not isinstance(item, _PublicSlot):
+            return [item]
+        return [replace(leg, choices=leg.choices + item.choices, assume=leg.assume + item.assume)
+                for leg in self._internet(item.state, item.gateway, item.space, public)]
 
     def _from_subnet(self, subnet: Subnet, public: Addr | None) -> list[Leg]:
         top = self.family.top
@@ -217,6 +256,8 @@ class Legs:
 
     # -- the internet --------------------------------------------------------
     def _internet(self, state: _From, gateway: str, space, public: Addr | None) -> list[Leg]:
+        if public is _SOURCE_PUBLIC:
+            return [_PublicSlot(state, gateway, tuple(space))]  # type: ignore[list-item]
         if self.family is Family.V4:
             if public is None:
                 return []  # no public address: the internet gateway cannot carry it

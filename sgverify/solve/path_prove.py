@@ -44,6 +44,15 @@ class PathNetwork:
             self._legs[family] = Legs(Places(self.network, family))
         return self._legs[family]
 
+    def prepare(self) -> "PathNetwork":
+        """Build what every assertion needs first (the ends of each family and
+        the legs from outside), as compiling does for security groups; the
+        legs of each subnet are still built when an assertion first needs them."""
+        for family in FAMILIES:
+            legs = self.legs(family)
+            legs.places.resource_ends, legs.places.host_ends, legs.outside_end, legs.outside  # noqa: B018
+        return self
+
 
 def check_path_assertion(network: Network | PathNetwork, assertion: Assertion,
                          options: Options | None = None) -> Result:
@@ -94,9 +103,9 @@ def _queries(legs: Legs, assertion: Assertion):
     destinations = destination_ends(legs, assertion.destinations)
     admits = {end: Admitted(legs, end, assertion.traffic.intervals()) for end, _ in destinations}
     for src, space in source_ends(legs, assertion.sources, only=only):
-        reachable = legs.from_end(src)
         for end, dst_space in destinations:
-            if not admits[end].may_admit(src, space) or not any(arrivals(leg, end) for leg in reachable):
+            # The groups' filter first: a source's legs are worked out only when it may be admitted.
+            if not admits[end].may_admit(src, space) or not any(arrivals(leg, end) for leg in legs.from_end(src)):
                 continue
             yield src, space, [Alternative(end, None, tuple(dst_space))]
 

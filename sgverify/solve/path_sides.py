@@ -76,7 +76,7 @@ def destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
     space = _intervals(legs, endpoints)
     out = []
     for end in all_ends(legs):
-        reached = end.reached
+        reached = list(end.reached)
         if end.kind is EndKind.RESOURCE and end.resource in names:
             part = reached
         elif opaque and end.kind is not EndKind.RESOURCE:
@@ -157,15 +157,17 @@ class Admitted:
                 else:
                     self.anyone = True
         self.addresses = iv.normalize(self.addresses)
+        # Any source may be behind a NAT gateway whose address a rule admits.
+        self.anyone = self.anyone or self.nat is None or bool(iv.intersect(list(self.nat), self.addresses))
 
     def may_admit(self, src: End, space) -> bool:
-        if self.anyone or self.nat is None:
+        if self.anyone:
             return True
-        if src.kind is EndKind.RESOURCE and self.groups & set(self.network.resources[src.resource].groups):
+        if src.kind is EndKind.RESOURCE and not self.groups.isdisjoint(self.network.resources[src.resource].groups):
             return True
-        seen = list(space) + self.nat
         if src.public is not None:
             if not src.public.fixed:
                 return True
-            seen.append((src.public.value, src.public.value))
-        return bool(iv.intersect(iv.normalize(seen), self.addresses))
+            if iv.intersect([(src.public.value, src.public.value)], self.addresses):
+                return True
+        return bool(iv.intersect(list(space), self.addresses))
