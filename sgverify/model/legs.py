@@ -26,7 +26,7 @@ from .network import Origin
 from .service import ICMP, TCP, UDP
 from .topology import Route, Subnet, TargetKind
 from .unfiltered import service_space
-from .legs_outside import any_route, from_outside, undescribed
+from .legs_outside import any_route, from_outside, leads_out, undescribed
 
 UNKNOWN_KINDS = (TargetKind.INTERFACE, TargetKind.VPN_GATEWAY, TargetKind.OTHER)
 NAT_PROTOCOLS = (TCP, UDP, ICMP)
@@ -125,7 +125,7 @@ class Legs:
         for vpc in self.topology.vpcs:
             for subnet in self.subnets_of(vpc):
                 table = self.table(subnet)
-                if table is None or any(self._unknown_target(r) for r in self.topology.route_tables[table].routes):
+                if table is None or any(leads_out(self, r) for r in self.topology.route_tables[table].routes):
                     out.append(vpc)
                     break
         return out

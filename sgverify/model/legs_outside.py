@@ -73,6 +73,31 @@ def undescribed(legs: "Legs", state: "_From", space, name: str) -> list["Leg"]:
     return [leg for leg in out if leg.space]
 
 
+def leads_out(legs: "Legs", route: Route) -> bool:
+    """Whether a route may carry a packet on to something undescribed: its
+    target, or what lies behind a described one (a peering to a VPC, a NAT
+    gateway in a subnet, a transit gateway attachment (a VPN, say) or table
+    that the input does not hold). Hosts there may have any address, and may
+    send into the route's VPC the same way."""
+    t = legs.topology
+    if route.blackhole or route.target_kind is TargetKind.LOCAL:
+        return False
+    if legs._unknown_target(route):
+        return True
+    if route.target_kind is TargetKind.PEERING:
+        peering = t.peerings[route.target]
+        return peering.active and not {peering.requester_vpc, peering.accepter_vpc} <= set(t.vpcs)
+    if route.target_kind is TargetKind.NAT_GATEWAY:
+        return t.nat_gateways[route.target].subnet not in t.subnets
+    if route.target_kind is TargetKind.TRANSIT_GATEWAY:
+        attachments = [a for a in t.tgw_attachments.values() if a.transit_gateway == route.target]
+        tables = [t.tgw_route_tables[a.route_table] for a in attachments if a.route_table in t.tgw_route_tables]
+        return any(a.vpc not in t.vpcs or (a.route_table is not None and a.route_table not in t.tgw_route_tables)
+                   for a in attachments) or \
+            any(r.attachment not in t.tgw_attachments for table in tables for r in table.routes if not r.blackhole)
+    return False
+
+
 def from_outside(legs: "Legs") -> list["Leg"]:
     """From a host outside every described VPC: to another outside host (the
     internet delivers it, unfiltered by the input), through an internet
