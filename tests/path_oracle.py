@@ -4,14 +4,15 @@
 path_oracle_walk.py, which states the path semantics hop by hop; `replay`
 checks that a verifier's counterexample is a real violation.
 
-Why a finite set of packets is exhaustive (IPv4; the generated networks have
-no IPv6 and no free choices: every table, NACL and target is described;
+Why a finite set of packets is exhaustive (each family on its own; where the
+input leaves something out, the walk takes every choice it can permissively
+for `deny`/`only` and drops restrictively for `allow`, path_oracle_world.py;
 transit gateway attachments have one subnet each).
 
 Addresses.  Every question the walk or an endpoint asks of an address is
 "is it in block B" or "is it address A", for B and A from a finite list: the
 VPC, subnet and usable-subnet blocks, NACL, rule, route and prefix-list
-blocks, the assertion's blocks, the non-public blocks, and the addresses of
+blocks, the assertion's blocks, the public blocks, and the addresses of
 interfaces, NAT gateways, the link-local services and the resolvers.  Split
 the line at every first and last+1 of these: two addresses in one elementary
 cell answer every question alike, so one address per cell suffices, plus a
@@ -31,9 +32,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from path_oracle_walk import LINK_LOCAL_SERVICES, NAT_PROTOCOLS, V4, End, World, in_cidr, in_service
-from sgverify.model import CidrPeer, Family, Network, PrefixListPeer
-from sgverify.model.addresses import NON_PUBLIC_V4
+from path_oracle_walk import NAT_PROTOCOLS, V4, V6, End, World
+from path_oracle_world import LINK_LOCAL
+from sgverify.model import CidrPeer, Family, Network
+from sgverify.model.addresses import NON_PUBLIC_V4, PUBLIC_V6
 from sgverify.spec import AddressEndpoint, AnyEndpoint, Assertion, GroupEndpoint, InternetEndpoint, Kind
 from sgverify.spec import ResourceEndpoint
 
@@ -51,6 +53,7 @@ class Witness:
     client_port: int | None = None
     nat_port: int | None = None
     target: str = ""
+    family: Family = V4
 
 
 # ---------------------------------------------------------------- representatives
@@ -62,7 +65,7 @@ def _cells(bounds, top: int) -> list[tuple[int, int]]:
 
 def _blocks(world: World, assertion: Assertion) -> list:
     net, t = world.net, world.t
-    blocks = list(NON_PUBLIC_V4)
+    blocks = list(NON_PUBLIC_V4 if world.family is V4 else PUBLIC_V6)
     blocks += [c for v in t.vpcs.values() for c in v.cidrs] + [c for s in t.subnets.values() for c in s.cidrs]
     blocks += [e.cidr for a in t.nacls.values() for e in a.inbound + a.outbound]
     blocks += [r.destination for rt in t.route_tables.values() for r in rt.routes if r.destination is not None]
@@ -72,19 +75,19 @@ def _blocks(world: World, assertion: Assertion) -> list:
     for endpoint in assertion.sources + assertion.destinations:
         if isinstance(endpoint, AddressEndpoint):
             blocks += list(endpoint.cidrs)
-    return [b for b in blocks if b.family is V4]
+    return [b for b in blocks if b.family is world.family]
 
 
 def address_points(world: World, assertion: Assertion) -> list[int]:
     bounds = set()
     for b in _blocks(world, assertion):
         bounds |= {b.first, b.last + 1, b.first + 4, b.last}  # the last two: a subnet's usable part
-    points = set(LINK_LOCAL_SERVICES) | set(world.resolvers.values()) | world.publics | world.nats_by_ip
+    points = set(LINK_LOCAL[world.family]) | set(world.resolvers.values()) | world.publics | world.nats_by_ip
     points |= {a for held in world.held.values() for a in held}
     for a in points:
         bounds |= {a, a + 1}
     out = []
-    for lo, hi in _cells(bounds, V4.top):
+    for lo, hi in _cells(bounds, world.top):
         out += [lo] + ([lo + 1] if lo < hi else [])
     return out
 
@@ -137,7 +140,7 @@ def _in_space(world: World, endpoints, a: int) -> bool:
             return True
         if isinstance(endpoint, InternetEndpoint) and world.is_internet(a):
             return True
-        if isinstance(endpoint, AddressEndpoint) and any(in_cidr(c, a) for c in endpoint.cidrs):
+        if isinstance(endpoint, AddressEndpoint) and any(world.inside(c, a) for c in endpoint.cidrs):
             return True
     return False
 
@@ -162,9 +165,9 @@ def senders(world: World, assertion: Assertion, points) -> list[tuple[End, int]]
 # ---------------------------------------------------------------- deciding
 
 def _delivered(world: World, assertion: Assertion, src: End, s: int, d: int, point: int) -> bool:
-    arrival = world.request(src, s, d, point)
-    return arrival is not None and not (arrival.end == src and d == s) and \
-        in_endpoints(world, assertion.destinations, arrival.end, d)
+    """Some way the request may go arrives within `to` (not back at its own sender)."""
+    return any(not (arrival.end == src and d == s) and in_endpoints(world, assertion.destinations, arrival.end, d)
+               for arrival in world.request(src, s, d, point))
 
 
 def targets(world: World, assertion: Assertion, points) -> list[tuple[str, list[int]]]:
@@ -182,10 +185,10 @@ def targets(world: World, assertion: Assertion, points) -> list[tuple[str, list[
 
 
 def _failing(world: World, src: End, s: int, point: int, target: str, addresses, ports, nat_ports):
-    """(client port, NAT port, address) of a connection to `target` none completes, or None."""
+    """(client port, NAT port, address) of a connection to `target` none completes, or None.
+    The world is restrictive: what the input leaves out carries nothing."""
     if target:
-        arrivals = [a for a in (world.request(src, s, d, point) for d in addresses)
-                    if a is not None and a.end.resource == target]
+        arrivals = [a for d in addresses for a in world.request(src, s, d, point) if a.end.resource == target]
         for cport, nport in itertools.product(ports, nat_ports):
             if not any(world.completes(a, point, cport, nport) for a in arrivals):
                 return cport, nport, addresses[0]
@@ -194,17 +197,28 @@ def _failing(world: World, src: End, s: int, point: int, target: str, addresses,
         holders = [e for e in world.all_ends() if e != src and world.reached(e, d)]
         if not holders:
             continue
-        arrival = world.request(src, s, d, point)
-        ok = arrival is not None and arrival.end in holders
+        arrivals = [a for a in world.request(src, s, d, point) if a.end in holders]
         for cport, nport in itertools.product(ports, nat_ports):
-            if not (ok and world.completes(arrival, point, cport, nport)):
+            if not any(world.completes(a, point, cport, nport) for a in arrivals):
                 return cport, nport, d
     return None
 
 
+def _world(network: Network, assertion: Assertion, family: Family) -> World:
+    return World(network, family, permissive=assertion.kind is not Kind.ALLOW)
+
+
 def decide(network: Network, assertion: Assertion) -> Witness | None:
-    """A violating packet, or None when the assertion holds (IPv4)."""
-    world = World(network)
+    """A violating packet, or None when the assertion holds (IPv4 and IPv6)."""
+    for family in (V4, V6):
+        found = _decide(_world(network, assertion, family), assertion)
+        if found is not None:
+            return found
+    return None
+
+
+def _decide(world: World, assertion: Assertion) -> Witness | None:
+    network = world.net
     points = address_points(world, assertion)
     services = service_points(network, assertion)
     sources = senders(world, assertion, points)
@@ -216,13 +230,13 @@ def decide(network: Network, assertion: Assertion) -> Witness | None:
             for point, (target, addresses) in itertools.product(services, wanted):
                 found = _failing(world, src, s, point, target, addresses, ports, nat_ports)
                 if found is not None:
-                    return Witness(src, s, found[2], point, found[0], found[1], target)
+                    return Witness(src, s, found[2], point, found[0], found[1], target, world.family)
         return None
     destinations = [d for d in points if any(world.reached(e, d) and in_endpoints(world, assertion.destinations, e, d)
                                              for e in world.all_ends())]
     for (src, s), d, point in itertools.product(sources, destinations, services):
         if _delivered(world, assertion, src, s, d, point):
-            return Witness(src, s, d, point)
+            return Witness(src, s, d, point, family=world.family)
     return None
 
 
@@ -237,10 +251,8 @@ def _candidates(world: World, side, a: int, sending: bool) -> list[End]:
 
 def replay_problem(network: Network, assertion: Assertion, example) -> str:
     """Empty when the counterexample is a real violation on the oracle, else why not."""
-    world = World(network)
     packet = example.packet
-    if packet.family is not Family.V4:
-        return f"{packet} is IPv6, and the network has no IPv6 at all"
+    world = _world(network, assertion, packet.family)
     s, d, point = packet.src, packet.dst, packet.service
     if not any(lo <= point <= hi for lo, hi in assertion.traffic.intervals()):
         return f"{packet} is outside the assertion's traffic"
@@ -250,10 +262,10 @@ def replay_problem(network: Network, assertion: Assertion, example) -> str:
     if not sources:
         return f"no end of {example.source} sends from {packet.src_ip} within `from`"
     if assertion.kind is not Kind.ALLOW:
+        wanted = _candidates(world, example.destination, d, False)
         for src in sources:
-            arrival = world.request(src, s, d, point)
-            if arrival is not None and _delivered(world, assertion, src, s, d, point) and \
-                    arrival.end in _candidates(world, example.destination, d, False):
+            if any(a.end in wanted and not (a.end == src and d == s) and
+                   in_endpoints(world, assertion.destinations, a.end, d) for a in world.request(src, s, d, point)):
                 return ""
         return f"{packet} from {[str(e) for e in sources]} is not delivered to {example.destination}"
     ports = [example.client_port] if example.client_port is not None else \
