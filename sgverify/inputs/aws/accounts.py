@@ -23,6 +23,8 @@ from .pull import SnapshotError, aws_errors, client_config
 ACCOUNT_ID = re.compile(r"\d{12}")
 # RoleSessionName: 2 to 64 of these characters.
 SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+# ExternalId: 2 to 1224 of these characters.
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
 # IAM role names (the path is not part of the name here).
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
 REFRESH_BEFORE = dt.timedelta(minutes=10)
@@ -120,6 +122,14 @@ class SharedSession:
         with self._lock:
             return self.session.client(*args, **kwargs)
 
+    def partition_of(self, region: str) -> str:
+        """`aws`, `aws-cn`, `aws-us-gov`...; `aws` for a Region botocore does not know (AWS will say if wrong)."""
+        with self._lock:
+            try:
+                return self.session.get_partition_for_region(region)
+            except Exception:  # botocore raises its own UnknownRegionError, or ValueError on a bad name
+                return "aws"
+
 
 class RoleCredentials:
     """The credentials of `role_name` in each account, assumed once per account.
@@ -130,8 +140,9 @@ class RoleCredentials:
     """
 
     def __init__(self, session: SharedSession, role_name: str, session_name: str, partition: str = "aws",
-                 refresh_before: dt.timedelta = REFRESH_BEFORE):
+                 refresh_before: dt.timedelta = REFRESH_BEFORE, external_id: str | None = None):
         self.role_name, self.session_name, self.partition = role_name, session_name, partition
+        self.external_id = external_id  # the same in every account, as a vendor's or auditor's role asks
         self.refresh_before = refresh_before  # credentials this close to expiring are taken again
         with aws_errors():
             self._sts = session.client("sts", config=client_config())
@@ -162,11 +173,14 @@ class RoleCredentials:
 
     def _assume(self, account: str) -> tuple[dict, dt.datetime]:
         arn = self.role_arn(account)
+        asked = {"RoleArn": arn, "RoleSessionName": self.session_name}
+        if self.external_id is not None:
+            asked["ExternalId"] = self.external_id
         try:
             with aws_errors("sts"):
-                answer = self._sts.assume_role(RoleArn=arn, RoleSessionName=self.session_name)
+                answer = self._sts.assume_role(**asked)
         except SnapshotError as error:
-            raise SnapshotError(_assume_message(arn, error), error.code) from None
+            raise SnapshotError(_assume_message(arn, error, self.external_id is not None), error.code) from None
         given = answer["Credentials"]
         expires = given.get("Expiration")
         if not isinstance(expires, dt.datetime):
@@ -177,12 +191,15 @@ class RoleCredentials:
         return credentials, expires.astimezone(dt.timezone.utc)
 
 
-def _assume_message(arn: str, error: SnapshotError) -> str:
+def _assume_message(arn: str, error: SnapshotError, with_external_id: bool = False) -> str:
     if error.code in ("AccessDenied", "AccessDeniedException"):
         # AWS says AccessDenied both for a role that does not exist and for one
-        # whose trust policy does not name the caller: it will not tell which.
+        # whose trust policy does not name the caller (or wants another
+        # external id): it will not tell which.
+        trust = ("does not allow this caller with this --external-id" if with_external_id else
+                 "does not allow this caller (or asks for an --external-id)")
         return (f"cannot assume {arn} (AccessDenied): the role does not exist, its trust policy "
-                f"does not allow this caller, or the caller may not call sts:AssumeRole on it")
+                f"{trust}, or the caller may not call sts:AssumeRole on it")
     if error.code == "RegionDisabledException":
         return f"cannot assume {arn}: STS is not enabled in this Region for the account"
     return f"cannot assume {arn}: {error}"

@@ -6,7 +6,10 @@ role assumed in its account, and writes FOLDER/ACCOUNT/REGION.json atomically
 as soon as that pair is complete. A pair that fails (the role cannot be
 assumed, a needed call is denied, the Region does not answer) is reported in
 one line and written nowhere; the others go on. An account that fails to be
-assumed is reported once, not once per Region.
+assumed is reported once, not once per Region. With every Region
+(`all_regions`), each account's enabled Regions are first asked of that
+account; an account that cannot say (DescribeRegions denied) is one line and
+is still taken in the Region that was asked.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .accounts import RoleCredentials, SharedSession, caller_account, in_order, organization_accounts
+from .enabled_regions import DEFAULT_HOME, enabled_regions
 from .pull import PullOptions, SnapshotError, _boto3, aws_errors, describe_region, ec2_client, write_snapshot
 
 # Codes with which AWS refuses a Region that is not enabled for the account (an opt-in Region).
@@ -29,11 +33,13 @@ _REGION_REFUSED = ("AuthFailure", "UnrecognizedClientException", "InvalidClientT
 @dataclass(frozen=True)
 class FleetOptions:
     regions: tuple[str, ...] = ()  # empty: the profile's Region
+    all_regions: bool = False  # every Region enabled for each account, instead of `regions`
     accounts: tuple[str, ...] = ()  # given on the command line or in a file
     organization: bool = False  # and every active account of the organization
     excluded: tuple[str, ...] = ()
     role_name: str | None = None  # None: the credentials' own account, no role
     session_name: str = "sgverify-snapshot"
+    external_id: str | None = None  # given to sts:AssumeRole, when the role's trust policy asks for one
     jobs: int = 4
     pull: PullOptions = field(default_factory=PullOptions)  # profile, EC2 endpoint, VPCs
 
@@ -51,44 +57,59 @@ class Target:
 class FleetResult:
     written: list[tuple[Target, str]] = field(default_factory=list)  # and its summary
     failed: list[tuple[Target, str]] = field(default_factory=list)  # and why, one line
+    unlisted: list[str] = field(default_factory=list)  # accounts whose enabled Regions are unknown
     targets: int = 0
 
     @property
     def complete(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.unlisted
 
 
 def take_snapshots(options: FleetOptions, folder: str, say: Callable[[str], None], progress: bool = False
                    ) -> FleetResult:
     """Snapshot every account and Region into `folder`; `say` gets one line per warning or failure."""
-    boto3, _, _ = _boto3()
-    with aws_errors():
-        session = SharedSession(boto3.Session(profile_name=options.pull.profile,
-                                              region_name=(options.regions or (None,))[0]))
+    session = _session(options.pull.profile, (options.regions or (None,))[0])
+    if options.all_regions and not session.region_name:
+        session = _session(options.pull.profile, DEFAULT_HOME)  # STS and DescribeRegions need one
     with aws_errors():
         found = session.session.get_credentials()
     if found is None:
         # Said once here, rather than once for every account that cannot be assumed without them.
         raise SnapshotError("no AWS credentials found: configure a profile (--profile), "
                             "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
-    regions = options.regions or ((session.region_name,) if session.region_name else ())
+    if options.all_regions:
+        regions: tuple[str, ...] = (session.region_name,)  # where the Regions are asked
+    else:
+        regions = options.regions or ((session.region_name,) if session.region_name else ())
     if not regions:
         raise SnapshotError("no AWS Region given: use --region or set AWS_REGION")
     accounts, roles = _accounts(session, options, say), None
     if options.role_name:
-        roles = RoleCredentials(session, options.role_name, options.session_name, _partition(session, regions[0]))
-    targets = [Target(a, r) for a in accounts for r in regions]
-    result = FleetResult(targets=len(targets))
+        roles = RoleCredentials(session, options.role_name, options.session_name, session.partition_of(regions[0]),
+                                external_id=options.external_id)
+    result = FleetResult()
     puller = _Puller(session, roles, replace(options.pull, progress=False), folder, say, result)
-    with _Bar(progress, len(targets)) as bar:
-        pool = ThreadPoolExecutor(max_workers=options.jobs)
-        try:
+    pool = ThreadPoolExecutor(max_workers=options.jobs)
+    try:
+        if options.all_regions:
+            listed = pool.map(lambda account: puller.regions_of(account, regions[0]), accounts)
+            targets = [target for found in listed for target in found]
+        else:
+            targets = [Target(a, r) for a in accounts for r in regions]
+        result.targets = len(targets) + len(result.failed)  # an account not assumed counts once
+        with _Bar(progress, len(targets)) as bar:
             list(pool.map(lambda target: puller.pull(target, bar), targets))  # re-raises a bug of any thread
-        finally:
-            # After a bug or an interrupt, what has not started is not started: only running pulls finish.
-            pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        # After a bug or an interrupt, what has not started is not started: only running pulls finish.
+        pool.shutdown(wait=True, cancel_futures=True)
     result.written.sort(key=lambda pair: (pair[0].account, pair[0].region))
     return result
+
+
+def _session(profile: str | None, region: str | None) -> SharedSession:
+    boto3, _, _ = _boto3()
+    with aws_errors():
+        return SharedSession(boto3.Session(profile_name=profile, region_name=region))
 
 
 def _accounts(session: SharedSession, options: FleetOptions, say: Callable[[str], None]) -> list[str]:
@@ -107,13 +128,6 @@ def _accounts(session: SharedSession, options: FleetOptions, say: Callable[[str]
     return accounts
 
 
-def _partition(session: SharedSession, region: str) -> str:
-    try:
-        return session.session.get_partition_for_region(region)
-    except Exception:  # an unknown Region name: the commercial partition, and AWS will say if it is wrong
-        return "aws"
-
-
 class _Puller:
     """Pulls one target; shared by the threads (its bookkeeping is under a lock)."""
 
@@ -123,6 +137,24 @@ class _Puller:
         self.say, self.result = say, result
         self.lock = threading.Lock()
         self.accounts_failed: set[str] = set()
+
+    def regions_of(self, account: str, home: str) -> list[Target]:
+        """The account's enabled Regions, asked in `home`; failures are said here, once per account."""
+        try:
+            credentials = self.roles.of(account) if self.roles else None
+        except SnapshotError as error:
+            self._account_failed(Target(account, home), str(error))
+            return []
+        try:
+            client = ec2_client(self.session, home, self.options.endpoint_url, credentials)
+            regions = enabled_regions(client, self.session.partition_of(home), self.session.partition_of)
+        except SnapshotError as error:
+            with self.lock:
+                self.result.unlisted.append(account)
+                self.say(f"error: account {account}: cannot list its enabled Regions: {error}; "
+                         f"only {home} is taken")
+            return [Target(account, home)]
+        return [Target(account, region) for region in regions]
 
     def pull(self, target: Target, bar: "_Bar") -> None:
         bar.started(target)
