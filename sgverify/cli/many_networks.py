@@ -1,5 +1,8 @@
 """The command-line side of a run over many networks (check and lint; see run/many.py).
 
+AWS networks joined by a peering or a transit gateway across files are
+analysed together (run/components.py): one unit of work per component.
+
 Exit codes: the usual ones over all networks together (1 if any network has
 a failing violation, else 3 if any has an unknown, else 0), except that a
 network that could not be checked (bad input) makes the run exit 2, after
@@ -19,6 +22,7 @@ from ..gate.check import gate_check
 from ..gate.outputs import Destination, write_all
 from ..report.outcome import SpecOutcome
 from ..run.check import CheckRequest, run_check
+from ..run.components import Plan, plan
 from ..run.many import Backend, CheckJob, LintJob, check_network, lint_network, run_each
 from .exitcodes import EXIT_INPUT
 
@@ -44,11 +48,17 @@ def check_many(request: CheckRequest, paths: tuple[str, ...], backend: Backend, 
                with_stats: bool, soft_fail: bool, extras: bool) -> int:
     from ..gate.exit import decide
 
+    from dataclasses import replace
+
+    from ..run.joined import check_group
+
     _refuse(destinations, extras)
     _read_specs(request.specs)
+    joined = _plan(paths, request.input_format)
+    jobs = [replace(_job(request, group[0]), joined=group if len(group) > 1 else ()) for group in joined.groups]
     with progress("check") as tick:
-        checks = run_each(check_network, [_job(request, path) for path in paths], backend, tick)
-    _say_what_each_network_left(checks)
+        checks = joined.order(paths, run_each(check_group, jobs, backend, tick))
+    _say_what_each_network_left(checks, joined)
     reports = [(check, gate_check(list(check.outcomes))) for check in checks]
     _waiver_warnings([report for check, report in reports if check.checked])
     write_all(destinations, lambda fmt: _render(reports, fmt, with_stats))
@@ -81,17 +91,27 @@ def _read_specs(specs: tuple[str, ...]) -> None:
         raise InputError(errors)
 
 
-def _say_what_each_network_left(checks) -> None:
+def _plan(paths: tuple[str, ...], input_format: str | None) -> Plan:
+    """Which networks are analysed together; a link not followed is said once."""
+    found = plan(paths, input_format)
+    for note in found.notes:
+        print(f"sgverify: note: {note}", file=sys.stderr)
+    return found
+
+
+def _say_what_each_network_left(checks, joined: Plan) -> None:
     """Warnings, one line each; a network not checked; references to other files; one
     line for all the networks without a VPC layer."""
     bare = []
+    for note in dict.fromkeys(n for check in checks for n in check.notes):
+        print(f"sgverify: warning: {note}", file=sys.stderr)
     for check in checks:
         for diagnostic in check.errors:
             print(f"sgverify: network {check.name.label} not checked: {diagnostic}", file=sys.stderr)
         for outcome in check.outcomes:
             for warning in outcome.warnings:
                 print(f"sgverify: {warning}", file=sys.stderr)
-        warn_outside(check.name.path, check.outside)
+        warn_outside(check.name.path, check.outside, check.name.path in joined.joinable)
         if check.outcomes and not all(o.vpc_layer for o in check.outcomes):
             bare.append(check.name.path)
     if bare:
@@ -100,11 +120,14 @@ def _say_what_each_network_left(checks) -> None:
               f"NACLs, gateways): verdicts are decided by security groups alone", file=sys.stderr)
 
 
-def warn_outside(path: str, outside: tuple[str, ...]) -> None:
+def warn_outside(path: str, outside: tuple[str, ...], joinable: bool = False) -> None:
+    """One line for the references that lead outside; `joinable`: an AWS network, which would
+    have been joined with a file of the run holding the other end."""
     if outside:
         more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
-        print(f"sgverify: warning: {path}: {outside[0]}{more}: outside this file, and networks are not "
-              f"joined across files (each file is checked on its own)", file=sys.stderr)
+        why = ("in no file of this run (what lies beyond is a free choice)" if joinable else
+               "outside this file, and networks are not joined across files (each file is checked on its own)")
+        print(f"sgverify: warning: {path}: {outside[0]}{more}: {why}", file=sys.stderr)
 
 
 def _waiver_warnings(reports) -> None:
@@ -148,14 +171,20 @@ def lint_many(paths: tuple[str, ...], input_format: str | None, backend: Backend
     from ..report.networks import render_lint_json, render_lint_text
     from .exitcodes import EXIT_OK, EXIT_VIOLATED
 
+    from ..run.joined import lint_group
+
+    joined = _plan(paths, input_format)
+    jobs = [LintJob(group[0], input_format, os.getcwd(), group if len(group) > 1 else ()) for group in joined.groups]
     with progress("lint") as tick:
-        linted = run_each(lint_network, [LintJob(p, input_format, os.getcwd()) for p in paths], backend, tick)
+        linted = joined.order(paths, run_each(lint_group, jobs, backend, tick))
+    for note in dict.fromkeys(n for entry in linted for n in entry.notes):
+        print(f"sgverify: warning: {note}", file=sys.stderr)
     for entry in linted:
         for diagnostic in entry.errors:
             print(f"sgverify: network {entry.name.label} not checked: {diagnostic}", file=sys.stderr)
         for warning in entry.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
-        warn_outside(entry.name.path, entry.outside)
+        warn_outside(entry.name.path, entry.outside, entry.name.path in joined.joinable)
     text = render_lint_json(linted) if fmt == "json" else render_lint_text(linted)
     if any(entry.errors for entry in linted):
         return text, EXIT_INPUT

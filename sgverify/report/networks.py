@@ -1,11 +1,14 @@
 """One report for many networks: each verdict names the network it is about.
 
 A run over many networks (`--network` repeated, a glob, a folder of
-snapshots) checks each network on its own and reports them together, in the
-order the networks were named. Each network is named by its path, with the
-account and Region its snapshot records. A network that could not be read or
-resolved is in the report too, as an error entry: a report never leaves a
-network out without saying so.
+snapshots) checks each network and reports them together, in the order the
+networks were named. Each network is named by its path, with the account and
+Region its snapshot records; a network analysed together with others (joined
+by a peering or a transit gateway, see run/components.py) is named with
+them: `a.json (account 1..., eu-west-1) joined with b.json (account 2...,
+eu-west-1)`. A network that could not be read or resolved is in the report
+too, as an error entry: a report never leaves a network out without saying
+so.
 
 A run over one network keeps the single-network reports (report/text.py and
 the others), byte for byte; these renderers are only for runs over many.
@@ -30,16 +33,27 @@ class NetworkName:
     path: str
     account: str = ""
     region: str = ""
+    # The networks this one was analysed together with (its component's other files), in order.
+    joined: tuple["NetworkName", ...] = ()
 
     @property
-    def label(self) -> str:
+    def own_label(self) -> str:
         """`snaps/a.json (account 111122223333, eu-west-1)`; the path alone when the input does not say."""
         where = ", ".join(x for x in (self.account and f"account {self.account}", self.region) if x)
         return f"{self.path} ({where})" if where else self.path
 
+    @property
+    def label(self) -> str:
+        """The own label, then `joined with` each network analysed together with this one."""
+        if not self.joined:
+            return self.own_label
+        return f"{self.own_label} joined with {', '.join(n.own_label for n in self.joined)}"
+
     def as_dict(self) -> dict:
-        return {"name": self.label, "path": self.path, "account": self.account or None,
-                "region": self.region or None}
+        own = {"path": self.path, "account": self.account or None, "region": self.region or None}
+        return {"name": self.label, **own,
+                "joined_with": [{"name": n.own_label, "path": n.path, "account": n.account or None,
+                                 "region": n.region or None} for n in self.joined]}
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,7 @@ class NetworkCheck:
     errors: tuple[Diagnostic, ...] = ()
     outside: tuple[str, ...] = ()  # elements it refers to that are in no file it was read from
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # said once on stderr: e.g. why it was not joined with its peers
 
     @property
     def checked(self) -> bool:
@@ -72,13 +87,24 @@ def render_text(checks: list[tuple[NetworkCheck, CheckReport]]) -> str:
         lines += [f"{item.result.assertion.origin}: {item.judgement.note()}: {item.name}{on}"
                   for item in report.items if item.verdict is Verdict.VIOLATED and item.judgement.note()]
     unread = sum(1 for check, _ in checks if not check.checked)
-    lines.append(f"{len(checks)} networks: {len(checks) - unread} checked, {unread} not checked")
+    lines.append(f"{len(checks)} networks: {len(checks) - unread} checked, {unread} not checked"
+                 f"{_joined_note([check.name for check, _ in checks])}")
     s = Summary.of([o for check, _ in checks for o in check.outcomes])
     lines.append(f"{s.total} assertions: {s.holds} hold, {s.violated} violated, {s.unknown} unknown")
     waived = sum(report.waived for _, report in checks)
     if waived:
         lines.append(f"{waived} violated assertion(s) waived; {sum(r.failing for _, r in checks)} fail")
     return "\n".join(lines) + "\n"
+
+
+def _joined_note(names: list[NetworkName]) -> str:
+    """`; 2 of them analysed together (1 group joined by peerings or transit gateways)`, or ""."""
+    groups = {frozenset([n.path, *(j.path for j in n.joined)]) for n in names if n.joined}
+    if not groups:
+        return ""
+    joined = sum(1 for n in names if n.joined)
+    return (f"; {joined} of them analysed together ({len(groups)} group{'s' if len(groups) > 1 else ''} "
+            f"joined by peerings or transit gateways)")
 
 
 # -- json -----------------------------------------------------------------
@@ -154,8 +180,9 @@ def merge_sarif(logs: list[tuple[NetworkName, str | None]], errors: dict[str, li
 
 
 def _properties(name: NetworkName) -> dict:
+    joined = {"joined_with": [n.path for n in name.joined]} if name.joined else {}
     return {"network": name.path, **({"account": name.account} if name.account else {}),
-            **({"region": name.region} if name.region else {})}
+            **({"region": name.region} if name.region else {}), **joined}
 
 
 # -- junit ----------------------------------------------------------------
@@ -197,7 +224,8 @@ def render_lint_text(linted) -> str:
                   f"on network {entry.name.label}" for f in entry.findings]
         counts.update(f.severity.value for f in entry.findings)
     unread = sum(1 for entry in linted if entry.errors)
-    lines.append(f"{len(linted)} networks: {len(linted) - unread} checked, {unread} not checked")
+    lines.append(f"{len(linted)} networks: {len(linted) - unread} checked, {unread} not checked"
+                 f"{_joined_note([entry.name for entry in linted])}")
     lines.append(", ".join(f"{counts[level]} {level}" for level in ("error", "warning", "info")))
     return "\n".join(lines) + "\n"
 

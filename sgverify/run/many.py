@@ -6,12 +6,15 @@ is a folder holding two or more `sgverify snapshot` files (JSON whose first
 key is `SgverifySnapshot`). Any other folder stays one network, as before: a
 Terraform folder, or AWS describe output split over several files.
 
-Each network is checked on its own: the work for one network is a plain
-function of picklable values (`check_network`, `lint_network`), run here, in
-local worker processes (`--jobs N`) or on a Dask cluster (`--scheduler`),
-and what it returns depends only on its input, so every way gives the same
-report. An input error in one network is that network's error entry; the
-others are still checked.
+AWS networks joined by a peering or a transit gateway across files are
+analysed together, the others each on its own (run/components.py,
+run/joined.py). The unit of work is a component: a plain function of
+picklable values (`check_group`, `lint_group` in run/joined.py; for one
+network `check_network`, `lint_network` here), run here, in local worker
+processes (`--jobs N`) or on a Dask cluster (`--scheduler`), and what it
+returns depends only on its input, so every way gives the same report. An
+input error in one network is that network's error entry; the others are
+still checked.
 """
 
 from __future__ import annotations
@@ -106,21 +109,26 @@ def _only(values: set[str]) -> str:
     return values.pop() if len(values) == 1 else ""
 
 
-def outside_references(network) -> tuple[str, ...]:
+def outside_references(network, files: Sequence[str] | None = None) -> tuple[str, ...]:
     """Peerings and transit gateways the network refers to but does not hold: another
-    file's VPC or gateway, which a run over many files does not join to this one."""
+    file's VPC or gateway, which no file of this run joins to this one. `files`: only
+    the references written in these files (one file of a joined network)."""
     topology = network.topology
     if topology is None:
         return ()
-    found = [f"peering {p.key} to {vpc}" for p in topology.peerings.values()
+
+    def mine(element) -> bool:
+        return files is None or any(element.origin.file == f for f in files)
+
+    found = [f"peering {p.key} to {vpc}" for p in topology.peerings.values() if mine(p)
              for vpc in (p.requester_vpc, p.accepter_vpc) if vpc not in topology.vpcs]
     found += [f"transit gateway {a.transit_gateway} (attachment {a.key})" for a in topology.tgw_attachments.values()
-              if a.transit_gateway not in topology.transit_gateways]
+              if a.transit_gateway not in topology.transit_gateways and mine(a)]
     found += [f"transit gateway peering attachment {a.key}" for a in topology.tgw_attachments.values()
-              if a.kind != "vpc" and "peering" in a.kind]
+              if a.kind != "vpc" and "peering" in a.kind and mine(a)]
     known = {TargetKind.PEERING: topology.peerings, TargetKind.TRANSIT_GATEWAY: topology.transit_gateways}
     found += [f"route {route} of {table.key} to {route.target_kind.value} {route.target}"
-              for table in topology.route_tables.values() for route in table.routes
+              for table in topology.route_tables.values() if mine(table) for route in table.routes
               if route.target_kind in known and route.target and route.target not in known[route.target_kind]]
     return tuple(dict.fromkeys(found))
 
@@ -135,6 +143,7 @@ class CheckJob:
     parameters: Mapping[str, str] = field(default_factory=dict)
     options: Options = field(default_factory=Options)
     cwd: str = ""  # relative paths are relative to this folder (a cluster worker's own may differ)
+    joined: tuple[str, ...] = ()  # the paths of its component, when it has two or more (run/joined.py)
 
 
 def check_network(job: CheckJob) -> NetworkCheck:
@@ -161,6 +170,7 @@ class LintJob:
     path: str
     input_format: str | None = None
     cwd: str = ""
+    joined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +180,7 @@ class NetworkLint:
     errors: tuple[Diagnostic, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     outside: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def lint_network(job: LintJob) -> NetworkLint:
