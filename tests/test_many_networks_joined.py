@@ -383,3 +383,26 @@ def test_processes_give_the_serial_report(peered):
     jobs = run(["check", "spec.yaml", "--network", "fleet", "-f", "json", "--jobs", "2"], 1, cwd=peered)
     assert jobs.stdout == serial.stdout and jobs.stderr == serial.stderr
     assert len(json.loads(serial.stdout)["networks"]) == 5
+
+
+def test_a_dask_cluster_gives_the_serial_report(peered, tmp_path_factory):
+    """A real local cluster (a scheduler and one worker, ended by their pids): one task per component."""
+    pytest.importorskip("distributed")
+    from test_dask_cluster import Cluster
+
+    write_fleet(peered / "fleet", transit_fleet())
+    cluster = Cluster(tmp_path_factory.mktemp("cluster"), workers=1)
+    reports = {}
+    try:
+        for command in (["check", "spec.yaml"], ["lint"]):
+            code = 1 if command[0] == "check" else 0
+            for fmt in ("text", "json"):
+                args = [*command, "--network", "fleet", "-f", fmt]
+                serial = run(args, code, cwd=peered)
+                on_cluster = run([*args, "--scheduler", cluster.address], code, cwd=peered)
+                assert on_cluster.stdout == serial.stdout and on_cluster.stderr == serial.stderr, args
+                reports[command[0], fmt] = serial.stdout
+    finally:
+        cluster.stop()
+    checked = json.loads(reports["check", "json"])
+    assert [len(n["joined_with"]) for n in checked["networks"]] == [1, 1, 1, 1, 0]  # A+B, C+D, E
