@@ -406,3 +406,32 @@ def test_a_dask_cluster_gives_the_serial_report(peered, tmp_path_factory):
         cluster.stop()
     checked = json.loads(reports["check", "json"])
     assert [len(n["joined_with"]) for n in checked["networks"]] == [1, 1, 1, 1, 0]  # A+B, C+D, E
+
+
+def test_diff_compares_joined_networks_together(tmp_path, monkeypatch):
+    """B's NACL newly lets out ssh to 10.0.0.0/16. Joined, that is one added change: an
+    unmanaged host of B's subnet reaches A's server on 22 (sg-0a admits ssh from
+    10.1.0.0/16; B's server's own group still lets out only 8443). E did not change."""
+    import copy
+
+    from sgverify.run.many import Backend, expand_networks
+    from sgverify.run.many_diff import DiffJob, diff_all
+
+    old = peered_fleet()
+    new = copy.deepcopy(old)
+    new[B]["NetworkAcls"][0]["Entries"].insert(1, nacl_entry(110, True, "6", "10.0.0.0/16", (22, 22)))
+    write_fleet(tmp_path / "old", old)
+    write_fleet(tmp_path / "new", new)
+    monkeypatch.chdir(tmp_path)
+    job = DiffJob(None, None, ("text", "json"), cwd=str(tmp_path))
+    pairs = diff_all(expand_networks(["old"]), expand_networks(["new"]), job, Backend(jobs=2))
+    assert [(p.name.label, p.old, p.fails) for p in pairs] == [
+        (f"new/{A}/{REGION}.json (account {A}, {REGION}) joined with new/{B}/{REGION}.json (account {B}, {REGION})",
+         f"old/{A}/{REGION}.json + old/{B}/{REGION}.json", True),
+        (f"new/{E}/{REGION}.json (account {E}, {REGION})", f"old/{E}/{REGION}.json", False)]
+    changes = json.loads(pairs[0].reports["json"])["changes"]
+    assert [(c["change"], c["source"], c["destination"], c["packet"].split(" -> ")[1]) for c in changes] == [
+        ("added", "a host in subnet-0b00000000000001", "eni-0a00000000000001 (subnet-0a00000000000001)",
+         "10.0.1.10:22")]
+    assert changes[0]["stopped_at"] == "NACL of subnet-0b00000000000001"
+    assert pairs[0].outside == ()

@@ -102,7 +102,7 @@ def _joined_note(names: list[NetworkName]) -> str:
     groups = {frozenset([n.path, *(j.path for j in n.joined)]) for n in names if n.joined}
     if not groups:
         return ""
-    joined = sum(1 for n in names if n.joined)
+    joined = sum(len(group) for group in groups)
     return (f"; {joined} of them analysed together ({len(groups)} group{'s' if len(groups) > 1 else ''} "
             f"joined by peerings or transit gateways)")
 
@@ -254,11 +254,17 @@ def render_diff_text(pairs) -> str:
             continue
         out.append(f"== network {pair.name.label}: {pair.old} -> {pair.new}\n")
         out.append(pair.reports["text"])
-    failing = sum(1 for pair in pairs if pair.fails)
-    unread = sum(1 for pair in pairs if pair.errors)
-    out.append(f"{len(pairs)} networks: {len(pairs) - unread} compared, {unread} not compared; "
-               f"{failing} with differences the gate fails on\n")
+    # A group of joined networks is one report and one entry, and counts as each of its networks.
+    failing = sum(_size(pair) for pair in pairs if pair.fails)
+    unread = sum(_size(pair) for pair in pairs if pair.errors)
+    total = sum(_size(pair) for pair in pairs)
+    out.append(f"{total} networks: {total - unread} compared, {unread} not compared; "
+               f"{failing} with differences the gate fails on{_joined_note([p.name for p in pairs])}\n")
     return "".join(out)
+
+
+def _size(entry) -> int:
+    return 1 + len(entry.name.joined)
 
 
 def render_diff_json(pairs) -> str:
@@ -270,7 +276,7 @@ def render_diff_json(pairs) -> str:
         if not pair.errors:
             entry["report"] = json.loads(pair.reports["json"])
         networks.append(entry)
-    unread = sum(1 for pair in pairs if pair.errors)
-    summary = {"networks": len(pairs), "networks_not_compared": unread,
-               "networks_failing": sum(1 for pair in pairs if pair.fails)}
+    unread = sum(_size(pair) for pair in pairs if pair.errors)
+    summary = {"networks": sum(_size(pair) for pair in pairs), "networks_not_compared": unread,
+               "networks_failing": sum(_size(pair) for pair in pairs if pair.fails)}
     return json.dumps({"networks": networks, "summary": summary}, indent=2) + "\n"

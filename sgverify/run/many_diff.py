@@ -8,6 +8,12 @@ on one side only is that pair's error entry,
 never a pair left out. Each pair is diffed on its own, as `diff` would diff
 it, and the reports it asked for are rendered where it ran, so only text
 comes back from a cluster worker.
+
+Pairs whose AWS files a peering or a transit gateway joins, on either side
+(run/components.py), are diffed together: the OLD files of the group read as
+one network, the NEW files as another, one report for the group, named by
+each of its networks. When a side of a group cannot be read as one network,
+each pair of the group is diffed on its own, with a warning that says why.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ class DiffJob:
     by_profile: bool = False
     by_side: bool = False
     cwd: str = ""
+    # A group of pairs diffed together: each side's paths, in the same order (old may hold None: no
+    # counterpart, which never happens in a group of two or more).
+    olds: tuple[str, ...] = ()
+    news: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -133,3 +143,83 @@ def path_reports(before, after, formats, filtered: bool, protocol, ports, fail_o
                for fmt in dict.fromkeys(formats)}
     failing = {"added": lambda c: c.added, "removed": lambda c: not c.added, "any": lambda c: True}[fail_on]
     return reports, any(failing(c) for c in changes)
+
+
+# -- pairs joined by a peering or a transit gateway ---------------------------------------------------
+
+def diff_all(olds: Networks, news: Networks, job: DiffJob, backend, tick=None) -> list[PairDiff]:
+    """Every pair's diff, in the order of pair_by_name: one unit of work per group of joined pairs."""
+    from .many import run_each
+
+    jobs = group_jobs(pair_by_name(olds, news), job)
+    found = run_each(diff_group, jobs, backend, tick)
+    return [pair for pairs in found for pair in pairs]
+
+
+def group_jobs(pairs: list[tuple[str | None, str | None]], job: DiffJob) -> list[DiffJob]:
+    """One job per group of pairs that either side's plan joins; groups in the order of their first pair,
+    which keeps the order of `pairs` (each group's pairs are then reported together)."""
+    from dataclasses import replace
+
+    from .components import plan
+
+    whole = [i for i, (old, new) in enumerate(pairs) if old is not None and new is not None]
+    parent = {i: i for i in range(len(pairs))}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for side in (0, 1):
+        paths = [pairs[i][side] for i in whole]
+        for members in plan(paths, job.input_format).groups:
+            first, *others = (whole[paths.index(m)] for m in members)
+            for other in others:
+                low, high = sorted((root(first), root(other)))
+                parent[high] = low
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pairs)):
+        groups.setdefault(root(i), []).append(i)
+    out = []
+    for members in (groups[k] for k in sorted(groups)):
+        old, new = pairs[members[0]]
+        olds = tuple(pairs[i][0] for i in members) if len(members) > 1 else ()
+        news = tuple(pairs[i][1] for i in members) if len(members) > 1 else ()
+        out.append(replace(job, old=old, new=new, olds=olds, news=news))
+    return out
+
+
+def diff_group(job: DiffJob) -> tuple[PairDiff, ...]:
+    """A group's one diff (or, for one pair, that pair's)."""
+    if len(job.news) < 2:
+        return (diff_pair(job),)
+    from dataclasses import replace
+
+    from ..inputs.aws.joined import load_joined
+    from .joined import member_names
+
+    start = time.perf_counter()
+    with in_folder(job.cwd), not_held():
+        try:
+            before, after = load_joined(job.olds), load_joined(job.news)
+        except InputError as error:
+            first = error.diagnostics[0] if error.diagnostics else ""
+            note = Diagnostic(Severity.WARNING, "", f"{' + '.join(job.news)} (and {' + '.join(job.olds)}) are "
+                              f"joined by a peering or a transit gateway but cannot be read as one network "
+                              f"({first}): each pair is compared on its own")
+            alone = [diff_pair(replace(job, old=o, new=n, olds=(), news=())) for o, n in zip(job.olds, job.news)]
+            return tuple(replace(pair, warnings=(note, *pair.warnings)) for pair in alone)
+        try:
+            found = path_reports(before.network, after.network, job.formats,
+                                 bool(job.sources or job.destinations), job.protocol, job.ports, job.fail_on)
+        except InputError as error:
+            return (PairDiff(member_names(job.news, after.network)[0], " + ".join(job.olds), " + ".join(job.news),
+                             errors=tuple(error.diagnostics), seconds=time.perf_counter() - start),)
+    if found is None:  # no VPC layer on either side (security groups only): each pair as it always was
+        return tuple(diff_pair(replace(job, old=o, new=n, olds=(), news=())) for o, n in zip(job.olds, job.news))
+    reports, fails = found
+    warnings = tuple(dict.fromkeys(before.warnings + after.warnings))
+    return (PairDiff(member_names(job.news, after.network)[0], " + ".join(job.olds), " + ".join(job.news),
+                     reports, fails, warnings, outside=outside_references(after.network),
+                     seconds=time.perf_counter() - start),)
