@@ -1,7 +1,7 @@
 """Writing a fix in the input's own format: the changed files' new texts, and a patch.
 
 One module per format (native.py, terraform.py, cloudformation.py) turns the
-edits of a fix (explore/repair.py) into changes of the user's text, found from
+edits of a fix (search.py) into changes of the user's text, found from
 each rule's origin (file:line). `editable` tells the search which rules a
 writer can change and which groups it can add to, so the search only offers
 edits that can be written.
@@ -72,6 +72,22 @@ def editable(network: Network) -> Editable:
     return Editable(nacl=nacl_written)
 
 
+def path_editable(network: Network):
+    """Which NACL entries and routes the search may change, and which tables take a route."""
+    from .path_candidates import PathEditable
+
+    if network.topology is None:
+        return PathEditable()
+    if network.input_format == "terraform":
+        from .path_terraform import editable as of_terraform
+        return of_terraform(network)
+    if network.input_format == "cloudformation":
+        from .path_cloudformation import editable as of_cloudformation
+        return of_cloudformation(network)
+    from .path_native import editable as of_native
+    return of_native(network)
+
+
 def write_fix(network: Network, fix) -> Written:
     """The fix as new texts of the input's files; Unwritable when an edit cannot be written."""
     if network.input_format == "terraform":
@@ -83,4 +99,4 @@ def write_fix(network: Network, fix) -> Written:
     return Written(write(network, fix))
 
 
-__all__ = ["FORMATS", "Unwritable", "Written", "check_writable", "editable", "write_fix"]
+__all__ = ["FORMATS", "Unwritable", "Written", "check_writable", "editable", "path_editable", "write_fix"]

@@ -36,7 +36,7 @@ def _meaning(rule: Rule) -> tuple:
 
 def rewrites(network: Network, fix) -> list[Rewrite]:
     """The written rules a fix changes, in file and line order."""
-    origins = {edit.target.origin for edit in fix.edits if edit.target is not None}
+    origins = {edit.target.origin for edit in fix.edits if edit.target is not None and hasattr(edit, "group")}
     out = []
     for origin in sorted(origins, key=lambda o: (o.file, o.line or 0)):
         old = tuple(r for r in network.all_rules() if r.origin == origin)
@@ -56,7 +56,9 @@ def additions(fix) -> list[Addition]:
 
 def nacl_additions(fix) -> list:
     """The fix's NACL entry additions (explore/repair_nacl.py NaclEdit)."""
-    return [edit for edit in fix.edits if hasattr(edit, "nacl")]
+    from ..explore.repair_nacl import NaclEdit
+
+    return [edit for edit in fix.edits if isinstance(edit, NaclEdit)]
 
 
 def one_range_each(rules) -> list[Rule]:

@@ -11,6 +11,7 @@ from ..inputs.native.export import PEER_FIELD, _flow, _peer, _rule, export_nativ
 from ..inputs.native.writing import service_fields
 from ..model import Network
 from .changes import Addition, Rewrite, additions, nacl_additions, rewrites
+from .path_native import write_path
 from .text import FileEdits, Unwritable, indent_of, is_blank, yaml_extent
 from .yaml_text import key_name, parent_line
 
@@ -138,6 +139,7 @@ def write(network: Network, fix) -> dict[str, FileEdits]:
         for edit in nacl_additions(fix):
             add_entries(edits, network, edit)
         _empty_lists(edits, changes, added_to)
+        write_path(edits, network, fix)
         return {path: edits}
     except Unwritable:
         whole = FileEdits.read(path)

@@ -17,7 +17,7 @@ from ..solve.prove import CompiledNetwork, check_assertion
 from ..solve.result import Verdict
 from ..spec.parse import SpecDocument, load_spec
 from ..spec.resolve import resolve_spec
-from . import Written, check_writable, editable, write_fix
+from . import Written, check_writable, editable, path_editable, write_fix
 from .text import Unwritable
 
 
@@ -97,11 +97,13 @@ def _load(path: str, request: FixRequest) -> tuple[Network, tuple[Diagnostic, ..
 
 
 def run_fix(request: FixRequest) -> FixOutcome:
-    from ..explore.repair import NoFix, search_fix
+    from ..explore.repair import NoFix
+    from .search import search
 
     prepared = prepare(request)
     assertions = [a for spec in prepared.specs for a in spec.assertions]
-    found = search_fix(prepared.network, assertions, request.rounds, editable(prepared.network))
+    found = search(prepared.network, assertions, request.rounds, editable(prepared.network),
+                   path_editable(prepared.network))
     if isinstance(found, NoFix):
         return FixOutcome(prepared, reasons=_per_spec(prepared, f"no fix found: {found.reason}"))
     try:

@@ -352,4 +352,7 @@ def write(network: Network, fix) -> dict[str, FileEdits]:
         add(files, network, addition)
     for edit in nacl_additions(fix):
         add_entries(files, network, edit)
+    from .path_terraform import write_path  # entries and routes (that module imports this one)
+
+    write_path(files, network, fix)
     return files

@@ -1,0 +1,113 @@
+"""NACL entry and route edits written into a CloudFormation template (YAML).
+
+An entry is an `AWS::EC2::NetworkAclEntry` resource, a route an `AWS::EC2::Route`
+resource. A narrowed entry keeps its resource with only the changed keys rewritten
+(`RuleNumber`, `CidrBlock`, `PortRange`); each more piece is a copy under a new
+logical id. A removed entry or route is deleted as a whole resource; deny entries
+are new resources after the NACL's, a new route a new resource after its table's.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..model import Family, Network
+from ..model.topology import TargetKind
+from .changes import port_bounds
+from .path_candidates import PathEditable
+from .path_edits import EntryEdit, NewEntries, RouteEdit
+from .text import FileEdits, Unwritable, indent_of, yaml_extent
+from .yaml_text import key_name, set_key
+
+TARGETS = {TargetKind.PEERING: "VpcPeeringConnectionId", TargetKind.INTERNET_GATEWAY: "GatewayId"}
+
+
+def _resource_of(origin, kind: str, cache: dict, key: str | None = None) -> bool:
+    """The origin is the logical id line of a resource of type `kind` (named `key`, if given)."""
+    if origin.line is None or not Path(origin.file).is_file():
+        return False
+    if origin.file not in cache:
+        cache[origin.file] = Path(origin.file).read_text(encoding="utf-8").splitlines(keepends=True)
+    lines, first = cache[origin.file], origin.line - 1
+    if first >= len(lines) or lines[first].lstrip().startswith("- ") or (key and key_name(lines[first]) != key):
+        return False
+    return any(key_name(line) == "Type" and line.split(":", 1)[1].strip() == kind
+               for line in lines[first + 1:yaml_extent(lines, first) + 1])
+
+
+def editable(network: Network) -> PathEditable:
+    from .cloudformation import editable_nacl
+
+    cache: dict = {}
+    tables = network.topology.route_tables
+    return PathEditable(
+        entry=lambda key, e: editable_nacl(network, key, cache) and _resource_of(
+            e.origin, "AWS::EC2::NetworkAclEntry", cache),
+        route=lambda key, r: _resource_of(r.origin, "AWS::EC2::Route", cache),
+        table=lambda key: _resource_of(tables[key].origin, "AWS::EC2::RouteTable", cache, key))
+
+
+def _changed(block: list[str], old, new) -> list[str]:
+    if new.number != old.number:
+        block = set_key(block, 0, len(block) - 1, "RuleNumber", str(new.number))
+    if new.cidr != old.cidr:
+        key = "Ipv6CidrBlock" if new.cidr.family is Family.V6 else "CidrBlock"
+        value = f'"{new.cidr}"' if new.cidr.family is Family.V6 else str(new.cidr)
+        block = set_key(block, 0, len(block) - 1, key, value)
+    if new.service != old.service:
+        low, high = port_bounds(new.service)
+        block = set_key(block, 0, len(block) - 1, "PortRange", f"{{From: {low}, To: {high}}}")
+    return block
+
+
+def _narrow(edits: FileEdits, edit: EntryEdit) -> None:
+    from .cloudformation import _renamed
+
+    lines, first = edits.lines, edit.target.origin.line - 1
+    last = yaml_extent(lines, first)
+    block, text = lines[first:last + 1], "".join(lines)
+    out = list(_changed(block, edit.target.entry, edit.entries[0]))
+    for piece in edit.entries[1:]:
+        more = _renamed(_changed(block, edit.target.entry, piece), text)
+        text += more[0]
+        out += more
+    edits.replace(first, last, out)
+
+
+def _add_route(files: dict[str, FileEdits], network: Network, edit: RouteEdit) -> None:
+    table = network.topology.route_tables[edit.table]
+    path, first = table.origin.file, table.origin.line - 1
+    edits = files.setdefault(path, FileEdits.read(path))
+    route, text = edit.route, "".join(edits.lines)
+    key = TARGETS.get(route.target_kind)
+    if key is None:
+        raise Unwritable(f"a route to a {route.target_kind.value} is not written by fix")
+    target = route.target if re.fullmatch(r"[a-z]+-[0-9a-f]+", route.target) else f"!Ref {route.target}"
+    destination = (f'DestinationIpv6CidrBlock: "{route.destination}"' if route.destination.family is Family.V6
+                   else f"DestinationCidrBlock: {route.destination}")
+    name = f"{edit.table}FixRoute"
+    while f"{name}:" in text:
+        name += "2"
+    pad, inner = " " * indent_of(edits.lines[first]), " " * (indent_of(edits.lines[first]) + 2)
+    edits.insert_after(yaml_extent(edits.lines, first), [
+        f"{pad}{name}:\n", f"{inner}Type: AWS::EC2::Route\n", f"{inner}Properties:\n",
+        *[f"{inner}  {p}\n" for p in (f"RouteTableId: !Ref {edit.table}", destination, f"{key}: {target}")]])
+
+
+def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
+    from .cloudformation import add_entries
+
+    for edit in fix.edits:
+        if isinstance(edit, EntryEdit) and edit.kind == "add":
+            add_entries(files, network, NewEntries(edit.target.nacl, edit.target.entry.egress, edit.added))
+        elif isinstance(edit, (EntryEdit, RouteEdit)) and edit.target is not None:
+            path = edit.target.origin.file
+            edits = files.setdefault(path, FileEdits.read(path))
+            first = edit.target.origin.line - 1
+            if isinstance(edit, EntryEdit) and edit.entries:
+                _narrow(edits, edit)
+            else:
+                edits.replace(first, yaml_extent(edits.lines, first), [])
+        elif isinstance(edit, RouteEdit):
+            _add_route(files, network, edit)

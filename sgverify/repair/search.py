@@ -1,0 +1,104 @@
+"""The repair search of `fix`, over both layers: security-group rules (explore/repair.py
+offers those edits) and the path (NACL entries and routes, path_candidates.py).
+
+Each round applies the cheapest selection of candidates, checks every assertion on
+the edited network with the real verifier, and learns from the first counterexample:
+a request that must not arrive asks that one of the rules, entries or routes it ran
+through change (or that an edit which let it through be dropped); a connection that
+must complete offers the additions that would let it. A selection that writes two
+entries with one rule number is never tried. Only a network on which every
+assertion was proved is returned.
+"""
+
+from __future__ import annotations
+
+from ..explore.repair import (Fix, NoFix, _choose, _first_failure, _named, _original, _path_candidates,
+                              _unchangeable, admitting, apply, same)
+from ..explore.repair_candidates import Edit, Editable, add_candidates, block_candidates
+from ..spec import Kind
+from .path_candidates import PathEditable, route_candidates, through
+from .path_edits import apply_path, is_path_edit, numbers_valid
+
+MAX_ROUNDS = 25
+
+
+def apply_all(network, edits):
+    return apply(apply_path(network, [e for e in edits if is_path_edit(e)]),
+                 [e for e in edits if not is_path_edit(e)])
+
+
+def search(network, assertions, rounds: int = MAX_ROUNDS, editable: Editable = Editable(),
+           path: PathEditable = PathEditable()) -> Fix | NoFix:
+    candidates: list = []
+    clauses: list[tuple[frozenset, frozenset]] = []
+    refuted: list[frozenset] = []
+    chosen: tuple = ()
+    failure = None
+    for _ in range(rounds):
+        edited = apply_all(network, chosen)
+        failure = _first_failure(edited, assertions)
+        if failure is None:
+            return Fix(chosen, edited)
+        if failure.counterexample is None:
+            return NoFix(f"{_named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
+                         f"no fix can be proved")
+        refuted.append(frozenset(chosen))
+        stuck = _learn(network, edited, failure, chosen, candidates, clauses, editable, path)
+        if stuck:
+            return NoFix(f"{_named(failure.assertion)} {stuck}")
+        chosen = _valid_choice(network, candidates, clauses, refuted)
+        if chosen is None:
+            return NoFix(f"no edit of rules, NACL entries or routes makes {_named(failure.assertion)} hold "
+                         f"without breaking another assertion{_unchangeable(failure, network, editable)}")
+    return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
+                 f"{_named(failure.assertion)}")
+
+
+def _valid_choice(network, candidates, clauses, refuted, tries: int = 50):
+    """The cheapest selection whose NACLs keep valid, unique rule numbers."""
+    for _ in range(tries):
+        chosen = _choose(candidates, clauses, refuted)
+        if chosen is None or numbers_valid(apply_path(network, [e for e in chosen if is_path_edit(e)])):
+            return chosen
+        refuted.append(frozenset(chosen))
+    return None
+
+
+def _learn(network, edited, failure, chosen, candidates, clauses, editable: Editable, path: PathEditable) -> str:
+    cx, assertion = failure.counterexample, failure.assertion
+    new: list = []
+    if assertion.kind is not Kind.ALLOW:  # a request that must not arrive did
+        originals, added = set(), set()
+        for rule in admitting(cx, edited):
+            original = _original(network, rule, [e for e in chosen if isinstance(e, Edit)])
+            if original is not None and editable.rule(original):
+                originals.add(original)
+                new += block_candidates(network, assertion, original)
+            added |= {e for e in chosen if isinstance(e, Edit) and e.target is None
+                      and any(same(rule, r) for r in e.rules)}
+        if network.topology is not None and cx.path:
+            found = through(network, edited, assertion, cx, chosen, path)
+            originals |= found.originals
+            added |= found.added
+            new += found.candidates
+        clauses.append((frozenset(originals), frozenset(added)))
+    else:
+        blocks = [b for b in (cx.blocked_by, cx.also_blocked_by) if b is not None]
+        for block in blocks:
+            offered = add_candidates(edited, assertion, block, editable)
+            if not offered:
+                return (f"needs a rule on the {block.direction.value} of {block.resource} "
+                        f"({', '.join(block.groups) or 'no groups'}), and none can be added there "
+                        f"(its groups are not described in the input, or not written as text)")
+            new += offered
+        if not blocks:
+            new += _path_candidates(edited, assertion, cx, editable)
+            if edited.topology is not None:
+                new += route_candidates(edited, cx, path)
+            if not new:
+                return (f"is dropped on the path ({cx.failed_at or 'not by a security group'}), "
+                        f"where the search cannot add an entry or a route")
+    for edit in new:
+        if edit not in candidates:
+            candidates.append(edit)
+    return ""
