@@ -435,3 +435,78 @@ def test_diff_compares_joined_networks_together(tmp_path, monkeypatch):
          "10.0.1.10:22")]
     assert changes[0]["stopped_at"] == "NACL of subnet-0b00000000000001"
     assert pairs[0].outside == ()
+
+
+# -- reading files as one, and grouping them ---------------------------------------------------------
+
+def test_each_vpc_keeps_its_snapshot_region_and_account(tmp_path):
+    from sgverify.inputs.aws.joined import load_joined
+
+    docs = peered_fleet()
+    docs[B]["SgverifySnapshot"]["Region"] = "us-east-1"  # an inter-Region peering
+    write_fleet(tmp_path, docs)
+    network = load_joined([str(tmp_path / A / f"{REGION}.json"), str(tmp_path / B / f"{REGION}.json")]).network
+    vpcs = network.topology.vpcs
+    assert (vpcs["vpc-0a0000000000000001"].account, vpcs["vpc-0a0000000000000001"].region) == (A, REGION)
+    assert (vpcs["vpc-0b0000000000000001"].account, vpcs["vpc-0b0000000000000001"].region) == (B, "us-east-1")
+    assert (network.account, network.region) == ("", "")  # the files name different ones
+    # The two views of the peering are one, named by the first file's Tags and written where it is.
+    peering_of = network.topology.peerings[PCX]
+    assert peering_of.name == "to-b" and peering_of.active
+    assert str(peering_of.origin) == f"{tmp_path / A / REGION}.json:VpcPeeringConnections[0]"
+
+
+def test_two_views_that_disagree_are_an_error_at_both_places(tmp_path):
+    from sgverify.errors import InputError
+    from sgverify.inputs.aws.joined import load_joined
+
+    docs = peered_fleet()
+    docs[B]["VpcPeeringConnections"][0]["Status"] = {"Code": "pending-acceptance"}
+    write_fleet(tmp_path, docs)
+    a, b = str(tmp_path / A / f"{REGION}.json"), str(tmp_path / B / f"{REGION}.json")
+    with pytest.raises(InputError) as info:
+        load_joined([a, b])
+    assert [str(d) for d in info.value.diagnostics] == [
+        f"{b}:VpcPeeringConnections[0]: error: {PCX} is also described, differently, at {a}:VpcPeeringConnections[0]"]
+
+
+def test_a_file_without_interfaces_is_not_lent_the_others(peered):
+    """Without describe-network-interfaces B's groups are opaque (any member); joined with A,
+    which shows its interfaces, B's would look empty. They are checked alone instead."""
+    docs = peered_fleet()
+    del docs[B]["NetworkInterfaces"]
+    write_fleet(peered / "fleet", docs)
+    done = run(["check", "ssh.yaml", "--network", at(A), "--network", at(B)], 2, cwd=peered)
+    assert (f"sgverify: warning: {at(A)} + {at(B)} are joined by a peering or a transit gateway but cannot be read "
+            f"as one network ({at(B)}: error: {at(B)} has no network interfaces (describe-network-interfaces) "
+            f"and {at(A)} has: what one shows is not known for the other): each is checked on its own"
+            ) in done.stderr.splitlines()
+    assert ("VIOLATED", SSH, label(A)) in verdicts(done.stdout)
+    # Alone, B has no interface called `server` to check: its error entry, as without joining.
+    assert f"network {at(B)} not checked: ssh.yaml:3: error: unknown name 'server'" in done.stderr
+
+
+def test_grouping_is_transitive_and_keeps_the_order_named():
+    from sgverify.inputs.aws.joined import Links
+    from sgverify.run.components import group
+
+    links = [Links("a", True, frozenset({"vpc-1", "pcx-1"}), "1", "r"),
+             Links("x", True, frozenset({"vpc-9"}), "9", "r"),
+             Links("b", True, frozenset({"vpc-2", "pcx-1", "tgw-1"}), "2", "r"),
+             Links("tf", False, frozenset({"tgw-1"})),  # not AWS: never joined
+             Links("c", True, frozenset({"vpc-3", "tgw-1"}), "3", "r"),
+             Links("a-again", True, frozenset({"vpc-1"}), "1", "r")]
+    found = group(links)
+    assert found.groups == (("a", "b", "c"), ("x",), ("tf",), ("a-again",))
+    assert found.notes == ("a and a-again are both account 1 r: two views of one network are not joined",)
+    assert found.joinable == frozenset({"a", "x", "b", "c", "a-again"})
+
+
+def test_native_files_are_never_joined(tmp_path):
+    from sgverify.run.components import plan
+
+    (tmp_path / "a.yaml").write_text("vpcs: {vpc-a: {cidrs: [10.0.0.0/16]}}\npeerings: {pcx-1: {requester: vpc-a, "
+                                     "accepter: vpc-b, active: true}}\nsecurity_groups: {}\nresources: {}\n")
+    (tmp_path / "b.yaml").write_text("vpcs: {vpc-b: {cidrs: [10.1.0.0/16]}}\nsecurity_groups: {}\nresources: {}\n")
+    paths = [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
+    assert plan(paths).groups == ((paths[0],), (paths[1],))

@@ -18,7 +18,12 @@ come from each file being another account's (or Region's) view:
 - each VPC keeps the Region of the snapshot it was read from, and its
   account (its OwnerId);
 - every element keeps its own file, so file:path in a counterexample names
-  the snapshot it came from.
+  the snapshot it came from;
+- files must agree on two things the reader decides for a whole input:
+  whether there is a VPC layer, and whether network interfaces were
+  described (without them every group is opaque). A file lacking what
+  another shows is not read with it, so it never borrows the other's
+  knowledge (see `_same_shape`).
 Resource ids (VPCs, subnets, groups, interfaces) are unique across accounts
 and Regions in practice, so ids are not renamed; the model scopes addresses
 per VPC, so two accounts that reuse 10.0.0.0/16 stay apart unless a route
@@ -111,13 +116,18 @@ def load_joined(paths: Sequence[str]) -> Loaded:
     """The networks of `paths` (AWS snapshot files or folders of describe output) as one."""
     problems = Problems()
     decoded: list[tuple[str, dict]] = []
+    shapes: dict[str, tuple[bool, bool]] = {}
     for path in paths:
+        own = []
         for text, file in _documents(path):
             data = decode(text, file, problems)
             if data is not None:
-                decoded.append((file, data))
+                own.append((file, data))
+        decoded += own
+        shapes[path] = _shape(own)
     if problems.errors:
         raise InputError(problems.errors)
+    _same_shape(shapes)
     _agree(decoded)
     described = Described()
     regions: dict[str, str] = {}
@@ -138,6 +148,29 @@ def load_joined(paths: Sequence[str]) -> Loaded:
     if errors:
         raise InputError(errors)
     return Loaded(network, tuple(problems.warnings) + tuple(found))
+
+
+def _shape(documents: list[tuple[str, dict]]) -> tuple[bool, bool]:
+    """(has a VPC layer, shows the network interfaces) of one network's documents."""
+    from .documents import VPC_LAYER
+
+    keys = {key for _, data in documents for key in data}
+    versions = [data["SgverifySnapshot"].get("Version") for _, data in documents
+                if isinstance(data.get("SgverifySnapshot"), dict)]
+    layer = any(key in VPC_LAYER for key in keys) or any(isinstance(v, int) and v >= 2 for v in versions)
+    return layer, "NetworkInterfaces" in keys
+
+
+def _same_shape(shapes: dict[str, tuple[bool, bool]]) -> None:
+    """The reader decides two things for a whole input: whether it has a VPC layer, and whether group
+    members are known at all (without describe-network-interfaces every group is opaque). Files that
+    differ there would lend each other what one of them does not show, so they are not read as one."""
+    for index, what in ((0, "a VPC layer"), (1, "network interfaces (describe-network-interfaces)")):
+        having = [path for path, shape in shapes.items() if shape[index]]
+        lacking = [path for path, shape in shapes.items() if not shape[index]]
+        if having and lacking:
+            raise InputError(f"{lacking[0]} has no {what} and {having[0]} has: what one shows is not known "
+                             f"for the other", lacking[0])
 
 
 def _documents(path: str) -> list[tuple[str, str]]:
