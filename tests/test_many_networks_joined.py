@@ -375,6 +375,14 @@ def test_a_shared_transit_gateway_joins_its_owner_and_the_attached_account(trans
         ("holds", "the attached VPC never reaches the server on ssh", d_on),
         ("holds", "the server reaches 10.2.1.30 on https", d_on)]
     assert "left out" not in done.stderr  # D's attachment is whole: its subnets from D, its table from C
+    # Not a vacuous proof: without the NACL entry that lets the reply into D's subnet, it fails there.
+    docs = transit_fleet()
+    docs[D]["NetworkAcls"][0]["Entries"] = [e for e in docs[D]["NetworkAcls"][0]["Entries"]
+                                            if e["Egress"] or e["RuleNumber"] != 100]
+    write_fleet(transit / "fleet", docs)
+    broken = run(["check", "spec.yaml", "--network", "fleet"], 1, cwd=transit).stdout
+    assert ("VIOLATED", "the server reaches 10.2.1.30 on https", d_on) in verdicts(broken)
+    assert "fails at: reply: NACL of subnet-0d00000000000001" in broken
 
 
 def test_processes_give_the_serial_report(peered):
