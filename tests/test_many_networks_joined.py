@@ -442,7 +442,7 @@ def test_diff_compares_joined_networks_together(tmp_path, monkeypatch):
         ("added", "a host in subnet-0b00000000000001", "eni-0a00000000000001 (subnet-0a00000000000001)",
          "10.0.1.10:22")]
     assert changes[0]["stopped_at"] == "NACL of subnet-0b00000000000001"
-    assert pairs[0].outside == ()
+    assert pairs[0].outside == () and [p.joinable for p in pairs] == [True, True]
 
 
 # -- reading files as one, and grouping them ---------------------------------------------------------

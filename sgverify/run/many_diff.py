@@ -65,6 +65,7 @@ class PairDiff:
     errors: tuple[Diagnostic, ...] = ()
     outside: tuple[str, ...] = ()
     seconds: float = 0.0
+    joinable: bool = False  # AWS input: `outside` leads out of every file of the run, not just this one
 
 
 def pair_by_name(olds: Networks, news: Networks) -> list[tuple[str | None, str | None]]:
@@ -149,11 +150,15 @@ def path_reports(before, after, formats, filtered: bool, protocol, ports, fail_o
 
 def diff_all(olds: Networks, news: Networks, job: DiffJob, backend, tick=None) -> list[PairDiff]:
     """Every pair's diff, in the order of pair_by_name: one unit of work per group of joined pairs."""
+    from dataclasses import replace
+
+    from .components import plan
     from .many import run_each
 
-    jobs = group_jobs(pair_by_name(olds, news), job)
-    found = run_each(diff_group, jobs, backend, tick)
-    return [pair for pairs in found for pair in pairs]
+    pairs = pair_by_name(olds, news)
+    found = run_each(diff_group, group_jobs(pairs, job), backend, tick)
+    aws = plan([new for _, new in pairs if new is not None], job.input_format).joinable
+    return [replace(pair, joinable=pair.name.path in aws) for group in found for pair in group]
 
 
 def group_jobs(pairs: list[tuple[str | None, str | None]], job: DiffJob) -> list[DiffJob]:
