@@ -13,18 +13,7 @@ import subprocess
 from pathlib import Path
 
 from clitools import ROOT, run
-
-
-def _copy(tmp_path: Path, example: str) -> Path:
-    target = tmp_path / Path(example).name
-    shutil.copy(ROOT / example, target)
-    return target
-
-
-def _spec(tmp_path: Path, network: Path, body: str, name: str = "spec.yaml") -> str:
-    """The spec's name, for runs in tmp_path (messages then name it as a user would see it)."""
-    (tmp_path / name).write_text(f"network: {network.name}\nassertions:\n{body}", encoding="utf-8")
-    return name
+from fixtools import copy_input, write_spec
 
 
 WEB = "examples/seed/1-inbound-world-web.yaml"  # sg-type-a: tcp/80 and tcp/443 from 0.0.0.0/0
@@ -42,8 +31,8 @@ def test_removes_the_http_rule_and_check_proves_the_written_file(tmp_path):
     # tcp/80 is admitted by ingress[0] alone. Its ports cannot narrow (80 minus 80 is
     # nothing) and its peer narrowed to the non-public space takes 8 blocks (cost 16),
     # so removing it (7) is cheapest; the https rule is left as written.
-    network = _copy(tmp_path, WEB)
-    spec = _spec(tmp_path, network, NO_HTTP)
+    network = tmp_path / copy_input(tmp_path, WEB)
+    spec = write_spec(tmp_path, network.name, NO_HTTP)
     run(["check", spec], 1, cwd=tmp_path)  # violated before the fix
     done = run(["fix", spec, "-o", "fixed.yaml"], 0, cwd=tmp_path)
     original = network.read_text(encoding="utf-8")
@@ -55,8 +44,8 @@ def test_removes_the_http_rule_and_check_proves_the_written_file(tmp_path):
 
 
 def test_format_diff_prints_a_patch_of_the_native_file(tmp_path):
-    network = _copy(tmp_path, WEB)
-    spec = _spec(tmp_path, network, NO_HTTP)
+    network = tmp_path / copy_input(tmp_path, WEB)
+    spec = write_spec(tmp_path, network.name, NO_HTTP)
     done = run(["fix", spec, "--format", "diff"], 0, cwd=tmp_path)
     assert done.stdout.startswith("--- ./1-inbound-world-web.yaml\n+++ ./1-inbound-world-web.yaml\n")
     assert [line for line in done.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] \
@@ -75,8 +64,8 @@ def test_narrows_ports_before_removing(tmp_path):
     # The office rule admits tcp 80 and 443 from 1.1.1.1/32. Denying 80 while 443 must
     # stay open leaves [443]: a narrowing (2), cheaper than removing (7) and the only
     # edit that keeps the allow.
-    network = _copy(tmp_path, "examples/seed/2-inbound-from-office.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = tmp_path / copy_input(tmp_path, "examples/seed/2-inbound-from-office.yaml")
+    spec = write_spec(tmp_path, network.name, """\
   - name: no http from the office
     deny: {from: office, to: aws-resource-a, protocol: tcp, ports: [80]}
   - name: https from the office
@@ -93,8 +82,8 @@ def test_narrows_ports_before_removing(tmp_path):
 def test_narrows_a_peer_when_one_block_is_left(tmp_path):
     # ssh from 203.0.113.0/24; the upper half must lose it: 203.0.113.0/25 is left, one
     # block (cost 2), not a removal (7).
-    network = _copy(tmp_path, "examples/diff/before.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = tmp_path / copy_input(tmp_path, "examples/diff/before.yaml")
+    spec = write_spec(tmp_path, network.name, """\
   - name: the upper half of the office has no ssh
     deny: {from: 203.0.113.128/25, to: web, protocol: tcp, ports: 22}
 """)
@@ -108,8 +97,8 @@ def test_narrows_a_peer_when_one_block_is_left(tmp_path):
 def test_adds_a_group_reference_when_the_peers_are_exactly_its_members(tmp_path):
     # B is the only member of sg-type-b, so the new ingress rule of A names the group
     # (cost 2) rather than B's address 10.0.2.10/32 (3).
-    network = _copy(tmp_path, WEB)
-    spec = _spec(tmp_path, network, """\
+    network = tmp_path / copy_input(tmp_path, WEB)
+    spec = write_spec(tmp_path, network.name, """\
   - name: B reaches A over ssh
     allow: {from: aws-resource-b, to: aws-resource-a, protocol: tcp, ports: [22]}
 """)
@@ -122,8 +111,8 @@ def test_adds_a_group_reference_when_the_peers_are_exactly_its_members(tmp_path)
 
 
 def test_a_spec_that_already_holds_changes_nothing(tmp_path):
-    network = _copy(tmp_path, WEB)
-    spec = _spec(tmp_path, network, """\
+    network = tmp_path / copy_input(tmp_path, WEB)
+    spec = write_spec(tmp_path, network.name, """\
   - name: http from the internet
     allow: {from: internet, to: aws-resource-a, protocol: tcp, ports: [80]}
 """)
@@ -136,14 +125,14 @@ def test_a_spec_that_already_holds_changes_nothing(tmp_path):
 
 def test_contradicting_assertions_have_no_fix(tmp_path):
     # The same packets must be denied and allowed: no edit can satisfy both.
-    network = _copy(tmp_path, WEB)
-    spec = _spec(tmp_path, network, """\
+    network = tmp_path / copy_input(tmp_path, WEB)
+    spec = write_spec(tmp_path, network.name, """\
   - name: no https
     deny: {from: internet, to: aws-resource-a, protocol: tcp, ports: [443]}
   - name: https
     allow: {from: internet, to: aws-resource-a, protocol: tcp, ports: [443]}
 """)
-    other = _spec(tmp_path, network, "  - name: B is closed\n    deny: {from: any, to: aws-resource-b}\n",
+    other = write_spec(tmp_path, network.name, "  - name: B is closed\n    deny: {from: any, to: aws-resource-b}\n",
                   "other.yaml")
     done = run(["fix", spec, other, "-o", "fixed.yaml"], 1, cwd=tmp_path)
     lines = done.stderr.strip().splitlines()
@@ -157,8 +146,8 @@ def test_contradicting_assertions_have_no_fix(tmp_path):
 def test_a_side_whose_rules_are_unknown_cannot_be_fixed(tmp_path):
     # cfngoat's WebENI carries only its VPC's default group, whose rules the template
     # does not hold: no rule can be added to its egress, so it can never send.
-    template = _copy(tmp_path, "examples/real/cfngoat/cfngoat.yaml")
-    spec = _spec(tmp_path, template, """\
+    template = tmp_path / copy_input(tmp_path, "examples/real/cfngoat/cfngoat.yaml")
+    spec = write_spec(tmp_path, template.name, """\
   - name: the bare interface reaches the web node on http
     allow: {from: WebENI, to: EC2Instance, protocol: tcp, ports: 80}
 """)
@@ -180,7 +169,7 @@ def test_bad_spec_is_one_line_with_its_place(tmp_path):
 
 
 def test_missing_network_file(tmp_path):
-    spec = _spec(tmp_path, tmp_path / "nowhere.yaml", NO_HTTP)
+    spec = write_spec(tmp_path, "nowhere.yaml", NO_HTTP)
     done = run(["fix", spec], 2, cwd=tmp_path)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "nowhere.yaml" in lines[0]
@@ -193,16 +182,17 @@ def test_no_network_at_all(tmp_path):
 
 
 def test_an_unknown_name_in_the_spec_names_its_line(tmp_path):
-    network = _copy(tmp_path, WEB)
-    spec = _spec(tmp_path, network, "  - name: x\n    deny: {from: internet, to: no-such-thing}\n")
+    network = tmp_path / copy_input(tmp_path, WEB)
+    spec = write_spec(tmp_path, network.name, "  - name: x\n    deny: {from: internet, to: no-such-thing}\n")
     done = run(["fix", spec], 2, cwd=tmp_path)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sgverify: spec.yaml:4:") and "no-such-thing" in lines[0]
 
 
 def test_an_input_without_files_to_patch_is_bad_input(tmp_path):
-    snapshot = _copy(tmp_path, "examples/aws/shop-snapshot.json")
-    spec = _spec(tmp_path, snapshot, "  - name: x\n    deny: {from: internet, to: shop-alb, protocol: tcp, ports: 22}\n")
+    snapshot = tmp_path / copy_input(tmp_path, "examples/aws/shop-snapshot.json")
+    spec = write_spec(tmp_path, snapshot.name,
+                      "  - name: x\n    deny: {from: internet, to: shop-alb, protocol: tcp, ports: 22}\n")
     done = run(["fix", spec], 2, cwd=tmp_path)
     assert done.stderr.strip().splitlines() == [
         "sgverify: shop-snapshot.json: error: fix writes native, Terraform (.tf) and CloudFormation (YAML) "
@@ -210,8 +200,8 @@ def test_an_input_without_files_to_patch_is_bad_input(tmp_path):
 
 
 def test_specs_naming_two_networks_need_one(tmp_path):
-    first = _spec(tmp_path, _copy(tmp_path, WEB), NO_HTTP, "a.yaml")
-    second = _spec(tmp_path, _copy(tmp_path, "examples/seed/2-inbound-from-office.yaml"), NO_HTTP, "b.yaml")
+    first = write_spec(tmp_path, copy_input(tmp_path, WEB), NO_HTTP, "a.yaml")
+    second = write_spec(tmp_path, copy_input(tmp_path, "examples/seed/2-inbound-from-office.yaml"), NO_HTTP, "b.yaml")
     done = run(["fix", first, second], 2, cwd=tmp_path)
     assert len(done.stderr.strip().splitlines()) == 1 and "2 networks" in done.stderr
 
@@ -225,7 +215,7 @@ def test_a_json_network_is_not_rewritten(tmp_path):
     network = tmp_path / "net.json"
     network.write_text(json.dumps(yaml.safe_load((ROOT / WEB).read_text(encoding="utf-8")), indent=2),
                        encoding="utf-8")
-    spec = _spec(tmp_path, network, NO_HTTP)
+    spec = write_spec(tmp_path, network.name, NO_HTTP)
     done = run(["fix", spec, "--format", "diff"], 2, cwd=tmp_path)
     assert done.stderr.strip().splitlines() == [
         "sgverify: net.json: error: fix writes YAML networks (`sgverify import` writes one); this one is JSON"]
@@ -240,8 +230,8 @@ def test_a_connection_a_nacl_drops_gets_entries_before_the_deny(tmp_path):
     # - the reply (tcp to the client ports 1024-65535) leaves prod-data, whose outbound
     #   admits only 10.0.2.0/24: nothing matches, so an entry after the highest, #110.
     # - the reply enters prod-public through its inbound #110 (1024-65535 from anywhere).
-    network = _copy(tmp_path, "examples/vpc/three-vpcs.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = tmp_path / copy_input(tmp_path, "examples/vpc/three-vpcs.yaml")
+    spec = write_spec(tmp_path, network.name, """\
   - name: web reaches the database on postgres
     allow: {from: web, to: db, protocol: tcp, ports: 5432}
 """)

@@ -9,52 +9,12 @@ rule 2, an address rule 3)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from clitools import ROOT, run
-
-
-def _copy(tmp_path: Path, example: str) -> str:
-    source = ROOT / example
-    target = tmp_path / source.name
-    (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
-    return source.name
-
-
-def _spec(tmp_path: Path, network: str, body: str) -> str:
-    (tmp_path / "spec.yaml").write_text(f"network: {network}\nassertions:\n{body}", encoding="utf-8")
-    return "spec.yaml"
-
-
-def _changed_lines(patch: str) -> list[str]:
-    return [line for line in patch.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")]
-
-
-def _apply_both_ways(tmp_path: Path, network: str, patch: Path) -> None:
-    """Apply the patch with `patch -p0` to one copy and `git apply` to another, in a fresh
-    repository; both must give the same files, and `check` must prove the spec on them."""
-    results = []
-    for tool in ("patch", "git"):
-        folder = tmp_path / f"with-{tool}"
-        folder.mkdir()
-        source = tmp_path / network
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / network)
-        shutil.copy(tmp_path / "spec.yaml", folder / "spec.yaml")
-        if tool == "patch":
-            command = ["patch", "-p0", "-i", str(patch)]
-        else:
-            subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
-            command = ["git", "apply", str(patch)]
-        done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
-        run(["check", "spec.yaml"], 0, cwd=folder)
-        results.append(sorted((p.relative_to(folder), p.read_bytes()) for p in (folder / network).rglob("*")
-                              if p.is_file()))
-    assert results[0] == results[1]
+from fixtools import apply_both_ways, changed_lines, copy_input, write_spec
 
 
 # ---------------------------------------------------------------- Terraform
@@ -75,8 +35,8 @@ def test_terraform_removes_one_inline_block(tmp_path):
     # tcp/80 is admitted by the http block alone: its port cannot narrow and its peer
     # narrowed to the non-public space takes 8 blocks (16), so it goes (7), with the
     # blank line that separated it; the https block and the egress blocks stay.
-    network = _copy(tmp_path, TF_WEB)
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, TF_WEB)
+    spec = write_spec(tmp_path, network, """\
   - name: no http from the internet
     deny: {from: internet, to: aws-resource-a, protocol: tcp, ports: [80]}
   - name: https stays public
@@ -86,8 +46,8 @@ def test_terraform_removes_one_inline_block(tmp_path):
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
     assert patch.startswith("--- ./1-inbound-world-web/main.tf\n+++ ./1-inbound-world-web/main.tf\n")
-    assert _changed_lines(patch) == ["-" + line for line in HTTP_BLOCK.splitlines()]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    assert changed_lines(patch) == ["-" + line for line in HTTP_BLOCK.splitlines()]
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
     patched = (tmp_path / "with-patch" / network / "main.tf").read_text(encoding="utf-8")
     assert patched == (ROOT / TF_WEB / "main.tf").read_text(encoding="utf-8").replace(HTTP_BLOCK, "", 1)
 
@@ -95,14 +55,14 @@ def test_terraform_removes_one_inline_block(tmp_path):
 def test_terraform_adds_a_block_naming_the_group(tmp_path):
     # B is sg-type-b's only member: A gets an inline ingress block after its other
     # ingress blocks, aligned like terraform fmt, naming aws_security_group.b.
-    network = _copy(tmp_path, TF_WEB)
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, TF_WEB)
+    spec = write_spec(tmp_path, network, """\
   - name: B reaches A over ssh
     allow: {from: aws-resource-b, to: aws-resource-a, protocol: tcp, ports: [22]}
 """)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "+", "+  ingress {",
         '+    description     = "added by suggested fix"',
         "+    from_port       = 22",
@@ -110,15 +70,15 @@ def test_terraform_adds_a_block_naming_the_group(tmp_path):
         '+    protocol        = "tcp"',
         "+    security_groups = [aws_security_group.b.id]",
         "+  }"]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 def test_terraform_narrows_a_variable_to_what_is_left(tmp_path):
     # The bastion admits ssh from var.admin_cidrs = 198.51.100.0/28 (terraform.tfvars).
     # Its upper /29 must lose it while the lower /29 keeps it: one block is left (2).
     # Only that attribute changes; the description and every other line stay.
-    network = _copy(tmp_path, "examples/terraform/three-tier")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/terraform/three-tier")
+    spec = write_spec(tmp_path, network, """\
   - name: the upper half of the operators' block has no ssh
     deny: {from: 198.51.100.8/29, to: aws_instance.bastion, protocol: tcp, ports: 22}
   - name: the lower half keeps it
@@ -127,24 +87,24 @@ def test_terraform_narrows_a_variable_to_what_is_left(tmp_path):
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
     assert "+++ ./three-tier/security.tf\n" in patch
-    assert _changed_lines(patch) == ["-    cidr_blocks = var.admin_cidrs",
+    assert changed_lines(patch) == ["-    cidr_blocks = var.admin_cidrs",
                                      '+    cidr_blocks = ["198.51.100.0/29"]']
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 def test_terraform_narrows_a_separate_rule_resource(tmp_path):
     # web_https admits 443 from 0.0.0.0/0; without 64.0.0.0/2, 0.0.0.0/2 and 128.0.0.0/1
     # are left: two blocks (4) in the same cidr_blocks list, cheaper than removing (7).
-    network = _copy(tmp_path, "examples/real/legacy-web-db")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/real/legacy-web-db")
+    spec = write_spec(tmp_path, network, """\
   - name: nothing from 64.0.0.0/2 reaches web on https
     deny: {from: 64.0.0.0/2, to: aws_security_group.web, protocol: tcp, ports: 443}
 """)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == ['-  cidr_blocks       = ["0.0.0.0/0"]',
+    assert changed_lines(patch) == ['-  cidr_blocks       = ["0.0.0.0/0"]',
                                      '+  cidr_blocks       = ["0.0.0.0/2", "128.0.0.0/1"]']
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 # A small configuration written for this test (no example has a port range): the
@@ -175,7 +135,7 @@ def test_terraform_splits_a_block_when_a_port_is_taken_out(tmp_path):
     # the first range and a copy after it takes the second, description and all.
     (tmp_path / "net").mkdir()
     (tmp_path / "net" / "main.tf").write_text(RANGE_TF, encoding="utf-8")
-    spec = _spec(tmp_path, "net", """\
+    spec = write_spec(tmp_path, "net", """\
   - name: no ssh from the vpc
     deny: {from: 10.0.0.0/16, to: aws_instance.app, protocol: tcp, ports: 22}
   - name: the rest of tcp stays open
@@ -185,7 +145,7 @@ def test_terraform_splits_a_block_when_a_port_is_taken_out(tmp_path):
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
     # The rewritten block and its copy share their first and last lines with the old
     # block, so the hunk is an insertion inside it.
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "+    to_port     = 21",
         '+    protocol    = "tcp"',
         '+    cidr_blocks = ["10.0.0.0/16"]',
@@ -194,7 +154,7 @@ def test_terraform_splits_a_block_when_a_port_is_taken_out(tmp_path):
         "+  ingress {",
         '+    description = "every tcp port from the vpc"',
         "+    from_port   = 23"]
-    _apply_both_ways(tmp_path, "net", tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, "net", tmp_path / "fix.patch")
     patched = (tmp_path / "with-patch" / "net" / "main.tf").read_text(encoding="utf-8")
     assert patched.count('description = "every tcp port from the vpc"') == 2
     assert "from_port   = 0\n    to_port     = 21\n" in patched
@@ -204,8 +164,8 @@ def test_terraform_splits_a_block_when_a_port_is_taken_out(tmp_path):
 def test_terraform_leaves_for_each_rules_alone(tmp_path):
     # Seed 3 writes its rules with for_each: one block stands for several rules, so no
     # edit of it can be written; the ingress rules are the only way in, so no fix.
-    network = _copy(tmp_path, "examples/terraform/seed/3-inbound-from-sg")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/terraform/seed/3-inbound-from-sg")
+    spec = write_spec(tmp_path, network, """\
   - name: no http from sg-type-b
     deny: {from: aws_security_group.b, to: aws_security_group.a, protocol: tcp, ports: 80}
 """)
@@ -218,8 +178,8 @@ def test_terraform_leaves_for_each_rules_alone(tmp_path):
 # ---------------------------------------------------------------- CloudFormation
 
 def test_cloudformation_removes_one_flow_entry(tmp_path):
-    network = _copy(tmp_path, "examples/cloudformation/1-inbound-world-web.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/cloudformation/1-inbound-world-web.yaml")
+    spec = write_spec(tmp_path, network, """\
   - name: no http from the internet
     deny: {from: internet, to: aws-resource-a, protocol: tcp, ports: [80]}
   - name: https stays public
@@ -227,9 +187,9 @@ def test_cloudformation_removes_one_flow_entry(tmp_path):
 """)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "-        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0, Description: http from anywhere}"]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 def test_cloudformation_removes_block_entries_and_keeps_the_rest(tmp_path):
@@ -237,8 +197,8 @@ def test_cloudformation_removes_block_entries_and_keeps_the_rest(tmp_path):
     # all-protocols (-1) entry. Both must stop; neither has ports to narrow (-1 has
     # none; 22 minus 22 is nothing) and the non-public space is 8 blocks (16), so both
     # go (7 each). The http entry stays as written.
-    network = _copy(tmp_path, "examples/real/cfngoat/cfngoat.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/real/cfngoat/cfngoat.yaml")
+    spec = write_spec(tmp_path, network, """\
   - name: nobody logs in to the web node from the internet
     deny: {from: internet, to: EC2Instance, protocol: tcp, ports: 22}
   - name: http stays open
@@ -246,18 +206,18 @@ def test_cloudformation_removes_block_entries_and_keeps_the_rest(tmp_path):
 """)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "-      - IpProtocol: tcp", "-        FromPort: 22", "-        ToPort: 22", "-        CidrIp: 0.0.0.0/0",
         '-      - IpProtocol: "-1"', "-        FromPort: 0", "-        ToPort: 0", "-        CidrIp: 0.0.0.0/0"]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 def test_cloudformation_adds_entries_and_a_list(tmp_path):
     # The reader has no ingress list: one is written under its Properties, naming the
     # bastion's group (its only member). The bastion's ping entry goes (it is the only
     # rule admitting icmp; a removal, 7).
-    network = _copy(tmp_path, "examples/cloudformation/web-stack.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/cloudformation/web-stack.yaml")
+    spec = write_spec(tmp_path, network, """\
   - name: no ping for the bastion
     deny: {from: any, to: bastion, protocol: icmp}
   - name: the bastion reaches the reader on ssh
@@ -265,12 +225,12 @@ def test_cloudformation_adds_entries_and_a_list(tmp_path):
 """)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "-        - {IpProtocol: icmp, FromPort: 8, ToPort: -1, CidrIp: !Ref OperatorCidr, Description: ping}",
         "+      SecurityGroupIngress:",
         "+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, SourceSecurityGroupId: !GetAtt BastionGroup.GroupId, "
         "Description: added by suggested fix}"]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 @pytest.mark.parametrize("example,deny", [
@@ -278,8 +238,8 @@ def test_cloudformation_adds_entries_and_a_list(tmp_path):
     ("examples/terraform/three-tier", "{from: aws_lb.web, to: aws_db_instance.main}"),  # nor the balancer to the db
 ])
 def test_format_diff_of_a_spec_that_holds_is_empty(tmp_path, example, deny):
-    network = _copy(tmp_path, example)
-    spec = _spec(tmp_path, network, f"  - name: holds today\n    deny: {deny}\n")
+    network = copy_input(tmp_path, example)
+    spec = write_spec(tmp_path, network, f"  - name: holds today\n    deny: {deny}\n")
     done = run(["fix", spec, "--format", "diff"], 0, cwd=tmp_path)
     assert done.stdout == ""
 
@@ -395,30 +355,30 @@ def _write_tf(tmp_path: Path, acl: str) -> str:
 
 def test_terraform_adds_an_inline_nacl_entry_for_the_replies(tmp_path):
     network = _write_tf(tmp_path, TF_INLINE_ACL)
-    spec = _spec(tmp_path, network, HTTPS.replace("WEB", "aws_instance.web"))
+    spec = write_spec(tmp_path, network, HTTPS.replace("WEB", "aws_instance.web"))
     run(["check", spec], 1, cwd=tmp_path)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
     # After the last egress block, aligned like its neighbours, no blank line (they have none);
     # numbered after the highest outbound entry (100).
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "+  egress {", "+    rule_no    = 110", '+    action     = "allow"', '+    protocol   = "tcp"',
         "+    from_port  = 1024", "+    to_port    = 65535", '+    cidr_block = "0.0.0.0/0"', "+  }"]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 def test_terraform_adds_a_nacl_rule_resource_when_entries_are_resources(tmp_path):
     network = _write_tf(tmp_path, TF_RULES_ACL)
-    spec = _spec(tmp_path, network, HTTPS.replace("WEB", "aws_instance.web"))
+    spec = write_spec(tmp_path, network, HTTPS.replace("WEB", "aws_instance.web"))
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
     # No outbound entry at all: the first is numbered 100.
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "+", '+resource "aws_network_acl_rule" "public_egress_100" {',
         "+  network_acl_id = aws_network_acl.public.id", "+  egress         = true",
         "+  rule_number    = 100", '+  rule_action    = "allow"', '+  protocol       = "tcp"',
         "+  from_port      = 1024", "+  to_port        = 65535", '+  cidr_block     = "0.0.0.0/0"', "+}"]
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
 
 
 CFN_STACK = """\
@@ -478,16 +438,16 @@ Resources:
 
 def test_cloudformation_adds_a_nacl_entry_resource(tmp_path):
     (tmp_path / "stack.yaml").write_text(CFN_STACK, encoding="utf-8")
-    spec = _spec(tmp_path, "stack.yaml", HTTPS.replace("WEB", "Web"))
+    spec = write_spec(tmp_path, "stack.yaml", HTTPS.replace("WEB", "Web"))
     run(["check", spec], 1, cwd=tmp_path)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "+  PublicAclOutbound100:", "+    Type: AWS::EC2::NetworkAclEntry", "+    Properties:",
         "+      NetworkAclId: !Ref PublicAcl", "+      RuleNumber: 100", "+      Protocol: 6",
         "+      RuleAction: allow", "+      Egress: true", "+      CidrBlock: 0.0.0.0/0",
         "+      PortRange: {From: 1024, To: 65535}"]
-    _apply_both_ways(tmp_path, "stack.yaml", tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, "stack.yaml", tmp_path / "fix.patch")
 
 
 # A separate ingress resource with a port range (no example has one): taking 22 out
@@ -520,7 +480,7 @@ Resources:
 
 def test_cloudformation_splits_a_separate_rule_resource(tmp_path):
     (tmp_path / "t.yaml").write_text(CFN_RANGE, encoding="utf-8")
-    spec = _spec(tmp_path, "t.yaml", """\
+    spec = write_spec(tmp_path, "t.yaml", """\
   - name: no ssh from the vpc
     deny: {from: 10.0.0.0/16, to: App, protocol: tcp, ports: 22}
   - name: the rest of tcp stays open
@@ -529,11 +489,11 @@ def test_cloudformation_splits_a_separate_rule_resource(tmp_path):
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
     # The copy shares its last lines with the original, so the hunk is an insertion.
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "+      ToPort: 21", "+      CidrIp: 10.0.0.0/16", "+      Description: everything from the vpc",
         "+  AppFromVpc2:", "+    Type: AWS::EC2::SecurityGroupIngress", "+    Properties:",
         "+      GroupId: !Ref AppGroup", "+      IpProtocol: tcp", "+      FromPort: 23"]
-    _apply_both_ways(tmp_path, "t.yaml", tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, "t.yaml", tmp_path / "fix.patch")
 
 
 def test_cloudformation_never_leaves_an_egress_list_empty(tmp_path):
@@ -542,8 +502,8 @@ def test_cloudformation_never_leaves_an_egress_list_empty(tmp_path):
     # minus the load balancer's subnets takes more than 16 blocks). The load balancer's
     # own ingress must stay for the allow, so both entries go. An empty list would give
     # the group CloudFormation's allow-all egress back: the loopback entry is written.
-    network = _copy(tmp_path, "examples/cloudformation/web-stack.yaml")
-    spec = _spec(tmp_path, network, """\
+    network = copy_input(tmp_path, "examples/cloudformation/web-stack.yaml")
+    spec = write_spec(tmp_path, network, """\
   - name: the reader does not reach the database
     deny: {from: Reader, to: Database}
   - name: the reader does not reach the load balancer
@@ -553,8 +513,8 @@ def test_cloudformation_never_leaves_an_egress_list_empty(tmp_path):
 """)
     run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
     patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
-    assert _changed_lines(patch) == [
+    assert changed_lines(patch) == [
         "-        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, DestinationSecurityGroupId: !Ref DatabaseGroup}",
         "-        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}",
         '+        - {IpProtocol: "-1", CidrIp: 127.0.0.1/32, Description: no egress}']
-    _apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
