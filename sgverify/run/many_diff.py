@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 from ..errors import Diagnostic, InputError, Severity
