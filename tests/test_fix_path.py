@@ -216,3 +216,83 @@ def test_cloudformation_narrows_an_entry_resource_and_removes_a_route_resource(t
         "+  TcpIn2:", "+    Type: AWS::EC2::NetworkAclEntry", "+    Properties:", "+      NetworkAclId: !Ref DataAcl",
         "+      RuleNumber: 101", "+      Protocol: 6", "+      RuleAction: allow", "+      CidrBlock: 0.0.0.0/0",
         "+      PortRange: {From: 5433, To: 65535}"]
+
+
+# Two VPCs joined by an active peering (tests/fix_fixtures/peered*): a's table routes
+# only 0.0.0.0/0 to a's internet gateway, b's table routes nothing. Worked out by hand:
+# a's request to b (10.1.1.10) takes a's 0.0.0.0/0 route to the internet gateway, where a
+# private address goes nowhere: dropped; a person routes b's block, 10.1.0.0/16, to the
+# peering (3). Then b's reply to 10.0.1.10 finds no route in b's table: a's block,
+# 10.0.0.0/16, to the peering (3). The groups admit it (b: ssh from 10.0.0.0/16; a: all
+# out) and the default NACLs admit everything. No other edit lets the connection through.
+PEERED_SPEC = """\
+  - name: a reaches b over ssh
+    allow: {from: A, to: B, protocol: tcp, ports: 22}
+"""
+
+
+def test_terraform_adds_an_inline_route_and_a_route_resource(tmp_path):
+    # a's table writes its routes inline: one more inline block; b's table has none: an
+    # aws_route resource after it.
+    network = copy_input(tmp_path, "tests/fix_fixtures/peered")
+    spec = write_spec(tmp_path, network, PEERED_SPEC.replace("A,", "aws_instance.a,").replace("B,", "aws_instance.b,"))
+    run(["check", spec], 1, cwd=tmp_path)
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    assert changed_lines((tmp_path / "fix.patch").read_text(encoding="utf-8")) == [
+        "+", "+  route {", '+    cidr_block                = "10.1.0.0/16"',
+        "+    vpc_peering_connection_id = aws_vpc_peering_connection.ab.id", "+  }",
+        "+", '+resource "aws_route" "b_fix" {', "+  route_table_id            = aws_route_table.b.id",
+        '+  destination_cidr_block    = "10.0.0.0/16"',
+        "+  vpc_peering_connection_id = aws_vpc_peering_connection.ab.id", "+}"]
+
+
+def test_cloudformation_adds_route_resources_after_their_tables(tmp_path):
+    network = copy_input(tmp_path, "tests/fix_fixtures/peered.yaml")
+    spec = write_spec(tmp_path, network, PEERED_SPEC)
+    run(["check", spec], 1, cwd=tmp_path)
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+    assert changed_lines((tmp_path / "fix.patch").read_text(encoding="utf-8")) == [
+        "+  RoutesAFixRoute:", "+    Type: AWS::EC2::Route", "+    Properties:", "+      RouteTableId: !Ref RoutesA",
+        "+      DestinationCidrBlock: 10.1.0.0/16", "+      VpcPeeringConnectionId: !Ref Peering",
+        "+  RoutesBFixRoute:", "+    Type: AWS::EC2::Route", "+    Properties:", "+      RouteTableId: !Ref RoutesB",
+        "+      DestinationCidrBlock: 10.0.0.0/16", "+      VpcPeeringConnectionId: !Ref Peering"]
+
+
+# ---------------------------------------------------------------- rule numbers
+
+def test_new_entries_take_free_numbers_between_their_neighbours_or_none():
+    from sgverify.model.addresses import Cidr
+    from sgverify.model.topology import AclAction, AclEntry
+    from sgverify.repair.path_edits import numbers_beside
+
+    def entries(*numbers):
+        return [AclEntry(n, False, AclAction.ALLOW, Cidr.parse("0.0.0.0/0")) for n in numbers]
+
+    assert numbers_beside(entries(90, 100, 110), 100, 2, before=True) == [98, 99]
+    assert numbers_beside(entries(90, 100, 110), 100, 1, before=False) == [101]
+    assert numbers_beside(entries(99, 100), 100, 1, before=True) is None  # 99 is taken: no room
+    assert numbers_beside(entries(100, 101), 100, 1, before=False) is None
+    assert numbers_beside(entries(1), 1, 1, before=True) is None  # rule numbers start at 1
+    assert numbers_beside(entries(32766), 32766, 1, before=False) is None  # and end at 32766
+    assert numbers_beside(entries(3, 10), 10, 3, before=True) == [7, 8, 9]
+    assert numbers_beside(entries(3, 10), 10, 7, before=True) is None  # only 4-9 lie between
+
+
+def test_a_narrowing_with_no_free_number_beside_it_is_not_offered(tmp_path):
+    # The API's NACL admits tcp 0-65535 from anywhere at #100 and udp 53 at #101. The
+    # internet must not reach it on 443. By hand: #100's ports minus 443 are two entries
+    # (4), but the second needs a number between 100 and 101: there is none, so it is not
+    # offered. Then: the group's rule (443 from 0.0.0.0/0) removed, 7 (its peer minus the
+    # internet is 8 blocks, 16); #100 removed, 7; #100's block minus the internet, 16; a
+    # deny entry for 0.0.0.0/0 tcp 443 before #100, number 99, 5: cheapest.
+    text = API.replace("      - {number: 100, action: allow, protocol: tcp, ports: 443, cidr: 0.0.0.0/0}\n",
+                       "      - {number: 100, action: allow, protocol: tcp, ports: 0-65535, cidr: 0.0.0.0/0}\n"
+                       "      - {number: 101, action: allow, protocol: udp, ports: 53, cidr: 0.0.0.0/0}\n")
+    network = _native(tmp_path, text)
+    lines = _fix_native(tmp_path, network, """\
+  - name: no https from the internet
+    deny: {from: internet, to: api, protocol: tcp, ports: 443}
+""")
+    assert lines == ["+      - {number: 99, action: deny, protocol: tcp, ports: 443, cidr: 0.0.0.0/0}"]
