@@ -79,10 +79,12 @@ def links_of(path: str) -> Links:
     places: set[tuple[str, str]] = set()
     for file in files:
         try:
-            data = file.read_bytes()
+            with file.open("rb") as handle:
+                head = handle.read(4096)
+                if not _looks_like_aws(head):  # another format: the rest is not read
+                    return Links(path)
+                data = head + handle.read()
         except OSError:
-            return Links(path)
-        if not _looks_like_aws(data):
             return Links(path)
         ids.update(m.decode() for m in _LINK_ID.findall(data))
         places.add(_header_place(data))
