@@ -20,6 +20,7 @@ from .common import (
     resolve_group,
 )
 from ..topology_checks import check_topology
+from .ipv6_assigned import assigned_ipv6, forget_ipv4, with_any_ipv6
 from .rules import VPC_RULE_TYPES, load_prefix_lists, load_rules
 from .vpc import read_vpc_layer
 
@@ -282,9 +283,11 @@ def _carrier(ctx: Context, res: TfResource, extra: list[str]) -> Resource:
     ips = _addresses(ctx, res, ("private_ip", "private_ips", "secondary_private_ips",
                                 "ipv6_addresses"))
     public = _addresses(ctx, res, ("public_ip",))
+    v6_why = assigned_ipv6(ctx, res, template)
+    ips = forget_ipv4(ctx, res, v6_why, ips, public)
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS.get(res.type, ()), bool(ips or public))
-    return Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res),
-                    res.origin)
+    return with_any_ipv6(Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res),
+                                  res.origin), v6_why)
 
 
 def _template_of(ctx: Context, res: TfResource) -> TfResource | None:

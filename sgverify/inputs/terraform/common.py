@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Diagnostic, Severity
+from .ipv6_literals import assigned_block_of, compares_the_same, overlaps_stand_ins, unknown_reason
 from ...model import (
     ALL, Cidr, CidrPeer, Direction, GroupPeer, Origin, Peer, PrefixList, PrefixListPeer,
     Rule, SecurityGroup, Service, UnknownPeer,
@@ -103,6 +104,8 @@ class Context:
     synthetic: dict[str, Origin] = field(default_factory=dict)
     prefix_lists: dict[str, PrefixList] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # "address (file:line)" of a VPC block AWS assigns, if any: literal IPv6 blocks cannot be compared with it
+    assigned_v6: str = ""
 
     def warn(self, origin: Origin, message: str) -> None:
         diag = Diagnostic(Severity.WARNING, str(origin), message)
@@ -123,6 +126,8 @@ class Context:
 def new_context(resources: list[TfResource]) -> Context:
     ctx = Context({r.address: r for r in resources})
     for res in resources:
+        if not ctx.assigned_v6 and assigned_block_of(res.type, res.values, str(res.origin)):
+            ctx.assigned_v6 = f"{res.address} ({res.origin})"
         rid = res.values.get("id")
         if isinstance(rid, str) and rid:
             ctx.ids[rid] = res.address
@@ -227,8 +232,19 @@ def cidr_peers(ctx: Context, values: Any, field_name: str, origin: Origin, where
         if cidr.family.value == 4 and cidr.prefix == 32 and cidr.network == 0:
             ctx.warn(origin, f"{where}.{field_name}: 0.0.0.0/32 is the single address 0.0.0.0 "
                              "(0.0.0.0/0 was probably meant)")
-        peers.append(CidrPeer(cidr))
+        peers.extend(_literal_v6_peers(ctx, cidr, origin, f"{where}.{field_name}"))
     return peers
+
+
+def _literal_v6_peers(ctx: Context, cidr: Cidr, origin: Origin, where: str) -> list[Peer]:
+    """The block itself, or, where it may hold a VPC block AWS assigns, that as a value not known too
+    (and not the block itself where it holds stand-ins, which it would match as the real block may not)."""
+    if not ctx.assigned_v6 or compares_the_same(cidr):
+        return [CidrPeer(cidr)]
+    reason = unknown_reason(cidr, ctx.assigned_v6)
+    ctx.warn(origin, f"{where} {reason}: it is taken to admit the VPC's addresses or not, a free choice")
+    unknown: list[Peer] = [UnknownPeer(f"{where} {reason}")]
+    return unknown if overlaps_stand_ins(cidr) else [CidrPeer(cidr)] + unknown
 
 
 def group_peers(ctx: Context, values: Any, field_name: str, origin: Origin, where: str) -> list[Peer]:

@@ -24,6 +24,7 @@ from ....model import Cidr, Family, Origin
 from ...fields import cidr_warning
 from ...vpc_defaults import start_element_maps
 from ..common import Context, Ref, TfResource, Unknown, as_list, known
+from ..ipv6_literals import compares_the_same, unknown_reason
 
 DEFAULT_ACL = "default_network_acl"
 MAIN_TABLE = "main_route_table"
@@ -181,8 +182,10 @@ class TfLayer:
             return Unknown(f"is an attribute of {value.address}")
         return value if isinstance(value, Unknown) else str(value)
 
-    def cidr(self, values: dict, key: str, family: Family, what: str, origin: Origin) -> Cidr | Unknown | None:
-        """A literal block of `family`; Unknown when it is not literal; None when not given."""
+    def cidr(self, values: dict, key: str, family: Family, what: str, origin: Origin,
+             own: bool = False) -> Cidr | Unknown | None:
+        """A literal block of `family`; Unknown when it is not literal, or when it is an IPv6 block compared
+        with one AWS assigns (not `own`: a VPC's own block); None when not given."""
         value = known(values.get(key))
         if value is None or value == "":
             return None
@@ -200,6 +203,8 @@ class TfLayer:
         warning = cidr_warning(block, str(value))
         if warning:
             self.warn(origin, f"{what} {key}: {warning}")
+        if not own and self.ctx.assigned_v6 and not compares_the_same(block):
+            return Unknown(unknown_reason(block, self.ctx.assigned_v6))
         return block
 
 

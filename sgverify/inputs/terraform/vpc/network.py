@@ -17,6 +17,7 @@ from ....model import Cidr, Family, parse_address
 from ....model.topology import EgressOnlyGateway, InternetGateway, NatGateway, Peering, Subnet, Vpc
 from ...vpc_defaults import stand_in
 from ..common import TfResource, Unknown, known
+from ..ipv6_literals import overlaps_stand_ins
 from .layer import Skip, TfLayer, unknown_text
 
 VPC = "aws_vpc"
@@ -51,7 +52,7 @@ def _extra_blocks(layer: TfLayer) -> dict[str, list]:
         key = "cidr_block" if family is Family.V4 else "ipv6_cidr_block"
         why = layer.uncertain(res)
         try:
-            block = layer.cidr(res.values, key, family, res.address, res.origin)
+            block = layer.cidr(res.values, key, family, res.address, res.origin, own=True)
         except Skip:
             block = Unknown("is not a valid block")
         if why:
@@ -77,7 +78,7 @@ def _vpc(layer: TfLayer, res: TfResource, extra: dict, stand_ins: list[int]) -> 
     if isinstance(block, Unknown):
         return layer.leave_out(res.address, res.origin, unknown_text("cidr_block", block), "VPC")
     blocks: list[Cidr] = [block]
-    own_v6 = layer.cidr(res.values, "ipv6_cidr_block", Family.V6, f"VPC {res.address}", res.origin)
+    own_v6 = layer.cidr(res.values, "ipv6_cidr_block", Family.V6, f"VPC {res.address}", res.origin, own=True)
     generated = layer.flag(res.values, "assign_generated_ipv6_cidr_block", False, res.origin)
     if isinstance(generated, Unknown):
         return layer.leave_out(res.address, res.origin,
@@ -93,9 +94,9 @@ def _vpc(layer: TfLayer, res: TfResource, extra: dict, stand_ins: list[int]) -> 
             item = stand_in(stand_ins[0], 56)
             stand_ins[0] += 1
             layer.warn(res.origin, f"{res.address}: the IPv6 block AWS assigns has no value in the "
-                                   f"configuration; the VPC layer uses the stand-in {item} for it (blocks cut "
-                                   f"from it with cidrsubnet are stand-ins too; IPv6 blocks written literally "
-                                   f"elsewhere are compared with the stand-in)")
+                                   f"configuration; the VPC layer stands for it with {item}, and IPv6 blocks "
+                                   f"written elsewhere that may or may not hold it (and subnets cut from it) "
+                                   f"are taken as not known")
         blocks.append(item)
     layer.vpcs[res.address] = Vpc(res.address, tuple(dict.fromkeys(blocks)), layer.name(res), origin=res.origin)
 
@@ -107,8 +108,10 @@ def _subnet(layer: TfLayer, res: TfResource) -> None:
     vpc = layer.ref(res, "vpc_id", (VPC,), "VPC", required=False) or NO_VPC
     problems = [f"it may not exist: {layer.uncertain(res)}"] if layer.uncertain(res) else []
     cidrs: list[Cidr] = []
+    # A subnet's block lies in its VPC's: a VPC whose IPv6 blocks are all written compares it with them only.
+    own = vpc in layer.vpcs and not any(overlaps_stand_ins(b) for b in layer.vpcs[vpc].blocks(Family.V6))
     for key, family in (("cidr_block", Family.V4), ("ipv6_cidr_block", Family.V6)):
-        block = layer.cidr(res.values, key, family, f"subnet {res.address}", res.origin)
+        block = layer.cidr(res.values, key, family, f"subnet {res.address}", res.origin, own=own)
         if isinstance(block, Unknown):
             problems.append(unknown_text(key, block))
         elif block is not None:
