@@ -518,3 +518,16 @@ def test_native_files_are_never_joined(tmp_path):
     (tmp_path / "b.yaml").write_text("vpcs: {vpc-b: {cidrs: [10.1.0.0/16]}}\nsecurity_groups: {}\nresources: {}\n")
     paths = [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
     assert plan(paths).groups == ((paths[0],), (paths[1],))
+
+
+def test_a_folder_of_describe_output_joins_a_snapshot(peered):
+    """B as the AWS CLI prints it, one file per call and no snapshot header: its VPC's account
+    is its OwnerId, its Region unknown (never A's)."""
+    doc = peered_fleet()[B]
+    doc.pop("SgverifySnapshot")
+    (peered / "b-cli").mkdir()
+    for key, value in doc.items():
+        (peered / "b-cli" / f"{key}.json").write_text(json.dumps({key: value}, indent=1))
+    done = run(["check", "ssh.yaml", "--network", at(A), "--network", "b-cli"], 0, cwd=peered)
+    assert verdicts(done.stdout) == [("holds", SSH, f"{label(A)} joined with b-cli (account {B})"),
+                                     ("holds", SSH, f"b-cli (account {B}) joined with {label(A)}")]

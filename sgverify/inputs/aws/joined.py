@@ -117,8 +117,30 @@ def _header_place(data: bytes) -> tuple[str, str]:
 def load_joined(paths: Sequence[str]) -> Loaded:
     """The networks of `paths` (AWS snapshot files or folders of describe output) as one."""
     problems = Problems()
+    decoded, regions = _read_all(paths, problems)
+    _agree(decoded)
+    described = Described()
+    for file, data in decoded:
+        add_document(described, data, file, problems)
+    if problems.errors:
+        raise InputError(problems.errors)
+    network = _network(described, " + ".join(paths), problems)
+    if network.topology is not None:  # each VPC in its own snapshot's Region ("" when that does not say)
+        vpcs = {key: replace(vpc, region=regions.get(vpc.origin.file, ""))
+                for key, vpc in network.topology.vpcs.items()}
+        network = replace(network, topology=replace(network.topology, vpcs=vpcs))
+    found = check_topology(network)
+    errors = problems.errors + [d for d in found if d.severity is Severity.ERROR]
+    if errors:
+        raise InputError(errors)
+    return Loaded(network, tuple(problems.warnings) + tuple(found))
+
+
+def _read_all(paths: Sequence[str], problems: Problems) -> tuple[list[tuple[str, dict]], dict[str, str]]:
+    """Every document of every path, and each file's Region (its network's snapshot header's)."""
     decoded: list[tuple[str, dict]] = []
     shapes: dict[str, tuple[bool, bool]] = {}
+    regions: dict[str, str] = {}
     for path in paths:
         own = []
         for text, file in _documents(path):
@@ -127,29 +149,13 @@ def load_joined(paths: Sequence[str]) -> Loaded:
                 own.append((file, data))
         decoded += own
         shapes[path] = _shape(own)
+        headers = [data["SgverifySnapshot"] for _, data in own if isinstance(data.get("SgverifySnapshot"), dict)]
+        region = next((h["Region"] for h in headers if isinstance(h.get("Region"), str)), "")
+        regions.update((file, region) for file, _ in own)
     if problems.errors:
         raise InputError(problems.errors)
     _same_shape(shapes)
-    _agree(decoded)
-    described = Described()
-    regions: dict[str, str] = {}
-    for file, data in decoded:
-        add_document(described, data, file, problems)
-        header = data.get("SgverifySnapshot")
-        if isinstance(header, dict) and isinstance(header.get("Region"), str):
-            regions[file] = header["Region"]
-    if problems.errors:
-        raise InputError(problems.errors)
-    network = _network(described, " + ".join(paths), problems)
-    if network.topology is not None:
-        vpcs = {key: replace(vpc, region=regions.get(vpc.origin.file, vpc.region))
-                for key, vpc in network.topology.vpcs.items()}
-        network = replace(network, topology=replace(network.topology, vpcs=vpcs))
-    found = check_topology(network)
-    errors = problems.errors + [d for d in found if d.severity is Severity.ERROR]
-    if errors:
-        raise InputError(errors)
-    return Loaded(network, tuple(problems.warnings) + tuple(found))
+    return decoded, regions
 
 
 def _shape(documents: list[tuple[str, dict]]) -> tuple[bool, bool]:
