@@ -14,34 +14,20 @@ import pytest
 from clitools import run
 from sgverify.inputs import load_network
 from sgverify.inputs.cloudformation.reader import parse_cloudformation
-from sgverify.inputs.terraform.hcl import parse_terraform_text
 from sgverify.inputs.terraform.plan import parse_terraform_plan
 from sgverify.model import Cidr, GroupPeer, UnknownPeer
 from sgverify.solve import Verdict, verify
-from sgverify.spec.parse import load_spec, parse_spec
+from sgverify.spec.parse import load_spec
 from sgverify.spec.resolve import resolve_spec
+from tf_helpers import tf, verdicts, warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "examples" / "real"
 SPECS = ROOT / "specs" / "real"
 
 
-def tf(text: str):
-    return parse_terraform_text(textwrap.dedent(text), "main.tf")
-
-
 def cfn(text: str):
     return parse_cloudformation(textwrap.dedent(text), "t.yaml")
-
-
-def warnings(loaded) -> list[str]:
-    return [str(w) for w in loaded.warnings]
-
-
-def verdicts(network, assertions: str) -> dict[str, Verdict]:
-    doc = parse_spec("assertions:\n" + textwrap.indent(textwrap.dedent(assertions), "  "))
-    spec, _ = resolve_spec(doc, network)
-    return {r.assertion.name: r.verdict for r in verify(network, spec)}
 
 
 LISTENER = """

@@ -14,32 +14,11 @@ AWS does not keep; where the configuration cannot say, a free choice decides.
 from __future__ import annotations
 
 import json
-import textwrap
 
-from sgverify.inputs.terraform.hcl import parse_terraform_text
 from sgverify.inputs.terraform.plan import parse_terraform_plan
 from sgverify.model import Family, UnknownPeer
-from sgverify.solve import Verdict, verify
-from sgverify.spec.parse import parse_spec
-from sgverify.spec.resolve import resolve_spec
-
-
-def tf(text: str):
-    return parse_terraform_text(textwrap.dedent(text), "main.tf")
-
-
-def results(network, assertions: str) -> dict:
-    doc = parse_spec("assertions:\n" + textwrap.indent(textwrap.dedent(assertions), "  "))
-    spec, _ = resolve_spec(doc, network)
-    return {r.assertion.name: r for r in verify(network, spec)}
-
-
-def verdicts(network, assertions: str) -> dict[str, Verdict]:
-    return {name: r.verdict for name, r in results(network, assertions).items()}
-
-
-def warnings(loaded) -> list[str]:
-    return [str(w) for w in loaded.warnings]
+from sgverify.solve import Verdict
+from tf_helpers import results, tf, verdicts, warnings
 
 
 # A dual-stack VPC whose IPv6 /56 Amazon assigns; a subnet cut from it; the subnet's table sends ::/0

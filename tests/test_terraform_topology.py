@@ -12,26 +12,10 @@ import pytest
 
 from clitools import run
 from sgverify.errors import InputError
-from sgverify.inputs.terraform.hcl import parse_terraform_text
 from sgverify.model import Cidr
 from sgverify.model.topology import AclAction, TargetKind
-from sgverify.solve import Verdict, verify
-from sgverify.spec.parse import parse_spec
-from sgverify.spec.resolve import resolve_spec
-
-
-def tf(text: str):
-    return parse_terraform_text(textwrap.dedent(text), "main.tf")
-
-
-def warnings(loaded) -> list[str]:
-    return [str(w) for w in loaded.warnings]
-
-
-def verdicts(network, assertions: str) -> dict[str, Verdict]:
-    doc = parse_spec("assertions:\n" + textwrap.indent(textwrap.dedent(assertions), "  "))
-    spec, _ = resolve_spec(doc, network)
-    return {r.assertion.name: r.verdict for r in verify(network, spec)}
+from sgverify.solve import Verdict
+from tf_helpers import tf, verdicts, warnings
 
 
 # vpc 10.0.0.0/16 with a public subnet (route to the internet gateway) and a private
