@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 from clitools import ROOT, run
 from fixtools import copy_input, write_spec

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clitools import ROOT, run
+import pytest
+
+from clitools import run
 from fixtools import apply_both_ways, changed_lines, copy_input, write_spec
 
 # ---------------------------------------------------------------- native networks
@@ -92,24 +94,32 @@ def test_a_deny_entry_goes_right_before_the_entry_that_admits_the_block(tmp_path
     assert patched.index("number: 99") < patched.index("number: 100")  # written where it is evaluated
 
 
-def test_a_nacl_entry_is_narrowed_when_two_groups_would_each_need_an_edit(tmp_path):
+@pytest.mark.parametrize("one_line", [False, True])
+def test_a_nacl_entry_is_narrowed_when_two_groups_would_each_need_an_edit(tmp_path, one_line):
     # db carries two groups that both admit 5432 from 0.0.0.0/0; its NACL admits tcp 5432
     # from 0.0.0.0/0 at #100. 128.0.0.0/1 must not reach it. Worked out by hand:
     # - groups: each rule narrowed to 0.0.0.0/1 (one block, 2 each): 4;
     # - the NACL entry narrowed to 0.0.0.0/1 (one entry, 2): cheapest;
     # - a deny entry for 128.0.0.0/1 before it: 3.
+    # Written as a block list, the entry's item changes; as a one-line list, the line.
+    entry = "{number: 100, action: allow, protocol: tcp, ports: 5432, cidr: 0.0.0.0/0}"
     text = API.replace("ports: 443, cidr: 0.0.0.0/0}", "ports: 5432, cidr: 0.0.0.0/0}") \
         .replace("security_groups: [sg-api]", "security_groups: [sg-api, sg-debug]") \
         .replace("ports: 443, source", "ports: 5432, source") \
         .replace("    egress: []\n", "    egress: []\n  sg-debug:\n    vpc: vpc-main\n"
                                      "    ingress: [{protocol: all, source: 0.0.0.0/0}]\n    egress: []\n")
+    if one_line:
+        text = text.replace(f"    inbound:\n      - {entry}\n", f"    inbound: [{entry}]\n")
     network = _native(tmp_path, text)
     lines = _fix_native(tmp_path, network, """\
   - name: the upper half of the address space has no postgres
     deny: {from: 128.0.0.0/1, to: api, protocol: tcp, ports: 5432}
 """)
-    assert lines == ["-      - {number: 100, action: allow, protocol: tcp, ports: 5432, cidr: 0.0.0.0/0}",
-                     "+      - {number: 100, action: allow, protocol: tcp, ports: 5432, cidr: 0.0.0.0/1}"]
+    narrowed = entry.replace("0.0.0.0/0", "0.0.0.0/1")
+    if one_line:
+        assert lines == [f"-    inbound: [{entry}]", f"+    inbound: [{narrowed}]"]
+    else:
+        assert lines == [f"-      - {entry}", f"+      - {narrowed}"]
 
 
 def test_the_route_to_the_internet_goes_and_its_list_is_written_empty(tmp_path):

@@ -83,11 +83,17 @@ def write_path(edits: FileEdits, network: Network, fix) -> None:
         return
     gone: dict = {}
     added_to: set = set()
+    flows: dict[int, tuple] = {}  # one-line lists to write again: line -> what they list
     kinds = element_kinds(network.topology, network.resources)
     for edit in fix.edits:
-        if isinstance(edit, EntryEdit):
+        item = edit.target is not None and edits.lines[edit.target.origin.line - 1].lstrip().startswith("- ")
+        if edit.target is not None and not item and edit.kind != "add":
+            flows[edit.target.origin.line - 1] = (
+                ("nacl", edit.target.nacl, edit.target.entry.egress) if isinstance(edit, EntryEdit)
+                else ("table", edit.table))
+        elif isinstance(edit, EntryEdit):
             acl = network.topology.nacls[edit.target.nacl]
-            if edit.kind == "add" and edits.lines[edit.target.origin.line - 1].lstrip().startswith("- "):
+            if edit.kind == "add" and item:
                 first = edit.target.origin.line - 1  # deny entries go right before the entry
                 dash = " " * indent_of(edits.lines[first])
                 edits.insert_after(first - 1, [f"{dash}- {entry_item(e)}\n" for e in edit.added])
@@ -103,3 +109,21 @@ def write_path(edits: FileEdits, network: Network, fix) -> None:
                 table = network.topology.route_tables[edit.table]
                 added_to.add(_append(edits, table.origin, "routes", [_flow(route_fields(edit.route, kinds))]))
     _empty_lists(edits, gone, added_to)
+    for line, what in flows.items():
+        _rewrite_flow(edits, line, what, fix.network, kinds)
+
+
+def _rewrite_flow(edits: FileEdits, line: int, what: tuple, edited: Network, kinds) -> None:
+    """A one-line `[...]` list of entries or routes written again, whole, from the edited
+    network (an addition to the same line is part of it)."""
+    from .native import entry_item
+
+    head, _, value = edits.lines[line].rstrip("\n").partition(":")
+    if not (value.strip().startswith("[") and value.strip().endswith("]")):
+        raise Unwritable(f"{edits.path}:{line + 1}: not a list written on one line")
+    if what[0] == "nacl":
+        items = [entry_item(e) for e in edited.topology.nacls[what[1]].entries(what[2])]
+    else:
+        items = [_flow(route_fields(r, kinds)) for r in edited.topology.route_tables[what[1]].routes]
+    edits.spans.pop((line, line), None)
+    edits.replace(line, line, [f"{head}: [{', '.join(items)}]\n"])

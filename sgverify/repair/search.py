@@ -49,9 +49,18 @@ def search(network, assertions, rounds: int = MAX_ROUNDS, editable: Editable = E
         chosen = _valid_choice(network, candidates, clauses, refuted)
         if chosen is None:
             return NoFix(f"no edit of rules, NACL entries or routes makes {_named(failure.assertion)} hold "
-                         f"without breaking another assertion{_unchangeable(failure, network, editable)}")
+                         f"without breaking another assertion{_why_stuck(failure, network, editable)}")
     return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
                  f"{_named(failure.assertion)}")
+
+
+def _why_stuck(failure, network, editable: Editable) -> str:
+    """Why the last counterexample left nothing to try, when it can say."""
+    cx = failure.counterexample
+    if failure.assertion.kind is Kind.ALLOW and cx.failed_at and cx.blocked_by is None:
+        return (f"; the path drops it at {cx.failed_at}, and no NACL entry or route the input writes "
+                f"can be added there to let it through")
+    return _unchangeable(failure, network, editable)
 
 
 def _valid_choice(network, candidates, clauses, refuted, tries: int = 50):
