@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import subprocess
 import urllib.request
-from pathlib import Path
 
 import boto3
 import pytest
