@@ -1,5 +1,6 @@
-"""`sgverify fix SPEC... [--network N] -o OUT`: the smallest rule change that makes every
-assertion hold, written in the input's own format and proved on what was written."""
+"""`sgverify fix SPEC... [--network N] -o OUT`: the smallest change of rules, NACL entries and
+routes that makes every assertion hold, written in the input's own format and proved on what
+was written."""
 
 from __future__ import annotations
 
@@ -35,9 +36,10 @@ def fix(
         "--format", "-f", help="own: the input's own format (a native file, or a patch of the .tf files or the "
                                "template); diff: a unified diff for any input.")] = FixFormat.own,
 ) -> None:
-    """Find the cheapest edit of security-group rules (narrow, remove, add) and NACL entries (add) that
-    makes every assertion of the specs hold, write it in the input's format and prove every assertion again on a patched copy; exit 0
-    fixed, 1 no fix within the search bounds, 2 bad input."""
+    """Find the cheapest edit of security-group rules (narrow, remove, add), NACL entries (narrow,
+    remove, deny before, add) and routes (remove, add) that makes every assertion of the specs hold,
+    write it in the input's format and prove every assertion again on a patched copy; exit 0 fixed,
+    1 no fix within the search bounds, 2 bad input."""
 
     def body() -> int:
         from ..repair.run import FixRequest, run_fix
