@@ -321,3 +321,46 @@ def test_a_plan_whose_ipv6_addresses_are_known_only_after_apply():
                for w in warnings(loaded)), warnings(loaded)
     assert verdicts(loaded.network, SSH) == {"no ssh from the internet": Verdict.VIOLATED,
                                              "no ssh from any IPv4 address": Verdict.HOLDS}
+
+
+GROUP_OF_INSTANCES = """
+resource "aws_subnet" "a" {
+  cidr_block                      = "10.0.1.0/24"
+  ipv6_cidr_block                 = var.v6_block
+  assign_ipv6_address_on_creation = %(assign)s
+}
+resource "aws_security_group" "web" {
+  ingress {
+    from_port        = 22
+    to_port          = 22
+    protocol         = "tcp"
+    ipv6_cidr_blocks = ["::/0"]
+  }
+}
+resource "aws_launch_template" "web" {
+  vpc_security_group_ids = [aws_security_group.web.id]
+}
+resource "aws_autoscaling_group" "web" {
+  vpc_zone_identifier = [aws_subnet.a.id]
+  launch_template {
+    id = aws_launch_template.web.id
+  }
+}
+"""
+
+GROUP_SSH = """
+- name: no ssh from the internet
+  deny: {from: internet, to: aws_autoscaling_group.web, protocol: tcp, ports: 22}
+"""
+
+
+def test_an_autoscaling_group_in_a_subnet_that_assigns_ipv6_has_ipv6_addresses():
+    # The subnet's IPv6 block is not known and it gives every new instance an address from it.
+    loaded = tf(GROUP_OF_INSTANCES % {"assign": "true"})
+    assert loaded.network.topology is None  # subnets alone: the security-group view
+    assert verdicts(loaded.network, GROUP_SSH) == {"no ssh from the internet": Verdict.VIOLATED}
+    assert any("aws_autoscaling_group.web: AWS assigns it IPv6 addresses (its subnet aws_subnet.a has "
+               "assign_ipv6_address_on_creation = true)" in w for w in warnings(loaded)), warnings(loaded)
+    # A subnet that assigns none, and a template that asks for none: the instances have no IPv6.
+    loaded = tf(GROUP_OF_INSTANCES % {"assign": "false"})
+    assert verdicts(loaded.network, GROUP_SSH) == {"no ssh from the internet": Verdict.HOLDS}

@@ -286,8 +286,8 @@ def _carrier(ctx: Context, res: TfResource, extra: list[str]) -> Resource:
     v6_why = assigned_ipv6(ctx, res, template)
     ips = forget_ipv4(ctx, res, v6_why, ips, public)
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS.get(res.type, ()), bool(ips or public))
-    return with_any_ipv6(Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res),
-                                  res.origin), v6_why)
+    made = Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res), res.origin)
+    return with_any_ipv6(ctx, made, v6_why)
 
 
 def _template_of(ctx: Context, res: TfResource) -> TfResource | None:
@@ -326,7 +326,8 @@ def _asg(ctx: Context, res: TfResource, used: set[str]) -> Resource:
         used.add(template.address)
         groups = _resolved_groups(ctx, template, GROUP_FIELDS[template.type], [])
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS["aws_autoscaling_group"], False)
-    return Resource(res.address, groups, (), (), subnets, res.type, _aliases(res), res.origin)
+    made = Resource(res.address, groups, (), (), subnets, res.type, _aliases(res), res.origin)
+    return with_any_ipv6(ctx, made, assigned_ipv6(ctx, res, template))
 
 
 def _carries_groups(res: TfResource) -> bool:

@@ -35,6 +35,8 @@ INTERFACE_TYPES = ("aws_instance", "aws_network_interface")
 
 def assigned_ipv6(ctx: Context, res: TfResource, template: TfResource | None) -> str:
     """Why AWS may give `res` IPv6 addresses that the configuration does not write; "" if it does not."""
+    if res.type == "aws_autoscaling_group":
+        return _group_assigned(ctx, res, template)
     if res.type not in INTERFACE_TYPES:
         return ""
     sources = [res] + ([template] if template is not None else [])
@@ -69,12 +71,28 @@ def forget_ipv4(ctx: Context, res: TfResource, why: str, ips: tuple, public: tup
     return ()
 
 
-def with_any_ipv6(resource: Resource, why: str) -> Resource:
+def with_any_ipv6(ctx: Context, resource: Resource, why: str) -> Resource:
     """A symbolic resource with IPv6 addresses from a block that is not known: any IPv6 address
     (in the security-group view; the VPC layer places it by its subnet)."""
     if not why or not resource.symbolic or any(c.family is Family.V6 for c in resource.subnets):
         return resource
+    ctx.warn(resource.origin, f"{resource.name}: AWS assigns it IPv6 addresses ({why}) from a block the "
+                              "configuration does not give; by its groups alone it may have any IPv6 address")
     return replace(resource, subnets=(resource.subnets or ANY_PRIVATE_V4) + (ANY_V6,))
+
+
+def _group_assigned(ctx: Context, res: TfResource, template: TfResource | None) -> str:
+    """An autoscaling group's instances: from its launch template, or from its subnets."""
+    for values in _interface_values(template) if template is not None else []:
+        why = _asked(values)
+        if why:
+            return f"its launch template {template.address} has {why}"
+    subnets = as_list(res.values.get("vpc_zone_identifier"))
+    for subnet in subnets if not isinstance(subnets, Unknown) else []:
+        why = _subnet_assigns(ctx, subnet)
+        if why:
+            return why
+    return ""
 
 
 def _interface_values(res: TfResource) -> list[dict]:
