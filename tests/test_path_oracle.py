@@ -1,7 +1,9 @@
 """The Z3 path engine against an independent brute-force walk of the path.
 
-path_oracle.py decides deny/allow/only by walking every representative IPv4
-packet hop by hop (path_oracle_walk.py), from the AWS facts alone. On random
+path_oracle.py decides deny/allow/only by walking every representative packet
+of each family hop by hop (path_oracle_walk.py), from the AWS facts alone
+(IPv6, gateway endpoints and what the input leaves out are drawn by
+test_path_oracle_free.py). On random
 small multi-VPC networks (reused CIDRs, peerings, public and private subnets,
 random NACLs, routes to internet and NAT gateways, peerings and blackholes,
 instances with and without public addresses; and networks joined by a transit
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ from pathnets import (ICMP, TCP, UDP, C, InternetGateway, Peering, Subnet, Vpc, 
                       group, instance, ip, network, open_acl, route, rule, table)
 from sgverify.model.topology import NatGateway, TgwAttachment, TgwRoute, TgwRouteTable, TransitGateway
 from sgverify.solve import Verdict, check_assertion
-from sgverify.spec import AddressEndpoint, InternetEndpoint, Kind, ResourceEndpoint
+from sgverify.spec import AddressEndpoint, InternetEndpoint, ResourceEndpoint
 
 VPC_CIDRS = {"a": ("10.0",), "b": ("10.0", "10.1"), "c": ("10.0", "10.2")}
 ACL_CIDRS = ("0.0.0.0/0", "10.0.0.0/16", "10.1.0.0/16", "10.0.1.0/24", "10.0.2.0/24", "8.8.0.0/16",
@@ -230,25 +231,16 @@ def test_engine_agrees_with_the_path_oracle(case):
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(transit=True))
 def test_engine_agrees_with_the_path_oracle_through_a_transit_gateway(case):
-    _agree(*case, free_choices=True)
+    _agree(*case)
 
 
-def _relies_on_a_free_choice(result) -> bool:
+def _agree(net, a):
     """Group references across a transit gateway, a second crossing of it and a
-    peering reached from it are free choices of the engine's; the oracle takes
-    each as not carrying, so a delivery that needs one is not its to confirm
-    (an `allow` never relies on one, and is checked as always)."""
-    example = result.counterexample
-    return bool(example.assumptions) or any("(a free choice)" in h.element for h in example.path)
-
-
-def _agree(net, a, free_choices: bool = False):
+    peering reached from it are free choices: the oracle takes each every way
+    for deny and only, and as not carrying for allow, as the engine must."""
     if not net.resources:
         return None
     result = check_assertion(net, a)
-    if free_choices and result.verdict is Verdict.VIOLATED and a.kind is not Kind.ALLOW \
-            and _relies_on_a_free_choice(result):
-        return result  # delivered only under a choice the oracle does not make
     assert result.verdict is not Verdict.UNKNOWN, result.reason
     witness = decide(net, a)
     if result.verdict is Verdict.HOLDS:
