@@ -37,6 +37,7 @@ class World:
         self.url = url
         self.wide = self.blind = self.none = ""
         self.keys: dict[str, str] = {}
+        self.reader: dict[str, str] = {}  # a user of the management account that may describe EC2 only
         self.enabled: set[str] = set()  # what the server says the accounts may use, read before auth is on
 
 
@@ -72,6 +73,11 @@ def _build(world: World) -> None:
         "Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "sts:AssumeRole",
              "Resource": [*assumable, f"arn:aws:iam::{MANAGEMENT}:role/Vendor"]}]}))
+    iam.create_user(UserName="reader")
+    key = iam.create_access_key(UserName="reader")["AccessKey"]
+    world.reader = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    iam.put_user_policy(UserName="reader", PolicyName="read", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [DESCRIBE]}))
     listed = boto3.client("ec2", endpoint_url=url, region_name="us-east-1", **SETUP_KEYS).describe_regions()
     # Enabled: no opt-in needed or opted in; and of the commercial partition only (no cn-, no us-gov-).
     world.enabled = {r["RegionName"] for r in listed["Regions"]
@@ -133,6 +139,22 @@ def test_all_regions_are_asked_in_us_east_1_without_a_profile_region(world, tmp_
     assert done.returncode == 1, done.stderr
     assert _files(out) == {f"{world.blind}/us-east-1.json"}
     assert len(_errors(done.stderr)) == 1 and "only us-east-1 is taken" in done.stderr
+
+
+def test_every_enabled_region_of_the_credentials_own_account(world, tmp_path):
+    out = tmp_path / "own"
+    done = _sgverify(["snapshot", "--region", "all", "-o", out], {**_env(world, tmp_path), **world.reader})
+    assert done.returncode == 0, done.stderr
+    assert _files(out) == {f"{MANAGEMENT}/{r}.json" for r in world.enabled}
+    # Without the right to list the Regions: one line, and the Region asked is still tried (and refused).
+    out = tmp_path / "auditor"
+    done = _sgverify(["snapshot", "--region", "all", "-o", out], _env(world, tmp_path))
+    assert done.returncode == 1, done.stderr
+    assert _errors(done.stderr) == [
+        f"sgverify: error: {MANAGEMENT} us-east-1: not allowed to call DescribeSecurityGroups (AccessDenied): "
+        f"grant ec2:DescribeSecurityGroups",
+        f"sgverify: error: account {MANAGEMENT}: cannot list its enabled Regions: not allowed to call "
+        f"DescribeRegions (AccessDenied): grant ec2:DescribeRegions; only us-east-1 is taken"]
 
 
 def test_the_external_id_reaches_the_trust_policy(world, tmp_path):
