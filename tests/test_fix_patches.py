@@ -518,3 +518,73 @@ def test_cloudformation_never_leaves_an_egress_list_empty(tmp_path):
         "-        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}",
         '+        - {IpProtocol: "-1", CidrIp: 127.0.0.1/32, Description: no egress}']
     apply_both_ways(tmp_path, network, tmp_path / "fix.patch")
+
+
+# An abusive block and a partner, on the same stacks. Worked out by hand: the web
+# group's https rule cannot narrow (0.0.0.0/0 minus 198.51.100.0/24 is 24 blocks) and
+# removing it (7) breaks the partner's allow; the NACL's https entry #100 has no port to
+# spare and the same 24 blocks, so a deny entry for 198.51.100.0/24 tcp 443 goes right
+# before it, #99 (3), written like it. The partner's connection then needs its reply
+# let out, tcp 1024-65535 to 203.0.113.0/24 (3): after the highest outbound entry.
+ABUSE = """\
+  - name: the abusive block gets no https
+    deny: {from: 198.51.100.0/24, to: WEB, protocol: tcp, ports: 443}
+  - name: the partner does
+    allow: {from: 203.0.113.0/24, to: WEB, protocol: tcp, ports: 443}
+"""
+
+
+def test_terraform_writes_a_deny_block_before_the_block_it_precedes(tmp_path):
+    network = _write_tf(tmp_path, TF_INLINE_ACL)
+    spec = write_spec(tmp_path, network, ABUSE.replace("WEB", "aws_instance.web"))
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert changed_lines(patch) == [
+        "+  ingress {", "+    rule_no    = 99", '+    action     = "deny"', '+    protocol   = "tcp"',
+        "+    from_port  = 443", "+    to_port    = 443", '+    cidr_block = "198.51.100.0/24"', "+  }",
+        "+  egress {", "+    rule_no    = 110", '+    action     = "allow"', '+    protocol   = "tcp"',
+        "+    from_port  = 1024", "+    to_port    = 65535", '+    cidr_block = "203.0.113.0/24"', "+  }"]
+    patched = apply_both_ways(tmp_path, network, tmp_path / "fix.patch") / network / "main.tf"
+    text = patched.read_text(encoding="utf-8")
+    assert text.index("rule_no    = 99") < text.index("rule_no    = 100")
+
+
+def test_terraform_writes_a_deny_rule_resource_before_the_one_it_precedes(tmp_path):
+    network = _write_tf(tmp_path, TF_RULES_ACL)
+    spec = write_spec(tmp_path, network, ABUSE.replace("WEB", "aws_instance.web"))
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    patched = apply_both_ways(tmp_path, network, tmp_path / "fix.patch") / network / "main.tf"
+    text = patched.read_text(encoding="utf-8")
+    assert """
+resource "aws_network_acl_rule" "public_ingress_99" {
+  network_acl_id = aws_network_acl.public.id
+  egress         = false
+  rule_number    = 99
+  rule_action    = "deny"
+  protocol       = "tcp"
+  from_port      = 443
+  to_port        = 443
+  cidr_block     = "198.51.100.0/24"
+}
+
+resource "aws_network_acl_rule" "https_in" {
+""" in text
+    assert 'resource "aws_network_acl_rule" "public_egress_100" {' in text
+    assert '  cidr_block     = "203.0.113.0/24"\n' in text
+    patch = (tmp_path / "fix.patch").read_text(encoding="utf-8")
+    assert all(line.startswith("+") for line in changed_lines(patch))  # nothing written before changes
+
+
+def test_cloudformation_writes_a_deny_entry_resource_before_the_one_it_precedes(tmp_path):
+    (tmp_path / "stack.yaml").write_text(CFN_STACK, encoding="utf-8")
+    spec = write_spec(tmp_path, "stack.yaml", ABUSE.replace("WEB", "Web"))
+    run(["fix", spec, "-o", "fix.patch"], 0, cwd=tmp_path)
+    lines = changed_lines((tmp_path / "fix.patch").read_text(encoding="utf-8"))
+    deny = ["+  PublicAclInbound99:", "+    Type: AWS::EC2::NetworkAclEntry", "+    Properties:",
+            "+      NetworkAclId: !Ref PublicAcl", "+      RuleNumber: 99", "+      Protocol: 6",
+            "+      RuleAction: deny", "+      Egress: false", "+      CidrBlock: 198.51.100.0/24",
+            "+      PortRange: {From: 443, To: 443}"]
+    assert lines[-len(deny):] == deny and "+      CidrBlock: 203.0.113.0/24" in lines
+    patched = apply_both_ways(tmp_path, "stack.yaml", tmp_path / "fix.patch") / "stack.yaml"
+    text = patched.read_text(encoding="utf-8")
+    assert text.index("PublicAclInbound99:") < text.index("HttpsIn:")

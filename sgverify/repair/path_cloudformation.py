@@ -4,7 +4,8 @@ An entry is an `AWS::EC2::NetworkAclEntry` resource, a route an `AWS::EC2::Route
 resource. A narrowed entry keeps its resource with only the changed keys rewritten
 (`RuleNumber`, `CidrBlock`, `PortRange`); each more piece is a copy under a new
 logical id. A removed entry or route is deleted as a whole resource; deny entries
-are new resources after the NACL's, a new route a new resource after its table's.
+are new resources right before the entry's, a new route a new resource after its
+table's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..model import Family, Network
 from ..model.topology import TargetKind
 from .changes import port_bounds
 from .path_candidates import PathEditable
-from .path_edits import EntryEdit, NewEntries, RouteEdit
+from .path_edits import EntryEdit, RouteEdit
 from .text import FileEdits, Unwritable, indent_of, yaml_extent
 from .yaml_text import key_name, set_key
 
@@ -95,12 +96,26 @@ def _add_route(files: dict[str, FileEdits], network: Network, edit: RouteEdit) -
         *[f"{inner}  {p}\n" for p in (f"RouteTableId: !Ref {edit.table}", destination, f"{key}: {target}")]])
 
 
-def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
-    from .cloudformation import add_entries
+def _deny_before(files: dict[str, FileEdits], edit: EntryEdit) -> None:
+    """The deny entries as resources right before the entry's own resource."""
+    from .cloudformation import _entry_resource
 
+    path, first = edit.target.origin.file, edit.target.origin.line - 1
+    edits = files.setdefault(path, FileEdits.read(path))
+    text, new = "".join(edits.lines), []
+    for entry in edit.added:
+        name = f"{edit.target.nacl}{'Outbound' if entry.egress else 'Inbound'}{entry.number}"
+        while f"{name}:" in text:
+            name += "Fix"
+        text += f"{name}:"
+        new += _entry_resource(indent_of(edits.lines[first]), name, edit.target.nacl, entry)
+    edits.insert_after(first - 1, new)
+
+
+def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
     for edit in fix.edits:
         if isinstance(edit, EntryEdit) and edit.kind == "add":
-            add_entries(files, network, NewEntries(edit.target.nacl, edit.target.entry.egress, edit.added))
+            _deny_before(files, edit)
         elif isinstance(edit, (EntryEdit, RouteEdit)) and edit.target is not None:
             path = edit.target.origin.file
             edits = files.setdefault(path, FileEdits.read(path))

@@ -94,15 +94,6 @@ class RouteEdit:
         return "add" if self.target is None else "remove"
 
 
-@dataclass(frozen=True)
-class NewEntries:
-    """The entries an edit adds to one direction of a NACL, as the entry writers take them."""
-
-    nacl: str
-    egress: bool
-    entries: tuple[AclEntry, ...]
-
-
 def is_path_edit(edit) -> bool:
     return isinstance(edit, (EntryEdit, RouteEdit))
 

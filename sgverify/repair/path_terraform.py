@@ -5,7 +5,8 @@ An entry is an inline `ingress`/`egress` block of an `aws_network_acl` or an
 `aws_route_table` or an `aws_route` resource. A narrowed entry keeps its block with
 only the changed attributes rewritten (`cidr_block`, `from_port`/`to_port`); the
 pieces it needs more are copies of it with their own rule number (a resource copy
-under a new name). A removed entry or route is deleted with its blank separator.
+under a new name). Deny entries go right before the entry they precede, written
+like it. A removed entry or route is deleted with its blank separator.
 A new route is an inline block after the table's last one, or, for a table without
 inline routes, an `aws_route` resource after it. Blocks written with `for_each`,
 `count` or `dynamic` are not changed.
@@ -21,7 +22,7 @@ from ..model.topology import TargetKind
 from .changes import port_bounds
 from .hcl_text import attributes, block_extent, nested_blocks, quoted, set_attribute
 from .path_candidates import PathEditable
-from .path_edits import EntryEdit, NewEntries, RouteEdit
+from .path_edits import EntryEdit, RouteEdit
 from .text import FileEdits, Unwritable, indent_of
 
 TABLE_ADDRESS = re.compile(r"aws_route_table\.[A-Za-z_][\w-]*")
@@ -147,12 +148,37 @@ def _add_route(files: dict[str, FileEdits], network: Network, edit: RouteEdit) -
     edits.insert_after(last, ["\n", *(_rename(block, taken) if f'"{name}"' in taken else block)])
 
 
-def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
-    from .terraform import add_entries
+def _deny_before(files: dict[str, FileEdits], edit: EntryEdit) -> None:
+    """The deny entries right before the entry they precede: blocks like it (inline blocks, or
+    `aws_network_acl_rule` resources)."""
+    from .terraform import _attribute_lines, _entry_pairs, _rename
 
+    path, first = edit.target.origin.file, edit.target.origin.line - 1
+    edits = files.setdefault(path, FileEdits.read(path))
+    lines, direction = edits.lines, "egress" if edit.target.entry.egress else "ingress"
+    new, taken = [], "".join(lines)
+    if lines[first].lstrip().startswith("resource"):
+        for entry in edit.added:
+            pairs = [("network_acl_id", f"{edit.target.nacl}.id"), ("egress", "true" if entry.egress else "false"),
+                     *_entry_pairs(entry, False)]
+            name = f"{edit.target.nacl.split('.')[-1]}_{direction}_{entry.number}"
+            block = [f'resource "aws_network_acl_rule" "{name}" {{\n', *_attribute_lines("  ", pairs), "}\n"]
+            block = _rename(block, taken) if f'"{name}"' in taken else block
+            taken += block[0]
+            new += [*block, "\n"]
+    else:
+        indent = " " * indent_of(lines[first])
+        spaced = first > 0 and not lines[first - 1].strip()
+        for entry in edit.added:
+            new += [f"{indent}{direction} {{\n", *_attribute_lines(indent + "  ", _entry_pairs(entry, True)),
+                    f"{indent}}}\n"] + (["\n"] if spaced else [])
+    edits.insert_after(first - 1, new)
+
+
+def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
     for edit in fix.edits:
         if isinstance(edit, EntryEdit) and edit.kind == "add":
-            add_entries(files, network, NewEntries(edit.target.nacl, edit.target.entry.egress, edit.added))
+            _deny_before(files, edit)
         elif isinstance(edit, (EntryEdit, RouteEdit)) and edit.target is not None:
             path = edit.target.origin.file
             edits = files.setdefault(path, FileEdits.read(path))
