@@ -157,6 +157,39 @@ def test_a_peering_route_back_is_added_where_it_is_missing(tmp_path):
            "      - {destination: 10.0.0.0/16, target: pcx-prod-shared}\n" in patched
 
 
+NO_ROUTES = API.replace("    routes:\n      - {destination: 0.0.0.0/0, target: igw-main}\n", "    routes: []\n")
+
+
+def test_the_route_back_to_the_internet_gateway_is_added(tmp_path):
+    # rt-edge routes nothing: the partner's request (to the API's public address, through
+    # the gateway, NACL inbound #100, the group's https rule) arrives, but the reply to
+    # 203.0.113.x finds no route. A person routes 0.0.0.0/0 to the gateway the request came
+    # through (3); the reply then leaves by outbound #100 (tcp 1024-65535 to anywhere).
+    network = _native(tmp_path, NO_ROUTES)
+    lines = _fix_native(tmp_path, network, """\
+  - name: the partner reaches the api
+    allow: {from: 203.0.113.0/24, to: api, protocol: tcp, ports: 443}
+""")
+    assert lines == ["-    routes: []", "+    routes: [{destination: 0.0.0.0/0, target: igw-main}]"]
+
+
+def test_a_connection_out_gets_its_route_and_both_nacl_entries(tmp_path):
+    # The API (allow-all egress here) must reach the internet on https. By hand: no route
+    # leaves rt-edge: 0.0.0.0/0 to the VPC's gateway (3). Then outbound #100 (tcp
+    # 1024-65535) does not match 443: an allow entry for tcp 443 to 0.0.0.0/0 after it,
+    # #110 (3); the reply comes back to the client port, which inbound #100 (443 only) does
+    # not match: tcp 1024-65535 from 0.0.0.0/0, #110 (3). Nothing cheaper lets it through.
+    network = _native(tmp_path, NO_ROUTES.replace("    egress: []\n",
+                                                  "    egress: [{protocol: all, destination: 0.0.0.0/0}]\n"))
+    lines = _fix_native(tmp_path, network, """\
+  - name: the api reaches the internet on https
+    allow: {from: api, to: internet, protocol: tcp, ports: 443}
+""")
+    assert lines == ["-    routes: []", "+    routes: [{destination: 0.0.0.0/0, target: igw-main}]",
+                     "+      - {number: 110, action: allow, protocol: tcp, ports: 1024-65535, cidr: 0.0.0.0/0}",
+                     "+      - {number: 110, action: allow, protocol: tcp, ports: 443, cidr: 0.0.0.0/0}"]
+
+
 def test_a_nacl_entry_numbered_out_of_range_is_bad_input(tmp_path):
     network = _native(tmp_path, API.replace("number: 100, action: allow, protocol: tcp, ports: 443",
                                             "number: 40000, action: allow, protocol: tcp, ports: 443"))

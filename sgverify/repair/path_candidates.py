@@ -6,7 +6,7 @@ forbidden addresses, its ports minus the forbidden ones), preceded by deny entri
 for the forbidden traffic, or removed; each route may be removed. A connection that
 must complete and finds no route (there, or back) may get the route a person writes:
 the peer VPC's block to the peering, or the whole address family to the internet
-gateway the request came in through.
+gateway (the one the request came in through, or its VPC's, for a request out).
 """
 
 from __future__ import annotations
@@ -175,8 +175,12 @@ def route_candidates(network, cx, editable: PathEditable) -> list[RouteEdit]:
         source = network.resources.get(cx.source.resource or "")
         target = network.resources.get(cx.destination.resource or "")
         subnet = topology.subnets.get(source.subnet_ids[0]) if source and source.subnet_ids else None
-        if subnet is None or target is None:
+        if subnet is None:
             return []
+        if target is None:  # an address outside: the internet, through the VPC's gateway
+            gateway = topology.internet_gateway_of(subnet.vpc)
+            return [] if gateway is None else _to_gateway(topology, topology.route_table_of(subnet),
+                                                          gateway.key, cx.packet.family, editable)
         peerings = [k for k, p in sorted(topology.peerings.items()) if p.other(subnet.vpc) == target.vpc]
         return _peering_route(network, topology.route_table_of(subnet), peerings[:1], subnet.vpc,
                               cx.packet.family, cx.packet.dst, editable)
@@ -193,10 +197,16 @@ def _reply_route(network, cx, table: str | None, editable) -> list[RouteEdit]:
         if hop.element.startswith("peering "):
             return _peering_route(network, table, words[1:2], vpc, family, cx.packet.src, editable)
         if hop.element.startswith("internet gateway ") and words[2] in topology.internet_gateways:
-            everything = Cidr.parse("0.0.0.0/0" if family is Family.V4 else "::/0")
-            route = Route(TargetKind.INTERNET_GATEWAY, words[2], everything)
-            return _added(topology, table, route, editable)
+            return _to_gateway(topology, table, words[2], family, editable)
     return []
+
+
+def _to_gateway(topology, table: str | None, gateway: str, family: Family, editable) -> list[RouteEdit]:
+    """The whole address family to the internet gateway, as a person routes a public subnet."""
+    if table not in topology.route_tables:
+        return []
+    everything = Cidr.parse("0.0.0.0/0" if family is Family.V4 else "::/0")
+    return _added(topology, table, Route(TargetKind.INTERNET_GATEWAY, gateway, everything), editable)
 
 
 def _peering_route(network, table: str | None, peerings, vpc: str, family: Family, address: int,
