@@ -9,7 +9,7 @@ the IPv6 ones). A gateway endpoint takes a prefix list (two blocks, one
 overlapping a CIDR route of the same table) where its VPC's tables name it.
 Free choices: a subnet's NACL or table named but not in the input, a route to
 a target not in it (a VPN gateway, a deleted peering), a peering to a VPC not
-in it.
+in it, a resource in a subnet not in it.
 """
 
 from __future__ import annotations
@@ -186,6 +186,12 @@ def free_networks(draw):
                 public += 1
                 pub = f"54.0.0.{public}"
             resources.append(_resource(name, [f"sg-{name}"], subnet, v4, v6, pub))
+    if free and draw(st.integers(0, 2)) == 0:  # in its VPC, but in a subnet the input does not hold
+        v = draw(st.sampled_from(names))
+        ips = (parse_address(f"{base[v]}.9.10"),) + ((parse_address(f"{V6[v]}:9::10"),) if has_v6[v] else ())
+        groups.append(f"sg-r-gone-{v}")
+        resources.append(Resource(f"r-gone-{v}", (f"sg-r-gone-{v}",), ips=ips, vpc=f"vpc-{v}",
+                                  subnet_ids=(f"subnet-gone-{v}",)))
     sgs, open_groups = [], draw(st.booleans())
     everything = [rule("", "egress", cidr="0.0.0.0/0"), rule("", "egress", cidr="::/0")]
     for r in resources:

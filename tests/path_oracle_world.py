@@ -17,11 +17,12 @@ counts only if it completes that way.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from sgverify.model import Family, Network, parse_address
 from sgverify.model.addresses import NON_PUBLIC_V4, PUBLIC_V6, Cidr
-from sgverify.model.topology import AclAction, Route, TargetKind
+from sgverify.model.topology import AclAction, Route, Subnet, TargetKind
 
 TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
 ECHO = {ICMP: (8, 0), ICMPV6: (128, 129)}  # echo request type -> echo reply type
@@ -64,6 +65,33 @@ class End:
         return {"resource": f"{self.resource}@{self.vpc}", "host": f"host@{self.subnet}"}.get(self.kind, "outside")
 
 
+def _stand_ins(network: Network) -> dict:
+    """A resource in its VPC but in a subnet the input does not hold is still
+    reached by the VPC's local route: it is somewhere in the part of the VPC's
+    blocks no described subnet covers, a subnet whose NACL and table are not
+    described (free choices)."""
+    t = network.topology
+    vpcs = {r.vpc for r in network.resources.values()
+            if r.vpc in t.vpcs and r.subnet_ids and not any(k in t.subnets for k in r.subnet_ids)}
+    out = {}
+    for vpc in sorted(vpcs):
+        rest = []
+        for block in t.vpcs[vpc].cidrs:
+            parts = [ipaddress.ip_network(str(block))]
+            for taken in (ipaddress.ip_network(str(c)) for s in t.subnets.values() if s.vpc == vpc for c in s.cidrs):
+                parts = [q for p in parts for q in _without(p, taken)]
+            rest += [Cidr.parse(str(p)) for p in parts]
+        key = f"stand-in of {vpc}"
+        out[key] = Subnet(key, vpc, tuple(rest), route_table=f"table of {key}", nacl=f"nacl of {key}")
+    return out
+
+
+def _without(block, taken) -> list:
+    if block.version != taken.version or not block.overlaps(taken):
+        return [block]
+    return list(block.address_exclude(taken)) if taken.subnet_of(block) and taken != block else []
+
+
 class World:
     """Ends, elements and free choices of one network in one family."""
 
@@ -72,7 +100,8 @@ class World:
         assert t is not None
         self.net, self.t, self.family, self.permissive = network, t, family, permissive
         self.top = family.top
-        self.subnets = t.subnets
+        self.stand_ins = _stand_ins(network)
+        self.subnets = {**t.subnets, **self.stand_ins}
         nats = [n for n in t.nat_gateways.values()] if family is V4 else []
         self.nats_by_ip = {n.private_ip for n in nats}
         self.held: dict[str, set[int]] = {}
@@ -97,7 +126,8 @@ class World:
     def _ends_of(self, name: str, r) -> list[End]:
         ends = []
         publics = [a for f, a in r.public_ips if f is V4] if self.family is V4 else []
-        for key in r.subnet_ids:
+        keys = [k for k in r.subnet_ids if k in self.subnets] or [k for k, v in self.stand_ins.items() if v.vpc == r.vpc]
+        for key in keys:
             subnet = self.subnets[key]
             private = [a for f, a in r.ips if f is self.family and any(self.inside(c, a) for c in subnet.cidrs)]
             first_v4 = [a for f, a in r.ips if f is V4][:1]
@@ -132,12 +162,12 @@ class World:
 
     def usable(self, subnet, a: int) -> bool:
         """Whether an interface may hold `a`: AWS keeps a subnet's first four and
-        last IPv4 addresses (the engine reserves none of an IPv6 block: more hosts
-        for a `deny` to hold against)."""
+        last IPv4 addresses (the engine reserves none of an IPv6 block, nor of the
+        undescribed part of a VPC: more hosts for a `deny` to hold against)."""
         for c in subnet.cidrs:
             if c.family is not self.family:
                 continue
-            small = self.family is V6 or c.last - c.first < 7
+            small = self.family is V6 or c.last - c.first < 7 or subnet.key in self.stand_ins
             lo, hi = (c.first, c.last) if small else (c.first + 4, c.last - 1)
             if lo <= a <= hi:
                 return True

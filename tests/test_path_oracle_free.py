@@ -161,3 +161,14 @@ def test_a_route_to_a_target_not_in_the_input_reaches_any_address_beyond():
     _expect(net, assertion("deny", [at("172.16.0.0/12")], [DB], TCP, [443]), True)  # and hosts there send in
     _expect(net, assertion("allow", [DB], [at("172.16.5.5/32")], TCP, [443]), True)
     _expect(net, assertion("deny", [at("172.16.0.0/12")], [WEB], TCP, [443]), True)  # another subnet, same VPC
+
+
+def test_a_resource_in_a_subnet_not_in_the_input_is_still_in_its_vpc():
+    net = dual_stack()
+    gone = Resource("app", ("sg-db",), ips=(parse_address("10.0.9.10"),), vpc="vpc-a", subnet_ids=("subnet-x",))
+    net = replace(net, resources={**net.resources, "app": gone})
+    app = ResourceEndpoint("app")
+    _expect(net, assertion("deny", [WEB], [app], TCP, [443]), True)  # the local route reaches 10.0.9.10
+    _expect(net, assertion("allow", [WEB], [app], TCP, [443]), True)  # its subnet's NACL may drop it
+    _expect(net, assertion("deny", [app], [DB], TCP, [443]), True)
+    _expect(net, assertion("deny", [WEB], [app], TCP, [22]), False)  # its groups still decide
