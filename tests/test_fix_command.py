@@ -132,13 +132,13 @@ def test_contradicting_assertions_have_no_fix(tmp_path):
     allow: {from: internet, to: aws-resource-a, protocol: tcp, ports: [443]}
 """)
     other = write_spec(tmp_path, network.name, "  - name: B is closed\n    deny: {from: any, to: aws-resource-b}\n",
-                  "other.yaml")
+                       "other.yaml")
     done = run(["fix", spec, other, "-o", "fixed.yaml"], 1, cwd=tmp_path)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 2  # one line per spec
     assert lines[0].startswith("sgverify: spec.yaml: no fix found: ")
     assert lines[1].startswith("sgverify: other.yaml: no fix found: ")
-    assert "without breaking another assertion" in lines[0]
+    assert "hold together with every other assertion" in lines[0]
     assert not (tmp_path / "fixed.yaml").exists()
 
 

@@ -190,6 +190,24 @@ def test_a_connection_out_gets_its_route_and_both_nacl_entries(tmp_path):
                      "+      - {number: 110, action: allow, protocol: tcp, ports: 443, cidr: 0.0.0.0/0}"]
 
 
+def test_an_address_without_a_public_one_gets_no_route_to_the_internet(tmp_path):
+    # As above, but the API has no public address: an interface without one cannot use an
+    # internet gateway, and the VPC has no NAT gateway. The route to the gateway is tried,
+    # does not prove, and nothing else is left to add: no fix (exit 1), nothing written.
+    text = NO_ROUTES.replace("    egress: []\n", "    egress: [{protocol: all, destination: 0.0.0.0/0}]\n") \
+        .replace(", public_ips: [54.10.0.20]", "")
+    network = _native(tmp_path, text)
+    spec = write_spec(tmp_path, network, """\
+  - name: the api reaches the internet on https
+    allow: {from: api, to: internet, protocol: tcp, ports: 443}
+""")
+    done = run(["fix", spec, "-o", "fix.patch"], 1, cwd=tmp_path)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sgverify: spec.yaml: no fix found: ")
+    assert "the path drops it at route" in lines[0]
+    assert not (tmp_path / "fix.patch").exists()
+
+
 def test_a_nacl_entry_numbered_out_of_range_is_bad_input(tmp_path):
     network = _native(tmp_path, API.replace("number: 100, action: allow, protocol: tcp, ports: 443",
                                             "number: 40000, action: allow, protocol: tcp, ports: 443"))

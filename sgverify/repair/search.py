@@ -48,8 +48,8 @@ def search(network, assertions, rounds: int = MAX_ROUNDS, editable: Editable = E
             return NoFix(f"{_named(failure.assertion)} {stuck}")
         chosen = _valid_choice(network, candidates, clauses, refuted)
         if chosen is None:
-            return NoFix(f"no edit of rules, NACL entries or routes makes {_named(failure.assertion)} hold "
-                         f"without breaking another assertion{_why_stuck(failure, network, editable)}")
+            return NoFix(f"none of the edits of rules, NACL entries or routes tried makes {_named(failure.assertion)} "
+                         f"hold together with every other assertion{_why_stuck(failure, network, editable)}")
     return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
                  f"{_named(failure.assertion)}")
 
@@ -104,7 +104,7 @@ def _learn(network, edited, failure, chosen, candidates, clauses, editable: Edit
             new += _path_candidates(edited, assertion, cx, editable)
             if edited.topology is not None:
                 new += route_candidates(edited, cx, path)
-            if not new:
+            if not new and not chosen:  # else other selections of what was offered may still pass
                 return (f"is dropped on the path ({cx.failed_at or 'not by a security group'}), "
                         f"where the search cannot add an entry or a route")
     for edit in new:
