@@ -67,7 +67,29 @@ def source_ends(legs: Legs, endpoints, only: bool = False) -> list[tuple[End, li
             part = iv.intersect(own, space)
         if part:
             out.append((end, part))
+    if not only:
+        gap = unheld(legs, endpoints, [e.space for e in all_ends(legs)])
+        if gap:
+            out.append((End(EndKind.OUTSIDE, tuple(gap)), gap))
     return out
+
+
+def unheld(legs: Legs, endpoints, held_spaces) -> list[tuple[int, int]]:
+    """The blocks of an `allow` endpoint that hold no end of the network (an
+    address outside every VPC and the internet, or in a VPC block no subnet
+    covers, say). Each block written names hosts the user expects, so one that
+    holds none is a host outside that nothing routes to or from: the
+    connection does not complete. Left out, the `allow` would hold vacuously.
+    A block that holds some end is about those ends."""
+    held = iv.normalize([i for part in held_spaces for i in part])
+    gap: list[tuple[int, int]] = []
+    for endpoint in endpoints:
+        if isinstance(endpoint, AddressEndpoint):
+            for cidr in endpoint.cidrs:
+                block = iv.of_cidr(cidr, legs.family)
+                if block and not iv.intersect(block, held):
+                    gap = iv.union(gap, block)
+    return gap
 
 
 def destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
@@ -108,10 +130,14 @@ def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
     space = _intervals(legs, endpoints)
     if space:
         alternatives = []
-        for end in all_ends(legs):
+        ends = all_ends(legs)
+        for end in ends:
             part = iv.intersect(end.reached, space)
             if part:
                 alternatives.append(Alternative(end, None, tuple(part)))
+        gap = unheld(legs, endpoints, [e.reached for e in ends])
+        if gap:
+            alternatives.append(Alternative(End(EndKind.OUTSIDE, tuple(gap)), None, tuple(gap)))
         if alternatives:
             targets.append(alternatives)
     return targets
