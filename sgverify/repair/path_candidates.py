@@ -70,7 +70,8 @@ def _entry_hop(network, edited, assertion, cx, element: str, chosen, editable, o
     entry = next((e for e in acl.entries(egress) if e.number == int(number)), None)
     for edit in chosen:
         if isinstance(edit, EntryEdit) and edit.target.nacl == key and entry in edit.entries:
-            out.originals.add(edit.target)
+            out.originals.add(edit.target)  # an edit of it let this through: it must change otherwise
+            out.candidates += entry_candidates(network, assertion, edit.target, cx.packet.family)
             return
         if getattr(edit, "nacl", None) == key and entry in getattr(edit, "entries", ()):
             out.added.add(edit)  # an allow entry an earlier round added
