@@ -21,7 +21,8 @@ from ..model.addresses import Cidr
 from ..model.topology import AclAction, AclEntry, Route, TargetKind
 from ..spec import Kind
 from .path_edits import (COST_ADD_ROUTE, COST_DENY_ENTRY, COST_DENY_EVERY_PEER, COST_NARROW_ENTRY,
-                         COST_REMOVE_ENTRY, COST_REMOVE_ROUTE, MAX_ENTRIES, EntryEdit, EntryTarget, RouteEdit, RouteTarget, numbers_beside)
+                         COST_REMOVE_ENTRY, COST_REMOVE_ROUTE, MAX_ENTRIES, EntryEdit, EntryTarget, RouteEdit,
+                         RouteTarget, numbers_beside)
 
 
 def _always(*_) -> bool:
@@ -229,6 +230,7 @@ def _peering_route(network, table: str | None, peerings, vpc: str, family: Famil
 
 
 def _added(topology, table: str, route: Route, editable) -> list[RouteEdit]:
-    if not editable.table(table) or any(r.destination == route.destination for r in topology.route_tables[table].routes):
-        return []
+    routes = topology.route_tables[table].routes
+    if not editable.table(table) or any(r.destination == route.destination for r in routes):
+        return []  # a route for that block exists: it goes elsewhere, and changing it is not offered
     return [RouteEdit(table, None, route, COST_ADD_ROUTE, f"add the route {route} to {table}")]
