@@ -1000,3 +1000,32 @@ def test_elements_written_without_a_state_are_read():
     topology = load(doc).network.topology
     assert "nat-a" in topology.nat_gateways
     assert set(topology.tgw_attachments) == {"tgw-attach-a", "tgw-attach-b", "tgw-attach-vpn"}
+
+
+def test_a_missing_association_means_none_only_in_the_owners_view():
+    # The owner's own describe output leaves `Association` out when the attachment has none:
+    # traffic from it is dropped (the attachment is kept, with no table).
+    doc = transit_doc()
+    doc["TransitGateways"][0]["OwnerId"] = "111111111111"
+    first = doc["TransitGatewayAttachments"][0]
+    first.pop("Association")
+    first.update(TransitGatewayOwnerId="111111111111", ResourceOwnerId="111111111111")
+    assert load(doc).network.topology.tgw_attachments["tgw-attach-a"].route_table is None
+
+
+def test_a_missing_association_in_another_accounts_view_is_a_free_choice():
+    # A VPC of account 2222... attached to a gateway that 1111... shares: that account does not
+    # see the owner's route tables, so its output says nothing of the association.
+    for listed in (True, False):
+        doc = transit_doc()
+        if listed:  # the shared gateway appears in the attaching account's describe-transit-gateways
+            doc["TransitGateways"][0]["OwnerId"] = "111111111111"
+        else:
+            doc.pop("TransitGateways")
+        first = doc["TransitGatewayAttachments"][0]
+        first.pop("Association")
+        first.update(TransitGatewayOwnerId="111111111111", ResourceOwnerId="222222222222")
+        loaded = load(doc)
+        assert "tgw-attach-a" not in loaded.network.topology.tgw_attachments
+        assert any("tgw-attach-a" in str(w) and "association" in str(w) and "free choice" in str(w)
+                   for w in loaded.warnings)

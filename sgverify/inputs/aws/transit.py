@@ -8,7 +8,9 @@ AWS facts encoded here (see docs/aws.md):
   and associated route table; describe-transit-gateway-vpc-attachments the
   subnets of a VPC attachment. An attachment whose association or subnets
   the input does not show is left out, with a warning: what passes through it
-  is then a free choice;
+  is then a free choice. Only the gateway's owner sees an attachment's
+  association, so a missing `Association` means "not associated" only when
+  the input lists the gateway and shows no other account attaching;
 - a route table's routes come only from search-transit-gateway-routes, which
   shows static, propagated and blackhole routes alike (a route with several
   attachments is one route to each). Without that output, or when it says
@@ -37,23 +39,40 @@ def build_transit(described: Described, prefix_lists: Mapping[str, PrefixList], 
     for key, item in described.table("TransitGateways").items():
         if state(item.data.get("State")) not in _GONE:
             gateways[key] = TransitGateway(key=key, name=name_tag(item.data.get("Tags")), origin=origin(item))
-    attachments = _attachments(described, problems)
+    attachments = _attachments(described, gateways_listed(described), problems)
     tables = _route_tables(described, prefix_lists, problems)
     return gateways, attachments, tables
 
 
-def _attachments(described: Described, problems: Problems) -> dict[str, TgwAttachment]:
+def gateways_listed(described: Described) -> dict[str, str | None]:
+    """Transit gateways the input lists (a shared one included), by their owner account."""
+    return {key: item.data.get("OwnerId") for key, item in described.table("TransitGateways").items()}
+
+
+def _attachments(described: Described, gateways: Mapping[str, str | None],
+                 problems: Problems) -> dict[str, TgwAttachment]:
     general = described.table("TransitGatewayAttachments")
     of_vpcs = described.table("TransitGatewayVpcAttachments")
     out: dict[str, TgwAttachment] = {}
     for key in dict.fromkeys([*general, *of_vpcs]):
-        built = _attachment(key, general.get(key), of_vpcs.get(key), problems)
+        built = _attachment(key, general.get(key), of_vpcs.get(key), gateways, problems)
         if built is not None:
             out[key] = built
     return out
 
 
-def _attachment(key: str, item: Item | None, vpc_item: Item | None, problems: Problems) -> TgwAttachment | None:
+def _owners_view(item: Item, gateway: str, gateways: Mapping[str, str | None]) -> bool:
+    """Whether the input shows the attachment as the gateway's owner sees it:
+    only the owner sees its association (the route table is the owner's), so
+    in another account's describe output a missing `Association` says nothing."""
+    if gateway not in gateways:
+        return False
+    owner, attacher = gateways[gateway] or item.data.get("TransitGatewayOwnerId"), item.data.get("ResourceOwnerId")
+    return not (owner and attacher and owner != attacher)
+
+
+def _attachment(key: str, item: Item | None, vpc_item: Item | None, gateways: Mapping[str, str | None],
+                problems: Problems) -> TgwAttachment | None:
     first = item or vpc_item
     if state(first.data.get("State")) not in CARRYING:
         return None
@@ -73,12 +92,14 @@ def _attachment(key: str, item: Item | None, vpc_item: Item | None, problems: Pr
         missing.append("its route table association (describe-transit-gateway-attachments)")
     if kind == "vpc" and vpc_item is None:
         missing.append("its subnets (describe-transit-gateway-vpc-attachments)")
+    association = item.data.get("Association") if item is not None else None
+    if item is not None and association is None and not _owners_view(item, gateway, gateways):
+        missing.append("its route table association (seen only by the transit gateway's owner)")
     if missing:
         problems.warn(first.where, f"{key}: {' and '.join(missing)} not in the input: the attachment is "
                                    "left out, so what passes through it is a free choice")
         return None
     table = None
-    association = item.data.get("Association")
     if state(association) in ("associated", "associating"):
         table = text(Item(item.file, f"{item.path}.Association", association), "TransitGatewayRouteTableId",
                      problems)
