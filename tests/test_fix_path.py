@@ -122,6 +122,28 @@ def test_a_nacl_entry_is_narrowed_when_two_groups_would_each_need_an_edit(tmp_pa
         assert lines == [f"-      - {entry}", f"+      - {narrowed}"]
 
 
+def test_an_entry_that_admits_only_what_is_forbidden_is_removed(tmp_path):
+    # The NACL admits ssh from the VPC at #99 and postgres from anywhere at #100; the API
+    # carries two groups that both admit postgres from anywhere. Postgres from the
+    # internet must stop. By hand: each group rule removed (7 each; 0.0.0.0/0 minus the
+    # internet is 8 blocks, 16): 14. #100: every port of it is forbidden, its block minus
+    # the internet is 8 entries (16), and a deny entry before it needs a number between
+    # 99 and 100: there is none. Removing #100, 7, is cheapest; #99 stays.
+    text = API.replace("      - {number: 100, action: allow, protocol: tcp, ports: 443, cidr: 0.0.0.0/0}\n",
+                       "      - {number: 99, action: allow, protocol: tcp, ports: 22, cidr: 10.0.0.0/16}\n"
+                       "      - {number: 100, action: allow, protocol: tcp, ports: 5432, cidr: 0.0.0.0/0}\n") \
+        .replace("security_groups: [sg-api]", "security_groups: [sg-api, sg-debug]") \
+        .replace("ports: 443, source", "ports: 5432, source") \
+        .replace("    egress: []\n", "    egress: []\n  sg-debug:\n    vpc: vpc-main\n"
+                                     "    ingress: [{protocol: all, source: 0.0.0.0/0}]\n    egress: []\n")
+    network = _native(tmp_path, text)
+    lines = _fix_native(tmp_path, network, """\
+  - name: no postgres from the internet
+    deny: {from: internet, to: api, protocol: tcp, ports: 5432}
+""")
+    assert lines == ["-      - {number: 100, action: allow, protocol: tcp, ports: 5432, cidr: 0.0.0.0/0}"]
+
+
 def test_the_route_to_the_internet_goes_and_its_list_is_written_empty(tmp_path):
     # The API must not open connections to the internet (it has a public address and
     # rt-edge routes 0.0.0.0/0 to the gateway); its group is given allow-all egress here.
