@@ -445,6 +445,24 @@ def test_diff_compares_joined_networks_together(tmp_path, monkeypatch):
     assert pairs[0].outside == () and [p.joinable for p in pairs] == [True, True]
 
 
+
+def test_diff_command_compares_joined_networks_together(tmp_path):
+    """The same change through the command line: one row for A joined with B, E unchanged (exit 1)."""
+    import copy
+
+    old = peered_fleet()
+    new = copy.deepcopy(old)
+    new[B]["NetworkAcls"][0]["Entries"].insert(1, nacl_entry(110, True, "6", "10.0.0.0/16", (22, 22)))
+    write_fleet(tmp_path / "old", old)
+    write_fleet(tmp_path / "new", new)
+    done = run(["diff", "old", "new", "-f", "json"], 1, cwd=tmp_path)
+    report = json.loads(done.stdout)
+    joined = [n for n in report["networks"] if n.get("joined_with")]
+    assert len(joined) == 1 and [j["path"] for j in joined[0]["joined_with"]] == [f"new/{B}/{REGION}.json"]
+    assert [(c["change"], c["packet"].split(" -> ")[1]) for c in joined[0]["report"]["changes"]] == [
+        ("added", "10.0.1.10:22")]
+    assert "peering" not in done.stderr  # joining resolved the reference; no line says it leads outside
+
 # -- reading files as one, and grouping them ---------------------------------------------------------
 
 def test_each_vpc_keeps_its_snapshot_region_and_account(tmp_path):

@@ -134,13 +134,18 @@ def diff_many(olds, news, job, backend, destinations, soft_fail: bool, many: boo
     jobs = [replace(job, old=o, new=n, formats=tuple(dict.fromkeys(job.formats or ("text",))))
             for o, n in (pair_by_name(olds, news) if many else [(olds.paths[0], news.paths[0])])]
     with progress("diff") as tick:
-        pairs = run_each(diff_pair, jobs, backend, tick)
+        if many:
+            from ..run.many_diff import diff_all
+
+            pairs = diff_all(olds, news, jobs[0], backend, tick)
+        else:
+            pairs = run_each(diff_pair, jobs, backend, tick)
     for found in pairs:
         for diagnostic in found.errors if many else ():
             print(f"sgverify: network {found.name.label} not compared: {diagnostic}", file=sys.stderr)
         for warning in found.warnings:
             print(f"sgverify: {warning}", file=sys.stderr)
-        warn_outside(found.name.path, found.outside)
+        warn_outside(found.name.path, found.outside, found.joinable)
     errors = {p.name.path: [str(d) for d in p.errors] for p in pairs if p.errors}
     if not many:
         if errors:
