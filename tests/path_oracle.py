@@ -158,8 +158,26 @@ def in_endpoints(world: World, endpoints, end: End, a: int) -> bool:
 def senders(world: World, assertion: Assertion, points) -> list[tuple[End, int]]:
     """(end, address it sends from) counted by `from` (for `only`: outside `from`)."""
     only = assertion.kind is Kind.ONLY
-    return [(end, a) for end in world.all_ends() for a in points
-            if world.holds(end, a) and in_endpoints(world, assertion.sources, end, a) != only]
+    out = [(end, a) for end in world.all_ends() for a in points
+           if world.holds(end, a) and in_endpoints(world, assertion.sources, end, a) != only]
+    if assertion.kind is Kind.ALLOW:
+        out += [(world.outside, a) for a in unheld(world, assertion.sources, points, world.holds)
+                if not world.holds(world.outside, a)]
+    return out
+
+
+def unheld(world: World, endpoints, points, test) -> list[int]:
+    """The points of an `allow`'s address blocks that hold no end at all: the
+    project takes such a block as outside hosts that nothing routes to or from,
+    so that the `allow` is refuted rather than held vacuously."""
+    ends = world.all_ends()
+    out = []
+    for endpoint in endpoints:
+        for cidr in getattr(endpoint, "cidrs", ()) if isinstance(endpoint, AddressEndpoint) else ():
+            inside = [a for a in points if world.inside(cidr, a)]
+            if inside and not any(test(e, a) for e in ends for a in inside):
+                out += inside
+    return out
 
 
 # ---------------------------------------------------------------- deciding
@@ -184,7 +202,7 @@ def targets(world: World, assertion: Assertion, points) -> list[tuple[str, list[
     return out
 
 
-def _failing(world: World, src: End, s: int, point: int, target: str, addresses, ports, nat_ports):
+def _failing(world: World, src: End, s: int, point: int, target: str, addresses, ports, nat_ports, nobody=()):
     """(client port, NAT port, address) of a connection to `target` none completes, or None.
     The world is restrictive: what the input leaves out carries nothing."""
     if target:
@@ -195,6 +213,8 @@ def _failing(world: World, src: End, s: int, point: int, target: str, addresses,
         return None
     for d in addresses:
         holders = [e for e in world.all_ends() if e != src and world.reached(e, d)]
+        if not holders and d in nobody:
+            holders = [world.outside]
         if not holders:
             continue
         arrivals = [a for a in world.request(src, s, d, point) if a.end in holders]
@@ -226,9 +246,10 @@ def _decide(world: World, assertion: Assertion) -> Witness | None:
         ports = port_points(network, *(assertion.client_ports or DEFAULT_CLIENT_PORTS))
         nat_ports = port_points(network, *NAT_PORTS)
         wanted = targets(world, assertion, points)
+        nobody = set(unheld(world, assertion.destinations, points, world.reached))
         for src, s in sources:
             for point, (target, addresses) in itertools.product(services, wanted):
-                found = _failing(world, src, s, point, target, addresses, ports, nat_ports)
+                found = _failing(world, src, s, point, target, addresses, ports, nat_ports, nobody)
                 if found is not None:
                     return Witness(src, s, found[2], point, found[0], found[1], target, world.family)
         return None
@@ -259,6 +280,9 @@ def replay_problem(network: Network, assertion: Assertion, example) -> str:
     only = assertion.kind is Kind.ONLY
     sources = [e for e in _candidates(world, example.source, s, True)
                if in_endpoints(world, assertion.sources, e, s) != only]
+    if assertion.kind is Kind.ALLOW and not example.source.resource and \
+            s in unheld(world, assertion.sources, address_points(world, assertion) + [s], world.holds):
+        sources.append(world.outside)
     if not sources:
         return f"no end of {example.source} sends from {packet.src_ip} within `from`"
     if assertion.kind is not Kind.ALLOW:
@@ -272,12 +296,13 @@ def replay_problem(network: Network, assertion: Assertion, example) -> str:
         port_points(network, *(assertion.client_ports or DEFAULT_CLIENT_PORTS))
     nat_ports = port_points(network, *NAT_PORTS)
     points = address_points(world, assertion)
+    nobody = set(unheld(world, assertion.destinations, points + [d], world.reached))
     for src in sources:
         for target, addresses in targets(world, assertion, points):
             if target and (example.destination.resource != target or d not in addresses):
                 continue
             if not target and not _in_space(world, assertion.destinations, d):
                 continue
-            if _failing(world, src, s, point, target, addresses if target else [d], ports, nat_ports):
+            if _failing(world, src, s, point, target, addresses if target else [d], ports, nat_ports, nobody):
                 return ""
     return f"every connection {packet} (client port {example.client_port}) completes on the oracle"
