@@ -71,7 +71,7 @@ def same(a: Rule, b: Rule) -> bool:
         (b.group, b.direction, b.peer, b.service, b.service_unknown, b.origin)
 
 
-def _original(network: Network, rule: Rule, edits) -> Rule | None:
+def original_rule(network: Network, rule: Rule, edits) -> Rule | None:
     """The rule of the unedited network that `rule` (of the edited one) stands for."""
     for edit in edits:
         if any(r.group == rule.group and r.direction is rule.direction and r.peer == rule.peer
@@ -104,30 +104,30 @@ def search_fix(network: Network, assertions, rounds: int = MAX_ROUNDS,
     failure = None
     for _ in range(rounds):
         edited = apply(network, chosen)
-        failure = _first_failure(edited, assertions)
+        failure = first_failure(edited, assertions)
         if failure is None:
             return Fix(chosen, edited)
         if failure.counterexample is None:
-            return NoFix(f"{_named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
+            return NoFix(f"{named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
                          f"no fix can be proved")
         refuted.append(frozenset(chosen))
         stuck = _learn(network, failure, chosen, candidates, clauses, edited, editable)
         if stuck:
-            return NoFix(f"{_named(failure.assertion)} {stuck}")
-        chosen = _choose(candidates, clauses, refuted)
+            return NoFix(f"{named(failure.assertion)} {stuck}")
+        chosen = choose_edits(candidates, clauses, refuted)
         if chosen is None:
-            return NoFix(f"no removal, narrowing or addition of rules makes {_named(failure.assertion)} hold "
-                         f"without breaking another assertion{_unchangeable(failure, network, editable)}")
+            return NoFix(f"no removal, narrowing or addition of rules makes {named(failure.assertion)} hold "
+                         f"without breaking another assertion{unchangeable(failure, network, editable)}")
     return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
-                 f"{_named(failure.assertion)}")
+                 f"{named(failure.assertion)}")
 
 
-def _named(assertion: Assertion) -> str:
+def named(assertion: Assertion) -> str:
     where = f" ({assertion.origin})" if str(assertion.origin) else ""
     return f"{assertion.name!r}{where}"
 
 
-def _unchangeable(failure, network: Network, editable: Editable) -> str:
+def unchangeable(failure, network: Network, editable: Editable) -> str:
     """Why this counterexample left the search nothing to try, when it can say."""
     cx = failure.counterexample
     if cx.blocked_by is None and not admitting(cx, network):
@@ -160,7 +160,7 @@ def admitting(cx, network: Network) -> tuple[Rule, ...]:
     return tuple(out)
 
 
-def _first_failure(network: Network, assertions):
+def first_failure(network: Network, assertions):
     compiled = CompiledNetwork(network)
     for assertion in assertions:
         result = check_assertion(compiled, assertion)
@@ -177,7 +177,7 @@ def _learn(network, failure, chosen, candidates, clauses, edited, editable: Edit
     if assertion.kind is not Kind.ALLOW:  # a forbidden packet got through
         originals, added = set(), set()
         for rule in admitting(cx, edited):
-            original = _original(network, rule, chosen)
+            original = original_rule(network, rule, chosen)
             if original is not None and editable.rule(original):
                 originals.add(original)
                 new += block_candidates(network, assertion, original)
@@ -194,7 +194,7 @@ def _learn(network, failure, chosen, candidates, clauses, edited, editable: Edit
                         f"(its groups are not described in the input, or not written as text)")
             new += offered
         if not blocks:
-            new += _path_candidates(edited, assertion, cx, editable)
+            new += path_candidates(edited, assertion, cx, editable)
             if not new:
                 return (f"is dropped on the path ({cx.failed_at or 'not by a security group'}), "
                         f"where the search cannot add an entry")
@@ -204,7 +204,7 @@ def _learn(network, failure, chosen, candidates, clauses, edited, editable: Edit
     return ""
 
 
-def _path_candidates(network, assertion, cx, editable: Editable) -> list:
+def path_candidates(network, assertion, cx, editable: Editable) -> list:
     from .repair_nacl import denying_hop, nacl_candidates
 
     hop = denying_hop(cx)
@@ -213,7 +213,7 @@ def _path_candidates(network, assertion, cx, editable: Editable) -> list:
     return nacl_candidates(network, assertion, cx, endpoint_space, _services_for)
 
 
-def _choose(candidates, clauses, refuted):
+def choose_edits(candidates, clauses, refuted):
     index = {e: i for i, e in enumerate(candidates)}
     by_target: dict = {}
     for i, e in enumerate(candidates):

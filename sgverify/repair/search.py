@@ -12,8 +12,8 @@ assertion was proved is returned.
 
 from __future__ import annotations
 
-from ..explore.repair import (Fix, NoFix, _choose, _first_failure, _named, _original, _path_candidates,
-                              _unchangeable, admitting, apply, same)
+from ..explore.repair import (Fix, NoFix, choose_edits, first_failure, named, original_rule, path_candidates,
+                              unchangeable, admitting, apply, same)
 from ..explore.repair_candidates import Edit, Editable, add_candidates, block_candidates
 from ..spec import Kind
 from .path_candidates import PathEditable, route_candidates, through
@@ -36,22 +36,22 @@ def search(network, assertions, rounds: int = MAX_ROUNDS, editable: Editable = E
     failure = None
     for _ in range(rounds):
         edited = apply_all(network, chosen)
-        failure = _first_failure(edited, assertions)
+        failure = first_failure(edited, assertions)
         if failure is None:
             return Fix(chosen, edited)
         if failure.counterexample is None:
-            return NoFix(f"{_named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
+            return NoFix(f"{named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
                          f"no fix can be proved")
         refuted.append(frozenset(chosen))
         stuck = _learn(network, edited, failure, chosen, candidates, clauses, editable, path)
         if stuck:
-            return NoFix(f"{_named(failure.assertion)} {stuck}")
+            return NoFix(f"{named(failure.assertion)} {stuck}")
         chosen = _valid_choice(network, candidates, clauses, refuted)
         if chosen is None:
-            return NoFix(f"none of the edits of rules, NACL entries or routes tried makes {_named(failure.assertion)} "
+            return NoFix(f"none of the edits of rules, NACL entries or routes tried makes {named(failure.assertion)} "
                          f"hold together with every other assertion{_why_stuck(failure, network, editable)}")
     return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
-                 f"{_named(failure.assertion)}")
+                 f"{named(failure.assertion)}")
 
 
 def _why_stuck(failure, network, editable: Editable) -> str:
@@ -60,13 +60,13 @@ def _why_stuck(failure, network, editable: Editable) -> str:
     if failure.assertion.kind is Kind.ALLOW and cx.failed_at and cx.blocked_by is None:
         return (f"; the path drops it at {cx.failed_at}, and no NACL entry or route the input writes "
                 f"can be added there to let it through")
-    return _unchangeable(failure, network, editable)
+    return unchangeable(failure, network, editable)
 
 
 def _valid_choice(network, candidates, clauses, refuted, tries: int = 50):
     """The cheapest selection whose NACLs keep valid, unique rule numbers."""
     for _ in range(tries):
-        chosen = _choose(candidates, clauses, refuted)
+        chosen = choose_edits(candidates, clauses, refuted)
         if chosen is None or numbers_valid(apply_path(network, [e for e in chosen if is_path_edit(e)])):
             return chosen
         refuted.append(frozenset(chosen))
@@ -79,7 +79,7 @@ def _learn(network, edited, failure, chosen, candidates, clauses, editable: Edit
     if assertion.kind is not Kind.ALLOW:  # a request that must not arrive did
         originals, added = set(), set()
         for rule in admitting(cx, edited):
-            original = _original(network, rule, [e for e in chosen if isinstance(e, Edit)])
+            original = original_rule(network, rule, [e for e in chosen if isinstance(e, Edit)])
             if original is not None and editable.rule(original):
                 originals.add(original)
                 new += block_candidates(network, assertion, original)
@@ -101,7 +101,7 @@ def _learn(network, edited, failure, chosen, candidates, clauses, editable: Edit
                         f"(its groups are not described in the input, or not written as text)")
             new += offered
         if not blocks:
-            new += _path_candidates(edited, assertion, cx, editable)
+            new += path_candidates(edited, assertion, cx, editable)
             if edited.topology is not None:
                 new += route_candidates(edited, cx, path)
             if not new and not chosen:  # else other selections of what was offered may still pass
