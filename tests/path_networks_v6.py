@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 from pathnets import ICMP, TCP, UDP, C, InternetGateway, Peering, Subnet, Vpc, acl, assertion, entry, group, \
     network, rule
 from sgverify.model import PrefixList, PrefixListPeer, Resource, parse_address
-from sgverify.model.topology import EgressOnlyGateway, NatGateway, Route, RouteTable, TargetKind, VpcEndpoint
+from sgverify.model.topology import (EgressOnlyGateway, NatGateway, Route, RouteTable, TargetKind, TgwAttachment,
+                                     TgwRoute, VpcEndpoint)
 from sgverify.spec import AddressEndpoint, InternetEndpoint, ResourceEndpoint
+from test_path_oracle import cases
 
 ICMPV6 = 58
 PL = "pl-s3"
@@ -239,3 +241,32 @@ def free_cases(draw):
     protocol, ports = draw(st.sampled_from(TRAFFIC))
     client_ports = draw(st.sampled_from([None, None, (32768, 60999)]))
     return net, replace(assertion(kind, [source], [destination], protocol, ports), client_ports=client_ports)
+
+
+VPN_BLOCK = AddressEndpoint("172.16.0.0/12", (C("172.16.0.0/12"),))
+
+
+@st.composite
+def vpn_cases(draw):
+    """The transit gateway networks of test_path_oracle.py, with a VPN attachment
+    (no VPC: what lies behind it is not in the input) that a TGW table routes
+    172.16.0.0/12 or everything to, or an attachment whose TGW table is not in
+    the input; the assertion is now and then about the VPN's side."""
+    net, a = draw(cases(transit=True))
+    t = net.topology
+    attachments, tables = dict(t.tgw_attachments), dict(t.tgw_route_tables)
+    table = draw(st.sampled_from(sorted(tables)))
+    attachments["att-vpn"] = TgwAttachment("att-vpn", "tgw", None, (), table, kind="vpn")
+    destination = draw(st.sampled_from(["172.16.0.0/12", "0.0.0.0/0", "10.1.0.0/16"]))
+    routes = tuple(r for r in tables[table].routes if str(r.destination) != destination)  # one route a block
+    tables[table] = replace(tables[table], routes=routes + (TgwRoute(C(destination), "att-vpn"),))
+    if draw(st.integers(0, 3)) == 0:
+        key = draw(st.sampled_from(sorted(k for k in attachments if k != "att-vpn")))
+        attachments[key] = replace(attachments[key], route_table="tgw-rt-gone")
+    net = replace(net, topology=replace(t, tgw_attachments=attachments, tgw_route_tables=tables))
+    if net.resources and draw(st.booleans()):
+        if a.kind.value == "only" or draw(st.booleans()):
+            a = replace(a, sources=(VPN_BLOCK,))
+        else:
+            a = replace(a, destinations=(VPN_BLOCK,))
+    return net, a
