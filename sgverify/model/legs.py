@@ -27,6 +27,7 @@ from .service import ICMP, TCP, UDP
 from .topology import Route, Subnet, TargetKind
 from .unfiltered import service_space
 from .legs_outside import any_route, from_outside, leads_out, undescribed
+from .legs_public import PublicArrivals
 
 UNKNOWN_KINDS = (TargetKind.INTERFACE, TargetKind.VPN_GATEWAY, TargetKind.OTHER)
 NAT_PROTOCOLS = (TCP, UDP, ICMP)
@@ -64,7 +65,7 @@ class _PublicSlot:
     assume: tuple = ()
 
 
-class Legs:
+class Legs(PublicArrivals):
     """Legs of one network and family, computed once per source subnet."""
 
     def __init__(self, places: Places):
@@ -276,64 +277,6 @@ class Legs:
                                     subnet=far.key, resource=resource, at=at,
                                     hops=(hop, Hop(f"internet gateway {far_gateway} into {far.vpc}", self._origin(far_gateway)))))
         return [leg for leg in legs if leg.space]
-
-    def _public_arrivals(self, space):
-        """(subnet, its VPC's internet gateway, addresses, resource or "", free
-        address or None) reached from the internet (once per space: every
-        public address sent from one subnet asks the same)."""
-        key = ("arrivals", tuple(space))
-        if key not in self._cache:
-            self._cache[key] = list(self._arrivals(space))
-        return self._cache[key]
-
-    def _arrivals(self, space):
-        space = list(space)
-        if self.family is Family.V4:
-            for far, gateway, values in self._public_v4:
-                part = iv.intersect(space, values)
-                if part:
-                    yield far, gateway, part, "*", None  # the public addresses of the interfaces there
-            for far, gateway, resource, at in self._public_free:
-                part = iv.intersect(space, list(at.space))
-                if part:
-                    yield far, gateway, part, resource, at  # a public address the input leaves open
-            return
-        for far, gateway, blocks in self._public_v6:
-            part = iv.intersect(space, blocks)
-            if part:
-                yield far, gateway, part, "", None
-
-    @cached_property
-    def _gateways(self) -> dict[str, str]:
-        return {g.vpc: g.key for g in sorted(self.topology.internet_gateways.values(), key=lambda g: g.key) if g.vpc}
-
-    @cached_property
-    def _public_v4(self) -> list:
-        """Per subnet with mapped public addresses: (subnet, gateway, addresses)."""
-        t, grouped = self.topology, {}
-        for ends in self.places.resource_ends.values():
-            for end in ends:
-                gateway = self._gateways.get(end.vpc)
-                if gateway is not None and end.publics:
-                    grouped.setdefault((end.subnet, gateway), []).extend(end.publics)
-        return [(t.subnets[k], g, iv.of_points(v)) for (k, g), v in sorted(grouped.items())]
-
-    @cached_property
-    def _public_free(self) -> list:
-        """(subnet, gateway, resource, its free public address) for interfaces
-        that have a public IPv4 whose value the input does not give."""
-        out = []
-        for name, ends in sorted(self.places.resource_ends.items()):
-            for end in ends:
-                gateway = self._gateways.get(end.vpc)
-                if gateway is not None and end.free_public is not None:
-                    out.append((self.topology.subnets[end.subnet], gateway, name, end.free_public))
-        return out
-
-    @cached_property
-    def _public_v6(self) -> list:
-        return [(far, self._gateways[vpc], self.blocks(far)) for vpc in self.topology.vpcs if vpc in self._gateways
-                for far in self.subnets_of(vpc)]
 
     def _origin(self, key: str) -> Origin | None:
         for table in (self.topology.internet_gateways, self.topology.egress_only_gateways,
