@@ -254,13 +254,13 @@ class QueryBuilder:
     def _public_sources_go_out(self) -> str:
         """A packet from a resource's public address exists only beyond the
         internet gateway, so it is headed for a public address."""
-        if not self._public_sources:
+        if not self.public_sources:
             return smt.TRUE
-        return smt.any_of([smt.negate(self._addr_in("src", self._public_sources)),
+        return smt.any_of([smt.negate(self._addr_in("src", self.public_sources)),
                            self._addr_in("dst", public_intervals(self.c.family))])
 
     @cached_property
-    def _public_sources(self) -> list[tuple[int, int]]:
+    def public_sources(self) -> list[tuple[int, int]]:
         c = self.c
         return iv.of_points(v for r in c.network.resources.values() for v in r.public_addresses(c.family))
 
