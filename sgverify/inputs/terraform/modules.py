@@ -59,6 +59,10 @@ class InstanceNS(Namespace):
                 inst.cache[name] = _PENDING
                 inst.cache[name] = inst.evaluator().eval(inst.block.attributes[name][0])
             value = inst.cache[name]
+            if value is None:
+                # null is not writing it: the provider may compute it at apply (a VPC's
+                # ipv6_cidr_block from assign_generated_ipv6_cidr_block)
+                return Ref(inst.address, name)
             if name == "name":
                 # a name identifies the resource (a group, a subnet group, a launch
                 # template by name) even when the name itself is not known
