@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from pathnets import ICMP, TCP, UDP, C, InternetGateway, Peering, Subnet, Vpc, acl, assertion, entry, group, \
     network, rule
-from sgverify.model import PrefixList, PrefixListPeer, Resource, parse_address
+from sgverify.model import CidrPeer, PrefixList, PrefixListPeer, Resource, parse_address
 from sgverify.model.topology import (EgressOnlyGateway, NatGateway, Route, RouteTable, TargetKind, TgwAttachment,
                                      TgwRoute, VpcEndpoint)
 from sgverify.spec import AddressEndpoint, InternetEndpoint, ResourceEndpoint
@@ -270,3 +270,61 @@ def vpn_cases(draw):
         else:
             a = replace(a, destinations=(VPN_BLOCK,))
     return net, a
+
+
+V6_TRANSIT = {"vpc-a": "2600:1f18:a", "vpc-b": "2600:1f18:b", "vpc-c": "2600:1f18:c"}
+
+
+@st.composite
+def dual_transit_cases(draw):
+    """The transit gateway networks of test_path_oracle.py made dual-stack: each
+    VPC gets its IPv6 block and each subnet a /64, each interface a global
+    address beside its IPv4 one, every NACL an IPv6 twin of each entry, every
+    group rule an IPv6 twin of its 0.0.0.0/0 ones; tables send the other VPCs'
+    IPv6 blocks (or ::/0) to the transit gateway and its tables gain IPv6 routes."""
+    net, a = draw(cases(transit=True))
+    t = net.topology
+    vpcs = {k: replace(v, cidrs=v.cidrs + (C(f"{V6_TRANSIT[k]}::/56"),)) for k, v in t.vpcs.items()}
+    subnets = {k: replace(s, cidrs=s.cidrs + (C(f"{V6_TRANSIT[s.vpc]}:{str(s.cidrs[0]).split('.')[2]}::/64"),))
+               for k, s in t.subnets.items()}
+
+    def twin(entries):
+        return entries + tuple(replace(e, cidr=C("::/0"), number=e.number + 1) for e in entries
+                               if str(e.cidr) == "0.0.0.0/0" and draw(st.integers(0, 3)) and
+                               all(o.number != e.number + 1 for o in entries))
+    nacls = {k: replace(n, inbound=twin(n.inbound), outbound=twin(n.outbound)) for k, n in t.nacls.items()}
+    tables = {}
+    for k, rt in t.route_tables.items():
+        extra = [Route(TargetKind.TRANSIT_GATEWAY, "tgw", C(f"{V6_TRANSIT[v]}::/56"))
+                 for v in vpcs if v != rt.vpc and draw(st.integers(0, 3))]
+        if draw(st.integers(0, 2)) == 0:
+            extra.append(Route(TargetKind.TRANSIT_GATEWAY, "tgw", C("::/0")))
+        tables[k] = replace(rt, routes=rt.routes + tuple(extra))
+    tgw_tables = {}
+    for k, rt in t.tgw_route_tables.items():
+        extra = ()
+        if draw(st.booleans()):
+            extra = (TgwRoute(C(draw(st.sampled_from(["::/0", "2600:1f18:b::/56", "2600:1f18:b:2::/64"]))),
+                              draw(st.sampled_from(sorted(t.tgw_attachments))), draw(st.integers(0, 4)) == 0),)
+            extra = tuple(replace(r, attachment=None) if r.blackhole else r for r in extra)
+        tgw_tables[k] = replace(rt, routes=rt.routes + extra)
+    resources = {}
+    for k, r in net.resources.items():
+        subnet = subnets[r.subnet_ids[0]]
+        v6 = parse_address(f"{str(subnet.cidrs[1]).split('/')[0]}10")
+        resources[k] = replace(r, ips=r.ips + (v6,), subnets=subnet.cidrs)
+    groups = {k: replace(g, ingress=_v6_twins(g.ingress), egress=_v6_twins(g.egress)) for k, g in net.groups.items()}
+    topology = replace(t, vpcs=vpcs, subnets=subnets, nacls=nacls, route_tables=tables, tgw_route_tables=tgw_tables)
+    net = replace(net, topology=topology, resources=resources, groups=groups)
+    if draw(st.booleans()) and a.kind.value != "only" and any(isinstance(e, ResourceEndpoint) for e in a.sources):
+        a = replace(a, destinations=(draw(st.sampled_from([AddressEndpoint(c, (C(c),)) for c in (
+            "::/0", "2600:1f18:b::/56", "2600:1f18:b:2::10/128", "2a00:1450::1/128")])),))
+    return net, a
+
+
+def _v6_twins(rules):
+    out = list(rules)
+    for r in rules:
+        if isinstance(r.peer, CidrPeer) and str(r.peer.cidr) == "0.0.0.0/0":
+            out.append(replace(r, peer=replace(r.peer, cidr=C("::/0")), index=len(out)))
+    return tuple(out)

@@ -1,6 +1,6 @@
 """The Z3 path engine against the path oracle on IPv6, gateway endpoints and
 free choices (path_networks_v6.py draws the networks), and on transit gateway
-networks with a VPN attachment and TGW tables not in the input.
+networks with a VPN attachment and TGW tables not in the input, or dual-stack.
 
 The oracle (path_oracle.py) decides each family apart, and takes every way
 what the input leaves out may go for `deny` and `only`, and none for `allow`.
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 
-from path_networks_v6 import free_cases, vpn_cases
+from path_networks_v6 import dual_transit_cases, free_cases, vpn_cases
 from path_oracle import decide, replay_problem
 from pathnets import TCP, C, InternetGateway, Subnet, Vpc, acl, assertion, entry, group, network, rule
 from sgverify.model import Family, PrefixList, Resource, parse_address
@@ -181,4 +181,10 @@ def test_a_resource_in_a_subnet_not_in_the_input_is_still_in_its_vpc():
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(vpn_cases())
 def test_engine_agrees_with_the_path_oracle_beside_a_vpn_behind_a_transit_gateway(case):
+    _agree(*case)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dual_transit_cases())
+def test_engine_agrees_with_the_path_oracle_on_ipv6_through_a_transit_gateway(case):
     _agree(*case)
