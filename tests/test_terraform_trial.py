@@ -69,3 +69,114 @@ def test_a_block_cut_from_a_null_written_block_says_it_is_known_after_apply():
     assert "uses aws_vpc.v.ipv6_cidr_block, known only after apply" in said[0]
     assert "None" not in said[0]
     assert verdicts(loaded.network, DENY_OUT) == {"out": Verdict.VIOLATED}
+
+
+# Two VPCs joined by a transit gateway whose static routes are built the way the
+# terraform-aws-modules transit-gateway module builds them: each attachment's key
+# paired with each of its routes (to the blocks behind that attachment) by
+# setproduct(), chunked back into pairs, and a blackhole route given no attachment
+# through tobool().
+TGW = """
+locals {
+  attachments = {
+    a = { vpc = "a", routes = [{ destination_cidr_block = "10.1.0.0/16" }] }
+    b = { vpc = "b", routes = [{ destination_cidr_block = "10.2.0.0/16" },
+                               { destination_cidr_block = "10.2.0.99/32", blackhole = true }] }
+  }
+  pairs = chunklist(flatten([
+    for k, v in local.attachments : setproduct([{ key = k }], v.routes)
+  ]), 2)
+  vpcs = { a = "10.1.0.0/16", b = "10.2.0.0/16" }
+}
+resource "aws_vpc" "v" {
+  for_each   = local.vpcs
+  cidr_block = each.value
+}
+resource "aws_subnet" "s" {
+  for_each   = local.vpcs
+  vpc_id     = aws_vpc.v[each.key].id
+  cidr_block = cidrsubnet(each.value, 8, 0)
+}
+resource "aws_ec2_transit_gateway" "t" {
+  default_route_table_association = "disable"
+  default_route_table_propagation = "disable"
+}
+resource "aws_ec2_transit_gateway_vpc_attachment" "x" {
+  for_each           = local.attachments
+  transit_gateway_id = aws_ec2_transit_gateway.t.id
+  vpc_id             = aws_vpc.v[each.value.vpc].id
+  subnet_ids         = [aws_subnet.s[each.value.vpc].id]
+}
+resource "aws_ec2_transit_gateway_route_table" "r" {
+  transit_gateway_id = aws_ec2_transit_gateway.t.id
+}
+resource "aws_ec2_transit_gateway_route_table_association" "x" {
+  for_each                       = local.attachments
+  transit_gateway_attachment_id  = aws_ec2_transit_gateway_vpc_attachment.x[each.key].id
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.r.id
+}
+resource "aws_ec2_transit_gateway_route" "x" {
+  count                          = length(local.pairs)
+  destination_cidr_block         = local.pairs[count.index][1].destination_cidr_block
+  blackhole                      = try(local.pairs[count.index][1].blackhole, null)
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.r.id
+  transit_gateway_attachment_id  = tobool(try(local.pairs[count.index][1].blackhole, false)) == false ? aws_ec2_transit_gateway_vpc_attachment.x[local.pairs[count.index][0].key].id : null
+}
+resource "aws_route" "across" {
+  for_each               = { a = "10.2.0.0/16", b = "10.1.0.0/16" }
+  route_table_id         = aws_vpc.v[each.key].main_route_table_id
+  destination_cidr_block = each.value
+  transit_gateway_id     = aws_ec2_transit_gateway.t.id
+}
+resource "aws_security_group" "g" {
+  for_each = local.vpcs
+  vpc_id   = aws_vpc.v[each.key].id
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+resource "aws_instance" "i" {
+  for_each               = { a = "10.1.0.10", b = "10.2.0.10" }
+  ami                    = "ami-1"
+  subnet_id              = aws_subnet.s[each.key].id
+  private_ip             = each.value
+  vpc_security_group_ids = [aws_security_group.g[each.key].id]
+}
+resource "aws_instance" "hole" {
+  ami                    = "ami-1"
+  subnet_id              = aws_subnet.s["b"].id
+  private_ip             = "10.2.0.99"
+  vpc_security_group_ids = [aws_security_group.g["b"].id]
+}
+"""
+
+
+def test_transit_gateway_routes_built_with_setproduct_and_chunklist_are_read():
+    # a -> b: a's table sends 10.2/16 to the gateway; a's attachment is associated
+    # with r, whose static route sends 10.2/16 to b's attachment; b's table answers
+    # through the gateway the same way (10.1/16 -> a). Both groups admit 10/8.
+    # 10.2.0.99 is in b's subnet, but r's /32 blackhole route for it is the longest
+    # match, so nothing from a reaches it.
+    loaded = tf(TGW)
+    assert not [w for w in warnings(loaded) if "left out" in w or "not evaluated" in w]
+    assert verdicts(loaded.network, """
+        - name: a reaches b
+          allow: {from: 'aws_instance.i["a"]', to: 'aws_instance.i["b"]', protocol: tcp, ports: [443]}
+        - name: b reaches a
+          allow: {from: 'aws_instance.i["b"]', to: 'aws_instance.i["a"]', protocol: tcp, ports: [22]}
+        - name: the blackhole holds
+          deny: {from: 'aws_instance.i["a"]', to: aws_instance.hole}
+        - name: b reaches its own blackholed neighbour
+          allow: {from: 'aws_instance.i["b"]', to: aws_instance.hole, protocol: tcp, ports: [80]}
+        """) == {"a reaches b": Verdict.HOLDS, "b reaches a": Verdict.HOLDS,
+                 "the blackhole holds": Verdict.HOLDS,
+                 "b reaches its own blackholed neighbour": Verdict.HOLDS}

@@ -45,6 +45,7 @@ def call_function(name: str, args: list[Any]) -> Any:
 STRUCTURAL = frozenset((
     "concat", "flatten", "distinct", "compact", "element", "length", "tolist", "toset",
     "tomap", "merge", "keys", "values", "zipmap", "one", "slice", "reverse",
+    "setproduct", "chunklist",
 ))
 
 
@@ -154,6 +155,32 @@ def _range(*args: Any) -> list[int]:
     return list(values)
 
 
+def _setproduct(*sets: list) -> list[list]:
+    """Every combination of one element of each argument (the transit gateway module pairs
+    each attachment's key with each of its routes this way)."""
+    out: list[list] = [[]]
+    for items in sets:
+        out = [combo + [item] for combo in out for item in list(items)]
+        if len(out) > MAX_ELEMENTS:
+            raise ValueError(f"setproduct of more than {MAX_ELEMENTS} elements")
+    return out if sets else []
+
+
+def _chunklist(value: list, size: int) -> list[list]:
+    size = int(size)
+    if size <= 0:
+        raise ValueError("chunklist size must be positive")
+    return [list(value[i:i + size]) for i in range(0, len(value), size)]
+
+
+def _tobool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"tobool of {value!r}")
+
+
 def _element(value: list, index: int) -> Any:
     return value[int(index) % len(value)]
 
@@ -206,6 +233,7 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "tolist": lambda value: list(value),
     "toset": lambda value: _distinct(list(value)),
     "tomap": lambda value: dict(value),
+    "tobool": _tobool,
     "tostring": lambda value: value if isinstance(value, str) else str(value),
     "tonumber": lambda value: int(value) if str(value).lstrip("-").isdigit() else float(value),
     "merge": lambda *maps: {k: v for m in maps for k, v in m.items()},
@@ -228,4 +256,6 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "sort": lambda value: sorted(value),
     "reverse": lambda value: list(reversed(value)),
     "slice": lambda value, a, b: value[int(a):int(b)],
+    "setproduct": _setproduct,
+    "chunklist": _chunklist,
 }
