@@ -12,7 +12,8 @@ from typing import Any
 
 from ...model import Cidr, Family, Resource, parse_address
 from .intrinsics import CfnError, ResRef, Unknown
-from .subnets import ANY_V6, Subnets
+from .ipv6_assigned import Assigned
+from .subnets import Subnets
 from ..yamlnodes import YMap
 
 VPC_DEFAULT = "vpc-default"
@@ -52,6 +53,7 @@ class _Resources:
         self.owners: dict[tuple[Family, int], str] = {}
         self.used_templates: set[str] = set()
         self.subnets = Subnets(ctx, self._get)
+        self.assigned = Assigned(ctx, self._get, self.subnets)
 
     def read(self) -> dict[str, Resource]:
         for logical in self.ctx.logicals("AWS::EC2::Instance"):
@@ -59,14 +61,14 @@ class _Resources:
         for logical in self.ctx.logicals("AWS::EC2::NetworkInterface"):
             _, props, line = self.ctx.body(logical)
             self._add(logical, self._get(props, "GroupSet", line), self._ips(props, line),
-                      self._get(props, "SubnetId", line), "network-interface", props)
+                      self._get(props, "SubnetId", line), "network-interface", props, v6=[(props, "")])
         for logical in self.ctx.logicals("AWS::AutoScaling::AutoScalingGroup"):
             self.ctx.attempt(self._auto_scaling, logical)
         for logical in self.ctx.logicals(*TEMPLATES):
             if logical not in self.used_templates:
                 groups, subnets = self._template_groups(logical)
                 _, props, _ = self.ctx.body(logical)
-                self._add(logical, groups, [], subnets, "launch-template", props)
+                self._add(logical, groups, [], subnets, "launch-template", props, v6=self._launch_v6(logical))
         for logical in self.ctx.logicals(*SIMPLE):
             self.ctx.attempt(self._simple, logical)
         for logical, body in self.ctx.resources.items():
@@ -81,12 +83,13 @@ class _Resources:
         groups = self._get(props, "SecurityGroupIds", line) + self._get(props, "SecurityGroups", line)
         if not groups and isinstance(props.get("LaunchTemplate"), dict):
             groups = self._template_groups(self._template_of(props["LaunchTemplate"], line))[0]
+        launched = self._launch_v6(self._launched_by(props, line))
         interfaces = self.resolver.resolve(props.get("NetworkInterfaces", []), line)
         if isinstance(interfaces, Unknown):
             raise CfnError(line, f"NetworkInterfaces of {logical} cannot be read ({interfaces.reason})")
         if not interfaces:
             self._add(logical, groups, self._ips(props, line), self._get(props, "SubnetId", line),
-                      "instance", props)
+                      "instance", props, v6=[(props, "")] + launched)
             return
         for position, interface in enumerate(interfaces):
             if not isinstance(interface, YMap) or "NetworkInterfaceId" in interface:
@@ -94,7 +97,8 @@ class _Resources:
             index = interface.get("DeviceIndex", position)
             name = logical if str(index) == "0" or len(interfaces) == 1 else f"{logical}-eni{index}"
             self._add(name, self._get(interface, "GroupSet", line) or groups, self._ips(interface, line),
-                      self._get(interface, "SubnetId", line), "instance", props, logical)
+                      self._get(interface, "SubnetId", line), "instance", props, logical,
+                      v6=[(interface, "")] + launched)
 
     def _auto_scaling(self, logical: str) -> None:
         _, props, line = self.ctx.body(logical)
@@ -109,7 +113,8 @@ class _Resources:
         else:
             raise CfnError(line, f"{logical}: no LaunchTemplate or LaunchConfigurationName to read groups from")
         groups, _ = self._template_groups(source)
-        self._add(logical, groups, [], self._get(props, "VPCZoneIdentifier", line), "auto-scaling-group", props)
+        self._add(logical, groups, [], self._get(props, "VPCZoneIdentifier", line), "auto-scaling-group", props,
+                  v6=self._launch_v6(source))
 
     def _template_of(self, spec: Any, line: int) -> Any:
         """The logical id of the launch template/configuration a spec names, or Unknown."""
@@ -124,6 +129,24 @@ class _Resources:
             if value is not None:
                 return value if isinstance(value, Unknown) else Unknown(f"launch template {value} is not in the template")
         return Unknown("launch template specification names no template")
+
+    def _launched_by(self, props: YMap, line: int) -> Any:
+        """The template logical id an instance's LaunchTemplate names (it is not marked used)."""
+        spec = self.resolver.resolve(props.get("LaunchTemplate"), line)
+        for key in ("LaunchTemplateId", "LaunchTemplateName"):
+            value = spec.get(key) if isinstance(spec, dict) else None
+            if isinstance(value, ResRef) and value.type in TEMPLATES:
+                return value.logical
+        return None
+
+    def _launch_v6(self, logical: Any) -> list[tuple[Any, str]]:
+        """The network interfaces of a launch template, as sources of IPv6 addresses."""
+        if not isinstance(logical, str) or self.ctx.body(logical)[0] != "AWS::EC2::LaunchTemplate":
+            return []
+        _, props, line = self.ctx.body(logical)
+        data = self.resolver.resolve(props.get("LaunchTemplateData"), line)
+        return [(interface, f"its launch template {logical}: ")
+                for interface in self._get(data, "NetworkInterfaces", line) if isinstance(interface, dict)]
 
     def _template_groups(self, logical: Any) -> tuple[list[Any], list[Any]]:
         if not isinstance(logical, str):
@@ -150,7 +173,8 @@ class _Resources:
             return
         groups = [g for path in group_paths for g in self._get(props, path, line)]
         subnets = [s for path in subnet_paths for s in self._get(props, path, line)]
-        self._add(logical, groups, [], subnets, kind.split("::", 1)[1].lower().replace("::", "-"), props)
+        self._add(logical, groups, [], subnets, kind.split("::", 1)[1].lower().replace("::", "-"), props,
+                  dual=self.assigned.dual_stack(kind, props, line))
 
     def _unsupported(self, logical: str) -> None:
         kind, props, line = self.ctx.body(logical)
@@ -199,36 +223,31 @@ class _Resources:
         return ips
 
     def _add(self, name: str, groups: list[Any], ips: list[Any], subnets: list[Any], kind: str,
-             props: YMap, logical: str = "") -> None:
+             props: YMap, logical: str = "", v6: list[tuple[Any, str]] | None = None, dual: str = "") -> None:
+        """`v6`: the properties that may ask AWS for IPv6 addresses (None: the type gets none by them,
+        only from its subnets when it has a written address); `dual`: why a managed resource takes
+        IPv6 addresses in its subnets."""
         logical = logical or name
         line = self.ctx.body(logical)[2]
         keys = self._group_keys(logical, groups, line)
         addresses, unknown_ip = self._addresses(name, ips, line)
         cidrs = self.subnets.blocks(name, subnets, line)
-        if addresses and self._may_get_ipv6(props, subnets, line):
-            v6 = self.subnets.v6_blocks(subnets, line) or [ANY_V6]
-            self.ctx.warn(line, f"{name} may have IPv6 addresses AWS assigns: it is taken to be its listed "
-                                f"addresses or any address of {', '.join(map(str, v6))}, or nothing")
-            cidrs, addresses = tuple(Cidr.host(f, v) for f, v in addresses) + tuple(v6), ()
+        if unknown_ip:
+            self.ctx.warn(line, f"{name}: a private address is not literal ({unknown_ip}); it is "
+                                f"treated as any address of its subnets")
+            addresses = ()
+        why = dual or (self.assigned.why(v6 or [], subnets, line) if v6 is not None or addresses else "")
+        if why:
+            addresses, cidrs = self.assigned.cidrs(name, why, addresses, cidrs, subnets, line)
         elif logical in self.ctx.uncertain and addresses:
             self.ctx.warn(line, f"{name} may not exist ({self.ctx.uncertain[logical]}): its addresses "
                                 f"may belong to it or to nothing")
             cidrs, addresses = tuple(Cidr.host(f, v) for f, v in addresses), ()
-        elif unknown_ip:
-            self.ctx.warn(line, f"{name}: a private address is not literal ({unknown_ip}); it is "
-                                f"treated as any address of its subnets")
-            addresses = ()
         alias = self.resolver.resolve(_name_tag(props), line)
         aliases = (alias,) if isinstance(alias, str) and alias and alias != name else ()
         self.ctx.placed[name] = (logical, subnets)  # for the VPC layer (placement.py)
         self.out[name] = Resource(name=name, groups=keys, ips=addresses, subnets=cidrs, kind=kind,
                                   aliases=aliases, origin=self.ctx.origin(line))
-
-    def _may_get_ipv6(self, props: YMap, subnets: list[Any], line: int) -> bool:
-        counts = self._get(props, "Ipv6AddressCount", line) + self._get(props, "NetworkInterfaces.Ipv6AddressCount", line)
-        if any(isinstance(c, Unknown) or str(c).strip() not in ("0", "") for c in counts):
-            return True
-        return self.subnets.assigns_ipv6(subnets, line)
 
     def _group_keys(self, logical: str, groups: list[Any], line: int) -> tuple[str, ...]:
         if not groups and self._in_default_vpc_elb(logical):

@@ -49,19 +49,25 @@ class Subnets:
         found: list[Cidr] = []
         for value in self._subnets(subnets, line):
             if not isinstance(value, Unknown):
-                found += [c for c in self._blocks_of(value)[0] if c.family is Family.V6]
+                found += [c for c in self._blocks_of(value, warn=False)[0] if c.family is Family.V6]
         return found
 
-    def assigns_ipv6(self, subnets: list[Any], line: int) -> bool:
-        """True when a subnet may give new interfaces IPv6 addresses on its own."""
+    def unknown(self, subnets: list[Any], line: int) -> bool:
+        """Whether a subnet is not one of the template's (its blocks and settings are not known)."""
+        return any(isinstance(value, Unknown) for value in self._subnets(subnets, line))
+
+    def assigning_ipv6(self, subnets: list[Any], line: int) -> str:
+        """Why a subnet may give new interfaces IPv6 addresses on its own; "" if none does."""
         for value in self._subnets(subnets, line):
             if isinstance(value, Unknown):
-                continue
+                continue  # a subnet of another stack: taken to assign none, as its blocks are not known either
             _, props, sub_line = self.ctx.body(value)
             flag = self.resolver.resolve(props.get("AssignIpv6AddressOnCreation", False), sub_line)
-            if isinstance(flag, Unknown) or str(flag).lower() == "true":
-                return True
-        return False
+            if isinstance(flag, Unknown):
+                return f"its subnet {value} may assign one: AssignIpv6AddressOnCreation is not known ({flag.reason})"
+            if str(flag).lower() == "true":
+                return f"its subnet {value} has AssignIpv6AddressOnCreation true"
+        return ""
 
     def _subnets(self, values: list[Any], line: int) -> list[Any]:
         """Subnet logical ids, and Unknown for what is not a subnet of the template."""
@@ -80,7 +86,7 @@ class Subnets:
                 raise CfnError(line, f"{value.logical} is a {value.type}, not a subnet")
         return out
 
-    def _blocks_of(self, subnet: "_Subnet") -> tuple[list[Cidr], list[str]]:
+    def _blocks_of(self, subnet: "_Subnet", warn: bool = True) -> tuple[list[Cidr], list[str]]:
         _, props, line = self.ctx.body(subnet)
         sources = [(props, "CidrBlock"), (props, "Ipv6CidrBlock")]
         for logical in self.ctx.logicals("AWS::EC2::SubnetCidrBlock"):
@@ -98,8 +104,9 @@ class Subnets:
                 if key == "CidrBlock":
                     why.append(f"{subnet}.CidrBlock")
                 else:
-                    self.ctx.warn(body.value_line(key), f"{subnet}: an IPv6 block is not literal; "
-                                                        f"its resources may have any IPv6 address")
+                    if warn:
+                        self.ctx.warn(body.value_line(key), f"{subnet}: an IPv6 block is not literal; "
+                                                            f"its resources may have any IPv6 address")
                     out.append(ANY_V6)
                 continue
             try:
