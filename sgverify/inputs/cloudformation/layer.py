@@ -22,6 +22,7 @@ from typing import Any
 
 from ...model import Cidr, Family, Origin
 from ..fields import warn_cidr
+from ..ipv6_blocks import compares_the_same, is_stand_in
 from ..suggest import unknown_key
 from ..vpc_defaults import start_element_maps
 
@@ -224,8 +225,11 @@ class Layer:
             return Unknown(f"{value.logical} is an id AWS assigns", written(props[key]))
         return str(value)
 
-    def cidr(self, props: YMap, key: str, family: Family, what: str) -> Cidr | Unknown | None:
-        """A literal block of `family`; Unknown when it is not literal; None when not given."""
+    def cidr(self, props: YMap, key: str, family: Family, what: str, own: bool = False) -> Cidr | Unknown | None:
+        """A literal block of `family`; Unknown when it is not literal, or when it is an IPv6 block
+        compared with one AWS assigns (not `own`: a VPC's own block, or a subnet's in a VPC whose
+        IPv6 blocks are all literal); None when not given. A block inside the stand-ins' prefix was
+        cut from a stand-in (`!GetAtt Vpc.Ipv6CidrBlocks`) and is kept."""
         if key not in props:
             return None
         line = props.value_line(key)
@@ -234,7 +238,15 @@ class Layer:
             return value
         if isinstance(value, ResRef) or not isinstance(value, str):
             return Unknown(f"{key} is not a literal block", written(props[key]))
-        return parse_block(value, line, family, f"{what} {key}", self.ctx.report)
+        block = parse_block(value, line, family, f"{what} {key}", self.ctx.report)
+        return self.compared(block, own)
+
+    def compared(self, block: Cidr, own: bool = False) -> Cidr | Unknown:
+        """`block`, or Unknown where it is compared with an IPv6 block AWS assigns (see `cidr`)."""
+        assigned = self.ctx.assigned_v6
+        if own or not assigned or compares_the_same(block) or is_stand_in(block):
+            return block
+        return Unknown(f"{block} may or may not hold the IPv6 block AWS assigns to {assigned}")
 
     def absent(self, key: str) -> str:
         """How to say that `key` is not in the topology."""

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from ...model import CidrPeer, Cidr, Direction, GroupPeer, Network, Origin, PrefixList, Rule, SecurityGroup, UnknownPeer
 from .. import Loaded
 from .intrinsics import CfnError, ResRef, Resolver, Unknown
+from .ipv6_literals import assigned_block
 from .resources import read_resources
 from .rules import ALL_TRAFFIC, Draft, RuleReader
 from .template_yaml import load_template
@@ -77,6 +78,8 @@ class _Reader:
         self.names: dict[str, str] = {}
         self.group_ids: list[str] = []
         self.placed: dict[str, tuple[str, list[Any]]] = {}  # resource name -> (logical id, its subnets)
+        # "logical (file:line)" of a VPC block AWS assigns, if any: literal IPv6 blocks cannot be compared with it
+        self.assigned_v6 = ""
         self.rules = RuleReader(self)
 
     # -- callbacks ----------------------------------------------------------
@@ -141,6 +144,7 @@ class _Reader:
 
     def read(self) -> Network:
         self._conditions()
+        self.assigned_v6 = assigned_block(self)
         self._group_headers()
         prefix_lists = self._prefix_lists()
         resources = read_resources(self)

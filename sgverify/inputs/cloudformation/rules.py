@@ -16,6 +16,7 @@ from .intrinsics import NO_VALUE, CfnError, ResRef, Unknown, intrinsic
 from ..fields import parse_protocol, render, warn_cidr
 from ..suggest import unknown_key
 from ..yamlnodes import YMap, line_of
+from .ipv6_literals import literal_v6_peers
 
 PEER_KEYS = {
     Direction.INGRESS: ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourceSecurityGroupName",
@@ -72,9 +73,9 @@ class RuleReader:
                           "<unknown rule>", unknown=unknown + (value.reason,), certain=False)]
         if not isinstance(value, YMap):
             raise CfnError(line, f"an {direction.value} rule must be a mapping, not {value!r}")
-        return [self._draft(value, direction, unknown, separate)]
+        return self._draft(value, direction, unknown, separate)
 
-    def _draft(self, entry: YMap, direction: Direction, unknown: tuple[str, ...], separate: bool) -> Draft:
+    def _draft(self, entry: YMap, direction: Direction, unknown: tuple[str, ...], separate: bool) -> list[Draft]:
         allowed = PEER_KEYS[direction] + OTHER_KEYS + (TARGET_KEYS if separate else ())
         for key in entry:
             if key not in allowed:
@@ -90,8 +91,10 @@ class RuleReader:
         description = entry.get("Description", "")
         shown = render({k: _shown(v) for k, v in entry.items() if k not in TARGET_KEYS},
                        leave_out=("Description",))
-        return Draft(direction, service, peer, self.ctx.origin(entry.line), shown,
-                     description if isinstance(description, str) else "", reasons)
+        where = f"{direction.value} rule CidrIpv6"
+        return [Draft(direction, service, each, self.ctx.origin(entry.line), shown,
+                      description if isinstance(description, str) else "", reasons)
+                for each in literal_v6_peers(self.ctx, peer, entry.line, where)]
 
     # -- service ------------------------------------------------------------
 

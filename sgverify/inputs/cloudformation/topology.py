@@ -20,6 +20,7 @@ from .acls import read_acls
 from .intrinsics import CfnError, ResRef, Unknown
 from ..vpc_defaults import stand_in
 from .layer import SUBNET, VPC, VPC_BLOCK, Layer, parse_block, unknown_text
+from ..ipv6_blocks import is_stand_in
 from .placement import place
 from .routes import read_routes
 from .transit import read_transit
@@ -121,7 +122,8 @@ def _vpc_block(layer: Layer, logical: str, vpcs: list[str], secondary: dict, sta
             why = unknown_text("AmazonProvidedIpv6CidrBlock", wanted)
         block: Any = None
     else:
-        block = layer.cidr(props, "Ipv6CidrBlock", Family.V6, logical) if "Ipv6CidrBlock" in props else None
+        block = layer.cidr(props, "Ipv6CidrBlock", Family.V6, logical, own=True) if "Ipv6CidrBlock" in props \
+            else None
     blocks = layer.ipv6[vpc]
     if why:
         layer.ipv6[vpc] = f"the IPv6 block of {logical} may not exist ({why})"
@@ -138,9 +140,9 @@ def _vpc_block(layer: Layer, logical: str, vpcs: list[str], secondary: dict, sta
     stand_ins[0] += 1
     blocks.append(block)
     layer.warn(line, f"{logical}: the IPv6 block AWS assigns to VPC {vpc} has no value in the template; "
-                     f"the VPC layer uses the stand-in {block} for it (blocks cut from it with !Cidr or "
-                     f"!Select are stand-ins too; IPv6 blocks written literally elsewhere are compared with "
-                     f"the stand-in, not with the block AWS assigns)")
+                     f"the VPC layer stands for it with {block} (blocks cut from it with !Cidr or !Select "
+                     f"are stand-ins too), and IPv6 blocks written literally elsewhere that may or may not "
+                     f"hold it are taken as not known")
 
 
 def _vpc(layer: Layer, logical: str, secondary: dict) -> None:
@@ -196,8 +198,10 @@ def _subnet(layer: Layer, logical: str) -> None:
             sources.append((extra_props, "Ipv6CidrBlock"))
             if "Ipv6IpamPoolId" in extra_props and "Ipv6CidrBlock" not in extra_props:
                 problems.append(f"its IPv6 block {extra} comes from an IPAM pool")
+    # A subnet's block lies in its VPC's: a VPC whose IPv6 blocks are all written compares it with them only.
+    own = isinstance(layer.ipv6.get(vpc), list) and not any(is_stand_in(b) for b in layer.ipv6[vpc])
     for source, key in sources:
-        block = layer.cidr(source, key, Family.V6, f"subnet {logical}")
+        block = layer.cidr(source, key, Family.V6, f"subnet {logical}", own=own)
         if isinstance(block, Cidr):
             cidrs.append(block)
         elif isinstance(block, Unknown):
@@ -210,9 +214,11 @@ def _subnet(layer: Layer, logical: str) -> None:
             if not isinstance(item, str):
                 problems.append("an item of Ipv6CidrBlocks is not known before deployment")
                 continue
-            block = parse_block(item, props.value_line("Ipv6CidrBlocks"), Family.V6,
-                                f"subnet {logical} Ipv6CidrBlocks", layer.ctx.report)
-            if block not in cidrs:
+            block = layer.compared(parse_block(item, props.value_line("Ipv6CidrBlocks"), Family.V6,
+                                               f"subnet {logical} Ipv6CidrBlocks", layer.ctx.report), own)
+            if isinstance(block, Unknown):
+                problems.append(unknown_text("Ipv6CidrBlocks", block))
+            elif block not in cidrs:
                 cidrs.append(block)
     public = layer.flag(props, "MapPublicIpOnLaunch", False)
     if isinstance(public, Unknown):

@@ -1,0 +1,48 @@
+"""Literal IPv6 blocks in a template whose VPC gets an IPv6 block AWS assigns.
+
+`AmazonProvidedIpv6CidrBlock`, an IPv6 IPAM or BYOIP pool without a literal
+block, or an `Ipv6CidrBlock` that is not literal give a VPC a block no
+template holds (see ..ipv6_blocks). A rule's literal `CidrIpv6` that may or
+may not hold it admits the VPC's addresses or not, a free choice beside the
+block itself; a NACL entry or route that writes one (in the VPC layer,
+`Layer.cidr`) is not known, so its NACL or table is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import CidrPeer, Peer, UnknownPeer
+from ..ipv6_blocks import compares_the_same, overlaps_stand_ins, unknown_reason
+from .intrinsics import Unknown
+
+VPC_BLOCK = "AWS::EC2::VPCCidrBlock"
+
+
+def assigned_block(ctx: Any) -> str:
+    """`logical (file:line)` of the first VPC block AWS assigns; "" when every IPv6 block is literal."""
+    for logical in ctx.logicals(VPC_BLOCK):
+        _, props, line = ctx.body(logical)
+        if _assigns(ctx, props, line):
+            return f"{logical} ({ctx.path}:{line})"
+    return ""
+
+
+def _assigns(ctx: Any, props: Any, line: int) -> bool:
+    if "Ipv6CidrBlock" in props:
+        return not isinstance(ctx.resolver.resolve(props["Ipv6CidrBlock"], line), str)
+    if "AmazonProvidedIpv6CidrBlock" in props:
+        wanted = ctx.resolver.resolve(props["AmazonProvidedIpv6CidrBlock"], line)
+        return isinstance(wanted, Unknown) or str(wanted).strip().lower() != "false"
+    return "Ipv6IpamPoolId" in props or "Ipv6Pool" in props
+
+
+def literal_v6_peers(ctx: Any, peer: Peer, line: int, where: str) -> list[Peer]:
+    """The peer itself, or, where its block may hold a VPC block AWS assigns, that as a value not known
+    too (and not the block itself where it holds stand-ins, which it would match as the real block may not)."""
+    if not isinstance(peer, CidrPeer) or not ctx.assigned_v6 or compares_the_same(peer.cidr):
+        return [peer]
+    reason = unknown_reason(peer.cidr, ctx.assigned_v6)
+    ctx.warn(line, f"{where} {reason}: it is taken to admit the VPC's addresses or not, a free choice")
+    unknown: list[Peer] = [UnknownPeer(f"{where} {reason}")]
+    return unknown if overlaps_stand_ins(peer.cidr) else [peer] + unknown

@@ -1,0 +1,53 @@
+"""Literal IPv6 blocks beside an IPv6 block AWS assigns, the same for every reader.
+
+A VPC's block from Amazon's pool (or an IPAM or BYOIP pool) has no value in a
+template or a configuration; the VPC layer gives it a stand-in block inside
+3fff::/20 (see vpc_defaults). A literal block written elsewhere (a rule's
+peer, a NACL entry, a route) is then compared with the stand-in, and the
+stand-in is not the real block: `2600:1f18::/36` may hold the VPC's real
+addresses and does not hold the stand-in. Such a literal is not known in the
+comparison that matters, so readers take it as a value not known.
+
+Only literals that compare the same with every block AWS may assign are kept
+as they are: those holding all global unicast space (2000::/3, so `::/0`),
+those outside it (link-local, unique local, multicast...), and those inside
+the documentation prefix 2001:db8::/32, which AWS never assigns and which
+holds no stand-in.
+"""
+
+from __future__ import annotations
+
+from ..model import Cidr, Family
+from .vpc_defaults import STAND_IN_PREFIX
+
+GLOBAL_UNICAST = Cidr.parse("2000::/3")
+DOCUMENTATION = Cidr.parse("2001:db8::/32")
+
+
+def compares_the_same(block: Cidr) -> bool:
+    """Whether `block` holds all or none of every block AWS may assign, and so of the stand-ins too."""
+    if block.family is not Family.V6:
+        return True
+    return within(GLOBAL_UNICAST, block) or not overlap(block, GLOBAL_UNICAST) or within(block, DOCUMENTATION)
+
+
+def unknown_reason(block: Cidr, assigned: str) -> str:
+    return f"is {block}, which may or may not hold the IPv6 block AWS assigns to {assigned}"
+
+
+def overlaps_stand_ins(block: Cidr) -> bool:
+    return overlap(block, STAND_IN_PREFIX)
+
+
+def is_stand_in(block: Cidr) -> bool:
+    """Whether `block` lies inside the stand-ins' prefix: cut from a stand-in (the reader gave it)."""
+    return block.family is Family.V6 and within(block, STAND_IN_PREFIX)
+
+
+def within(inner: Cidr, outer: Cidr) -> bool:
+    """Whether `outer` holds all of `inner`."""
+    return outer.first <= inner.first and inner.last <= outer.last
+
+
+def overlap(a: Cidr, b: Cidr) -> bool:
+    return a.first <= b.last and b.first <= a.last
