@@ -6,6 +6,8 @@ is worked out by hand from the AWS facts its comment names.
 
 from __future__ import annotations
 
+import ipaddress
+
 from sgverify.solve import Verdict
 from tf_helpers import tf, verdicts, warnings
 
@@ -35,6 +37,12 @@ resource "aws_route" "out6" {
 }
 resource "aws_security_group" "g" {
   vpc_id = aws_vpc.v.id
+  ingress {
+    from_port        = 22
+    to_port          = 22
+    protocol         = "tcp"
+    ipv6_cidr_blocks = ["::/0"]
+  }
   egress {
     from_port        = 0
     to_port          = 0
@@ -51,6 +59,7 @@ resource "aws_instance" "i" {
 """
 
 DENY_OUT = "- name: out\n  deny: {from: aws_instance.i, to: internet}\n"
+DENY_IN = "- name: in\n  deny: {from: internet, to: aws_instance.i, protocol: tcp, ports: [22]}\n"
 
 
 def test_an_attribute_written_as_null_is_computed_at_apply_not_null():
@@ -62,12 +71,37 @@ def test_an_attribute_written_as_null_is_computed_at_apply_not_null():
     assert verdicts(loaded.network, DENY_OUT) == {"out": Verdict.VIOLATED}
 
 
-def test_a_block_cut_from_a_null_written_block_says_it_is_known_after_apply():
+def test_a_subnet_cut_from_the_block_aws_assigns_is_the_same_cut_of_the_stand_in():
+    # The module's subnets: cidrsubnet(aws_vpc.this[0].ipv6_cidr_block, 8, k). AWS cuts the
+    # subnet's /64 from the VPC's /56 whatever that /56 is, so the layer cuts it from the
+    # stand-in instead of leaving the subnet (and what depends on it) a free choice. The
+    # instance gets an IPv6 address there; ::/0 goes out through the egress-only gateway,
+    # which lets no connection in, and the VPC has no internet gateway: ssh from the
+    # internet, open in the group, never arrives.
     loaded = tf(DUAL_STACK % "cidrsubnet(aws_vpc.v.ipv6_cidr_block, 8, 1)")
+    assert not [w for w in warnings(loaded) if "left out" in w]
+    vpc_block = loaded.network.topology.vpcs["aws_vpc.v"].cidrs[1]
+    subnet_block = loaded.network.topology.subnets["aws_subnet.s"].cidrs[1]
+    assert (vpc_block.prefix, subnet_block.prefix) == (56, 64)
+    assert str(subnet_block) == _cut(str(vpc_block), 8, 1)
+    found = verdicts(loaded.network, DENY_OUT + DENY_IN)
+    assert found == {"out": Verdict.VIOLATED, "in": Verdict.HOLDS}
+
+
+def _cut(block: str, newbits: int, netnum: int) -> str:
+    net = ipaddress.ip_network(block)
+    return str(list(net.subnets(prefixlen_diff=newbits))[netnum])
+
+
+def test_a_subnet_whose_interface_writes_an_ipv6_address_is_not_cut_from_the_stand_in():
+    # The written address may be in the real block; the stand-in holds no such address, so
+    # the subnet stays out of the layer (a free choice) rather than the address be misplaced.
+    text = (DUAL_STACK % "cidrsubnet(aws_vpc.v.ipv6_cidr_block, 8, 1)").replace(
+        'private_ip             = "10.0.1.10"',
+        'private_ip             = "10.0.1.10"\n  ipv6_addresses         = ["2600:1f18:aa:101::10"]')
+    loaded = tf(text)
     said = [w for w in warnings(loaded) if "aws_subnet.s is left out" in w]
-    assert len(said) == 1
-    assert "uses aws_vpc.v.ipv6_cidr_block, known only after apply" in said[0]
-    assert "None" not in said[0]
+    assert len(said) == 1 and "aws_instance.i writes an IPv6 address in it" in said[0]
     assert verdicts(loaded.network, DENY_OUT) == {"out": Verdict.VIOLATED}
 
 

@@ -50,6 +50,16 @@ class JoinedRefs(Unknown):
 
 
 @dataclass(frozen=True)
+class AssignedBlock(Unknown):
+    """The IPv6 block AWS assigns to `vpc` (`assign_generated_ipv6_cidr_block`), or a block
+    cut from it by `cidrsubnet` (`steps`: newbits, netnum). Known only after apply, but
+    the VPC layer cuts the same block from the VPC's stand-in, as AWS does from the real one."""
+
+    vpc: str = ""
+    steps: tuple = ()
+
+
+@dataclass(frozen=True)
 class Ref:
     """A reference to another resource's attribute that identifies it (its id, arn, name).
 

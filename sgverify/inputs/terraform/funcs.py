@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
-from .common import JoinedRefs, Ref, Unknown, known
+from .common import AssignedBlock, JoinedRefs, Ref, Unknown, known
 
 
 def call_function(name: str, args: list[Any]) -> Any:
@@ -22,6 +22,8 @@ def call_function(name: str, args: list[Any]) -> Any:
         # A collection's length is known when its values are not: a list of
         # rule maps with a group id read at apply still has one entry each.
         return len(args[0])
+    if name == "cidrsubnet" and len(args) == 3 and isinstance(args[0], AssignedBlock):
+        return _cut_assigned(args[0], known(args[1]), known(args[2]))
     if name in ("coalesce", "coalescelist", "can", "lookup"):
         handler = _LAZY.get(name)
         return handler(args) if handler else Unknown(f"calls {name}()")
@@ -47,6 +49,19 @@ STRUCTURAL = frozenset((
     "tomap", "merge", "keys", "values", "zipmap", "one", "slice", "reverse",
     "setproduct", "chunklist",
 ))
+
+
+def _cut_assigned(block: AssignedBlock, newbits: Any, netnum: Any) -> Any:
+    """A block cut from one AWS assigns: the same cut, known once that block is."""
+    bad = _deep_unknown([newbits, netnum])
+    if bad is not None:
+        return bad
+    try:
+        step = (int(str(newbits)), int(str(netnum)))
+    except ValueError:
+        return Unknown("calls cidrsubnet() with a size or number that is not a whole number", error=True)
+    return AssignedBlock(f"is cut from the IPv6 block AWS assigns to {block.vpc}, known only after "
+                         "apply", vpc=block.vpc, steps=block.steps + (step,))
 
 
 def _join_refs(args: list[Any]) -> JoinedRefs | None:

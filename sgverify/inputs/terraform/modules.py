@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..fields import reject_huge_numbers
 from ...errors import Diagnostic, InputError, Severity
 from ...model import Origin
-from .common import Ref, TfResource, Unknown
+from .common import AssignedBlock, Ref, TfResource, Unknown
 from .expr import Evaluator, Namespace, show
 
 _PENDING = object()
@@ -59,6 +59,9 @@ class InstanceNS(Namespace):
                 inst.cache[name] = _PENDING
                 inst.cache[name] = inst.evaluator().eval(inst.block.attributes[name][0])
             value = inst.cache[name]
+            if value is None and name == "ipv6_cidr_block" and self._asks_aws():
+                return AssignedBlock(f"is the IPv6 block AWS assigns to {inst.address}, known only "
+                                     "after apply", vpc=inst.address)
             if value is None:
                 # null is not writing it: the provider may compute it at apply (a VPC's
                 # ipv6_cidr_block from assign_generated_ipv6_cidr_block)
@@ -68,7 +71,18 @@ class InstanceNS(Namespace):
                 # template by name) even when the name itself is not known
                 return Ref(inst.address, "name", value)
             return value
+        if name == "ipv6_cidr_block" and self._asks_aws():
+            return AssignedBlock(f"is the IPv6 block AWS assigns to {inst.address}, known only after "
+                                 "apply", vpc=inst.address)
         return Ref(inst.address, name)
+
+    def _asks_aws(self) -> bool:
+        """An aws_vpc with assign_generated_ipv6_cidr_block = true: Amazon's pool gives it a /56."""
+        if self.instance.block.labels[0] != "aws_vpc" or \
+                "assign_generated_ipv6_cidr_block" not in self.instance.block.attributes:
+            return False
+        flag = self.get("assign_generated_ipv6_cidr_block")
+        return flag is True or flag == "true"
 
 
 class TypeNS(Namespace):

@@ -23,7 +23,8 @@ from typing import Any
 from ....model import Cidr, Family, Origin
 from ...fields import cidr_warning
 from ...vpc_defaults import start_element_maps
-from ..common import Context, Ref, TfResource, Unknown, as_list, known
+from ..common import AssignedBlock, Context, Ref, TfResource, Unknown, as_list, known
+from ..funcs import call_function
 from ..ipv6_literals import compares_the_same, unknown_reason
 
 DEFAULT_ACL = "default_network_acl"
@@ -58,6 +59,7 @@ class TfLayer:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.left_out: dict[str, str] = {}
+        self.assigned: dict[str, Cidr] = {}  # VPC key -> the stand-in for the IPv6 block AWS assigns it
         self.ids = dict(ctx.ids)  # literal id -> key, derived elements included
         for res in ctx.resources.values():
             for (rtype, attribute), element in DERIVED.items():
@@ -206,6 +208,19 @@ class TfLayer:
         if not own and self.ctx.assigned_v6 and not compares_the_same(block):
             return Unknown(unknown_reason(block, self.ctx.assigned_v6))
         return block
+
+
+    def cut_from_assigned(self, value: Any) -> Cidr | Unknown | None:
+        """A block `cidrsubnet` cuts from the IPv6 block AWS assigns a VPC of the layer: the same
+        cut of that VPC's stand-in (None for any other value)."""
+        if not isinstance(value, AssignedBlock) or value.vpc not in self.assigned or not value.steps:
+            return None
+        text = str(self.assigned[value.vpc])
+        for newbits, netnum in value.steps:
+            text = call_function("cidrsubnet", [text, newbits, netnum])
+            if isinstance(text, Unknown):
+                return Unknown(f"is cut from the IPv6 block AWS assigns to {value.vpc}, and {text.reason}")
+        return Cidr.parse(text)
 
 
 def unknown_text(key: str, value: Unknown) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ....model import Cidr, Family, parse_address
 from ....model.topology import EgressOnlyGateway, InternetGateway, NatGateway, Peering, Subnet, Vpc
 from ...vpc_defaults import stand_in
-from ..common import TfResource, Unknown, known
+from ..common import Ref, TfResource, Unknown, known
 from ..ipv6_literals import overlaps_stand_ins
 from .layer import Skip, TfLayer, unknown_text
 
@@ -93,10 +93,11 @@ def _vpc(layer: TfLayer, res: TfResource, extra: dict, stand_ins: list[int]) -> 
         if item is None:
             item = stand_in(stand_ins[0], 56)
             stand_ins[0] += 1
+            layer.assigned.setdefault(res.address, item)  # its own block comes first
             layer.warn(res.origin, f"{res.address}: the IPv6 block AWS assigns has no value in the "
-                                   f"configuration; the VPC layer stands for it with {item}, and IPv6 blocks "
-                                   f"written elsewhere that may or may not hold it (and subnets cut from it) "
-                                   f"are taken as not known")
+                                   f"configuration; the VPC layer stands for it with {item} (a subnet cut "
+                                   f"from it with cidrsubnet is the same cut of that), and IPv6 blocks "
+                                   f"written elsewhere that may or may not hold it are taken as not known")
         blocks.append(item)
     layer.vpcs[res.address] = Vpc(res.address, tuple(dict.fromkeys(blocks)), layer.name(res), origin=res.origin)
 
@@ -111,7 +112,8 @@ def _subnet(layer: TfLayer, res: TfResource) -> None:
     # A subnet's block lies in its VPC's: a VPC whose IPv6 blocks are all written compares it with them only.
     own = vpc in layer.vpcs and not any(overlaps_stand_ins(b) for b in layer.vpcs[vpc].blocks(Family.V6))
     for key, family in (("cidr_block", Family.V4), ("ipv6_cidr_block", Family.V6)):
-        block = layer.cidr(res.values, key, family, f"subnet {res.address}", res.origin, own=own)
+        block = _assigned_cut(layer, res) if key == "ipv6_cidr_block" else None
+        block = block or layer.cidr(res.values, key, family, f"subnet {res.address}", res.origin, own=own)
         if isinstance(block, Unknown):
             problems.append(unknown_text(key, block))
         elif block is not None:
@@ -131,6 +133,39 @@ def _subnet(layer: TfLayer, res: TfResource) -> None:
         layer.warn(res.origin, f"subnet {res.address} is in VPC {layer.absent(vpc)}")
     layer.subnets[res.address] = Subnet(res.address, vpc, tuple(cidrs), map_public_ip=bool(public),
                                         name=layer.name(res), origin=res.origin)
+
+
+def _assigned_cut(layer: TfLayer, res: TfResource) -> Cidr | Unknown | None:
+    """The subnet's IPv6 block when `cidrsubnet` cuts it from the block AWS assigns its VPC: the
+    same cut of the stand-in. Not where an interface of the subnet writes an IPv6 address: that
+    literal may or may not be in the real block, and the stand-in holds none."""
+    block = layer.cut_from_assigned(res.values.get("ipv6_cidr_block"))
+    if not isinstance(block, Cidr):
+        return block
+    for other in layer.ctx.resources.values():
+        if _writes_ipv6_in(other.values, res.address):
+            return Unknown(f"is cut from the IPv6 block AWS assigns, and {other.address} writes an IPv6 "
+                           "address in it that may or may not be in that block")
+    return block
+
+
+def _writes_ipv6_in(values: object, subnet: str) -> bool:
+    """Whether these values (or a nested block: a launch template's interface, a subnet
+    mapping) name `subnet` and write an IPv6 address beside it."""
+    if isinstance(values, list):
+        return any(_writes_ipv6_in(v, subnet) for v in values)
+    if not isinstance(values, dict):
+        return False
+    here = values.get("subnet_id")
+    if isinstance(here, Ref) and here.address == subnet and any(
+            "ipv6_address" in k and _literal(v) for k, v in values.items()):
+        return True
+    return any(_writes_ipv6_in(v, subnet) for v in values.values() if isinstance(v, (list, dict)))
+
+
+def _literal(value: object) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(known(i), str) and ":" in known(i) for i in items)
 
 
 # -- gateways -----------------------------------------------------------------
