@@ -375,3 +375,30 @@ def test_a_dual_stack_load_balancer_in_subnets_not_known_may_have_any_ipv6_addre
     assert results(dual.network, HTTPS)["no https from the internet"].verdict is Verdict.VIOLATED
     plain = read(LOAD_BALANCER % "      IpAddressType: ipv4")
     assert results(plain.network, HTTPS)["no https from the internet"].verdict is Verdict.HOLDS
+
+
+PREFIX_LIST = """\
+  Peers:
+    Type: AWS::EC2::PrefixList
+    Properties:
+      PrefixListName: peers
+      AddressFamily: IPv6
+      MaxEntries: 2
+      Entries: [{Cidr: "2600:1f18::/32"}]
+"""
+
+
+def test_a_prefix_list_entry_beside_an_assigned_block_is_a_free_choice_for_rules_and_routes():
+    # The same as a rule's literal block: Web (its subnet assigns IPv6, its group lets it send) may
+    # have an address in 2600:1f18::/32, and Db admits the list. Before, the deny held.
+    db = (DB % "::/0").replace('CidrIpv6: "::/0"', "SourcePrefixListId: !Ref Peers")
+    text = template(subnet="      AssignIpv6AddressOnCreation: true", more=db + PREFIX_LIST + """\
+  ToPeers:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Table, DestinationPrefixListId: !Ref Peers, VpcPeeringConnectionId: pcx-0abc}
+""")
+    loaded = read(text)
+    peers = [r.peer for r in loaded.network.groups["DbSg"].ingress]
+    assert str(peers[0]) == "Peers" and isinstance(peers[1], UnknownPeer)
+    assert results(loaded.network, TO_DB)["web cannot reach the database"].verdict is Verdict.VIOLATED
+    assert "Table" not in loaded.network.topology.route_tables

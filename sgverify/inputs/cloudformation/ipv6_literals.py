@@ -5,14 +5,16 @@ block, or an `Ipv6CidrBlock` that is not literal give a VPC a block no
 template holds (see ..ipv6_blocks). A rule's literal `CidrIpv6` that may or
 may not hold it admits the VPC's addresses or not, a free choice beside the
 block itself; a NACL entry or route that writes one (in the VPC layer,
-`Layer.cidr`) is not known, so its NACL or table is left out.
+`Layer.cidr`) is not known, so its NACL or table is left out. A prefix list
+of the template with such an entry is the same: a rule naming it may match
+the VPC's addresses or not, a route to it leaves its table out.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...model import CidrPeer, Peer, UnknownPeer
+from ...model import CidrPeer, Peer, PrefixListPeer, UnknownPeer
 from ..ipv6_blocks import compares_the_same, overlaps_stand_ins, unknown_reason
 from .intrinsics import Unknown
 
@@ -37,9 +39,23 @@ def _assigns(ctx: Any, props: Any, line: int) -> bool:
     return "Ipv6IpamPoolId" in props or "Ipv6Pool" in props
 
 
+def incomparable_entry(ctx: Any, prefix_list: str) -> str:
+    """Why a prefix list of the template cannot be compared with a VPC block AWS assigns; "" if it can."""
+    found = ctx.prefix_lists.get(prefix_list) if ctx.assigned_v6 else None
+    for cidr in found.cidrs if found is not None else ():
+        if not compares_the_same(cidr):
+            return f"its entry {unknown_reason(cidr, ctx.assigned_v6)}"
+    return ""
+
+
 def literal_v6_peers(ctx: Any, peer: Peer, line: int, where: str) -> list[Peer]:
     """The peer itself, or, where its block may hold a VPC block AWS assigns, that as a value not known
     too (and not the block itself where it holds stand-ins, which it would match as the real block may not)."""
+    if isinstance(peer, PrefixListPeer) and incomparable_entry(ctx, peer.prefix_list):
+        reason = f"prefix list {peer.prefix_list}: {incomparable_entry(ctx, peer.prefix_list)}"
+        ctx.warn(line, f"{reason}: a rule naming it is taken to admit the VPC's addresses or not, a free choice")
+        holds_stand_ins = any(overlaps_stand_ins(c) for c in ctx.prefix_lists[peer.prefix_list].cidrs)
+        return [UnknownPeer(reason)] if holds_stand_ins else [peer, UnknownPeer(reason)]
     if not isinstance(peer, CidrPeer) or not ctx.assigned_v6 or compares_the_same(peer.cidr):
         return [peer]
     reason = unknown_reason(peer.cidr, ctx.assigned_v6)

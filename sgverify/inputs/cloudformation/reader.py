@@ -80,6 +80,7 @@ class _Reader:
         self.placed: dict[str, tuple[str, list[Any]]] = {}  # resource name -> (logical id, its subnets)
         # "logical (file:line)" of a VPC block AWS assigns, if any: literal IPv6 blocks cannot be compared with it
         self.assigned_v6 = ""
+        self.prefix_lists: dict[str, PrefixList] = {}
         self.rules = RuleReader(self)
 
     # -- callbacks ----------------------------------------------------------
@@ -146,7 +147,7 @@ class _Reader:
         self._conditions()
         self.assigned_v6 = assigned_block(self)
         self._group_headers()
-        prefix_lists = self._prefix_lists()
+        prefix_lists = self.prefix_lists = self._prefix_lists()
         resources = read_resources(self)
         drafts = self._drafts()
         groups = {key: self._group(key, drafts[key]) for key in self.group_ids}

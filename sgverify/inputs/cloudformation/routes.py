@@ -15,6 +15,7 @@ from typing import Any
 from ...model import Family
 from ...model.topology import Route, RouteTable, TargetKind, VpcEndpoint
 from .intrinsics import CfnError, ResRef, Unknown
+from .ipv6_literals import incomparable_entry
 from .layer import ROUTE_TABLE, VPC, Layer, absent_key, main_table_key, unknown_text
 
 ROUTE = "AWS::EC2::Route"
@@ -128,6 +129,10 @@ class _Tables:
             return
         if isinstance(destination, Unknown):
             self.unsure.setdefault(table, (line, f"route {logical}: {unknown_text(key, destination)}"))
+            return
+        if prefix_list and incomparable_entry(layer.ctx, prefix_list):
+            self.unsure.setdefault(table, (line, f"route {logical}: prefix list {prefix_list}: "
+                                                 f"{incomparable_entry(layer.ctx, prefix_list)}"))
             return
         self.routes[table].append(Route(kind, target, destination, prefix_list, origin=layer.origin(line)))
 
