@@ -151,6 +151,8 @@ def test_an_instance_whose_launch_template_asks_for_ipv6_is_reached_over_ipv6():
     _violated_over_ipv6(loaded.network)
     assert any(w.startswith(f"t.yaml:{line_of(text, '  Web:')}: Web may have IPv6 addresses AWS assigns "
                             "(its launch template Lt: Ipv6AddressCount is 1)") for w in warnings_of(loaded))
+    # The template launches Web and nothing else: it is no resource of its own.
+    assert sorted(loaded.network.resources) == ["Web"]
 
 
 def test_an_interface_with_delegated_ipv6_prefixes_is_reached_over_ipv6():

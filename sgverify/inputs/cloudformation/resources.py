@@ -131,11 +131,13 @@ class _Resources:
         return Unknown("launch template specification names no template")
 
     def _launched_by(self, props: YMap, line: int) -> Any:
-        """The template logical id an instance's LaunchTemplate names (it is not marked used)."""
+        """The template logical id an instance's LaunchTemplate names: the instance stands for what it
+        launches, so it is no resource of its own."""
         spec = self.resolver.resolve(props.get("LaunchTemplate"), line)
         for key in ("LaunchTemplateId", "LaunchTemplateName"):
             value = spec.get(key) if isinstance(spec, dict) else None
             if isinstance(value, ResRef) and value.type in TEMPLATES:
+                self.used_templates.add(value.logical)
                 return value.logical
         return None
 
