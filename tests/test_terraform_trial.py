@@ -214,3 +214,75 @@ def test_transit_gateway_routes_built_with_setproduct_and_chunklist_are_read():
         """) == {"a reaches b": Verdict.HOLDS, "b reaches a": Verdict.HOLDS,
                  "the blackhole holds": Verdict.HOLDS,
                  "b reaches its own blackholed neighbour": Verdict.HOLDS}
+
+
+# An interface endpoint for SSM beside the tasks that use it, and a gateway endpoint
+# for S3 (the provider's default type), after a small public ECS setup.
+ENDPOINTS = """
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "private" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_security_group" "app" {
+  vpc_id = aws_vpc.v.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "endpoint" {
+  vpc_id = aws_vpc.v.id
+  ingress {
+    from_port       = 443
+    to_port         = 443
+    protocol        = "tcp"
+    security_groups = [aws_security_group.app.id]
+  }
+}
+resource "aws_instance" "app" {
+  ami                    = "ami-1"
+  subnet_id              = aws_subnet.private.id
+  private_ip             = "10.0.2.10"
+  vpc_security_group_ids = [aws_security_group.app.id]
+}
+resource "aws_vpc_endpoint" "ssm" {
+  vpc_id             = aws_vpc.v.id
+  service_name       = "com.amazonaws.eu-central-1.ssm"
+  vpc_endpoint_type  = "Interface"
+  subnet_ids         = [aws_subnet.private.id]
+  security_group_ids = [aws_security_group.endpoint.id]
+}
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id          = aws_vpc.v.id
+  service_name    = "com.amazonaws.eu-central-1.s3"
+  route_table_ids = [aws_vpc.v.main_route_table_id]
+}
+"""
+
+
+def test_an_interface_endpoint_is_in_its_subnets_with_its_groups():
+    # The endpoint's interfaces are in the private subnet, with the endpoint group: app
+    # (same subnet, local route, default NACL) reaches it on 443 and on nothing else.
+    # The gateway endpoint has no interface and no group, so it is no resource.
+    loaded = tf(ENDPOINTS)
+    assert not [w for w in warnings(loaded) if "not modelled in detail" in w]
+    ssm = loaded.network.resources["aws_vpc_endpoint.ssm"]
+    assert ssm.groups == ("aws_security_group.endpoint",) and ssm.subnet_ids == ("aws_subnet.private",)
+    assert "aws_vpc_endpoint.s3" not in loaded.network.resources
+    assert verdicts(loaded.network, """
+        - name: app reaches ssm
+          allow: {from: aws_instance.app, to: aws_vpc_endpoint.ssm, protocol: tcp, ports: [443]}
+        - name: only 443
+          deny: {from: aws_instance.app, to: aws_vpc_endpoint.ssm, protocol: tcp, ports: [22]}
+        """) == {"app reaches ssm": Verdict.HOLDS, "only 443": Verdict.HOLDS}
+
+
+def test_an_interface_endpoint_without_groups_gets_the_vpc_default_group():
+    text = ENDPOINTS.replace("  security_group_ids = [aws_security_group.endpoint.id]\n", "")
+    ssm = tf(text).network.resources["aws_vpc_endpoint.ssm"]
+    assert len(ssm.groups) == 1 and ssm.groups != ("aws_security_group.endpoint",)

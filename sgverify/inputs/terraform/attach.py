@@ -35,6 +35,7 @@ GROUP_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_lambda_function": (("vpc_config", "security_group_ids"),),
     "aws_launch_template": (("vpc_security_group_ids",), ("network_interfaces", "security_groups")),
     "aws_launch_configuration": (("security_groups",),),
+    "aws_vpc_endpoint": (("security_group_ids",),),
 }
 SUBNET_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_instance": (("subnet_id",),),
@@ -47,6 +48,7 @@ SUBNET_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws_lambda_function": (("vpc_config", "subnet_ids"),),
     "aws_autoscaling_group": (("vpc_zone_identifier",),),
     "aws_launch_template": (("network_interfaces", "subnet_id"),),
+    "aws_vpc_endpoint": (("subnet_ids",), ("subnet_configuration", "subnet_id")),
 }
 GROUP_ATTRIBUTE_NAMES = ("vpc_security_group_ids", "security_groups", "security_group_ids")
 # Without groups written these carry none (not even the VPC default group).
@@ -248,6 +250,10 @@ def _resources(ctx: Context) -> list[Resource]:
     for res in ctx.resources.values():
         if res.type in TEMPLATE_TYPES and res.address in used_templates:
             continue
+        if res.type == "aws_vpc_endpoint" and not _interface_endpoint(res):
+            if _carries_groups(res):
+                out.append(_unsupported(ctx, res))  # its type is not known
+            continue
         if res.type in GROUP_FIELDS:
             optional = _optional_carrier(res) or (
                 res.type == "aws_instance" and bool(res.values.get("network_interface")))
@@ -265,6 +271,16 @@ def _resources(ctx: Context) -> list[Resource]:
             out.append(Resource(address, tuple(dict.fromkeys(keys)), kind="network_interface",
                                 origin=origin))
     return out
+
+
+def _interface_endpoint(res: TfResource) -> bool | None:
+    """An Interface endpoint has interfaces in its subnets, with its groups (the VPC's default
+    one when it names none); a Gateway endpoint (the provider's default) and a Gateway Load
+    Balancer endpoint have no group. None when the type is not known."""
+    kind = known(res.values.get("vpc_endpoint_type"))
+    if isinstance(kind, (Unknown, Ref)):
+        return None
+    return kind == "Interface"
 
 
 def _optional_carrier(res: TfResource) -> bool:
