@@ -24,6 +24,7 @@ class Subnets:
         self.ctx = ctx
         self.resolver = ctx.resolver
         self.get = get  # (props, dotted path, line) -> resolved list
+        self.warned: set[int] = set()  # lines of IPv6 blocks said to be not literal (once each)
 
     def blocks(self, name: str, subnets: list[Any], line: int) -> tuple[Cidr, ...]:
         """The blocks a symbolic resource may take addresses from; () = any private IPv4 address."""
@@ -104,7 +105,8 @@ class Subnets:
                 if key == "CidrBlock":
                     why.append(f"{subnet}.CidrBlock")
                 else:
-                    if warn:
+                    if warn and body.value_line(key) not in self.warned:
+                        self.warned.add(body.value_line(key))
                         self.ctx.warn(body.value_line(key), f"{subnet}: an IPv6 block is not literal; "
                                                             f"its resources may have any IPv6 address")
                     out.append(ANY_V6)
