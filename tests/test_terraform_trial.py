@@ -286,3 +286,14 @@ def test_an_interface_endpoint_without_groups_gets_the_vpc_default_group():
     text = ENDPOINTS.replace("  security_group_ids = [aws_security_group.endpoint.id]\n", "")
     ssm = tf(text).network.resources["aws_vpc_endpoint.ssm"]
     assert len(ssm.groups) == 1 and ssm.groups != ("aws_security_group.endpoint",)
+
+
+def test_an_interface_endpoint_without_subnets_has_no_interface():
+    # terraform-aws-vpc's vpc-endpoints module gives an endpoint no subnet unless asked;
+    # AWS then creates no network interface for it, so it is no resource (and not one in
+    # a default VPC the input does not hold).
+    text = ENDPOINTS.replace("  subnet_ids         = [aws_subnet.private.id]\n", "  subnet_ids = []\n")
+    loaded = tf(text)
+    assert "aws_vpc_endpoint.ssm" not in loaded.network.resources
+    said = [w for w in warnings(loaded) if "aws_vpc_endpoint.ssm" in w]
+    assert len(said) == 1 and "has no network interface" in said[0]

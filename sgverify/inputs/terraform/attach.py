@@ -250,8 +250,9 @@ def _resources(ctx: Context) -> list[Resource]:
     for res in ctx.resources.values():
         if res.type in TEMPLATE_TYPES and res.address in used_templates:
             continue
-        if res.type == "aws_vpc_endpoint" and not _interface_endpoint(res):
-            if _carries_groups(res):
+        interface = _interface_endpoint(ctx, res) if res.type == "aws_vpc_endpoint" else True
+        if not interface:
+            if interface is None and _carries_groups(res):
                 out.append(_unsupported(ctx, res))  # its type is not known
             continue
         if res.type in GROUP_FIELDS:
@@ -273,14 +274,21 @@ def _resources(ctx: Context) -> list[Resource]:
     return out
 
 
-def _interface_endpoint(res: TfResource) -> bool | None:
-    """An Interface endpoint has interfaces in its subnets, with its groups (the VPC's default
-    one when it names none); a Gateway endpoint (the provider's default) and a Gateway Load
-    Balancer endpoint have no group. None when the type is not known."""
+def _interface_endpoint(ctx: Context, res: TfResource) -> bool | None:
+    """An Interface endpoint has an interface in each of its subnets, with its groups (the VPC's
+    default one when it names none); one without subnets has none. A Gateway endpoint (the
+    provider's default) and a Gateway Load Balancer endpoint have no group. None when the
+    type is not known."""
     kind = known(res.values.get("vpc_endpoint_type"))
     if isinstance(kind, (Unknown, Ref)):
         return None
-    return kind == "Interface"
+    if kind != "Interface":
+        return False
+    if as_list(res.values.get("subnet_ids")) == [] and not res.values.get("subnet_configuration"):
+        ctx.warn(res.origin, f"{res.address} names no subnet: an interface endpoint without subnets has "
+                             "no network interface, so nothing reaches it")
+        return False
+    return True
 
 
 def _optional_carrier(res: TfResource) -> bool:
