@@ -84,7 +84,11 @@ class PathQueryBuilder:
         self.ctx = ctx
         self.family = legs.family
 
-    def leg_term(self, t: Terms, src: End, dst: End, leg: Leg, dst_term: str, reply: bool) -> str:
+    def leg_term(self, t: Terms, src: End, dst: End, leg: Leg, dst_term: str, reply: bool, within=None) -> str:
+        """`within`: the source addresses the case already confines `src` to, so
+        a leg's own source space is written only where it narrows them (the
+        internet minus every public address of a large input is thousands of
+        intervals; the case's, after the groups' filter, a few)."""
         space = arrivals(leg, dst)
         if not space:
             return smt.FALSE
@@ -92,7 +96,7 @@ class PathQueryBuilder:
         if leg.at is not None:
             parts.append(f"(= {dst_term} {t.addr(leg.at)})")
         if leg.source_space is not None:
-            parts.append(t.addr_in("src", leg.source_space))
+            parts.append(self._source_in(t, leg.source_space, within))
         parts += [t.bool_var(name) for name in leg.assume]
         parts += [t.bool_var(unplaced_choice(e.resource)) for e in (src, dst) if unplaced(e)]
         for name, value, count in leg.choices:
@@ -112,6 +116,15 @@ class PathQueryBuilder:
             parts.append(smt.any_of([smt.negate("reply_needed"), smt.all_of(back)]))
         return smt.all_of(parts)
 
+    @staticmethod
+    def _source_in(t: Terms, source_space, within) -> str:
+        if within is None:
+            return t.addr_in("src", source_space)
+        within = list(within)
+        if not iv.subtract(within, list(source_space), t.family.top):
+            return smt.TRUE
+        return t.addr_in("src", iv.intersect(within, list(source_space)))
+
     def _reply_check(self, t: Terms, check, dst_term: str) -> str:
         if isinstance(check, Crossing):
             return t.crossing(check, dst_term)
@@ -119,7 +132,7 @@ class PathQueryBuilder:
             return t.route_back(check, dst_term)
         return t.tgw_back(check, dst_term)
 
-    def delivered(self, t: Terms, src: End, alternative: Alternative, reply: bool) -> str:
+    def delivered(self, t: Terms, src: End, alternative: Alternative, reply: bool, within=None) -> str:
         address = alternative.address
         if address is None:
             dst_term = "dst"
@@ -127,7 +140,7 @@ class PathQueryBuilder:
             dst_term = t.addr(address)
         else:
             dst_term = smt.bv(address, self.family.width)
-        terms = [self.leg_term(t, src, alternative.end, leg, dst_term, reply) for leg in self.legs.from_end(src)]
+        terms = [self.leg_term(t, src, alternative.end, leg, dst_term, reply, within) for leg in self.legs.from_end(src)]
         body = smt.any_of(terms)
         if alternative.address is None:
             body = smt.all_of([t.addr_in("dst", alternative.space), body])
@@ -169,11 +182,11 @@ class PathQueryBuilder:
         if any(a.end == src for a in alternatives) and all(a.address is None for a in alternatives):
             body.append("(not (= src dst))")  # a packet from an address to itself never crosses the network
         if connection:
-            body.append(smt.all_of(smt.negate(self.delivered(t, src, a, True)) for a in alternatives))
+            body.append(smt.all_of(smt.negate(self.delivered(t, src, a, True, case.src_space)) for a in alternatives))
             if any(a.address is None for a in alternatives):
                 body.append(smt.any_of(t.addr_in("dst", a.space) for a in alternatives if a.address is None))
         else:
-            body.append(smt.any_of(self.delivered(t, src, a, False) for a in alternatives))
+            body.append(smt.any_of(self.delivered(t, src, a, False, case.src_space) for a in alternatives))
         return smt.all_of(body)
 
     def _parse(self, t: Terms, body: str) -> PathQuery:

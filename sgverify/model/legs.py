@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from ..gcpause import building_objects
 from . import intervals as iv
 from .addresses import Family
 from .ends import Addr, Places
@@ -147,7 +148,8 @@ class Legs(PublicArrivals):
     def from_subnet(self, subnet_key: str, public: Addr | None) -> list[Leg]:
         key = (subnet_key, public)
         if key not in self._cache:
-            self._cache[key] = [leg for item in self._template(subnet_key) for leg in self._filled(item, public)]
+            with building_objects():  # kept for the whole run: out of the cyclic collector's way
+                self._cache[key] = [leg for item in self._template(subnet_key) for leg in self._filled(item, public)]
         return self._cache[key]
 
     def _template(self, subnet_key: str) -> list:

@@ -14,6 +14,7 @@ import z3
 
 from ..encode.path_query import Alternative, Case, PathQuery, PathQueryBuilder, arrivals
 from ..errors import ReplayMismatch
+from ..gcpause import building_objects
 from ..explain.path_counterexample import explain_path
 from ..explain.path_evaluate import Flow, PathEvaluator
 from ..model import Family, Network
@@ -48,9 +49,10 @@ class PathNetwork:
         """Build what every assertion needs first (the ends of each family and
         the legs from outside), as compiling does for security groups; the
         legs of each subnet are still built when an assertion first needs them."""
-        for family in FAMILIES:
-            legs = self.legs(family)
-            legs.places.resource_ends, legs.places.host_ends, legs.outside_end, legs.outside  # noqa: B018
+        with building_objects():
+            for family in FAMILIES:
+                legs = self.legs(family)
+                legs.places.resource_ends, legs.places.host_ends, legs.outside_end, legs.outside  # noqa: B018
         return self
 
 
@@ -107,7 +109,7 @@ def _queries(legs: Legs, assertion: Assertion):
             # The groups' filter first: a source's legs are worked out only when it may be admitted.
             if not admits[end].may_admit(src, space) or not any(arrivals(leg, end) for leg in legs.from_end(src)):
                 continue
-            yield src, space, [Alternative(end, None, tuple(dst_space))]
+            yield src, admits[end].narrowed(src, space), [Alternative(end, None, tuple(dst_space))]
 
 
 def _same(src, alternative: Alternative) -> bool:

@@ -17,8 +17,19 @@ from ..encode.path_query import Alternative
 
 
 def all_ends(legs: Legs) -> list[End]:
-    places = legs.places
-    return [e for es in places.resource_ends.values() for e in es] + places.host_ends + [legs.outside_end]
+    key = ("all ends",)
+    if key not in legs._cache:
+        places = legs.places
+        legs._cache[key] = [e for es in places.resource_ends.values() for e in es] + places.host_ends + [legs.outside_end]
+    return legs._cache[key]
+
+
+def _once(legs: Legs, key: tuple, build):
+    """A side's ends depend only on the network and the endpoints: specs ask the
+    same `from` (the internet, an office block) of many assertions."""
+    if key not in legs._cache:
+        legs._cache[key] = build()
+    return legs._cache[key]
 
 
 def _named_resources(legs: Legs, endpoints) -> tuple[set[str], bool]:
@@ -49,22 +60,26 @@ def _intervals(legs: Legs, endpoints) -> list[tuple[int, int]]:
 
 def source_ends(legs: Legs, endpoints, only: bool = False) -> list[tuple[End, list]]:
     """(end, the addresses it sends from that count) for `from` (for `only`: outside `from`)."""
+    return _once(legs, ("source ends", tuple(endpoints), only), lambda: _source_ends(legs, endpoints, only))
+
+
+def _source_ends(legs: Legs, endpoints, only: bool) -> list[tuple[End, list]]:
     names, opaque = _named_resources(legs, endpoints)
     space = _intervals(legs, endpoints)
     top = legs.family.top
     out = []
     for end in all_ends(legs):
-        own = list(end.space)
+        named = end.kind is EndKind.RESOURCE and end.resource in names
         if only:
-            if end.kind is EndKind.RESOURCE and end.resource in names:
+            if named:
                 continue
-            part = iv.subtract(own, space, top)
-        elif end.kind is EndKind.RESOURCE and end.resource in names:
-            part = own
-        elif opaque and end.kind is not EndKind.RESOURCE:
-            part = own  # may be a member of a group whose members are unknown
+            part = iv.subtract(list(end.space), space, top) if space else list(end.space)
+        elif named or (opaque and end.kind is not EndKind.RESOURCE):
+            part = list(end.space)  # (an opaque group's members are unknown: any host may be one)
+        elif not space:
+            continue
         else:
-            part = iv.intersect(own, space)
+            part = iv.intersect(list(end.space), space)
         if part:
             out.append((end, part))
     if not only:
@@ -81,6 +96,8 @@ def unheld(legs: Legs, endpoints, held_spaces) -> list[tuple[int, int]]:
     holds none is a host outside that nothing routes to or from: the
     connection does not complete. Left out, the `allow` would hold vacuously.
     A block that holds some end is about those ends."""
+    if not any(isinstance(e, AddressEndpoint) for e in endpoints):
+        return []
     held = iv.normalize([i for part in held_spaces for i in part])
     gap: list[tuple[int, int]] = []
     for endpoint in endpoints:
@@ -94,17 +111,20 @@ def unheld(legs: Legs, endpoints, held_spaces) -> list[tuple[int, int]]:
 
 def destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
     """(end, the destinations as sent that count) for `to` in `deny`/`only`."""
+    return _once(legs, ("destination ends", tuple(endpoints)), lambda: _destination_ends(legs, endpoints))
+
+
+def _destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
     names, opaque = _named_resources(legs, endpoints)
     space = _intervals(legs, endpoints)
     out = []
     for end in all_ends(legs):
-        reached = list(end.reached)
-        if end.kind is EndKind.RESOURCE and end.resource in names:
-            part = reached
-        elif opaque and end.kind is not EndKind.RESOURCE:
-            part = reached
+        if (end.kind is EndKind.RESOURCE and end.resource in names) or (opaque and end.kind is not EndKind.RESOURCE):
+            part = list(end.reached)
+        elif not space:
+            continue
         else:
-            part = iv.intersect(reached, space)
+            part = iv.intersect(list(end.reached), space)
         if part:
             out.append((end, part))
     return out
@@ -197,3 +217,12 @@ class Admitted:
             if iv.intersect([(src.public.value, src.public.value)], self.addresses):
                 return True
         return bool(iv.intersect(list(space), self.addresses))
+
+    def narrowed(self, src: End, space) -> list:
+        """The source addresses that can count. A host outside the network is
+        seen at its own address (nothing translates a packet coming in), so
+        only addresses a rule admits can be delivered; the formula then need
+        not carry the internet minus every public address of the input."""
+        if self.anyone or src.kind is not EndKind.OUTSIDE:
+            return list(space)
+        return iv.intersect(list(space), self.addresses)
