@@ -119,21 +119,22 @@ class World(Places):
         return self._routed(here, route, s, src.public, d, point, (), False)
 
     def _routed(self, here: str, route, seen: int, public: int | None, d: int, point: int,
-                near: tuple, nat: bool, via: str = "") -> list[Arrival]:
+                near: tuple, nat: bool, via: str = "", crossed: bool = False) -> list[Arrival]:
         """`route` of subnet `here` carries the packet (sent from `seen`) on; `near`
         are the reply checks already due on the way here, in reply order; `via` is
-        the transit gateway it came through (its reply must go back there)."""
+        the transit gateway it came through (its reply must go back there);
+        `crossed`: a transit gateway was crossed before a NAT gateway took it."""
         if route == "free":  # a table not in the input: any target of its VPC, or something undescribed
             if not self.permissive:
                 return []
             out = self._undescribed(here, seen, d, point, near, nat)
             for choice in self.choices_of(self.subnets[here].vpc):
-                out += self._routed(here, choice, seen, public, d, point, near, nat, via)
+                out += self._routed(here, choice, seen, public, d, point, near, nat, via, crossed)
             return out
         if route is None or route.blackhole:
             return []
         kind = route.target_kind
-        if self.undescribed(route) or (via and kind is TargetKind.TRANSIT_GATEWAY):
+        if self.undescribed(route) or ((via or crossed) and kind is TargetKind.TRANSIT_GATEWAY):
             return self._undescribed(here, seen, d, point, near, nat)  # crossing a TGW again: a free choice
         if kind is TargetKind.TRANSIT_GATEWAY:
             return self._transit(here, route.target, seen, d, point, near, nat)
@@ -217,7 +218,8 @@ class World(Places):
         if via:  # the NAT gateway sends the reply to `s` by its own subnet's table
             near = (("route", home, s, via),) + near
         public = gateway.public_ip if gateway.public else None
-        return self._routed(home, self.lookup(home, d), gateway.private_ip, public, d, point, near, True)
+        return self._routed(home, self.lookup(home, d), gateway.private_ip, public, d, point, near, True,
+                            crossed=bool(via))
 
     # -- transit gateways ---------------------------------------------------------
     def _attachment(self, tgw: str, vpc: str):

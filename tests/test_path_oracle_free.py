@@ -188,3 +188,37 @@ def test_engine_agrees_with_the_path_oracle_beside_a_vpn_behind_a_transit_gatewa
 @given(dual_transit_cases())
 def test_engine_agrees_with_the_path_oracle_on_ipv6_through_a_transit_gateway(case):
     _agree(*case)
+
+
+def _nat_between_crossings(second_route: bool):
+    """r-b (10.1.1.10, vpc-b) routes 0.0.0.0/0 to tgw; tgw-rt sends it to att-a in
+    vpc-a's subnet att, whose table sends it to the private NAT gateway nat-a in
+    pub; pub's table sends 0.0.0.0/0 to tgw again (`second_route`) or nowhere."""
+    from pathnets import open_acl, route, table
+    from sgverify.model.topology import NatGateway, TgwAttachment, TgwRoute, TgwRouteTable, TransitGateway
+
+    subnets = {"sb": Subnet("sb", "vpc-b", (C("10.1.1.0/24"),)), "att": Subnet("att", "vpc-a", (C("10.0.2.0/24"),)),
+               "pub": Subnet("pub", "vpc-a", (C("10.0.1.0/24"),), route_table="rt-pub")}
+    sg = group("sg-b", "vpc-b", [], [rule("", "egress", cidr="0.0.0.0/0")])
+    r_b = Resource("r-b", ("sg-b",), ips=(parse_address("10.1.1.10"),), vpc="vpc-b", subnet_ids=("sb",),
+                   subnets=subnets["sb"].cidrs)
+    tgw_rt = TgwRouteTable("tgw-rt", "tgw", (TgwRoute(C("0.0.0.0/0"), "att-a"),), ("att-b",))
+    return network([sg], [r_b], vpcs={"vpc-a": Vpc("vpc-a", (C("10.0.0.0/16"),)),
+                                      "vpc-b": Vpc("vpc-b", (C("10.1.0.0/16"),))},
+                   subnets=subnets,
+                   route_tables={"rt-b": table("rt-b", "vpc-b", [route("0.0.0.0/0", "transit-gateway", "tgw")], True),
+                                 "rt-a": table("rt-a", "vpc-a", [route("0.0.0.0/0", "nat-gateway", "nat-a")], True),
+                                 "rt-pub": table("rt-pub", "vpc-a", [route("0.0.0.0/0", "transit-gateway", "tgw")]
+                                                 if second_route else [])},
+                   nacls={"acl-a": open_acl("acl-a", "vpc-a"), "acl-b": open_acl("acl-b", "vpc-b")},
+                   nat_gateways={"nat-a": NatGateway("nat-a", "pub", parse_address("10.0.1.5")[1], public=False)},
+                   transit_gateways={"tgw": TransitGateway("tgw")},
+                   tgw_attachments={"att-a": TgwAttachment("att-a", "tgw", "vpc-a", ("att",), "tgw-rt"),
+                                    "att-b": TgwAttachment("att-b", "tgw", "vpc-b", ("sb",), "tgw-rt")},
+                   tgw_route_tables={"tgw-rt": tgw_rt})
+
+
+def test_a_transit_gateway_crossed_again_after_a_nat_gateway_is_a_free_choice():
+    a = assertion("deny", [ResourceEndpoint("r-b")], [at("8.8.8.8/32")], 1)
+    _expect(_nat_between_crossings(second_route=True), a, True)  # it may carry the NAT's packet on
+    _expect(_nat_between_crossings(second_route=False), a, False)  # pub routes 8.8.8.8 nowhere
