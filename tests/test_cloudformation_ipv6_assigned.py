@@ -132,8 +132,8 @@ def test_an_instance_whose_subnet_assigns_ipv6_is_reached_over_ipv6():
     loaded = read(text)
     _violated_over_ipv6(loaded.network)
     assert (f"t.yaml:{line_of(text, '  Web:')}: Web may have IPv6 addresses AWS assigns (its subnet Public has "
-            "AssignIpv6AddressOnCreation true), which the template does not give: it is taken to be at its "
-            "written addresses or any address of ::/0") in warnings_of(loaded)
+            "AssignIpv6AddressOnCreation true): it is taken to be at its written addresses or any address of "
+            "::/0") in warnings_of(loaded)
 
 
 def test_an_instance_whose_launch_template_asks_for_ipv6_is_reached_over_ipv6():
@@ -404,3 +404,55 @@ def test_a_prefix_list_entry_beside_an_assigned_block_is_a_free_choice_for_rules
     assert str(peers[0]) == "Peers" and isinstance(peers[1], UnknownPeer)
     assert results(loaded.network, TO_DB)["web cannot reach the database"].verdict is Verdict.VIOLATED
     assert "Table" not in loaded.network.topology.route_tables
+
+
+# Db in a second subnet whose NACL admits IPv6 only; its group admits Web's members on 5432.
+LOCAL_DB = """\
+  DbSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: db
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: !Ref WebSg}
+  Db:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, SubnetId: !Ref Private, SecurityGroupIds: [!Ref DbSg]}
+  Private:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.0.2.0/24
+      Ipv6CidrBlock: !Select [1, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 256, 64]]
+      AssignIpv6AddressOnCreation: true
+  Acl:
+    Type: AWS::EC2::NetworkAcl
+    Properties: {VpcId: !Ref Vpc}
+  AclAssoc:
+    Type: AWS::EC2::SubnetNetworkAclAssociation
+    Properties: {SubnetId: !Ref Private, NetworkAclId: !Ref Acl}
+  InAll:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, RuleAction: allow, Protocol: -1, Ipv6CidrBlock: "::/0"}
+"""
+
+
+def test_a_written_ipv6_address_in_a_block_aws_assigns_is_anywhere_in_its_subnet():
+    # Web writes 2600:1f18:aa00:1::10: the VPC's block is AWS's, so that address is in whichever /64
+    # Public gets, which the VPC layer holds as a stand-in. Web reaches Db over the local route in
+    # IPv6 (the NACL admits ::/0, Db's group admits Web's members); IPv4 the NACL drops. Before, the
+    # address was compared with the stand-in and the template refused as an address outside its subnet.
+    text = template(web='      Ipv6Addresses: [{Ipv6Address: "2600:1f18:aa00:1::10"}]', more=LOCAL_DB)
+    loaded = read(text)
+    assert loaded.network.resources["Web"].symbolic
+    assert any("Web may have IPv6 addresses AWS assigns (its written address 2600:1f18:aa00:1::10 may or may "
+               "not be in the IPv6 block AWS assigns to VpcV6" in w for w in warnings_of(loaded))
+    found = results(loaded.network, TO_DB)["web cannot reach the database"]
+    assert found.verdict is Verdict.VIOLATED and found.counterexample.packet.family is Family.V6
+
+
+def test_a_written_ipv6_address_in_a_literal_vpc_block_is_kept():
+    text = template(web='      Ipv6Addresses: [{Ipv6Address: "2600:1f18:aa00:0::10"}]').replace(
+        "AmazonProvidedIpv6CidrBlock: true", "Ipv6CidrBlock: 2600:1f18:aa00::/56")
+    web = read(text).network.resources["Web"]
+    assert not web.symbolic and len(web.ips) == 2

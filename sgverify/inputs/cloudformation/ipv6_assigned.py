@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import Cidr, Family
+from ...model import Cidr, Family, format_address
+from ..ipv6_blocks import compares_the_same
+from .ipv6_literals import literal_vpc_blocks
 from ...model.addresses import PRIVATE_V4
 from .intrinsics import ResRef, Unknown
 from .subnets import ANY_V6
@@ -59,6 +61,20 @@ class Assigned:
             if asked:
                 return f"{named}{asked}"
         return self.subnets.assigning_ipv6(subnets, line)
+
+    def written_v6(self, addresses: tuple) -> str:
+        """Why written IPv6 addresses cannot be compared with what the VPC layer holds: they lie in a
+        block AWS assigns, for which it holds a stand-in; "" when they can."""
+        if not self.ctx.assigned_v6:
+            return ""
+        literal = literal_vpc_blocks(self.ctx)
+        for family, value in addresses:
+            host = Cidr.host(family, value)
+            if family is Family.V6 and not compares_the_same(host) and not any(b.contains(family, value)
+                                                                              for b in literal):
+                return (f"its written address {format_address(family, value)} may or may not be in the IPv6 "
+                        f"block AWS assigns to {self.ctx.assigned_v6}, which the VPC layer stands for")
+        return ""
 
     def dual_stack(self, kind: str, props: Any, line: int) -> str:
         """Why a resource of a managed type takes IPv6 addresses in its subnets; "" if it does not."""
@@ -98,9 +114,8 @@ class Assigned:
         if addresses:
             v6 = self.subnets.v6_blocks(subnets, line)
             v6 = v6 if v6 and not unknown else [ANY_V6]
-            self.ctx.warn(line, f"{name} may have IPv6 addresses AWS assigns ({why}), which the template does "
-                                f"not give: it is taken to be at its written addresses or any address of "
-                                f"{', '.join(map(str, dict.fromkeys(v6)))}")
+            self.ctx.warn(line, f"{name} may have IPv6 addresses AWS assigns ({why}): it is taken to be at its "
+                                f"written addresses or any address of {', '.join(map(str, dict.fromkeys(v6)))}")
             return (), tuple(Cidr.host(f, v) for f, v in addresses) + tuple(dict.fromkeys(v6))
         if any(c.family is Family.V6 for c in cidrs) and not unknown:
             return addresses, cidrs  # any address of its subnets' IPv6 blocks already

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import CidrPeer, Peer, PrefixListPeer, UnknownPeer
+from ...model import Cidr, CidrPeer, Peer, PrefixListPeer, UnknownPeer
 from ..ipv6_blocks import compares_the_same, overlaps_stand_ins, unknown_reason
-from .intrinsics import Unknown
+from .intrinsics import ResRef, Unknown
 
 VPC_BLOCK = "AWS::EC2::VPCCidrBlock"
 
@@ -28,6 +28,25 @@ def assigned_block(ctx: Any) -> str:
         if _assigns(ctx, props, line):
             return f"{logical} ({ctx.path}:{line})"
     return ""
+
+
+def literal_vpc_blocks(ctx: Any) -> list[Cidr]:
+    """The literal IPv6 blocks of VPCs none of whose IPv6 blocks AWS assigns: an address inside one
+    compares with what the VPC layer holds as it does with the real block."""
+    by_vpc: dict[str, list] = {}
+    for logical in ctx.logicals(VPC_BLOCK):
+        _, props, line = ctx.body(logical)
+        vpc = ctx.resolver.resolve(props.get("VpcId"), line)
+        key = vpc.logical if isinstance(vpc, ResRef) else str(vpc)
+        text = ctx.resolver.resolve(props.get("Ipv6CidrBlock"), line)
+        if _assigns(ctx, props, line):
+            by_vpc.setdefault(key, []).append(None)
+        elif isinstance(text, str):
+            try:
+                by_vpc.setdefault(key, []).append(Cidr.parse(text))
+            except ValueError:
+                continue  # the VPC layer reports it
+    return [b for blocks in by_vpc.values() if None not in blocks for b in blocks]
 
 
 def _assigns(ctx: Any, props: Any, line: int) -> bool:

@@ -238,7 +238,8 @@ class _Resources:
             self.ctx.warn(line, f"{name}: a private address is not literal ({unknown_ip}); it is "
                                 f"treated as any address of its subnets")
             addresses = ()
-        why = dual or (self.assigned.why(v6 or [], subnets, line) if v6 is not None or addresses else "")
+        why = dual or self.assigned.written_v6(addresses) or \
+            (self.assigned.why(v6 or [], subnets, line) if v6 is not None or addresses else "")
         if why:
             addresses, cidrs = self.assigned.cidrs(name, why, addresses, cidrs, subnets, line)
         elif logical in self.ctx.uncertain and addresses:
