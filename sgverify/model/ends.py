@@ -152,8 +152,9 @@ class Places:
 
     def _maybe_elsewhere(self, resource: Resource, subnets: list[Subnet]) -> bool:
         """Whether it may be in a VPC the input does not describe: no described
-        subnet holds it, and its VPC is not known."""
-        return not resource.vpc and all(s.key == stand_in_key(s.vpc) for s in subnets)
+        subnet holds it, and its VPC is not known or not described (then no
+        stand-in subnet holds it either, and without this it would be nowhere)."""
+        return resource.vpc not in self.described.vpcs and all(s.key == stand_in_key(s.vpc) for s in subnets)
 
     def _subnets_of(self, resource: Resource) -> list[Subnet]:
         """Its subnets; without any named, every subnet (of any VPC) holding one
