@@ -297,3 +297,117 @@ def test_an_interface_endpoint_without_subnets_has_no_interface():
     assert "aws_vpc_endpoint.ssm" not in loaded.network.resources
     said = [w for w in warnings(loaded) if "aws_vpc_endpoint.ssm" in w]
     assert len(said) == 1 and "has no network interface" in said[0]
+
+
+# One public subnet whose instance has a public address and may send anything; the
+# route to the internet gateway is added by an aws_route keyed by table ids, as the
+# transit gateway module keys its VPC routes (for_each over route table ids: known
+# once the tables exist, not in the configuration).
+KEYED_ROUTE = """
+variable "acl" {}
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_internet_gateway" "gw" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_route_table" "t" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_route_table_association" "a" {
+  subnet_id      = aws_subnet.s.id
+  route_table_id = aws_route_table.t.id
+}
+resource "aws_route" "out" {
+  for_each               = { for id in [aws_route_table.t.id] : id => id }
+  route_table_id         = each.key
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.gw.id
+}
+resource "aws_security_group" "g" {
+  vpc_id = aws_vpc.v.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "i" {
+  ami                         = "ami-1"
+  subnet_id                   = aws_subnet.s.id
+  private_ip                  = "10.0.1.10"
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.g.id]
+}
+"""
+OUT = "- name: out\n  deny: {from: aws_instance.i, to: internet}\n"
+
+
+def test_a_route_whose_table_is_not_known_may_be_in_any_table():
+    # Once applied, table t holds 0.0.0.0/0 -> the gateway and i reaches the internet.
+    # Which table the route is in is not known here, so every table is a free choice,
+    # never one without the route.
+    loaded = tf(KEYED_ROUTE)
+    assert any("route table aws_route_table.t is left out" in w and "may be in it" in w
+               for w in warnings(loaded))
+    assert verdicts(loaded.network, OUT) == {"out": Verdict.VIOLATED}
+
+
+def test_a_nacl_entry_whose_nacl_is_not_known_may_be_in_any_nacl():
+    # The subnet's NACL has no entry (it denies everything) unless the keyed entry that
+    # allows all egress is in it, which the configuration cannot say.
+    text = KEYED_ROUTE.replace('''resource "aws_route" "out" {
+  for_each ''', '''resource "aws_network_acl" "n" {
+  vpc_id     = aws_vpc.v.id
+  subnet_ids = [aws_subnet.s.id]
+}
+resource "aws_network_acl_rule" "out" {
+  network_acl_id = var.acl
+  rule_number    = 100
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+}
+resource "aws_route" "out" {
+  for_each ''').replace("for id in [aws_route_table.t.id] : id => id", "x = aws_route_table.t.id") \
+        .replace("route_table_id         = each.key", "route_table_id         = each.value")
+    loaded = tf(text)
+    assert any("network ACL aws_network_acl.n is left out" in w and "may be in it" in w
+               for w in warnings(loaded))
+    assert verdicts(loaded.network, OUT) == {"out": Verdict.VIOLATED}
+
+
+def test_an_association_with_a_transit_gateway_table_not_in_the_input_is_a_free_choice():
+    # Both attachments are associated with a table of another configuration, whose routes
+    # may well join a and b: the attachments are not left unassociated (dropping all).
+    text = TGW.replace("transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.r.id\n}\n"
+                       "resource \"aws_ec2_transit_gateway_route\"",
+                       "transit_gateway_route_table_id = \"tgw-rtb-0123456789abcdef0\"\n}\n"
+                       "resource \"aws_ec2_transit_gateway_route\"")
+    assert text != TGW
+    loaded = tf(text)
+    assert verdicts(loaded.network, """
+        - name: apart
+          deny: {from: 'aws_instance.i["a"]', to: 'aws_instance.i["b"]'}
+        """) == {"apart": Verdict.VIOLATED}
+
+
+def test_a_transit_gateway_route_whose_table_is_not_known_may_be_in_any_table():
+    # The static route to b is added to a table the configuration does not name: r may
+    # hold it, so r is a free choice and a may reach b.
+    text = TGW.replace("transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.r.id\n"
+                       "  transit_gateway_attachment_id  = tobool",
+                       "transit_gateway_route_table_id = var.table\n  transit_gateway_attachment_id  = tobool")
+    assert text != TGW
+    loaded = tf('variable "table" {}\n' + text)
+    assert any("aws_ec2_transit_gateway_route_table.r is left out" in w for w in warnings(loaded))
+    assert verdicts(loaded.network, """
+        - name: apart
+          deny: {from: 'aws_instance.i["a"]', to: 'aws_instance.i["b"]'}
+        """) == {"apart": Verdict.VIOLATED}

@@ -100,6 +100,11 @@ class _Acls:
         layer = self.layer
         acl = layer.ref(res, "network_acl_id", ACL_TYPES, "network ACL")
         assert acl is not None
+        if acl not in self.entries and layer.not_known(res, "network_acl_id"):
+            for key in self.entries:
+                self.unsure.setdefault(key, (res.origin, f"entry {res.address} may be in it: "
+                                                         f"{layer.not_known(res, 'network_acl_id')}"))
+            return
         if acl not in self.entries:
             return layer.warn(res.origin, f"{res.address} adds an entry to network ACL {layer.absent(acl)}: it is "
                                           "not read (that NACL is a free choice)")

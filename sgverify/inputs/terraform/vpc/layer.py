@@ -102,6 +102,13 @@ class TfLayer:
             self.warn(origin, f"{what} {key} is left out of the VPC layer ({why}); what depends on it "
                               f"is a free choice")
 
+    def not_known(self, res: TfResource, key: str) -> str:
+        """Why the element `res` names by `key` is not known ("" when it is named, even if absent).
+        Such an element may be any of the input's: a route whose table is not known may be in any
+        table, so every table it may be in is a free choice."""
+        value = known(res.values.get(key))
+        return f"its {key} {value.reason}" if isinstance(value, Unknown) else ""
+
     def absent(self, key: str) -> str:
         if key in self.left_out:
             return f"{key}, which is left out ({self.left_out[key]})"

@@ -120,6 +120,11 @@ class _Tables:
         layer = self.layer
         table = layer.ref(res, "route_table_id", TABLE_TYPES, "route table")
         assert table is not None
+        if table not in self.routes and layer.not_known(res, "route_table_id"):
+            for key in self.routes:
+                self.unsure.setdefault(key, (res.origin, f"route {res.address} may be in it: "
+                                                         f"{layer.not_known(res, 'route_table_id')}"))
+            return
         if table not in self.routes:
             return layer.warn(res.origin, f"{res.address} adds a route to route table {layer.absent(table)}: it is "
                                           "not read (that table is a free choice)")

@@ -131,10 +131,16 @@ class _Transit:
         attachment = layer.ref(res, "transit_gateway_attachment_id", (ATTACHMENT,), "transit gateway attachment")
         table = layer.ref(res, "transit_gateway_route_table_id", (TGW, TABLE), "transit gateway route table")
         assert attachment is not None and table is not None
+        association = res.type.endswith("_association")
         if table not in self.routes:
-            layer.warn(res.origin, f"{res.address} names transit gateway route table {layer.absent(table)}: it "
-                                   "is not read (that table is a free choice)")
-            return None
+            # associated with a table whose routes are a free choice; a propagation into a table
+            # not known may add routes to any table of the input, whose routes are free choices then
+            why = layer.not_known(res, "transit_gateway_route_table_id")
+            for key in self.routes if why and not association else ():
+                self.unsure.setdefault(key, (res.origin, f"{res.address} may propagate into it: {why}"))
+            layer.warn(res.origin, f"{res.address} names transit gateway route table {layer.absent(table)}: "
+                                   "where that table routes is a free choice")
+            return (attachment, table) if association else None
         if layer.uncertain(res):
             self.unsure.setdefault(table, (res.origin, f"{res.address} may not exist: {layer.uncertain(res)}"))
             return None
@@ -179,6 +185,11 @@ class _Transit:
         if blackhole is False and attachment is None:
             layer.error(res.origin, f"transit gateway route {res.address} needs transit_gateway_attachment_id or "
                                     "blackhole = true")
+        if table not in self.routes and layer.not_known(res, "transit_gateway_route_table_id"):
+            for key in self.routes:
+                self.unsure.setdefault(key, (res.origin, f"route {res.address} may be in it: "
+                                                         f"{layer.not_known(res, 'transit_gateway_route_table_id')}"))
+            return
         if table not in self.routes:
             return layer.warn(res.origin, f"{res.address} adds a route to transit gateway route table "
                                           f"{layer.absent(table)}: it is not read (that table is a free choice)")
