@@ -456,3 +456,11 @@ def test_a_written_ipv6_address_in_a_literal_vpc_block_is_kept():
         "AmazonProvidedIpv6CidrBlock: true", "Ipv6CidrBlock: 2600:1f18:aa00::/56")
     web = read(text).network.resources["Web"]
     assert not web.symbolic and len(web.ips) == 2
+
+
+def test_a_block_from_an_ipam_pool_is_one_aws_assigns_too():
+    text = template(more=DB % "2600:1f18::/32").replace(
+        "AmazonProvidedIpv6CidrBlock: true", "Ipv6IpamPoolId: ipam-pool-0abc, Ipv6NetmaskLength: 56")
+    loaded = read(text)
+    assert isinstance(loaded.network.groups["DbSg"].ingress[1].peer, UnknownPeer)
+    assert any("may or may not hold the IPv6 block AWS assigns to VpcV6" in w for w in warnings_of(loaded))
