@@ -7,7 +7,9 @@ is worked out by hand from the AWS facts its comment names.
 from __future__ import annotations
 
 import ipaddress
+import textwrap
 
+from sgverify.inputs.terraform.hcl import load_terraform_dir
 from sgverify.solve import Verdict
 from tf_helpers import tf, verdicts, warnings
 
@@ -411,3 +413,27 @@ def test_a_transit_gateway_route_whose_table_is_not_known_may_be_in_any_table():
         - name: apart
           deny: {from: 'aws_instance.i["a"]', to: 'aws_instance.i["b"]'}
         """) == {"apart": Verdict.VIOLATED}
+
+
+def test_a_module_called_twice_says_which_call_leaves_a_count_unknown(tmp_path):
+    # terraform-aws-transit-gateway's multi-account example calls the module twice; both
+    # calls' warnings point at the same line, so each names its call.
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(textwrap.dedent("""
+        variable "n" {}
+        resource "aws_security_group" "g" {
+          count = var.n
+        }
+        """))
+    (tmp_path / "main.tf").write_text(textwrap.dedent("""
+        module "one" {
+          source = "./m"
+        }
+        module "two" {
+          source = "./m"
+        }
+        """))
+    found = [w for w in warnings(load_terraform_dir(str(tmp_path))) if "count is variable" in w]
+    assert len(found) == 2
+    assert "aws_security_group g in module.one: count is variable module.one.var.n" in found[0]
+    assert "aws_security_group g in module.two: count is variable module.two.var.n" in found[1]

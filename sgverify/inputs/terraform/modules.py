@@ -313,9 +313,11 @@ class Module:
     def _unknown_expansion(self, block, make, what: str, value: Any):
         reason = value.reason if isinstance(value, Unknown) else f"is {show(value)}"
         why = Unknown(f"{what} {reason}")
-        self.env.warn(block.origin(), f"{' '.join(block.labels)}: {what} {reason}; modelled as "
+        # a module called twice has its blocks at the same file:line: say which call it is
+        where = f" in {self.prefix.rstrip('.')}" if self.prefix else ""
+        self.env.warn(block.origin(), f"{' '.join(block.labels)}{where}: {what} {reason}; modelled as "
                                       "one instance whose count/each values are unknown")
-        unknown = Unknown(f"is {what} of {'.'.join(block.labels)}, which is not known")
+        unknown = Unknown(f"is {what} of {self.prefix}{'.'.join(block.labels)}, which is not known")
         return make(why, {"count": {"index": unknown}, "each": {"key": unknown, "value": unknown}})
 
     # ------------------------------------------------------------ child modules
