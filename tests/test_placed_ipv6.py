@@ -1,16 +1,13 @@
 """Resources the path places in a VPC the input does not describe.
 
 A resource whose subnet the input does not hold and whose VPC is not
-described is "elsewhere": an outside host with its groups, at any private
-IPv4 address when its addresses are not known. Such a resource must neither
-vanish (a `deny` about it would hold vacuously) nor hide the outside hosts
-whose addresses it may have (a `deny` from them would hold). Verdicts are
-worked out by hand.
-
-Not yet: an elsewhere resource whose reader gives it IPv6 addresses (::/0
-for addresses AWS assigns from a block not known) has no IPv6 end, since
-giving it one would, as the outside end is made today, take those addresses
-from the internet's hosts.
+described is "elsewhere": an outside host with its groups. Where its
+addresses are not known it may be at any private IPv4 address and, when its
+reader gives it IPv6 blocks (::/0 for addresses AWS assigns from a block not
+known), at any of those: IPv6 addresses are global, so the internet may reach
+it there. Such a resource must neither vanish (a `deny` about it would hold
+vacuously) nor hide the outside hosts whose addresses it may have (a `deny`
+from them would hold). Verdicts are worked out by hand.
 """
 
 from __future__ import annotations
@@ -33,8 +30,8 @@ def verdict(template: str, assertion: str):
     return verify(network, spec)[0]
 
 
-# A fleet in a subnet of another stack whose launch template asks for an IPv6 address, so it may
-# have any IPv6 address; it is in no described subnet and its VPC is not known.
+# A fleet in a subnet of another stack whose launch template asks for an IPv6 address; the only
+# VPC described has no IPv6 block, so the fleet is in a VPC the input does not describe.
 FLEET = """\
 Resources:
   Vpc:
@@ -61,6 +58,13 @@ Resources:
       VPCZoneIdentifier: [subnet-0abc]
       LaunchTemplate: {LaunchTemplateId: !Ref Lt, Version: "1"}
 """
+
+
+def test_a_fleet_elsewhere_that_gets_ipv6_is_reached_from_the_internet_over_ipv6():
+    # Its VPC may route ::/0 to an internet gateway and its instances get global addresses: its
+    # group admits ssh from any IPv6 address, so AWS may deliver ssh from the internet.
+    found = verdict(FLEET, "- {name: ssh, deny: {from: internet, to: Fleet, protocol: tcp, ports: 22}}")
+    assert found.verdict is Verdict.VIOLATED and found.counterexample.packet.family is Family.V6
 
 
 # A dual-stack VPC whose public subnet routes ::/0 to the internet gateway; Web admits ssh from
@@ -105,6 +109,64 @@ def test_a_fleet_elsewhere_does_not_hide_the_internet_from_other_resources():
     # any IPv6 address does not take those hosts away.
     found = verdict(WEB, "- {name: ssh, deny: {from: internet, to: Web, protocol: tcp, ports: 22}}")
     assert found.verdict is Verdict.VIOLATED and found.counterexample.packet.family is Family.V6
+
+
+# A VPC whose subnet routes 10.50.0.0/16 to a VPN gateway (an office network behind it); the
+# database's group admits 5432 from the office. A launch configuration's fleet sits in a subnet of
+# another stack, so it may be at any private IPv4 address of a VPC the input does not describe.
+OFFICE = """\
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Private:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+  Table:
+    Type: AWS::EC2::RouteTable
+    Properties: {VpcId: !Ref Vpc}
+  ToVpn:
+    Type: AWS::EC2::Route
+    Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 10.50.0.0/16, GatewayId: vgw-0abc}
+  Assoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Table}
+  DbSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: db
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.50.0.0/16}
+  Db:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: ami-1, SubnetId: !Ref Private, PrivateIpAddress: 10.0.1.10, SecurityGroupIds: [!Ref DbSg]}
+  OtherSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: other
+      VpcId: vpc-0abc
+      SecurityGroupEgress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}
+  Lc:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Properties: {ImageId: ami-1, InstanceType: t3.micro, SecurityGroups: [!Ref OtherSg]}
+  Fleet:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: "1"
+      MaxSize: "2"
+      VPCZoneIdentifier: [subnet-0abc]
+      LaunchConfigurationName: !Ref Lc
+"""
+
+
+def test_a_fleet_elsewhere_does_not_hide_the_hosts_behind_a_vpn():
+    # A host of the office network (behind the VPN gateway, which the input does not describe) sends
+    # to Db: its NACL is the default one and its group admits the office. The fleet, which may sit at
+    # any private address elsewhere and sends only https, is not every host at those addresses.
+    found = verdict(OFFICE, "- {name: office, deny: {from: 10.50.0.0/16, to: Db, protocol: tcp, ports: 5432}}")
+    assert found.verdict is Verdict.VIOLATED
 
 
 # An instance in a subnet whose block is not known, of a VPC the template does not hold.

@@ -144,11 +144,20 @@ class Places:
                                 public if first_v4 else None, publics if first_v4 else ()))
         if self._maybe_elsewhere(resource, subnets) or (not ends and private):
             # perhaps in a VPC the input does not describe: an outside host with groups
-            space = iv.of_points(private) if resource.ips else \
-                (iv.of_cidrs(PRIVATE_V4, family) if family is Family.V4 else [])
+            space = iv.of_points(private) if resource.ips else self._elsewhere_space(resource)
             if space:
                 ends.append(End(EndKind.RESOURCE, tuple(space), resource=resource.name))
         return ends
+
+    def _elsewhere_space(self, resource: Resource) -> list[tuple[int, int]]:
+        """Where a resource whose addresses are not known may be in a VPC the input
+        does not describe: any private IPv4 address, and the IPv6 blocks its reader
+        gives it (`::/0` when AWS may assign it addresses from a block not known).
+        IPv6 addresses are global: with none, a `deny` from the internet would hold
+        over IPv6 that AWS delivers."""
+        if self.family is Family.V4:
+            return iv.of_cidrs(PRIVATE_V4, Family.V4)
+        return iv.of_cidrs(resource.subnets, Family.V6)
 
     def _maybe_elsewhere(self, resource: Resource, subnets: list[Subnet]) -> bool:
         """Whether it may be in a VPC the input does not describe: no described

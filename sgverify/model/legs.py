@@ -349,7 +349,10 @@ class Legs(PublicArrivals):
             services = [i for vpc in self.topology.vpcs for i in service_space(self.topology, vpc, self.family)]
             services += service_space(self.topology, "", self.family)
             space = iv.union(self.places.internet_space, iv.normalize(services))
-        unplaced = [i for ends in self.places.resource_ends.values() for e in ends if not e.subnet for i in e.space]
+        # Only addresses known to be a resource's are no outside host's: one whose addresses are not
+        # known may be at any of its space, and outside hosts at the others.
+        unplaced = [i for name, ends in self.places.resource_ends.items() if self.network.resources[name].ips
+                    for e in ends if not e.subnet for i in e.space]
         return End(EndKind.OUTSIDE, tuple(iv.subtract(space, iv.normalize(unplaced), top)))
 
     @cached_property
