@@ -437,3 +437,98 @@ def test_a_module_called_twice_says_which_call_leaves_a_count_unknown(tmp_path):
     assert len(found) == 2
     assert "aws_security_group g in module.one: count is variable module.one.var.n" in found[0]
     assert "aws_security_group g in module.two: count is variable module.two.var.n" in found[1]
+
+
+# A VPC attached to a transit gateway whose default table sends 10.9.0.0/16 over a
+# peering with a gateway of another Region (tedeschi1/aws_vpcs_transitgw_workflow's
+# tgw-peering.tf does this), and 10.7.0.0/16 to a VPN connection.
+PEERED_TGW = """
+resource "aws_vpc" "v" {
+  cidr_block = "10.8.0.0/16"
+}
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.8.0.0/24"
+}
+resource "aws_ec2_transit_gateway" "t" {}
+resource "aws_ec2_transit_gateway_vpc_attachment" "v" {
+  transit_gateway_id = aws_ec2_transit_gateway.t.id
+  vpc_id             = aws_vpc.v.id
+  subnet_ids         = [aws_subnet.s.id]
+}
+resource "aws_ec2_transit_gateway_peering_attachment" "p" {
+  peer_region             = "us-east-2"
+  peer_transit_gateway_id = "tgw-0123456789abcdef0"
+  transit_gateway_id      = aws_ec2_transit_gateway.t.id
+}
+resource "aws_vpn_connection" "office" {
+  customer_gateway_id = "cgw-0123456789abcdef0"
+  transit_gateway_id  = aws_ec2_transit_gateway.t.id
+  type                = "ipsec.1"
+}
+resource "aws_ec2_transit_gateway_route" "peer" {
+  destination_cidr_block         = "10.9.0.0/16"
+  transit_gateway_attachment_id  = aws_ec2_transit_gateway_peering_attachment.p.id
+  transit_gateway_route_table_id = aws_ec2_transit_gateway.t.association_default_route_table_id
+}
+resource "aws_ec2_transit_gateway_route" "office" {
+  destination_cidr_block         = "10.7.0.0/16"
+  transit_gateway_attachment_id  = aws_vpn_connection.office.transit_gateway_attachment_id
+  transit_gateway_route_table_id = aws_ec2_transit_gateway.t.association_default_route_table_id
+}
+resource "aws_route" "out" {
+  route_table_id         = aws_vpc.v.main_route_table_id
+  destination_cidr_block = "10.0.0.0/8"
+  transit_gateway_id     = aws_ec2_transit_gateway.t.id
+}
+resource "aws_security_group" "g" {
+  vpc_id = aws_vpc.v.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "i" {
+  ami                    = "ami-1"
+  subnet_id              = aws_subnet.s.id
+  private_ip             = "10.8.0.10"
+  vpc_security_group_ids = [aws_security_group.g.id]
+}
+"""
+
+
+def test_routes_over_a_transit_gateway_peering_or_a_vpn_are_read():
+    # Both are valid route targets (the reader refused them). What lies beyond them the
+    # input does not describe, so a host at 10.9.0.5 or 10.7.0.5 may be reached; 10.6.0.5
+    # matches no transit gateway route and is never reached.
+    loaded = tf(PEERED_TGW)
+    peering = loaded.network.topology.tgw_attachments["aws_ec2_transit_gateway_peering_attachment.p"]
+    assert peering.kind == "tgw-peering" and peering.vpc is None
+    assert verdicts(loaded.network, """
+        - name: peer
+          deny: {from: aws_instance.i, to: 10.9.0.5}
+        - name: office
+          deny: {from: aws_instance.i, to: 10.7.0.5}
+        - name: nowhere
+          deny: {from: aws_instance.i, to: 10.6.0.5}
+        """) == {"peer": Verdict.VIOLATED, "office": Verdict.VIOLATED, "nowhere": Verdict.HOLDS}
+
+
+def test_an_accepter_stands_for_the_peering_it_accepts():
+    text = PEERED_TGW + """
+resource "aws_ec2_transit_gateway_peering_attachment_accepter" "p" {
+  transit_gateway_attachment_id = aws_ec2_transit_gateway_peering_attachment.p.id
+}
+resource "aws_ec2_transit_gateway_route_table" "peer" {
+  transit_gateway_id = aws_ec2_transit_gateway.t.id
+}
+resource "aws_ec2_transit_gateway_route_table_association" "p" {
+  transit_gateway_attachment_id  = aws_ec2_transit_gateway_peering_attachment_accepter.p.id
+  transit_gateway_route_table_id = aws_ec2_transit_gateway_route_table.peer.id
+}
+"""
+    loaded = tf(text)
+    peering = loaded.network.topology.tgw_attachments["aws_ec2_transit_gateway_peering_attachment.p"]
+    assert peering.route_table == "aws_ec2_transit_gateway_route_table.peer"

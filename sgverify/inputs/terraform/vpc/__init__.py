@@ -32,6 +32,7 @@ LAYER_TYPES = (
     "aws_network_acl_association", "aws_ec2_transit_gateway", "aws_ec2_transit_gateway_vpc_attachment",
     "aws_ec2_transit_gateway_route_table", "aws_ec2_transit_gateway_route",
     "aws_ec2_transit_gateway_route_table_association", "aws_ec2_transit_gateway_route_table_propagation",
+    "aws_ec2_transit_gateway_peering_attachment",
 )
 
 

@@ -12,15 +12,21 @@ never none.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ....model import Family
 from ....model.topology import TgwAttachment, TgwRoute, TgwRouteTable, TransitGateway
-from ..common import TfResource, Unknown, known
+from ..common import Ref, TfResource, Unknown, known
 from .layer import TGW_DEFAULT_TABLE, Skip, TfLayer, derived_key, unknown_text
 from .network import SUBNET, VPC
 
 TGW = "aws_ec2_transit_gateway"
 ATTACHMENT = "aws_ec2_transit_gateway_vpc_attachment"
 TABLE = "aws_ec2_transit_gateway_route_table"
+PEERING = "aws_ec2_transit_gateway_peering_attachment"
+PEERING_ACCEPTER = "aws_ec2_transit_gateway_peering_attachment_accepter"
+# what else attaches to a transit gateway: where it leads the input does not describe
+OTHER_OWNERS = ("aws_vpn_connection", "aws_ec2_transit_gateway_connect", "aws_dx_gateway_association")
 DEFAULT_FLAGS = ("transit_gateway_default_route_table_association",
                  "transit_gateway_default_route_table_propagation")
 
@@ -39,14 +45,13 @@ class _Transit:
         layer.each((TGW,), self._gateway)
         layer.each((TABLE,), self._table)
         layer.each((ATTACHMENT,), self._attachment)
+        layer.each((PEERING,), self._peering)
         layer.each(("aws_ec2_transit_gateway_route_table_association",), self._association)
         layer.each(("aws_ec2_transit_gateway_route_table_propagation",), self._propagation)
         layer.each(("aws_ec2_transit_gateway_route",), self._route)
         for attachment in list(layer.tgw_attachments.values()):
             table = self.associations.get(attachment.key, attachment.route_table)
-            layer.tgw_attachments[attachment.key] = TgwAttachment(
-                attachment.key, attachment.transit_gateway, attachment.vpc, attachment.subnets, table,
-                name=attachment.name, origin=attachment.origin)
+            layer.tgw_attachments[attachment.key] = replace(attachment, route_table=table)
         for key, table in list(layer.tgw_route_tables.items()):
             if key in self.unsure:
                 del layer.tgw_route_tables[key]
@@ -126,9 +131,39 @@ class _Transit:
         layer.tgw_attachments[res.address] = TgwAttachment(res.address, tgw, vpc, tuple(subnets), table,
                                                            name=layer.name(res), origin=res.origin)
 
+    def _peering(self, res: TfResource) -> None:
+        """A peering with another transit gateway: what it delivers leaves for hosts the input does
+        not place, and its association (AWS gives a peering none by default) is a free choice
+        unless an association resource names one."""
+        layer = self.layer
+        tgw = layer.ref(res, "transit_gateway_id", (TGW,), "transit gateway")
+        assert tgw is not None
+        if layer.uncertain(res):
+            return layer.leave_out(res.address, res.origin, f"it may not exist: {layer.uncertain(res)}",
+                                   "transit gateway attachment")
+        layer.tgw_attachments[res.address] = TgwAttachment(
+            res.address, tgw, None, (), f"(the route table of {res.address})", kind="tgw-peering",
+            name=layer.name(res), origin=res.origin)
+
+    def _attachment_key(self, res: TfResource, required: bool = True) -> str | None:
+        """The attachment `transit_gateway_attachment_id` names: a VPC or peering attachment (an
+        accepter stands for its peering, whose id is the same on both gateways), or a VPN,
+        Connect or Direct Connect attachment, which the input does not describe."""
+        value = res.values.get("transit_gateway_attachment_id")
+        target = self.layer.ctx.resources.get(value.address) if isinstance(value, Ref) else None
+        if target is not None and target.type == PEERING_ACCEPTER:
+            accepted = target.values.get("transit_gateway_attachment_id")
+            if isinstance(accepted, Ref) and accepted.address in self.layer.ctx.resources:
+                return accepted.address
+            return self.layer.key_of(accepted, (PEERING,), "transit gateway attachment", res.origin)
+        if target is not None and target.type in OTHER_OWNERS:
+            return f"{target.address}.{value.attribute}"
+        return self.layer.ref(res, "transit_gateway_attachment_id", (ATTACHMENT, PEERING),
+                              "transit gateway attachment", required=required)
+
     def _link(self, res: TfResource) -> tuple[str, str] | None:
         layer = self.layer
-        attachment = layer.ref(res, "transit_gateway_attachment_id", (ATTACHMENT,), "transit gateway attachment")
+        attachment = self._attachment_key(res)
         table = layer.ref(res, "transit_gateway_route_table_id", (TGW, TABLE), "transit gateway route table")
         assert attachment is not None and table is not None
         association = res.type.endswith("_association")
@@ -155,7 +190,8 @@ class _Transit:
             self.layer.error(res.origin, f"attachment {attachment} already has route table "
                                          f"{self.associations[attachment]}; it is associated with one")
         known_attachment = self.layer.tgw_attachments.get(attachment)
-        if known_attachment is not None and known_attachment.route_table not in (None, table) \
+        if known_attachment is not None and known_attachment.kind == "vpc" \
+                and known_attachment.route_table not in (None, table) \
                 and known_attachment.transit_gateway in self.defaults:
             self.layer.error(res.origin, f"attachment {attachment} is associated with the default route table "
                                          f"of {known_attachment.transit_gateway} "
@@ -178,8 +214,7 @@ class _Transit:
         if destination is None:
             layer.error(res.origin, f"transit gateway route {res.address} needs destination_cidr_block")
         blackhole = layer.flag(res.values, "blackhole", False, res.origin)
-        attachment = layer.ref(res, "transit_gateway_attachment_id", (ATTACHMENT,), "transit gateway attachment",
-                               required=False)
+        attachment = self._attachment_key(res, required=False)
         if blackhole is True and attachment is not None:
             layer.error(res.origin, f"transit gateway route {res.address} has both blackhole and an attachment")
         if blackhole is False and attachment is None:
