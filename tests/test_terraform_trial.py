@@ -10,6 +10,7 @@ import ipaddress
 import textwrap
 
 from sgverify.inputs.terraform.hcl import load_terraform_dir
+from sgverify.model.topology import TargetKind
 from sgverify.solve import Verdict
 from tf_helpers import tf, verdicts, warnings
 
@@ -532,3 +533,156 @@ resource "aws_ec2_transit_gateway_route_table_association" "p" {
     loaded = tf(text)
     peering = loaded.network.topology.tgw_attachments["aws_ec2_transit_gateway_peering_attachment.p"]
     assert peering.route_table == "aws_ec2_transit_gateway_route_table.peer"
+
+
+def test_modules_that_take_each_other_s_outputs_are_read(tmp_path):
+    # FRESH-TUNA/infra-projects (transit-gateway-egress/network) passes module.tgw.id to
+    # module vpc and module.vpc.id to module tgw: valid in Terraform, which orders single
+    # values, not modules. The reader looped on it until Python's recursion limit.
+    for name, text in {
+        "main.tf": """
+            module "vpc" {
+              source             = "./vpc"
+              transit_gateway_id = module.tgw.id
+            }
+            module "tgw" {
+              source = "./tgw"
+              vpc_id = module.vpc.id
+              subnet = module.vpc.subnet
+            }
+            """,
+        "vpc/main.tf": """
+            variable "transit_gateway_id" {}
+            resource "aws_vpc" "v" {
+              cidr_block = "10.0.0.0/16"
+            }
+            resource "aws_subnet" "s" {
+              vpc_id     = aws_vpc.v.id
+              cidr_block = "10.0.1.0/24"
+            }
+            resource "aws_route" "out" {
+              route_table_id         = aws_vpc.v.main_route_table_id
+              destination_cidr_block = "10.1.0.0/16"
+              transit_gateway_id     = var.transit_gateway_id
+            }
+            output "id" {
+              value = aws_vpc.v.id
+            }
+            output "subnet" {
+              value = aws_subnet.s.id
+            }
+            """,
+        "tgw/main.tf": """
+            variable "vpc_id" {}
+            variable "subnet" {}
+            resource "aws_ec2_transit_gateway" "t" {}
+            resource "aws_ec2_transit_gateway_vpc_attachment" "a" {
+              transit_gateway_id = aws_ec2_transit_gateway.t.id
+              vpc_id             = var.vpc_id
+              subnet_ids         = [var.subnet]
+            }
+            output "id" {
+              value = aws_ec2_transit_gateway.t.id
+            }
+            """,
+    }.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    topology = load_terraform_dir(str(tmp_path)).network.topology
+    attachment = topology.tgw_attachments["module.tgw.aws_ec2_transit_gateway_vpc_attachment.a"]
+    assert attachment.vpc == "module.vpc.aws_vpc.v"
+    assert attachment.subnets == ("module.vpc.aws_subnet.s",)
+    (route,) = topology.route_tables["module.vpc.aws_vpc.v.main_route_table"].routes
+    assert route.target == "module.tgw.aws_ec2_transit_gateway.t"
+
+
+def test_an_input_defined_in_terms_of_itself_is_unknown(tmp_path):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text('variable "x" {}\noutput "x" {\n  value = var.x\n}\n'
+                                            'resource "aws_security_group" "g" {\n  name = var.x\n}\n')
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "./m"\n  x      = module.m.x\n}\n')
+    loaded = load_terraform_dir(str(tmp_path))
+    assert "module.m.aws_security_group.g" in loaded.network.groups
+
+
+# A private subnet whose table names its NAT gateway as gateway_id, as
+# FRESH-TUNA/infra-projects (transit-gateway-egress/network/vpc/route_table.tf) does.
+NAT_AS_GATEWAY = """
+resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "public" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.0.0/24"
+}
+resource "aws_subnet" "private" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_internet_gateway" "gw" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_eip" "nat" {}
+resource "aws_nat_gateway" "n" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public.id
+}
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.v.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.gw.id
+  }
+}
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.v.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_nat_gateway.n.id
+  }
+}
+resource "aws_route_table_association" "private" {
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}
+resource "aws_security_group" "g" {
+  vpc_id = aws_vpc.v.id
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "i" {
+  ami                    = "ami-1"
+  subnet_id              = aws_subnet.private.id
+  private_ip             = "10.0.1.10"
+  vpc_security_group_ids = [aws_security_group.g.id]
+}
+"""
+
+
+def test_a_nat_gateway_given_as_gateway_id_is_a_nat_route():
+    # EC2 takes it as the NAT gateway: i goes out through it (the NAT's subnet routes to the
+    # internet gateway) and nothing comes in through it, whatever i's group admits.
+    loaded = tf(NAT_AS_GATEWAY)
+    (route,) = loaded.network.topology.route_tables["aws_route_table.private"].routes
+    assert route.target_kind is TargetKind.NAT_GATEWAY and route.target == "aws_nat_gateway.n"
+    assert any("as gateway_id: AWS routes it as nat_gateway_id" in w for w in warnings(loaded))
+    assert verdicts(loaded.network, """
+        - name: out
+          allow: {from: aws_instance.i, to: 8.8.8.8, protocol: tcp, ports: [443]}
+        - name: in
+          deny: {from: internet, to: aws_instance.i}
+        """) == {"out": Verdict.HOLDS, "in": Verdict.HOLDS}

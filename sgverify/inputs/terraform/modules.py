@@ -19,6 +19,7 @@ from ...errors import Diagnostic, InputError, Severity
 from ...model import Origin
 from .common import AssignedBlock, Ref, TfResource, Unknown
 from .expr import Evaluator, Namespace, show
+from .module_inputs import LazyInputs
 
 _PENDING = object()
 
@@ -340,24 +341,28 @@ class Module:
         return next(iter(values.values()))
 
     def _child_instances(self, name: str) -> list:
+        if self._children.get(name) is _PENDING:  # its count or for_each uses its own outputs
+            return [(None, None, f"is module.{name}, whose count or for_each uses it")]
         if name not in self._children:
             block = self.calls[name]
+            self._children[name] = _PENDING
             self._children[name] = self._expand(block, lambda k, b: self._load_child(block, k, b))
         return self._children[name]
 
     def _load_child(self, block, key: Any, bindings: dict) -> tuple[Any, Module | None, str]:
         from .unread import unread_module
 
-        ev = self.evaluator.child(bindings)
-        inputs = {k: ev.eval(e) for k, (e, _) in block.attributes.items()
-                  if k not in ("source", "version", "count", "for_each", "providers", "depends_on")}
         name = block.labels[0]
+        inputs = LazyInputs(self.evaluator.child(bindings), {
+            k: e for k, (e, _) in block.attributes.items()
+            if k not in ("source", "version", "count", "for_each", "providers", "depends_on")},
+            f"{self.prefix}module.{name}")
         suffix = "" if key is None else "[*]" if isinstance(key, Unknown) else (
             f"[{key}]" if isinstance(key, int) else f'["{key}"]')
         prefix = f"{self.prefix}module.{name}{suffix}."
         directory = self._source_dir(block)
         if directory is None:
-            why = unread_module(self.env, block, prefix, inputs)
+            why = unread_module(self.env, block, prefix, dict(inputs))  # every input, for its groups
             return key, None, why
         files = sorted(directory.glob("*.tf"))
         child = self.env.module(files, prefix, inputs, self.key_path + [name])

@@ -173,6 +173,13 @@ class _Tables:
             text = known(raw)
             if target is not None and target.type in GATEWAY_KINDS:
                 kind = GATEWAY_KINDS[target.type]
+            elif target is not None and target.type == "aws_nat_gateway" or \
+                    isinstance(text, str) and text.startswith("nat-"):
+                # EC2 takes a NAT gateway given as gateway_id as its NAT gateway (Terraform then
+                # shows a change on every plan): the route is a NAT route
+                layer.warn(origin, f"route {where} names NAT gateway {known(raw) if target is None else target.address} "
+                                   "as gateway_id: AWS routes it as nat_gateway_id")
+                kind, types = TargetKind.NAT_GATEWAY, ("aws_nat_gateway",)
             elif text == "local":
                 return TargetKind.LOCAL, ""
             elif isinstance(text, str):
