@@ -177,8 +177,9 @@ class _Tables:
                     isinstance(text, str) and text.startswith("nat-"):
                 # EC2 takes a NAT gateway given as gateway_id as its NAT gateway (Terraform then
                 # shows a change on every plan): the route is a NAT route
-                layer.warn(origin, f"route {where} names NAT gateway {known(raw) if target is None else target.address} "
-                                   "as gateway_id: AWS routes it as nat_gateway_id")
+                named = known(raw) if target is None else target.address
+                layer.warn(origin, f"route {where} names NAT gateway {named} as gateway_id: AWS routes it as "
+                                   "nat_gateway_id")
                 kind, types = TargetKind.NAT_GATEWAY, ("aws_nat_gateway",)
             elif text == "local":
                 return TargetKind.LOCAL, ""
