@@ -7,6 +7,7 @@ CIDR unions, group memberships, endpoint sets and rule merging.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from typing import Iterable
 
 from .addresses import Cidr, Family
@@ -31,18 +32,29 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
     if len(b) == 1:  # a few intervals against one range: a rule's services against the asked ones
         lo, hi = b[0]
         return [(max(x, lo), min(y, hi)) for x, y in a if x <= hi and y >= lo]
+    return _intersect_walk(a, b)
+
+
+def _intersect_walk(a: Intervals, b: Intervals) -> Intervals:
+    # One walk along both, as iterators: indexing both lists at every step took twice as long.
     out: Intervals = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        lo = max(a[i][0], b[j][0])
-        hi = min(a[i][1], b[j][1])
-        if lo <= hi:
-            out.append((lo, hi))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
+    if not a or not b:
+        return out
+    ia, ib = iter(a), iter(b)
+    alo, ahi = next(ia)
+    blo, bhi = next(ib)
+    try:
+        while True:
+            lo = alo if alo > blo else blo
+            hi = ahi if ahi < bhi else bhi
+            if lo <= hi:
+                out.append((lo, hi))
+            if ahi < bhi:
+                alo, ahi = next(ia)
+            else:
+                blo, bhi = next(ib)
+    except StopIteration:
+        return out
 
 
 def _intersect_small(large: Intervals, small: Intervals) -> Intervals:
@@ -71,15 +83,7 @@ def meets(a: Intervals, b: Intervals) -> bool:
     if len(a) > len(b):
         a, b = b, a
     if len(a) * 8 > len(b):  # about as many: one walk along both
-        i = j = 0
-        while i < len(a) and j < len(b):
-            if a[i][1] < b[j][0]:
-                i += 1
-            elif b[j][1] < a[i][0]:
-                j += 1
-            else:
-                return True
-        return False
+        return _meets_walk(a, b)
     for lo, hi in a:  # each interval of the smaller set, looked up in the larger
         first = bisect_left(b, lo, key=_upper)  # the first ending at or after lo
         if first < len(b) and b[first][0] <= hi:
@@ -93,13 +97,7 @@ def within(a: Intervals, b: Intervals) -> bool:
     if len(b) * 8 < len(a):  # b has few intervals: no interval of a may meet a gap between them
         return not a or (bool(b) and not meets(a, complement(b, _BEYOND)))
     if len(a) * 8 > len(b):  # about as many: one walk along both
-        j = 0
-        for lo, hi in a:
-            while j < len(b) and b[j][1] < lo:
-                j += 1
-            if j == len(b) or b[j][0] > lo or b[j][1] < hi:
-                return False
-        return True
+        return _within_walk(a, b)
     for lo, hi in a:
         found = bisect_right(b, lo, key=_lower) - 1  # the last interval of b starting at or before lo
         if found < 0 or b[found][1] < hi:
@@ -107,15 +105,47 @@ def within(a: Intervals, b: Intervals) -> bool:
     return True
 
 
+def _meets_walk(a: Intervals, b: Intervals) -> bool:
+    """meets by one walk along both, as iterators: a diff's rows ask it of a group's
+    thousands of members against a side's thousands of ranges that miss them all, and
+    indexing both lists at every step took three times as long."""
+    ia, ib = iter(a), iter(b)
+    try:
+        alo, ahi = next(ia)
+        blo, bhi = next(ib)
+        while True:
+            if ahi < blo:
+                alo, ahi = next(ia)
+            elif bhi < alo:
+                blo, bhi = next(ib)
+            else:
+                return True
+    except StopIteration:
+        return False
+
+
+def _within_walk(a: Intervals, b: Intervals) -> bool:
+    """within by one walk along both, as iterators (twice as fast as indexing)."""
+    ib = iter(b)
+    blo = bhi = None
+    try:
+        for lo, hi in a:
+            if bhi is None or bhi < lo:
+                blo, bhi = next(ib)
+                while bhi < lo:
+                    blo, bhi = next(ib)
+            if blo > lo or bhi < hi:
+                return False
+    except StopIteration:
+        return False
+    return True
+
+
 _BEYOND = 1 << 144  # past the top of every line (IPv6 addresses, services)
 
 
-def _lower(interval: tuple[int, int]) -> int:
-    return interval[0]
-
-
-def _upper(interval: tuple[int, int]) -> int:
-    return interval[1]
+_lower = itemgetter(0)  # an interval's ends, as keys (called in C)
+_upper = itemgetter(1)
 
 
 def complement(a: Intervals, top: int) -> Intervals:
@@ -175,7 +205,8 @@ def of_points(points: Iterable[int]) -> Intervals:
 
 
 def size(a: Intervals) -> int:
-    return sum(hi - lo + 1 for lo, hi in a)
+    # Summed in C: a report compares the sizes of sets of thousands of ranges, row after row.
+    return sum(map(_upper, a)) - sum(map(_lower, a)) + len(a)
 
 
 def to_cidrs(lo: int, hi: int, family: Family) -> list[Cidr]:
