@@ -14,6 +14,7 @@ compare the two); every other side goes to the engine.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import repeat
 from operator import itemgetter
 
 from ..model import Direction, Family, GroupPeer, Network
@@ -220,17 +221,22 @@ def _by_piece(items: list[tuple], pieces: list[tuple[int, int]]) -> list[frozens
         for lo, hi in services:
             starts.setdefault(lo, []).append(number)
             ends.setdefault(hi + 1, []).append(number)
+    # The pieces are cut for both networks' rules: at most cuts nothing of these rules starts
+    # or ends, so the pieces between two of theirs are filled as one run.
+    firsts = list(map(_LOW, pieces))
     open_items: dict[int, None] = {}
-    out = []
+    out: list[frozenset] = []
     current: frozenset = frozenset()
-    for lo, _ in pieces:
-        closing, opening = ends.get(lo), starts.get(lo)
-        if closing is not None or opening is not None:  # the pieces are cut for both networks' rules:
-            for number in closing or ():  # at many cuts, nothing of these rules starts or ends
-                del open_items[number]
-            open_items.update(dict.fromkeys(opening or ()))
-            current = frozenset(items[number][1] for number in open_items)
-        out.append(current)
+    for point in sorted(starts.keys() | ends.keys()):
+        at = bisect_left(firsts, point)
+        if at == len(firsts):
+            continue  # past the top of the line: no piece starts there
+        out += repeat(current, at - len(out))
+        for number in ends.get(point, ()):
+            del open_items[number]
+        open_items.update(dict.fromkeys(starts.get(point, ())))
+        current = frozenset(items[number][1] for number in open_items)
+    out += repeat(current, len(firsts) - len(out))
     return out
 
 
