@@ -330,3 +330,37 @@ resource "aws_ec2_transit_gateway_route_table_association" "p" {
     loaded = tf(text)
     peering = loaded.network.topology.tgw_attachments["aws_ec2_transit_gateway_peering_attachment.p"]
     assert peering.route_table == "aws_ec2_transit_gateway_route_table.peer"
+
+
+def test_a_route_to_a_gateway_whose_table_is_not_known_is_in_a_table_of_the_gateway_vpc():
+    # A route to v's internet gateway can only be in a table of v: VPC w's main table
+    # keeps what it says (no way out), so j never reaches the internet.
+    text = KEYED_ROUTE + """
+resource "aws_vpc" "w" {
+  cidr_block = "10.1.0.0/16"
+}
+resource "aws_subnet" "w" {
+  vpc_id     = aws_vpc.w.id
+  cidr_block = "10.1.1.0/24"
+}
+resource "aws_security_group" "w" {
+  vpc_id = aws_vpc.w.id
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_instance" "j" {
+  ami                         = "ami-1"
+  subnet_id                   = aws_subnet.w.id
+  private_ip                  = "10.1.1.10"
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.w.id]
+}
+"""
+    loaded = tf(text)
+    assert not any("aws_vpc.w.main_route_table is left out" in w for w in warnings(loaded))
+    assert verdicts(loaded.network, OUT + "- name: j out\n  deny: {from: aws_instance.j, to: internet}\n") \
+        == {"out": Verdict.VIOLATED, "j out": Verdict.HOLDS}

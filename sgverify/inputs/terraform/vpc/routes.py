@@ -121,9 +121,11 @@ class _Tables:
         table = layer.ref(res, "route_table_id", TABLE_TYPES, "route table")
         assert table is not None
         if table not in self.routes and layer.not_known(res, "route_table_id"):
+            why = f"route {res.address} may be in it: {layer.not_known(res, 'route_table_id')}"
+            vpc = self._gateway_vpc(res.values)
             for key in self.routes:
-                self.unsure.setdefault(key, (res.origin, f"route {res.address} may be in it: "
-                                                         f"{layer.not_known(res, 'route_table_id')}"))
+                if vpc is None or getattr(layer.route_tables.get(key), "vpc", None) == vpc:
+                    self.unsure.setdefault(key, (res.origin, why))
             return
         if table not in self.routes:
             return layer.warn(res.origin, f"{res.address} adds a route to route table {layer.absent(table)}: it is "
@@ -247,6 +249,21 @@ class _Tables:
                                            f"{self.layer.absent(table)}")
         prefix_list = self.layer.endpoints[endpoint].prefix_list
         self.routes[table].append(Route(TargetKind.GATEWAY_ENDPOINT, endpoint, None, prefix_list, origin=origin))
+
+    def _gateway_vpc(self, values: dict) -> str | None:
+        """The VPC of the gateway a route targets, when it is one of the layer's: AWS puts a route
+        to an internet, egress-only or NAT gateway only in a table of that gateway's VPC."""
+        layer = self.layer
+        for key, elements in (("gateway_id", layer.internet_gateways), ("nat_gateway_id", layer.nat_gateways),
+                              ("egress_only_gateway_id", layer.egress_only_gateways)):
+            value = values.get(key)
+            gateway = elements.get(value.address) if isinstance(value, Ref) else None
+            if gateway is not None and hasattr(gateway, "subnet"):
+                subnet = layer.subnets.get(gateway.subnet)
+                return subnet.vpc if subnet is not None else None
+            if gateway is not None:
+                return gateway.vpc
+        return None
 
     def _unsure_in_vpc(self, vpc: Any, origin: Origin, why: str) -> None:
         for key in self.routes:
