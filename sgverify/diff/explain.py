@@ -211,12 +211,18 @@ def peer_rules(change: Change, sources: bool, network: Network | None) -> list:
 def side_blocks(change: Change, sources: bool, network: Network | None) -> tuple[list, list]:
     """(blocks, except_blocks) for the JSON report: a side row's far end as written
     (peers.peer_form), anything else as its blocks with no exceptions."""
+    family = change.region.family
+    return tuple(block_texts(ranges, family) for ranges in side_ranges(change, sources, network))
+
+
+def side_ranges(change: Change, sources: bool, network: Network | None) -> tuple[list, list]:
+    """side_blocks as address ranges: (the whole, its holes)."""
     r = change.region
     spans = side_spans(change, sources, network)
     if (r.source if sources else r.destination).by_holder:
         within, _, holes = peer_form(spans, r.family, peer_rules(change, sources, network), network)
-        return block_texts(within, r.family), block_texts(holes, r.family)
-    return block_texts(spans, r.family), []
+        return within, holes
+    return spans, []
 
 
 def profile_lines(change: Change, profiles: Profiles | None) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
+from json.encoder import encode_basestring_ascii
 from typing import Iterator
 
 from ..model import Network
@@ -13,9 +15,10 @@ from ..model.addresses import format_address
 from ..report.indented import dumps_indented
 from ..report.rules import rule_dict, rule_line
 from ..regions import Certainty
+from ..regions.render import block_texts
 from .engine import Change, ChangeKind, NetworkDiff
 from .explain import (change_fingerprint, describe_side, elsewhere, external_label, profile_lines, rules_of,
-                      side_blocks)
+                      side_blocks, side_ranges)
 from .gate import DiffGate
 from .parallel import rows
 from .profiles import Profiles
@@ -116,10 +119,16 @@ def change_dict(change: Change, other: Network, profiles: Profiles | None = None
     """One row for JSON. An unmanaged side's blocks may hold resources' own addresses
     (with `network`, the one delivering the row): they are never unmanaged, and
     leaving them out would list every resource."""
+    blocks = [side_blocks(change, sources, network) for sources in (True, False)]
+    return _row_dict(change, other, profiles, network, blocks)
+
+
+def _row_dict(change: Change, other: Network, profiles: Profiles | None, network: Network | None,
+              blocks: list) -> dict:
+    """change_dict with each side's (blocks, except blocks) given, source first."""
     r = change.region
     packet = r.witness()
-    (source_blocks, source_except), (destination_blocks, destination_except) = (
-        side_blocks(change, sources, network) for sources in (True, False))
+    (source_blocks, source_except), (destination_blocks, destination_except) = blocks
     out = {
         "kind": change.kind.value,
         "certainty": r.certainty.value,
@@ -211,7 +220,55 @@ def _list_chunks(texts: Iterator[str], count: int) -> Iterator[str]:
 
 
 def json_row(change: Change, other: Network, profiles: Profiles | None, network: Network) -> str:
-    return "    " + dumps_indented(change_dict(change, other, profiles, network), 2)
+    """The row as json.dumps(indent=2) writes it inside the report. Its four lists of blocks
+    are written apart and remembered (block_lists): the rows of a large side diff list the
+    same far end of thousands of ranges again and again (at 300k rules, four fifths of the
+    report's text), and writing them is most of a row's cost."""
+    family = change.region.family
+    lists = [ranges for sources in (True, False) for ranges in side_ranges(change, sources, network)]
+    holders = [_PLACES[0:2], _PLACES[2:4]]
+    text = dumps_indented(_row_dict(change, other, profiles, network, holders), 2)
+    for place, ranges in zip(_ENCODED_PLACES, lists):
+        text = text.replace(place, _BLOCK_LISTS.text(ranges, family), 1)
+    return "    " + text
+
+
+# Stand-ins for the lists, dumped as "\u0000blocks N\u0000", which no real value dumps as.
+_PLACES = [f"\0blocks {number}\0" for number in range(4)]
+_ENCODED_PLACES = [encode_basestring_ascii(place) for place in _PLACES]
+
+
+class BlockLists:
+    """A list of address ranges as the JSON list of its blocks, three levels deep (a row's
+    field), remembered by the ranges, up to `total` characters of text in all (then the
+    oldest are forgotten). Short lists are written anew: remembering them costs as much."""
+
+    SHORT = 64  # ranges
+
+    def __init__(self, total: int):
+        self.total, self.held = total, 0
+        self.texts: OrderedDict = OrderedDict()
+
+    def text(self, ranges, family) -> str:
+        if len(ranges) < self.SHORT:
+            return dumps_indented(block_texts(ranges, family), 3)
+        key = (family, tuple(ranges))
+        try:
+            found = self.texts.get(key)
+        except TypeError:  # ranges that are not tuples: not remembered
+            return dumps_indented(block_texts(ranges, family), 3)
+        if found is not None:
+            self.texts.move_to_end(key)
+            return found
+        found = self.texts[key] = dumps_indented(block_texts(ranges, family), 3)
+        self.held += len(found)
+        while self.held > self.total and len(self.texts) > 1:
+            _, dropped = self.texts.popitem(last=False)
+            self.held -= len(dropped)
+        return found
+
+
+_BLOCK_LISTS = BlockLists(64 << 20)
 
 
 ROW_FORMATS = {"text": text_row, "json": json_row}
