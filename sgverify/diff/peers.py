@@ -47,14 +47,15 @@ Form = tuple[list, str | None, list, str | None]  # (within, its name, holes, th
 
 
 def _peer_form(spans: list, family: Family, rules, network: Network | None) -> Form:
-    named = _members_of(spans, family, rules, network)
+    ranges = _Ranges(spans)
+    named = _members_of(spans, family, rules, network, ranges=ranges)
     if named or not spans:
         return spans, named, [], None
-    holding = [(name, whole) for name, whole in _wholes(family, rules, network) if iv.within(spans, whole)]
+    holding = [(name, whole) for name, whole in _wholes(family, rules, network) if _inside(spans, whole)]
     if holding:
         # The smallest whole holding them: a larger one has more holes.
         name, whole = min(holding, key=lambda item: iv.size(item[1]))
-        holes = _holes(whole, spans, family.top)
+        holes = _holes(whole, spans, family.top, ranges)
         named_holes = _members_of(holes, family, rules, network, (name, whole))
         # Fewer holes than ranges (a whole less n scattered addresses is n + 1 ranges, each
         # many blocks), or holes that are a group's members.
@@ -63,14 +64,58 @@ def _peer_form(spans: list, family: Family, rules, network: Network | None) -> F
     return spans, None, [], None
 
 
-def _holes(whole: list, spans: list, top: int) -> list:
+class _Ranges:
+    """A set of ranges' own ranges, made when first asked (a row asks it up to three times)."""
+
+    def __init__(self, spans: list):
+        self.spans, self.found = spans, None
+
+    def set(self) -> set:
+        if self.found is None:
+            self.found = set(self.spans)
+        return self.found
+
+
+def _inside(part: list, ranges: list, held: set | None = None) -> bool:
+    """iv.within(part, ranges), from `held` (the ranges as a set) when given or remembered:
+    most ranges of a side's far end are ranges of a group's members as they are, and those
+    are looked up in C; only the others are walked."""
+    if held is None:
+        held = _member_sets(ranges)
+    if held is None:
+        return iv.within(part, ranges)
+    others = filterfalse(held.__contains__, part)
+    first = next(others, None)
+    if first is None:
+        return True
+    # Most parts that are not inside fail at their first range that is not one of the ranges.
+    return iv.within([first], ranges) and iv.within([first, *others], ranges)
+
+
+def _member_sets(members: list) -> frozenset | None:
+    """A group's members (a list the network keeps) as a set, remembered by the list; None
+    for a short list (walked at once)."""
+    if len(members) < 64:
+        return None
+    found = _SETS.get(id(members))
+    if found is None or found[0] is not members:
+        if len(_SETS) > 4096:
+            _SETS.clear()
+        found = _SETS[id(members)] = (members, frozenset(members))
+    return found[1]
+
+
+_SETS: dict[int, tuple[list, frozenset]] = {}  # id -> (the list, kept so ids stay unique; its set)
+
+
+def _holes(whole: list, spans: list, top: int, ranges: "_Ranges | None" = None) -> list:
     """whole - spans. A range of the whole that is a range of the spans too leaves no hole,
     so only the others are cut: the spans are often a group's members but a few, inside
     those members (a few holes among thousands of shared ranges)."""
     if len(whole) < 64:
         return iv.subtract(whole, spans, top)
     out: list = []
-    for lo, hi in filterfalse(set(spans).__contains__, whole):
+    for lo, hi in filterfalse((ranges or _Ranges(spans)).set().__contains__, whole):
         out += iv.subtract([(lo, hi)], iv.intersect(spans, [(lo, hi)]), top)
     return out
 
@@ -102,7 +147,7 @@ def _groups(rules) -> list[str]:
 
 
 def _members_of(spans: list, family: Family, rules, network: Network | None,
-                within: tuple[str, list] | None = None) -> str | None:
+                within: tuple[str, list] | None = None, ranges: _Ranges | None = None) -> str | None:
     """`members of G1, G2` when the addresses are exactly the members (those `within` the
     whole the addresses are holes of: its name and addresses) of the groups the rules name
     that lie within them (or `internet`, `non-public`, everything)."""
@@ -111,16 +156,16 @@ def _members_of(spans: list, family: Family, rules, network: Network | None,
             return name
     if network is None:
         return None
-    inside, held, ranges = [], [], None
+    inside, held = [], []
+    ranges = ranges or _Ranges(spans)
     for group in _groups(rules):
         members = members_by_address(network, group, family, False)
         if within is not None:
             members = _members_within(network, group, family, members, within)
         if not members:
             continue
-        if ranges is None:  # most members held are ranges of the spans as they are: no walk for those
-            ranges = set(spans)
-        if ranges.issuperset(members) or iv.within(members, spans):
+        # Most members held are ranges of the spans as they are: no walk for those.
+        if _inside(members, spans, ranges.set()):
             inside.append(group)
             held = iv.union(held, members) if held else members  # member sets are canonical already
     return f"members of {', '.join(inside)}" if inside and held == spans else None
