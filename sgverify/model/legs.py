@@ -19,7 +19,7 @@ from functools import cached_property
 
 from ..gcpause import building_objects
 from . import intervals as iv
-from .addresses import Family
+from .addresses import Cidr, Family
 from .ends import Addr, Places
 from .forwarding import LOCAL, table_pieces
 from .leg import Check, Crossing, Hop, Leg, Ref, RouteBack
@@ -122,15 +122,26 @@ class Legs(PublicArrivals):
 
     @cached_property
     def unknown_vpcs(self) -> list[str]:
-        """VPCs with a way to something undescribed: they may be entered from there."""
+        """VPCs with a way to something undescribed: they may be entered from there.
+        A peering or a transit gateway attachment is a way in whatever the VPC's
+        own tables say (those route only the replies), so it counts as well."""
         out = []
         for vpc in self.topology.vpcs:
-            for subnet in self.subnets_of(vpc):
-                table = self.table(subnet)
-                if table is None or any(leads_out(self, r) for r in self.topology.route_tables[table].routes):
-                    out.append(vpc)
-                    break
+            routes = [r for subnet in self.subnets_of(vpc) if (table := self.table(subnet)) is not None
+                      for r in self.topology.route_tables[table].routes]
+            if any(self.table(s) is None for s in self.subnets_of(vpc)) or \
+                    any(leads_out(self, r) for r in routes + self._entries(vpc)):
+                out.append(vpc)
         return out
+
+    def _entries(self, vpc: str) -> list[Route]:
+        """A route to each peering and transit gateway the VPC is attached to."""
+        t, anywhere = self.topology, Cidr.parse("0.0.0.0/0" if self.family is Family.V4 else "::/0")
+        found = [Route(TargetKind.PEERING, k, anywhere) for k, p in t.peerings.items()
+                 if vpc in (p.requester_vpc, p.accepter_vpc)]
+        found += [Route(TargetKind.TRANSIT_GATEWAY, g, anywhere)
+                  for g in sorted({a.transit_gateway for a in t.tgw_attachments.values() if a.vpc == vpc})]
+        return found
 
     def _unknown_target(self, route: Route) -> bool:
         t = self.topology
