@@ -132,20 +132,27 @@ def _destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
 
 def allow_targets(legs: Legs, endpoints) -> list[list[Alternative]]:
     """Each destination an `allow` must reach, as the alternatives that count:
-    a resource at any of its addresses; an address at whichever end holds it."""
+    a resource at any of its addresses; an address at whichever end holds it.
+    A resource whose addresses are not known is in each of its subnets (the
+    nodes of a load balancer, the instances of a fleet) or in one not known:
+    each end is then a destination of its own, reached at its private or its
+    public address."""
     network = legs.network
     names, _ = _named_resources(legs, endpoints)
     targets = []
     for name in sorted(names):
-        alternatives = []
+        symbolic = network.resources[name].symbolic
+        alternatives: list[Alternative] = []
         for end in legs.places.resource_ends.get(name, []):
-            if network.resources[name].symbolic:
-                alternatives.append(Alternative(end, None, end.space))
+            if symbolic:
+                alternatives = [Alternative(end, None, end.space)]
             else:
                 alternatives += [Alternative(end, a, ()) for lo, hi in end.known_reached for a in range(lo, hi + 1)]
             if end.free_public is not None:  # reached from the internet at its public address
                 alternatives.append(Alternative(end, end.free_public, ()))
-        if alternatives:
+            if symbolic:
+                targets.append(alternatives)
+        if alternatives and not symbolic:
             targets.append(alternatives)
     space = _intervals(legs, endpoints)
     if space:
