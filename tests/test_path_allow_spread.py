@@ -62,3 +62,35 @@ def test_every_node_of_a_resource_without_addresses_must_complete_the_connection
 
 def test_in_the_public_subnet_alone_the_connection_completes(tmp_path):
     assert _check(tmp_path, "pub", 0)["status"] == "holds"
+
+
+TWO_FLEETS = """\
+vpcs:
+  v: {cidrs: [10.0.0.0/16]}
+subnets:
+  s: {vpc: v, cidrs: [10.0.1.0/24]}
+route_tables:
+  main: {vpc: v, main: true, routes: []}
+network_acls:
+  acl: {vpc: v, default: true, inbound: [{number: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}],
+        outbound: [{number: 100, action: allow, protocol: all, cidr: 0.0.0.0/0}]}
+security_groups:
+  web: {vpc: v, ingress: [], egress: [{protocol: all, destination: 0.0.0.0/0}]}
+  app: {vpc: v, ingress: [{protocol: tcp, ports: 8080, source: web}], egress: []}
+resources:
+  web-1: {subnet: s, security_groups: [web]}
+  app-1: {subnet: s, security_groups: [app]}
+"""
+
+
+def test_two_resources_of_one_subnet_never_share_an_address_in_a_counterexample(tmp_path):
+    # Neither has an address; app admits 8080 from web's members: violated, by a packet
+    # between two different addresses of s (two interfaces of one VPC never share one).
+    (tmp_path / "net.yaml").write_text(TWO_FLEETS)
+    (tmp_path / "spec.yaml").write_text(
+        "network: net.yaml\nassertions:\n  - name: w\n    deny: {from: web-1, to: app-1, protocol: tcp, ports: [8080]}\n")
+    result = json.loads(run(["check", "spec.yaml", "-f", "json"], 1, cwd=tmp_path,
+                            env={"SGVERIFY_CACHE": "0"}).stdout)["results"][0]
+    assert result["status"] == "violated"
+    cx = result["counterexample"]
+    assert cx["src_ip"] != cx["dst_ip"] and cx["src_ip"].startswith("10.0.1.") and cx["dst_ip"].startswith("10.0.1.")

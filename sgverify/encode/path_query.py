@@ -179,8 +179,11 @@ class PathQueryBuilder:
     def _case(self, t: Terms, case: "Case", connection: bool) -> str:
         src, alternatives = case.src, case.alternatives
         body = [t.addr_in("src", case.src_space)]
-        if any(a.end == src for a in alternatives) and all(a.address is None for a in alternatives):
-            body.append("(not (= src dst))")  # a packet from an address to itself never crosses the network
+        if all(a.address is None for a in alternatives) and (
+                any(a.end == src for a in alternatives) or (src.vpc and all(a.end.vpc == src.vpc for a in alternatives))):
+            # A packet from an address to itself never crosses the network, and two
+            # interfaces of one VPC never share an address.
+            body.append("(not (= src dst))")
         if connection:
             body.append(smt.all_of(smt.negate(self.delivered(t, src, a, True, case.src_space)) for a in alternatives))
             if any(a.address is None for a in alternatives):
