@@ -583,10 +583,10 @@ def test_what_is_absent_is_warned_about_not_refused():
         """)
     assert all(w.severity is Severity.WARNING for w in loaded.warnings)
     assert [str(w) for w in loaded.warnings] == [
-        "f.yaml:3: warning: subnet s uses route table rt-gone, which is not in the input: its routes are a free "
-        "choice",
-        "f.yaml:3: warning: subnet s uses network ACL acl-gone, which is not in the input: what it admits is a "
-        "free choice",
+        "f.yaml:3: warning: subnet s uses route table rt-gone, which is not in the input or was left out of it: "
+        "its routes are a free choice",
+        "f.yaml:3: warning: subnet s uses network ACL acl-gone, which is not in the input or was left out of it: "
+        "what it admits is a free choice",
         "f.yaml:4: warning: subnet t is in VPC 'w', which is not in the input: its blocks are not checked",
         "f.yaml:6: warning: group 'g' is in VPC 'elsewhere', which is not in the file",
         "f.yaml:8: warning: r is in subnet subnet-gone, which is not in the input: its NACL and routes are free "

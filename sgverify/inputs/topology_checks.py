@@ -85,10 +85,10 @@ def _associations(subnet: Subnet, topology: Topology) -> list[Diagnostic]:
     found = []
     if subnet.route_table is not None and subnet.route_table not in topology.route_tables:
         found.append(_warning(subnet.origin, f"subnet {subnet.key} uses route table {subnet.route_table}, which "
-                              "is not in the input: its routes are a free choice"))
+                              "is not in the input or was left out of it: its routes are a free choice"))
     if subnet.nacl is not None and subnet.nacl not in topology.nacls:
         found.append(_warning(subnet.origin, f"subnet {subnet.key} uses network ACL {subnet.nacl}, which is not "
-                              "in the input: what it admits is a free choice"))
+                              "in the input or was left out of it: what it admits is a free choice"))
     return found
 
 
