@@ -17,11 +17,10 @@ documentation prefix 2001:db8::/32, which AWS never assigns.
 
 from __future__ import annotations
 
-from ...model import Cidr, Family
-from ..vpc_defaults import STAND_IN_PREFIX
+from ..ipv6_blocks import compares_the_same, overlaps_stand_ins, unknown_reason
 
-GLOBAL_UNICAST = Cidr.parse("2000::/3")
-DOCUMENTATION = Cidr.parse("2001:db8::/32")
+__all__ = ["ASSIGNING_TYPES", "assigned_block_of", "compares_the_same", "overlaps_stand_ins", "unknown_reason"]
+
 ASSIGNING_TYPES = ("aws_vpc", "aws_vpc_ipv6_cidr_block_association")
 
 
@@ -35,27 +34,3 @@ def assigned_block_of(res_type: str, values: dict, origin: str) -> str:
         asks = generated not in (None, False, "false") or values.get("ipv6_ipam_pool_id") not in (None, "")
         return origin if asks else ""
     return origin  # an association without a literal block: amazon_provided or a pool
-
-
-def compares_the_same(block: Cidr) -> bool:
-    """Whether `block` holds all or none of every block AWS may assign, and the same of the stand-ins."""
-    if block.family is not Family.V6:
-        return True
-    return _within(block, GLOBAL_UNICAST) or not _overlap(block, GLOBAL_UNICAST) or _within(DOCUMENTATION, block)
-
-
-def unknown_reason(block: Cidr, assigned: str) -> str:
-    return f"is {block}, which may or may not hold the IPv6 block AWS assigns to {assigned}"
-
-
-def overlaps_stand_ins(block: Cidr) -> bool:
-    return _overlap(block, STAND_IN_PREFIX)
-
-
-def _within(outer: Cidr, inner: Cidr) -> bool:
-    """Whether `outer` holds all of `inner`."""
-    return outer.first <= inner.first and inner.last <= outer.last
-
-
-def _overlap(a: Cidr, b: Cidr) -> bool:
-    return a.first <= b.last and b.first <= a.last
