@@ -22,7 +22,8 @@ from ..model.ends import Addr, Places
 from ..model.legs import Legs
 from ..spec import Assertion, Kind
 from .options import Options
-from .path_sides import Admitted, allow_targets, destination_ends, source_ends
+from .path_sides import Admitted, all_ends, allow_targets, destination_ends, source_ends
+from .source_index import SourceIndex
 from .result import Result, Stats, Verdict
 from .solver import Sat, check
 
@@ -103,13 +104,28 @@ def _queries(legs: Legs, assertion: Assertion):
         return
     only = assertion.kind is Kind.ONLY
     destinations = destination_ends(legs, assertion.destinations)
-    admits = {end: Admitted(legs, end, assertion.traffic.intervals()) for end, _ in destinations}
+    services = assertion.traffic.intervals()
+    index = source_index(legs)
+    targets = []
+    for end, dst_space in destinations:
+        admit = Admitted(legs, end, services)
+        targets.append((end, tuple(dst_space), admit, index.candidates(admit)))
     for src, space in source_ends(legs, assertion.sources, only=only):
-        for end, dst_space in destinations:
+        indexed = id(src) in index.ids
+        for end, dst_space, admit, candidates in targets:
             # The groups' filter first: a source's legs are worked out only when it may be admitted.
-            if not admits[end].may_admit(src, space) or not any(arrivals(leg, end) for leg in legs.from_end(src)):
+            if candidates is not None and indexed and id(src) not in candidates:
                 continue
-            yield src, admits[end].narrowed(src, space), [Alternative(end, None, tuple(dst_space))]
+            if not admit.may_admit(src, space) or not any(arrivals(leg, end) for leg in legs.from_end(src)):
+                continue
+            yield src, admit.narrowed(src, space), [Alternative(end, None, dst_space)]
+
+
+def source_index(legs: Legs) -> SourceIndex:
+    key = ("source index",)
+    if key not in legs._cache:
+        legs._cache[key] = SourceIndex(legs, all_ends(legs))
+    return legs._cache[key]
 
 
 def _same(src, alternative: Alternative) -> bool:

@@ -221,9 +221,9 @@ class Admitted:
         if src.public is not None:
             if not src.public.fixed:
                 return True
-            if iv.intersect([(src.public.value, src.public.value)], self.addresses):
+            if iv.meets([(src.public.value, src.public.value)], self.addresses):
                 return True
-        return bool(iv.intersect(list(space), self.addresses))
+        return iv.meets(space, self.addresses)
 
     def narrowed(self, src: End, space) -> list:
         """The source addresses that can count. A host outside the network is
