@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, Callable
 
 from .values import CfnError, ResRef, Unknown
 
@@ -22,10 +22,10 @@ def as_text(value: Any) -> Any:
 
 
 class ListFunctions:
-    """Mixed into the resolver: each function resolves its arguments with `self.resolve`."""
+    """Mixed into the resolver (intrinsics.Resolver), whose `resolve(value, line)`
+    each function calls on its arguments."""
 
-    def resolve(self, value: Any, line: int = 1) -> Any:  # provided by the resolver
-        raise NotImplementedError
+    resolve: Callable[..., Any]
 
     def _join(self, arg: Any, line: int) -> Any:
         if not isinstance(arg, list) or len(arg) != 2:
