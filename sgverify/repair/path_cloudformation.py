@@ -18,6 +18,7 @@ from ..model.topology import TargetKind
 from .changes import port_bounds
 from .path_candidates import PathEditable
 from .path_edits import EntryEdit, RouteEdit
+from .path_text import TextWriter, write_path_edits
 from .text import FileEdits, Unwritable, indent_of, yaml_extent
 from .yaml_text import key_name, set_key
 
@@ -112,17 +113,10 @@ def _deny_before(files: dict[str, FileEdits], edit: EntryEdit) -> None:
     edits.insert_after(first - 1, new)
 
 
+def _remove(edits: FileEdits, edit) -> None:
+    first = edit.target.origin.line - 1
+    edits.replace(first, yaml_extent(edits.lines, first), [])
+
+
 def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
-    for edit in fix.edits:
-        if isinstance(edit, EntryEdit) and edit.kind == "add":
-            _deny_before(files, edit)
-        elif isinstance(edit, (EntryEdit, RouteEdit)) and edit.target is not None:
-            path = edit.target.origin.file
-            edits = files.setdefault(path, FileEdits.read(path))
-            first = edit.target.origin.line - 1
-            if isinstance(edit, EntryEdit) and edit.entries:
-                _narrow(edits, edit)
-            else:
-                edits.replace(first, yaml_extent(edits.lines, first), [])
-        elif isinstance(edit, RouteEdit):
-            _add_route(files, network, edit)
+    write_path_edits(files, network, fix, TextWriter(_deny_before, _narrow, _remove, _add_route))

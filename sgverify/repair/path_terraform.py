@@ -23,6 +23,7 @@ from .changes import port_bounds
 from .hcl_text import attributes, block_extent, nested_blocks, quoted, set_attribute
 from .path_candidates import PathEditable
 from .path_edits import EntryEdit, RouteEdit
+from .path_text import TextWriter, write_path_edits
 from .text import FileEdits, Unwritable, indent_of
 
 TABLE_ADDRESS = re.compile(r"aws_route_table\.[A-Za-z_][\w-]*")
@@ -175,17 +176,10 @@ def _deny_before(files: dict[str, FileEdits], edit: EntryEdit) -> None:
     edits.insert_after(first - 1, new)
 
 
+def _remove(edits: FileEdits, edit) -> None:
+    first = edit.target.origin.line - 1
+    _delete(edits, first, block_extent(edits.lines, first, str(edit.target.origin)))
+
+
 def write_path(files: dict[str, FileEdits], network: Network, fix) -> None:
-    for edit in fix.edits:
-        if isinstance(edit, EntryEdit) and edit.kind == "add":
-            _deny_before(files, edit)
-        elif isinstance(edit, (EntryEdit, RouteEdit)) and edit.target is not None:
-            path = edit.target.origin.file
-            edits = files.setdefault(path, FileEdits.read(path))
-            first = edit.target.origin.line - 1
-            if isinstance(edit, EntryEdit) and edit.entries:
-                _narrow(edits, edit)
-            else:
-                _delete(edits, first, block_extent(edits.lines, first, str(edit.target.origin)))
-        elif isinstance(edit, RouteEdit):
-            _add_route(files, network, edit)
+    write_path_edits(files, network, fix, TextWriter(_deny_before, _narrow, _remove, _add_route))
