@@ -186,13 +186,10 @@ def _learn(network, failure, chosen, candidates, clauses, edited, editable: Edit
         clauses.append((frozenset(originals), frozenset(added)))
     else:
         blocks = [b for b in (cx.blocked_by, cx.also_blocked_by) if b is not None]
-        for block in blocks:
-            offered = add_candidates(edited, assertion, block, editable)
-            if not offered:
-                return (f"needs a rule on the {block.direction.value} of {block.resource} "
-                        f"({', '.join(block.groups) or 'no groups'}), and none can be added there "
-                        f"(its groups are not described in the input, or not written as text)")
-            new += offered
+        offered, why = rule_candidates(edited, assertion, blocks, editable)
+        if why:
+            return why
+        new += offered
         if not blocks:
             new += path_candidates(edited, assertion, cx, editable)
             if not new:
@@ -202,6 +199,19 @@ def _learn(network, failure, chosen, candidates, clauses, edited, editable: Edit
         if edit not in candidates:
             candidates.append(edit)
     return ""
+
+
+def rule_candidates(edited, assertion, blocks, editable: Editable) -> tuple[list, str]:
+    """Rules to add where groups drop a required connection, or why one cannot be added."""
+    new: list = []
+    for block in blocks:
+        offered = add_candidates(edited, assertion, block, editable)
+        if not offered:
+            return [], (f"needs a rule on the {block.direction.value} of {block.resource} "
+                        f"({', '.join(block.groups) or 'no groups'}), and none can be added there "
+                        f"(its groups are not described in the input, or not written as text)")
+        new += offered
+    return new, ""
 
 
 def path_candidates(network, assertion, cx, editable: Editable) -> list:

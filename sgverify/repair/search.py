@@ -12,9 +12,9 @@ assertion was proved is returned.
 
 from __future__ import annotations
 
-from ..explore.repair import (Fix, NoFix, choose_edits, first_failure, named, original_rule, path_candidates,
-                              unchangeable, admitting, apply, same)
-from ..explore.repair_candidates import Edit, Editable, add_candidates, block_candidates
+from ..explore.repair import (Fix, NoFix, admitting, apply, choose_edits, first_failure, named, original_rule,
+                              path_candidates, rule_candidates, same, unchangeable)
+from ..explore.repair_candidates import Edit, Editable, block_candidates
 from ..spec import Kind
 from .path_candidates import PathEditable, route_candidates, through
 from .path_edits import apply_path, is_path_edit, numbers_valid
@@ -93,13 +93,10 @@ def _learn(network, edited, failure, chosen, candidates, clauses, editable: Edit
         clauses.append((frozenset(originals), frozenset(added)))
     else:
         blocks = [b for b in (cx.blocked_by, cx.also_blocked_by) if b is not None]
-        for block in blocks:
-            offered = add_candidates(edited, assertion, block, editable)
-            if not offered:
-                return (f"needs a rule on the {block.direction.value} of {block.resource} "
-                        f"({', '.join(block.groups) or 'no groups'}), and none can be added there "
-                        f"(its groups are not described in the input, or not written as text)")
-            new += offered
+        offered, why = rule_candidates(edited, assertion, blocks, editable)
+        if why:
+            return why
+        new += offered
         if not blocks:
             new += path_candidates(edited, assertion, cx, editable)
             if edited.topology is not None:
