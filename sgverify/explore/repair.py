@@ -97,13 +97,27 @@ def search_fix(network: Network, assertions, rounds: int = MAX_ROUNDS,
 
     Only rules `editable.rule` accepts are changed, and rules are added only to
     groups `editable.group` accepts."""
-    candidates: list[Edit] = []
+    return run_search(
+        network, assertions, rounds, apply,
+        lambda edited, failure, chosen, candidates, clauses:
+            _learn(network, failure, chosen, candidates, clauses, edited, editable),
+        choose_edits,
+        lambda failure: (f"no removal, narrowing or addition of rules makes {named(failure.assertion)} hold "
+                         f"without breaking another assertion{unchangeable(failure, network, editable)}"))
+
+
+def run_search(network: Network, assertions, rounds: int, apply_edits, learn, choose, exhausted) -> Fix | NoFix:
+    """The search every repair runs: prove each assertion on the edited network;
+    learn from the first counterexample which edits could help (`learn` says
+    why none can, or ""); choose the cheapest selection not yet refuted; and
+    say, with `exhausted`, why there is none when every selection fails."""
+    candidates: list = []
     clauses: list[tuple[frozenset, frozenset]] = []  # (originals, added edits): change one
-    refuted: list[frozenset[Edit]] = []
-    chosen: tuple[Edit, ...] = ()
+    refuted: list[frozenset] = []
+    chosen: tuple = ()
     failure = None
     for _ in range(rounds):
-        edited = apply(network, chosen)
+        edited = apply_edits(network, chosen)
         failure = first_failure(edited, assertions)
         if failure is None:
             return Fix(chosen, edited)
@@ -111,13 +125,12 @@ def search_fix(network: Network, assertions, rounds: int = MAX_ROUNDS,
             return NoFix(f"{named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
                          f"no fix can be proved")
         refuted.append(frozenset(chosen))
-        stuck = _learn(network, failure, chosen, candidates, clauses, edited, editable)
+        stuck = learn(edited, failure, chosen, candidates, clauses)
         if stuck:
             return NoFix(f"{named(failure.assertion)} {stuck}")
-        chosen = choose_edits(candidates, clauses, refuted)
+        chosen = choose(candidates, clauses, refuted)
         if chosen is None:
-            return NoFix(f"no removal, narrowing or addition of rules makes {named(failure.assertion)} hold "
-                         f"without breaking another assertion{unchangeable(failure, network, editable)}")
+            return NoFix(exhausted(failure))
     return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
                  f"{named(failure.assertion)}")
 

@@ -12,8 +12,8 @@ assertion was proved is returned.
 
 from __future__ import annotations
 
-from ..explore.repair import (Fix, NoFix, admitting, apply, choose_edits, first_failure, named, original_rule,
-                              path_candidates, rule_candidates, same, unchangeable)
+from ..explore.repair import (Fix, NoFix, admitting, apply, choose_edits, named, original_rule,
+                              path_candidates, rule_candidates, run_search, same, unchangeable)
 from ..explore.repair_candidates import Edit, Editable, block_candidates
 from ..spec import Kind
 from .path_candidates import PathEditable, route_candidates, through
@@ -29,29 +29,13 @@ def apply_all(network, edits):
 
 def search(network, assertions, rounds: int = MAX_ROUNDS, editable: Editable = Editable(),
            path: PathEditable = PathEditable()) -> Fix | NoFix:
-    candidates: list = []
-    clauses: list[tuple[frozenset, frozenset]] = []
-    refuted: list[frozenset] = []
-    chosen: tuple = ()
-    failure = None
-    for _ in range(rounds):
-        edited = apply_all(network, chosen)
-        failure = first_failure(edited, assertions)
-        if failure is None:
-            return Fix(chosen, edited)
-        if failure.counterexample is None:
-            return NoFix(f"{named(failure.assertion)} is unknown ({failure.reason or 'the solver gave up'}): "
-                         f"no fix can be proved")
-        refuted.append(frozenset(chosen))
-        stuck = _learn(network, edited, failure, chosen, candidates, clauses, editable, path)
-        if stuck:
-            return NoFix(f"{named(failure.assertion)} {stuck}")
-        chosen = _valid_choice(network, candidates, clauses, refuted)
-        if chosen is None:
-            return NoFix(f"none of the edits of rules, NACL entries or routes tried makes {named(failure.assertion)} "
-                         f"hold together with every other assertion{_why_stuck(failure, network, editable)}")
-    return NoFix(f"search bound reached ({rounds} rounds): the last edits tried still broke "
-                 f"{named(failure.assertion)}")
+    return run_search(
+        network, assertions, rounds, apply_all,
+        lambda edited, failure, chosen, candidates, clauses:
+            _learn(network, edited, failure, chosen, candidates, clauses, editable, path),
+        lambda candidates, clauses, refuted: _valid_choice(network, candidates, clauses, refuted),
+        lambda failure: (f"none of the edits of rules, NACL entries or routes tried makes {named(failure.assertion)} "
+                         f"hold together with every other assertion{_why_stuck(failure, network, editable)}"))
 
 
 def _why_stuck(failure, network, editable: Editable) -> str:
