@@ -549,3 +549,19 @@ def test_a_folder_of_describe_output_joins_a_snapshot(peered):
     done = run(["check", "ssh.yaml", "--network", at(A), "--network", "b-cli"], 0, cwd=peered)
     assert verdicts(done.stdout) == [("holds", SSH, f"{label(A)} joined with b-cli (account {B})"),
                                      ("holds", SSH, f"b-cli (account {B}) joined with {label(A)}")]
+
+
+def test_a_damaged_snapshot_in_a_snapshot_folder_is_that_networks_error(tmp_path):
+    """B's file is cut short. The folder is still the fleet `snapshot` wrote (ACCOUNT/REGION.json):
+    B is an error entry with its file:line, A (alone now: its peer is not readable) and E are
+    checked, and the run exits 2; before, the folder was read as one network and nothing was checked."""
+    write_fleet(tmp_path / "fleet", peered_fleet())
+    (tmp_path / "fleet" / B / f"{REGION}.json").write_text('{"Vpcs": [\n')
+    (tmp_path / "spec.yaml").write_text(
+        "assertions:\n  - {name: ssh, deny: {from: 10.1.0.0/16, to: 10.0.1.10, protocol: tcp, ports: [22]}}\n")
+    done = run(["check", "spec.yaml", "--network", "fleet", "-f", "json"], 2, cwd=tmp_path,
+               env={"SGVERIFY_CACHE": "0"})
+    networks = {Path(n["path"]).parent.name: n for n in json.loads(done.stdout)["networks"]}
+    assert sorted(networks) == [A, B, E]
+    assert networks[B]["errors"] and f"fleet/{B}/{REGION}.json:2" in networks[B]["errors"][0]
+    assert not networks[A]["errors"] and not networks[E]["errors"]

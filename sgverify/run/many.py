@@ -82,9 +82,18 @@ def snapshot_files(folder: str) -> list[str]:
     if not where.is_dir() or any(p.suffix == ".tf" for p in where.iterdir()):
         return []
     files = sorted(p for p in where.rglob("*.json") if p.is_file())
-    if len(files) < 2 or not all(_is_snapshot(p) for p in files):
+    if len(files) < 2 or not all(_is_snapshot(p) or _laid_out(p, where) for p in files):
         return []
     return [str(p) for p in files]
+
+
+_LAYOUT = re.compile(r"[0-9]{12}/[a-z]{2}(-[a-z]+)+-[0-9]+\.json")
+
+
+def _laid_out(path: Path, folder: Path) -> bool:
+    """Whether the file sits where `snapshot` writes one (ACCOUNT/REGION.json): a
+    damaged snapshot is then its own network's error, not the folder's."""
+    return bool(_LAYOUT.fullmatch(path.relative_to(folder).as_posix()))
 
 
 def _is_snapshot(path: Path) -> bool:
