@@ -18,6 +18,9 @@ from sgverify.errors import InputError
 from sgverify.inputs.cloudformation.reader import parse_cloudformation
 from sgverify.model import Cidr, Family, parse_address
 from sgverify.model.service import ALL, ICMP, TCP, PortRange, Service
+from sgverify.solve import Verdict, verify
+from sgverify.spec.parse import parse_spec
+from sgverify.spec.resolve import resolve_spec
 from sgverify.model.topology import AclAction, TargetKind
 
 HEAD = "AWSTemplateFormatVersion: '2010-09-09'\n"
@@ -642,7 +645,9 @@ def test_resources_get_their_subnets_vpc_and_public_addresses():
     assert not resources["Inside"].has_public_ip
     assert resources["WithEip"].has_public_ip
     eni = resources["Eni"]
-    assert eni.public_ips == (parse_address("198.51.100.7"),) and not eni.has_public_ip
+    # Its private address is not known, so it is at any address of its subnet; such a resource
+    # cannot hold a known public address beside it, so its Elastic IP is some public address.
+    assert eni.symbolic and eni.public_ips == () and eni.has_public_ip
     assert loaded.network.groups["Web"].vpc == "Vpc"
 
 
@@ -927,3 +932,32 @@ def test_cli_bad_topology_exits_2_with_one_line_per_problem(tmp_path):
     problems = [line.removeprefix("sgverify: ") for line in done.stderr.splitlines() if ": error: " in line]
     assert problems == [f"{bad}:{line_of(template(resources), '  Zero:')}: error: network ACL Acl inbound rule "
                         "number 0 is outside 1-32766"], done.stderr
+
+
+def test_an_interface_with_only_its_elastic_ip_known_still_sends_from_its_private_address():
+    # Eni's private address is not written; its Elastic IP is. It sends from its private address,
+    # which Box's group admits by reference. Before, with only the Elastic IP kept, the
+    # security-group view gave it no private address to send from, and the deny held.
+    loaded = read(SUBNETS + """
+        Web: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: web, VpcId: !Ref Vpc}}
+        Db:
+          Type: AWS::EC2::SecurityGroup
+          Properties:
+            GroupDescription: db
+            VpcId: !Ref Vpc
+            SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22, SourceSecurityGroupId: !Ref Web}]
+        Box:
+          Type: AWS::EC2::Instance
+          Properties: {SubnetId: !Ref Private, PrivateIpAddress: 10.0.2.20, SecurityGroupIds: [!Ref Db]}
+        Eni:
+          Type: AWS::EC2::NetworkInterface
+          Properties: {SubnetId: !Ref Private, GroupSet: [!Ref Web]}
+        EniEip:
+          Type: AWS::EC2::EIPAssociation
+          Properties: {NetworkInterfaceId: !Ref Eni, EIP: 198.51.100.7}
+    """)
+    for layers in ("", "layers: security-groups\n"):
+        doc = parse_spec(layers + "assertions:\n  - name: eni to box\n"
+                                  "    deny: {from: Eni, to: Box, protocol: tcp, ports: 22}\n", "spec.yaml")
+        spec, _ = resolve_spec(doc, loaded.network)
+        assert [r.verdict for r in verify(loaded.network, spec)] == [Verdict.VIOLATED], layers

@@ -87,7 +87,7 @@ def test_an_instance_whose_subnet_assigns_ipv6_is_reached_over_ipv6():
     _violated_over_ipv6(loaded.network)
     assert ("main.tf:35: aws_instance.web: AWS assigns it IPv6 addresses (its subnet aws_subnet.public has "
             "assign_ipv6_address_on_creation = true) that the configuration does not give; it is taken at any "
-            "address of its subnets, IPv4 and IPv6, rather than only at its written private address"
+            "address of its subnets, IPv4 and IPv6, rather than only at its written addresses"
             ) in [f"{w.location}: {w.message}" for w in loaded.warnings]
 
 
@@ -364,3 +364,68 @@ def test_an_autoscaling_group_in_a_subnet_that_assigns_ipv6_has_ipv6_addresses()
     # A subnet that assigns none, and a template that asks for none: the instances have no IPv6.
     loaded = tf(GROUP_OF_INSTANCES % {"assign": "false"})
     assert verdicts(loaded.network, GROUP_SSH) == {"no ssh from the internet": Verdict.HOLDS}
+
+
+ELASTIC = VPC + """
+resource "aws_eip" "web" {
+  instance  = aws_instance.web.id
+  public_ip = "198.51.100.7"
+}
+"""
+
+V4_SSH_OPEN = """
+resource "aws_security_group_rule" "v4" {
+  type              = "ingress"
+  security_group_id = aws_security_group.web.id
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+resource "aws_route" "v4" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.gw.id
+}
+"""
+
+
+def test_an_elastic_ip_beside_assigned_ipv6_addresses_keeps_ipv6_in_the_model():
+    # Before, web kept only the Elastic IP (its private address forgotten, no IPv6) and lost the
+    # IPv6 address its subnet assigns: "no ssh from the internet" held although ::/0 reaches it.
+    loaded = tf(ELASTIC % {"assign": "true", "count": ""})
+    web = loaded.network.resources["aws_instance.web"]
+    assert web.symbolic and web.has_public_ip
+    assert any("it is taken at any address of its subnets, IPv4 and IPv6" in w for w in warnings(loaded))
+    _violated_over_ipv6(loaded.network)
+
+
+def test_its_public_ipv4_address_is_still_reached_when_v4_is_open():
+    # With IPv4 ssh open and a default route, the internet reaches web at some public IPv4
+    # address (its Elastic IP): the IPv4-only deny is refuted, not proved.
+    loaded = tf((ELASTIC + V4_SSH_OPEN) % {"assign": "true", "count": ""})
+    found = results(loaded.network, SSH)
+    assert found["no ssh from any IPv4 address"].verdict is Verdict.VIOLATED
+    assert found["no ssh from any IPv4 address"].counterexample.packet.family is Family.V4
+
+
+def test_without_assigned_ipv6_the_elastic_ip_stays_literal():
+    loaded = tf(ELASTIC % {"assign": "false", "count": ""})
+    web = loaded.network.resources["aws_instance.web"]
+    assert [a for f, a in web.public_ips if f is Family.V4] == [0xC6336407]
+    assert not web.has_public_ip
+
+
+def test_a_written_public_address_beside_assigned_ipv6_becomes_some_public_address():
+    # A plan of an instance that exists: its private and public IPv4 addresses are known, and it
+    # asks AWS for an IPv6 address. Kept at its written addresses it would have no IPv6 at all.
+    instance = {"private_ip": "10.0.1.10", "public_ip": "198.51.100.9", "ipv6_address_count": 1,
+                "vpc_security_group_ids": []}
+    doc = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_instance.web", "mode": "managed", "type": "aws_instance", "name": "web",
+         "values": instance}]}}}
+    loaded = parse_terraform_plan(json.dumps(doc), "plan.json")
+    web = loaded.network.resources["aws_instance.web"]
+    assert web.symbolic and web.has_public_ip
+    assert any("IPv4 and IPv6, with a public IPv4 address of any value" in w for w in warnings(loaded)), \
+        warnings(loaded)

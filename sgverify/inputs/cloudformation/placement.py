@@ -68,7 +68,8 @@ class _Placer:
         vpcs = [self._vpc_of(key) for key in keys]
         vpc = next((v for v in vpcs if v), "")
         public = self._public(resource.name, logical, kind, props, keys, line)
-        literal = tuple(self.eips.get(resource.name, {}).get("literal", ()))
+        # A resource at any address of its subnets cannot hold a known public one: some public address.
+        literal = tuple(self.eips.get(resource.name, {}).get("literal", ())) if not resource.symbolic else ()
         check = self._source_dest_check(logical, kind, props)
         return replace(resource, vpc=vpc, subnet_ids=tuple(dict.fromkeys(keys)),
                        public_ips=tuple(dict.fromkeys(resource.public_ips + literal)),

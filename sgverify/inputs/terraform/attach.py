@@ -308,9 +308,10 @@ def _carrier(ctx: Context, res: TfResource, extra: list[str]) -> Resource:
                                 "ipv6_addresses"))
     public = _addresses(ctx, res, ("public_ip",))
     v6_why = assigned_ipv6(ctx, res, template)
-    ips = forget_ipv4(ctx, res, v6_why, ips, public)
+    ips, public, some_public = forget_ipv4(ctx, res, v6_why, ips, public)
     subnets = _symbolic_subnets(ctx, res, SUBNET_FIELDS.get(res.type, ()), bool(ips or public))
-    made = Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res), res.origin)
+    made = Resource(res.address, groups, ips, public, subnets, res.type, _aliases(res), res.origin,
+                    has_public_ip=some_public)
     return with_any_ipv6(ctx, made, v6_why)
 
 

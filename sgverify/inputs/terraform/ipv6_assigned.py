@@ -55,20 +55,18 @@ def assigned_ipv6(ctx: Context, res: TfResource, template: TfResource | None) ->
     return ""
 
 
-def forget_ipv4(ctx: Context, res: TfResource, why: str, ips: tuple, public: tuple) -> tuple:
-    """The addresses to keep for a resource AWS gives IPv6 addresses (`why`): none, unless it writes an
-    IPv6 one (then they are known) or a public address (which a symbolic resource cannot keep)."""
-    if not why or not ips or any(f is Family.V6 for f, _ in ips):
-        return ips
-    if public:
-        ctx.warn(res.origin, f"{res.address}: AWS assigns it IPv6 addresses ({why}) that the configuration "
-                             "does not give; with its public address written it is kept at its written "
-                             "addresses, so its IPv6 traffic is not modelled")
-        return ips
+def forget_ipv4(ctx: Context, res: TfResource, why: str, ips: tuple, public: tuple) -> tuple[tuple, tuple, bool]:
+    """The private and public addresses to keep for a resource AWS gives IPv6 addresses (`why`),
+    and whether it has a public IPv4 address of a value not kept: all of them unless it writes an
+    IPv6 one (then they are known); else none, and a written public address becomes "some public
+    address", since a resource at any address of its subnets cannot keep a known one."""
+    if not why or not (ips or public) or any(f is Family.V6 for f, _ in ips):
+        return ips, public, False
+    also = ", with a public IPv4 address of any value" if public else ""
     ctx.warn(res.origin, f"{res.address}: AWS assigns it IPv6 addresses ({why}) that the configuration does "
-                         "not give; it is taken at any address of its subnets, IPv4 and IPv6, rather than "
-                         "only at its written private address")
-    return ()
+                         f"not give; it is taken at any address of its subnets, IPv4 and IPv6{also}, rather "
+                         "than only at its written addresses")
+    return (), (), bool(public)
 
 
 def with_any_ipv6(ctx: Context, resource: Resource, why: str) -> Resource:

@@ -58,8 +58,9 @@ class _Placer:
         except Skip:
             return resource
         vpc = next((v for v in map(self._vpc_of, keys) if v), "")
-        literal = tuple(self.eips.get(res.address, ()))
-        public = bool(literal) or res.address in self.eips or self._public(res, keys)
+        # A resource at any address of its subnets cannot hold a known public one: some public address.
+        literal = tuple(self.eips.get(res.address, ())) if not resource.symbolic else ()
+        public = resource.has_public_ip or res.address in self.eips or self._public(res, keys)
         check = self.layer.flag(res.values, "source_dest_check", True, res.origin) \
             if res.type in ("aws_instance", "aws_network_interface") else True
         if isinstance(check, Unknown):
