@@ -83,7 +83,7 @@ def address_points(world: World, assertion: Assertion) -> list[int]:
     for b in _blocks(world, assertion):
         bounds |= {b.first, b.last + 1, b.first + 4, b.last}  # the last two: a subnet's usable part
     points = set(LINK_LOCAL[world.family]) | set(world.resolvers.values()) | world.publics | world.nats_by_ip
-    points |= {a for held in world.held.values() for a in held}
+    points |= {a for held in world.held.values() for a in held} | {e.private for e in world.ends_beyond}
     for a in points:
         bounds |= {a, a + 1}
     out = []
@@ -228,12 +228,32 @@ def _world(network: Network, assertion: Assertion, family: Family) -> World:
     return World(network, family, permissive=assertion.kind is not Kind.ALLOW)
 
 
+def zone_choices(network: Network) -> list[dict[str, int]]:
+    """Every way to pick one subnet (zone) of each transit gateway attachment
+    that has several in the input: which one a packet uses is a free choice,
+    one per attachment and packet, the same for the request and its reply."""
+    t = network.topology
+    counts = {k: len([s for s in a.subnets if s in t.subnets]) for k, a in sorted(t.tgw_attachments.items())}
+    keys = [k for k, n in counts.items() if n > 1]
+    return [dict(zip(keys, picks)) for picks in itertools.product(*(range(counts[k]) for k in keys))]
+
+
+def worlds(network: Network, assertion: Assertion, family: Family):
+    """One World per zone choice: `deny` and `only` are violated when some choice
+    delivers, `allow` when under some choice a connection fails."""
+    for zones in zone_choices(network):
+        world = _world(network, assertion, family)
+        world.zones = zones
+        yield world
+
+
 def decide(network: Network, assertion: Assertion) -> Witness | None:
     """A violating packet, or None when the assertion holds (IPv4 and IPv6)."""
     for family in (V4, V6):
-        found = _decide(_world(network, assertion, family), assertion)
-        if found is not None:
-            return found
+        for world in worlds(network, assertion, family):
+            found = _decide(world, assertion)
+            if found is not None:
+                return found
     return None
 
 
@@ -271,9 +291,14 @@ def _candidates(world: World, side, a: int, sending: bool) -> list[End]:
 
 
 def replay_problem(network: Network, assertion: Assertion, example) -> str:
-    """Empty when the counterexample is a real violation on the oracle, else why not."""
-    packet = example.packet
-    world = _world(network, assertion, packet.family)
+    """Empty when the counterexample is a real violation on the oracle (under some
+    zone choice), else why not."""
+    problems = [_replay(world, assertion, example) for world in worlds(network, assertion, example.packet.family)]
+    return "" if "" in problems else problems[0]
+
+
+def _replay(world: World, assertion: Assertion, example) -> str:
+    network, packet = world.net, example.packet
     s, d, point = packet.src, packet.dst, packet.service
     if not any(lo <= point <= hi for lo, hi in assertion.traffic.intervals()):
         return f"{packet} is outside the assertion's traffic"

@@ -61,7 +61,9 @@ class World(Places):
         """Where the packet from `src` (sending from `s`) to `d` may arrive: every
         way that is not dropped, groups included (one way unless something the
         input leaves out is met permissively)."""
-        if src.kind == "outside":
+        if not src.subnet:  # an outside host, or a resource in a VPC the input does not describe
+            if src.kind == "resource" and not self.permissive:
+                return []  # where it is, and so every way from it, is a free choice
             arrivals = self._from_outside(s, d, point)
         elif d in self.services(src.vpc):
             return [Arrival(self.outside, s, False, service=True)]  # before any group, NACL or route
@@ -72,15 +74,16 @@ class World(Places):
             if src.kind == "resource" and not self.sg_admits(src, True, arrival.end, d, point, arrival.groups):
                 continue
             end = arrival.end
-            if end.kind == "resource" and not self.sg_admits(end, False, src, arrival.seen, point, arrival.groups):
+            if end.kind == "resource" and not self.sg_admits(end, False, src, arrival.seen, point, arrival.groups,
+                                                             own=arrival.seen == s):
                 continue
             out.append(arrival)
         return out
 
     def _from_outside(self, s: int, d: int, point: int) -> list[Arrival]:
         out = []
-        if self.holds(self.outside, d) and not self.modelled_public(d):
-            out.append(Arrival(self.outside, s, False))  # the internet delivers it, unfiltered by the input
+        if not self.modelled_public(d):  # the internet (or what lies beyond) delivers it, unfiltered by the input
+            out += [Arrival(self.outside, s, "free")] * self.holds(self.outside, d) + self.beyond(d, s, "free")
         end = self._public_end(d)
         if end is not None and self.is_internet(s):
             gateway = self.igw_of(end.vpc)
@@ -93,6 +96,15 @@ class World(Places):
                 if end is not None and self.nacl_admits(end.subnet, False, s, point):
                     out.append(Arrival(end, s, "free"))
         return out
+
+    def beyond(self, d: int, seen: int, groups, replies: tuple = (), nat: bool = False) -> list[Arrival]:
+        """Beside the outside host at d: a resource whose VPC the input does not
+        describe, at d (a free choice: perhaps it is not there). Outside hosts
+        still hold its address behind something undescribed: another network
+        may reuse it (semantics list item 25)."""
+        if not self.permissive:
+            return []
+        return [Arrival(e, seen, groups, replies, nat) for e in self.ends_beyond if e.private == d]
 
     def _public_end(self, d: int) -> End | None:
         """The end an internet gateway delivers `d` to: the interface whose public
@@ -150,7 +162,7 @@ class World(Places):
         if kind is TargetKind.GATEWAY_ENDPOINT:  # the service is an outside host at d
             if not self.nacl_admits(here, True, d, point):
                 return []
-            return [Arrival(self.outside, seen, False, back, nat)]
+            return [Arrival(self.outside, seen, False, back, nat)] + self.beyond(d, seen, False, back, nat)
         return []
 
     def _internet(self, here: str, route, seen: int, public, d: int, point: int, back: tuple,
@@ -196,7 +208,7 @@ class World(Places):
         to an outside host at d, or into a VPC that itself has a way out to it."""
         if not self.permissive or not self.nacl_admits(here, True, d, point):
             return []
-        out = [Arrival(self.outside, seen, False, (), nat)]
+        out = [Arrival(self.outside, seen, False, (), nat)] + self.beyond(d, seen, False, (), nat)
         for vpc in self.unknown_vpcs:
             end = self.end_at(vpc, d) if vpc != self.subnets[here].vpc else None
             if end is not None and self.nacl_admits(end.subnet, False, seen, point):
@@ -227,6 +239,12 @@ class World(Places):
                        key=lambda a: a.key)
         return found[0] if found else None
 
+    def zone(self, attachment) -> str | None:
+        """The attachment's subnet the packet uses: one of those the input holds,
+        as the World's zone choice says."""
+        held = [k for k in attachment.subnets if k in self.t.subnets]
+        return held[self.zones.get(attachment.key, 0)] if held else None
+
     def tgw_lookup(self, table_key, a: int):
         """The attachment a TGW table sends `a` to: longest prefix over its static routes
         and its propagating attachments' VPC blocks, a static route winning at one
@@ -249,9 +267,9 @@ class World(Places):
 
     def _transit(self, here: str, tgw: str, seen: int, d: int, point: int, near: tuple,
                  nat: bool) -> list[Arrival]:
-        """In at the source VPC's attachment (one subnet each in the generated
-        networks), out at the attachment its table picks; on into that VPC's
-        subnet holding d, or routed on by the far attachment subnet's table."""
+        """In at the source VPC's attachment, out at the attachment its table
+        picks, each in the subnet (zone) the World's choice gives; on into that
+        VPC's subnet holding d, or routed on by the far attachment subnet's table."""
         vpc = self.subnets[here].vpc
         near_att = self._attachment(tgw, vpc)
         if near_att is None:
@@ -264,7 +282,7 @@ class World(Places):
             return self._undescribed(here, seen, d, point, near, nat)  # a VPN, say: behind it, anything
         if far_att is None or far_att.vpc == vpc:
             return []
-        n_sub, f_sub = near_att.subnets[0], far_att.subnets[0]
+        n_sub, f_sub = self.zone(near_att) or here, self.zone(far_att)  # None: the input holds none of them
         if not self.nacl_admits(here, True, d, point):
             return []
         back = (("tgw", far_att.route_table, seen, near_att.key),)
@@ -274,12 +292,14 @@ class World(Places):
             back += (("nacl", n_sub, True, seen, nat),)
         back += (("nacl", here, False, d, nat),) + near
         if not self.in_vpc(far_att.vpc, d):
+            if f_sub is None:
+                return []
             return self._routed(f_sub, self.lookup(f_sub, d), seen, None, d, point, back, nat, via=tgw)
         end = self.end_at(far_att.vpc, d)
         if end is None:
             return []
         checks = (("route", end.subnet, seen, tgw),)
-        if f_sub != end.subnet:
+        if f_sub not in (None, end.subnet):
             if not self.nacl_admits(f_sub, True, d, point):
                 return []
             checks += (("nacl", f_sub, False, d, nat),)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from path_oracle_groups import Groups
 from sgverify.model import Family, Network, parse_address
 from sgverify.model.addresses import NON_PUBLIC_V4, PUBLIC_V6, Cidr
 from sgverify.model.topology import AclAction, Route, Subnet, TargetKind
@@ -71,8 +72,7 @@ def _stand_ins(network: Network) -> dict:
     blocks no described subnet covers, a subnet whose NACL and table are not
     described (free choices)."""
     t = network.topology
-    vpcs = {r.vpc for r in network.resources.values()
-            if r.vpc in t.vpcs and r.subnet_ids and not any(k in t.subnets for k in r.subnet_ids)}
+    vpcs = {v for r in network.resources.values() for v in stand_in_vpcs(network, r)}
     out = {}
     for vpc in sorted(vpcs):
         rest = []
@@ -86,13 +86,34 @@ def _stand_ins(network: Network) -> dict:
     return out
 
 
+def stand_in_vpcs(network: Network, r) -> list[str]:
+    """The described VPCs whose undescribed part may hold a resource that names
+    only subnets the input does not hold: its own VPC; when it names none, each
+    VPC whose blocks hold one of its addresses (docs/vpc.md "Ends")."""
+    t = network.topology
+    if not r.subnet_ids or any(k in t.subnets for k in r.subnet_ids):
+        return []
+    if r.vpc:
+        return [r.vpc] if r.vpc in t.vpcs else []
+    return [k for k, v in t.vpcs.items() if any(c.family is f and c.first <= a <= c.last
+                                                 for f, a in r.ips for c in v.cidrs)]
+
+
+def elsewhere(network: Network, r) -> bool:
+    """Whether the resource may be in a VPC the input does not describe: its VPC
+    is not known or not described, and no described subnet holds it. It is then
+    also an outside host with its groups, at its private addresses."""
+    t = network.topology
+    return r.vpc not in t.vpcs and not any(k in t.subnets for k in r.subnet_ids)
+
+
 def _without(block, taken) -> list:
     if block.version != taken.version or not block.overlaps(taken):
         return [block]
     return list(block.address_exclude(taken)) if taken.subnet_of(block) and taken != block else []
 
 
-class World:
+class World(Groups):
     """Ends, elements and free choices of one network in one family."""
 
     def __init__(self, network: Network, family: Family = V4, permissive: bool = True):
@@ -122,11 +143,13 @@ class World:
         self.unknown_vpcs = sorted(v for v in t.vpcs if self._reaches_undescribed(v))
         self.v6_blocks = getattr(self, "v6_blocks", [])
         self._entries: dict = {}
+        self.zones: dict[str, int] = {}  # attachment -> the index of the subnet (zone) it uses: a free choice
 
     def _ends_of(self, name: str, r) -> list[End]:
         ends = []
         publics = [a for f, a in r.public_ips if f is V4] if self.family is V4 else []
-        keys = [k for k in r.subnet_ids if k in self.subnets] or [k for k, v in self.stand_ins.items() if v.vpc == r.vpc]
+        keys = [k for k in r.subnet_ids if k in self.t.subnets] or \
+            [k for k, v in self.stand_ins.items() if v.vpc in stand_in_vpcs(self.net, r)]
         for key in keys:
             subnet = self.subnets[key]
             private = [a for f, a in r.ips if f is self.family and any(self.inside(c, a) for c in subnet.cidrs)]
@@ -138,6 +161,8 @@ class World:
                 ends.append(end)
                 if end.public is not None:
                     self.by_public[end.public] = end
+        if elsewhere(self.net, r):  # no public address: only an internet gateway of its own VPC would map one
+            ends += [End("resource", resource=name, private=a) for f, a in r.ips if f is self.family]
         return ends
 
     # -- addresses ----------------------------------------------------------------
@@ -185,6 +210,11 @@ class World:
 
     def reached(self, end: End, a: int) -> bool:
         return self.holds(end, a) or (end.kind == "resource" and a == end.public)
+
+    @property
+    def ends_beyond(self) -> list[End]:
+        """The ends of resources that may be in a VPC the input does not describe."""
+        return [e for es in self.resource_ends.values() for e in es if not e.subnet]
 
     def all_ends(self) -> list[End]:
         hosts = [End("host", s.vpc, k) for k, s in self.subnets.items()]
@@ -330,30 +360,3 @@ class World:
     def igw_of(self, vpc: str):
         found = sorted(k for k, g in self.t.internet_gateways.items() if g.vpc == vpc)
         return found[0] if found else None
-
-    # -- security groups ---------------------------------------------------------------
-    def is_member(self, end: End, group: str, a: int) -> bool:
-        return end.kind == "resource" and a == end.private and group in self.net.resources[end.resource].groups
-
-    def sg_admits(self, end: End, egress: bool, other: End, address: int, point: int, groups) -> bool:
-        """The union of the end's groups' rules in one direction; `address` is the
-        peer as this side sees it, `other` the end that is that peer. `groups`:
-        whether group references see it (True, False, or "free")."""
-        if groups == "free":
-            groups = self.permissive
-        for key in dict.fromkeys(self.net.resources[end.resource].groups):
-            group = self.net.groups[key]
-            for rule in (group.egress if egress else group.ingress):
-                assert not rule.service_unknown and not group.opaque
-                if in_service(rule.service, point) and self._peer_matches(rule.peer, other, address, groups):
-                    return True
-        return False
-
-    def _peer_matches(self, peer, other: End, address: int, groups: bool) -> bool:
-        cidr = getattr(peer, "cidr", None)
-        if cidr is not None:
-            return self.inside(cidr, address)
-        listed = getattr(peer, "prefix_list", None)
-        if listed is not None:
-            return any(self.inside(c, address) for c in self.net.prefix_lists[listed].cidrs)
-        return groups and self.is_member(other, peer.group, address)
