@@ -41,6 +41,14 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Rejected(Unknown):
+    """What Terraform itself refuses at plan time (a function given known arguments it
+    rejects): the reader stops with an error at that line instead of a free choice."""
+
+    error: bool = True
+
+
+@dataclass(frozen=True)
 class JoinedRefs(Unknown):
     """`join(",", aws_subnet.a.*.id)`: text known only after apply, but `split` on the
     same separator gives the references back (how modules passed lists before 0.12)."""

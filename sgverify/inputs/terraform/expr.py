@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from lark import Token, Tree
 
-from .common import Ref, Unknown, known
+from .common import Ref, Rejected, Unknown, known
 
 SKIP = ("new_line_or_comment",)
 
@@ -57,6 +57,13 @@ def first_unknown(values) -> Unknown | None:
     return None
 
 
+def first_rejected(value: Any) -> Rejected | None:
+    if isinstance(value, Rejected):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((r for r in map(first_rejected, items) if r is not None), None)
+
+
 def unescape(text: str) -> str:
     out, i = [], 0
     table = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
@@ -72,12 +79,17 @@ def unescape(text: str) -> str:
 
 
 class Evaluator:
-    def __init__(self, scope: dict[str, Any], fallback: Callable[[str], Any]):
+    def __init__(self, scope: dict[str, Any], fallback: Callable[[str], Any],
+                 rejected: list[tuple[str, str]] | None = None, guarded: bool = False):
         self.scope = scope
         self.fallback = fallback  # root names not in scope (resource types, var...)
+        # (file:line, message) of each call Terraform refuses; None: not recorded
+        self.rejected = rejected
+        self.guarded = guarded  # inside try() or can(), which catch those errors
 
-    def child(self, bindings: dict[str, Any]) -> "Evaluator":
-        return Evaluator({**self.scope, **bindings}, self.fallback)
+    def child(self, bindings: dict[str, Any], guarded: bool = False) -> "Evaluator":
+        return Evaluator({**self.scope, **bindings}, self.fallback, self.rejected,
+                         self.guarded or guarded)
 
     def root(self, name: str) -> Any:
         if name in self.scope:
@@ -206,12 +218,18 @@ class Evaluator:
             isinstance(t, Token) and t.type == "ELLIPSIS" for t in args_node.children)
         from .funcs import call_function
 
+        ev = self.child({}, guarded=True) if name in ("try", "can") else self
         if name == "try":
-            return _try(self, arg_nodes)
-        args = [self.eval(a) for a in arg_nodes]
+            return _try(ev, arg_nodes)
+        args = [ev.eval(a) for a in arg_nodes]
         if expand and args and isinstance(args[-1], list):
             args = args[:-1] + list(args[-1])
-        return call_function(name, args)
+        result = call_function(name, args)
+        if (isinstance(result, Rejected) and self.rejected is not None and not self.guarded
+                and first_rejected(args) is not result):  # not one an argument passed on
+            where = f"{getattr(node.meta, 'file', '')}:{node.meta.line}"
+            self.rejected.append((where, result.reason))
+        return result
 
     # ------------------------------------------------------------ traversals
     def _e_get_attr_expr_term(self, node: Tree) -> Any:

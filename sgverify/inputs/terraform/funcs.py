@@ -9,7 +9,11 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable
 
-from .common import AssignedBlock, JoinedRefs, Ref, Unknown, known
+from .common import AssignedBlock, JoinedRefs, Ref, Rejected, Unknown, known
+
+
+class TerraformRejects(ValueError):
+    """Arguments Terraform refuses too; other failures only mean the reader cannot tell."""
 
 
 def call_function(name: str, args: list[Any]) -> Any:
@@ -37,6 +41,8 @@ def call_function(name: str, args: list[Any]) -> Any:
         return Unknown(f"calls {name}(), which is not evaluated here")
     try:
         return func(*args)
+    except TerraformRejects as exc:
+        return Rejected(f"{name}() rejects its arguments: {exc}")
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, ZeroDivisionError,
             OverflowError) as exc:
         return Unknown(f"calls {name}() on arguments it rejects ({exc})", error=True)
@@ -140,23 +146,64 @@ def _format(fmt: str, *args: Any) -> str:
     return "".join(out)
 
 
-def _cidrsubnet(prefix: str, newbits: int, netnum: int) -> str:
-    net = ipaddress.ip_network(prefix, strict=False)
-    new_prefix = net.prefixlen + int(newbits)
-    if new_prefix > net.max_prefixlen or not 0 <= int(netnum) < (1 << int(newbits)):
-        raise ValueError("cidrsubnet out of range")
+def _cidr_arg(prefix: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An address prefix as Terraform parses it: address/length, host bits allowed."""
+    text = prefix if isinstance(prefix, str) else str(prefix) if _whole(prefix) else None
+    address, _, length = (text or "").partition("/")
+    if text is None or not length.isdigit() or not address:
+        raise TerraformRejects(f"{_shown(prefix)} is not an address prefix like 10.0.0.0/16")
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise TerraformRejects(f"{_shown(prefix)} is not a valid address prefix") from None
+
+
+def _whole_arg(value: Any, what: str) -> int:
+    """A whole number, or text that is one (Terraform converts "8" to 8)."""
+    if isinstance(value, str):
+        try:
+            value = float(value) if "." in value or "e" in value.lower() else int(value)
+        except ValueError:
+            raise TerraformRejects(f"{what} {_shown(value)} is not a number") from None
+    if not _whole(value) and not (isinstance(value, float) and value.is_integer()):
+        raise TerraformRejects(f"{what} {_shown(value)} is not a whole number")
+    return int(value)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    from .expr import show
+    return show(value)
+
+
+def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
+    net = _cidr_arg(prefix)
+    bits, num = _whole_arg(newbits, "newbits"), _whole_arg(netnum, "netnum")
+    if bits < 0 or num < 0:
+        raise ValueError("cidrsubnet with a negative number")  # not known to be refused
+    new_prefix = net.prefixlen + bits
+    if new_prefix > net.max_prefixlen:
+        raise TerraformRejects(f"a /{net.prefixlen} has no room for {bits} more bits "
+                               f"(at most {net.max_prefixlen - net.prefixlen})")
+    if num >= 1 << bits:
+        raise TerraformRejects(f"{bits} more bits hold subnet numbers 0-{(1 << bits) - 1}, "
+                               f"not {num}")
     step = 1 << (net.max_prefixlen - new_prefix)
-    base = int(net.network_address) + int(netnum) * step
+    base = int(net.network_address) + num * step
     return str(ipaddress.ip_network((base, new_prefix)))
 
 
-def _cidrhost(prefix: str, hostnum: int) -> str:
-    net = ipaddress.ip_network(prefix, strict=False)
-    num = int(hostnum)
+def _cidrhost(prefix: Any, hostnum: Any) -> str:
+    net = _cidr_arg(prefix)
+    num = _whole_arg(hostnum, "hostnum")
     if num < 0:
         num += net.num_addresses
     if not 0 <= num < net.num_addresses:
-        raise ValueError("cidrhost out of range")
+        raise TerraformRejects(f"a /{net.prefixlen} holds host numbers 0-{net.num_addresses - 1}"
+                               f" (or counted back from -1), not {hostnum}")
     return str(net.network_address + num)
 
 

@@ -19,7 +19,7 @@ from lark import Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from ..fields import reject_huge_numbers
-from ...errors import InputError, InputFileNotFound
+from ...errors import Diagnostic, InputError, InputFileNotFound, Severity
 from ...model import Origin
 from .. import Loaded
 from .attach import build_network
@@ -66,6 +66,9 @@ def parse_terraform_text(text: str, path: str = "main.tf") -> Loaded:
 
 def _finish(env: ModuleEnv, module, source: str) -> Loaded:
     resources = list(collect(module))  # first: unread modules add resources to env
+    if env.rejected:  # Terraform stops there: no verdict on a configuration it refuses
+        raise InputError([Diagnostic(Severity.ERROR, where, message)
+                          for where, message in dict.fromkeys(env.rejected)])
     loaded = build_network(resources + env.extra_resources, source, FORMAT)
     return Loaded(loaded.network, tuple(env.diagnostics) + loaded.warnings)
 
@@ -85,6 +88,9 @@ def read_blocks(file: str, text: str) -> tuple[list[Block], dict[str, tuple[Any,
         raise InputError(f"HCL syntax error: {_short(exc)}", f"{file}:{exc.line}") from None
     except (LarkError, ValueError, RuntimeError) as exc:
         raise InputError(f"HCL syntax error: {_short(exc)}", file) from None
+    for node in tree.iter_subtrees():
+        if node.data == "function_call":
+            node.meta.file = file  # where a call Terraform refuses is reported
     body = kids(tree)[0]
     return _body(body, file)
 

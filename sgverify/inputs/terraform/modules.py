@@ -149,6 +149,7 @@ class ModuleEnv:
         self.reader = reader
         self.diagnostics: list[Diagnostic] = []
         self.extra_resources: list[TfResource] = []
+        self.rejected: list[tuple[str, str]] = []  # (file:line, message) Terraform refuses
         self._manifest: dict[str, str] | None = None
 
     def warn(self, origin: Origin, message: str) -> None:
@@ -225,7 +226,7 @@ class Module:
         self.calls = {b.labels[0]: b for b in blocks if b.kind == "module" and b.labels}
         self.cache: dict[str, Any] = {}
         self._children: dict[str, list[tuple[Any, Module | None, str]]] = {}
-        self.evaluator = Evaluator({}, self._root_name)
+        self.evaluator = Evaluator({}, self._root_name, env.rejected)
 
     def _root_name(self, name: str) -> Any:
         special = {"var": VarNS(self), "local": LocalNS(self), "module": ModuleCallNS(self),
