@@ -97,7 +97,7 @@ def test_the_generators_draw_each_thing_the_input_cannot_know():
     draw()
     wanted = ["opaque peer", "unknown peer", "unknown peer and service", "unknown applying",
               "opaque group with unknown rules", "opaque group with known rules", "attachment in two zones",
-              "resource with its VPC not known at 10.7.0.10", "resource with its VPC not known at 10.0.9.10 (no VPC named)"]
+              "resource with its VPC not known at 10.7.0.10", "resource with its VPC not known at 10.0.9.20 (no VPC named)"]
     assert all(seen[w] for w in wanted), seen
 
 
