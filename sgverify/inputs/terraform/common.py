@@ -82,6 +82,14 @@ class Ref:
     value: Any = field(default=None, compare=False)
 
 
+def first_rejected(value: Any) -> Rejected | None:
+    """The refusal a value carries, where a list or object holds one."""
+    if isinstance(value, Rejected):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((r for r in map(first_rejected, items) if r is not None), None)
+
+
 def known(value: Any) -> Any:
     """What a value is as data: a reference's written value where it has one, else itself."""
     while isinstance(value, Ref) and value.value is not None:

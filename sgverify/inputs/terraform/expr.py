@@ -22,7 +22,8 @@ from typing import Any, Callable
 
 from lark import Token, Tree
 
-from .common import Ref, Rejected, Unknown, known
+from .common import Ref, Rejected, Unknown, first_rejected, known
+from .ops import binary as _binary
 
 SKIP = ("new_line_or_comment",)
 
@@ -55,13 +56,6 @@ def first_unknown(values) -> Unknown | None:
         if isinstance(value, Namespace):
             return Unknown("uses a whole object that cannot be written as a value")
     return None
-
-
-def first_rejected(value: Any) -> Rejected | None:
-    if isinstance(value, Rejected):
-        return value
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return next((r for r in map(first_rejected, items) if r is not None), None)
 
 
 def unescape(text: str) -> str:
@@ -384,34 +378,3 @@ def _to_string(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
-
-
-def _binary(op: str, left: Any, right: Any) -> Any:
-    if op in ("==", "!="):
-        same = left == right and type(left) is type(right) or (
-            _num(left) and _num(right) and left == right)
-        return same if op == "==" else not same
-    if op in ("&&", "||"):
-        if not isinstance(left, bool) or not isinstance(right, bool):
-            raise TypeError
-        return (left and right) if op == "&&" else (left or right)
-    a, b = _number(left), _number(right)
-    result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-              "/": lambda: a / b, "%": lambda: a % b, "<": lambda: a < b,
-              ">": lambda: a > b, "<=": lambda: a <= b, ">=": lambda: a >= b}[op]()
-    if isinstance(result, float) and result.is_integer():
-        return int(result)
-    return result
-
-
-def _num(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _number(value: Any) -> int | float:
-    if _num(value):
-        return value
-    if isinstance(value, str):
-        return float(value) if "." in value else int(value)
-    raise TypeError
-

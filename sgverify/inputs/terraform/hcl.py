@@ -58,10 +58,12 @@ def load_terraform_dir(path: str | Path) -> Loaded:
     return _finish(env, module, str(root))
 
 
-def parse_terraform_text(text: str, path: str = "main.tf") -> Loaded:
-    """One .tf file's text -> Loaded (tests and inline use)."""
+def parse_terraform_text(text: str, path: str = "main.tf", whole_module: bool = False) -> Loaded:
+    """One .tf file's text -> Loaded (tests and inline use). `whole_module`: the text is
+    the module's whole configuration, so a reference to what it does not declare is an error."""
     env = ModuleEnv(Path(path).parent, read_blocks)
-    return _finish(env, env.module([], "", {}, None, texts={path: text}), path)
+    return _finish(env, env.module([], "", {}, None, texts={path: text}, whole_folder=whole_module),
+                   path)
 
 
 def _finish(env: ModuleEnv, module, source: str) -> Loaded:

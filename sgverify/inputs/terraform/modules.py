@@ -17,6 +17,7 @@ from typing import Any, Callable
 from ..fields import reject_huge_numbers
 from ...errors import Diagnostic, InputError, Severity
 from ...model import Origin
+from .declared import undeclared
 from .common import AssignedBlock, Ref, TfResource, Unknown
 from .expr import Evaluator, Namespace, show
 from .module_inputs import LazyInputs
@@ -170,6 +171,8 @@ class ModuleEnv:
         for file, text in texts.items():
             blocks.extend(self.reader(file, text)[0])
         _refuse_duplicates(blocks)
+        if whole_folder:  # a file given alone may use what its sibling files declare
+            self.rejected.extend(undeclared(blocks))
         return Module(self, blocks, prefix, inputs, key_path or [],
                       files[0].parent if files else self.root)
 
