@@ -31,6 +31,9 @@ resource "aws_security_group" "g" {{
     ('cidrhost("10.0.0.0/24", 300)', "a /24 holds host numbers 0-255"),
     ('cidrhost("10.0.0.0/24", -257)', "a /24 holds host numbers 0-255"),
     ('cidrhost("10.0.0.0/24", 1.5)', "hostnum 1.5 is not a whole number"),
+    ('element([], 0)', "element() rejects its arguments: an empty list has no element"),
+    ('tobool("yes")', 'tobool() rejects its arguments: "yes" is not true or false'),
+    ('length(range(0, 4, 0))', "range() rejects its arguments: a step of 0"),
 ])
 def test_a_literal_call_terraform_refuses_is_an_error_at_its_line(rejected, call, message):
     lines = rejected(parse_terraform_text, GROUP.format(peer=call), "main.tf")

@@ -211,6 +211,8 @@ MAX_ELEMENTS = 65536  # a configuration needs no more; bigger is a mistake, not 
 
 
 def _range(*args: Any) -> list[int]:
+    if len(args) == 3 and _whole(args[2]) and args[2] == 0:
+        raise TerraformRejects("a step of 0 never reaches the limit")
     values = range(*[int(x) for x in args])
     if len(values) > MAX_ELEMENTS:
         raise ValueError(f"range of {len(values)} elements")
@@ -240,10 +242,12 @@ def _tobool(value: Any) -> bool | None:
         return value
     if value in ("true", "false"):
         return value == "true"
-    raise ValueError(f"tobool of {value!r}")
+    raise TerraformRejects(f"{_shown(value)} is not true or false")
 
 
 def _element(value: list, index: int) -> Any:
+    if isinstance(value, list) and not value:
+        raise TerraformRejects("an empty list has no element")
     return value[int(index) % len(value)]
 
 
