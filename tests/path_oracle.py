@@ -7,7 +7,7 @@ checks that a verifier's counterexample is a real violation.
 Why a finite set of packets is exhaustive (each family on its own; where the
 input leaves something out, the walk takes every choice it can permissively
 for `deny`/`only` and drops restrictively for `allow`, path_oracle_world.py;
-transit gateway attachments have one subnet each).
+the zone of each transit gateway attachment with several subnets is tried in turn).
 
 Addresses.  Every question the walk or an endpoint asks of an address is
 "is it in block B" or "is it address A", for B and A from a finite list: the
