@@ -160,7 +160,7 @@ def senders(world: World, assertion: Assertion, points) -> list[tuple[End, int]]
     only = assertion.kind is Kind.ONLY
     out = [(end, a) for end in world.all_ends() for a in points
            if world.holds(end, a) and in_endpoints(world, assertion.sources, end, a) != only]
-    if assertion.kind is Kind.ALLOW:
+    if not only:  # an outside host at such a block sends too: to one beyond every described VPC, say
         out += [(world.outside, a) for a in unheld(world, assertion.sources, points, world.holds)
                 if not world.holds(world.outside, a)]
     return out
@@ -305,7 +305,7 @@ def _replay(world: World, assertion: Assertion, example) -> str:
     only = assertion.kind is Kind.ONLY
     sources = [e for e in _candidates(world, example.source, s, True)
                if in_endpoints(world, assertion.sources, e, s) != only]
-    if assertion.kind is Kind.ALLOW and not example.source.resource and \
+    if not only and not example.source.resource and \
             s in unheld(world, assertion.sources, address_points(world, assertion) + [s], world.holds):
         sources.append(world.outside)
     if not sources:
