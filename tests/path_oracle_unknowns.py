@@ -104,8 +104,7 @@ def _feature(r) -> str:
 
 AWAY_PLACES = (  # (vpc, subnet named, address)
     ("vpc-away", "subnet-away", "10.7.0.10"),  # an address no described VPC has
-    # Not drawn: ("vpc-away", "subnet-away", "10.0.1.77"), an address a described subnet
-    # has: the engine places it there (test_path_oracle_found.py).
+    ("vpc-away", "subnet-away", "10.0.1.77"),  # an address a described subnet of another VPC has
     # no VPC named: perhaps in a described VPC's undescribed part (beside r-gone-*'s
     # 10.0.9.10: one VPC never holds an address twice)
     ("", "subnet-gone", "10.0.9.20"),

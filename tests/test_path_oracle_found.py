@@ -4,8 +4,6 @@ something only together with its VPC)."""
 
 from __future__ import annotations
 
-import pytest
-
 from path_oracle import decide
 from pathnets import TCP, C, Subnet, Vpc, assertion, group, instance, network, open_acl, rule, table
 from sgverify.model import Resource, parse_address
@@ -38,9 +36,8 @@ def test_the_oracle_refutes_an_allow_to_a_resource_in_a_vpc_not_described():
     assert decide(_away_at_a_described_address(), ALLOW_AWAY) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="the engine places a resource whose named VPC and subnet are not in the "
-                   "input in a described subnet that holds its address (sgverify/model/ends.py _subnets_of), "
-                   "so an allow to it holds though it may be in another VPC")
+# Before, the engine placed r-away in pub-a, the described subnet holding its
+# address, although it names another VPC: the allow held.
 def test_an_allow_to_a_resource_named_in_a_vpc_not_described_is_not_proved():
     result = check_assertion(_away_at_a_described_address(), ALLOW_AWAY)
     assert result.verdict is Verdict.VIOLATED

@@ -166,13 +166,14 @@ class Places:
         return resource.vpc not in self.described.vpcs and all(s.key == stand_in_key(s.vpc) for s in subnets)
 
     def _subnets_of(self, resource: Resource) -> list[Subnet]:
-        """Its subnets; without any named, every subnet (of any VPC) holding one
-        of its private addresses."""
+        """Its subnets; without any named, every subnet holding one of its private
+        addresses, of its VPC when it names one (an address means something only
+        with its VPC: another VPC's subnet may reuse it), else of any VPC."""
         topology = self.described
         subnets = [topology.subnets[k] for k in resource.subnet_ids if k in topology.subnets]
         if not subnets and resource.ips:
-            subnets = [s for s in topology.subnets.values()
-                       if any(b.contains(f, a) for b in s.cidrs for f, a in resource.ips)]
+            subnets = [s for s in topology.subnets.values() if (not resource.vpc or s.vpc == resource.vpc)
+                       and any(b.contains(f, a) for b in s.cidrs for f, a in resource.ips)]
         if not subnets:  # in a subnet the input does not describe
             stand_ins = (self.topology.subnets.get(stand_in_key(v)) for v in stand_in_vpcs(resource, topology))
             subnets = [s for s in stand_ins if s is not None]
