@@ -51,3 +51,26 @@ def within(inner: Cidr, outer: Cidr) -> bool:
 
 def overlap(a: Cidr, b: Cidr) -> bool:
     return a.first <= b.last and b.first <= a.last
+
+
+# Every IPv6 range AWS publishes (ip-ranges.json, all services), each widened to
+# its /24: the blocks Amazon's pool assigns to VPCs lie inside these.
+AMAZON_V6 = tuple(Cidr.parse(c) for c in (
+    "2001:3f00::/24", "2400:6500::/24", "2400:6700::/24", "2400:7f00::/24", "2403:b300::/24",
+    "2404:c200::/24", "2406:da00::/24", "2409:8c00::/24", "240f:8000::/24", "2600:1f00::/24",
+    "2600:9000::/24", "2600:f000::/24", "2602:f700::/24", "2605:9c00::/24", "2605:b100::/24",
+    "2606:7b00::/24", "2606:8100::/24", "2606:f00::/24", "2620:100::/24", "2804:800::/24",
+    "2a01:500::/24", "2a05:d000::/24"))
+
+
+def may_hold_real_block(block: Cidr, stand_in: Cidr) -> bool:
+    """Whether a literal `block` may share addresses with the real block `stand_in`
+    stands for: a block from Amazon's pool lies in AMAZON_V6, one from an IPAM or
+    BYOIP pool may be any global unicast block."""
+    from .vpc_defaults import POOL_BIT
+
+    if compares_the_same(block) or is_stand_in(block):
+        return False
+    if stand_in.network & POOL_BIT:
+        return True
+    return any(overlap(block, amazon) for amazon in AMAZON_V6)

@@ -6,7 +6,10 @@
 - IPv6 blocks AWS assigns (Amazon-provided, from an IPAM pool) have no value
   in a template or a configuration: each gets a stand-in block from the IPv6
   documentation prefix 3fff::/20, one per block in reading order, so that the
-  subnets cut from it get their own disjoint blocks inside it.
+  subnets cut from it get their own disjoint blocks inside it. A block from
+  Amazon's pool gets a stand-in in 3fff::/21, one from an IPAM or BYOIP pool
+  (which may be any global address) one in 3fff:800::/21, so that a literal
+  block written in a spec can be told whether it may hold the real block.
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ STAND_IN_PREFIX = Cidr.parse("3fff::/20")
 ALLOW_ALL = {Family.V4: (100, Cidr.parse("0.0.0.0/0")), Family.V6: (101, Cidr.parse("::/0"))}
 
 
-def stand_in(index: int, prefix: int) -> Cidr:
-    """The `index`-th stand-in block: its own /44 of 3fff::/20. A /56 ends in `00::/56`
-    (3fff:0:10:100::/56) as the blocks AWS assigns do, so inputs that cut it up by
-    text still work."""
+POOL_BIT = 1 << 107  # the first bit after 3fff::/20: set for a block from an IPAM or BYOIP pool
+
+
+def stand_in(index: int, prefix: int, amazon: bool = True) -> Cidr:
+    """The `index`-th stand-in block: its own /44 of 3fff::/20 (of its /21 half: `amazon`
+    for a block from Amazon's pool). A /56 ends in `00::/56` (3fff:0:10:100::/56) as the
+    blocks AWS assigns do, so inputs that cut it up by text still work."""
     prefix = max(prefix, 44)
-    network = STAND_IN_PREFIX.network | ((index + 1) << 84) | ((1 << 72) if prefix >= 56 else 0)
+    network = STAND_IN_PREFIX.network | ((index + 1) << 84) | ((1 << 72) if prefix >= 56 else 0) \
+        | (0 if amazon else POOL_BIT)
     return Cidr(Family.V6, network & (Family.V6.top ^ (Family.V6.top >> prefix)), prefix)
 
 

@@ -11,7 +11,7 @@ prove; the whole query decides when it finds nothing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import z3
 
@@ -25,6 +25,7 @@ from ..spec import Assertion, Kind, Spec
 from .options import Options
 from .result import Counterexample, Result, Stats, Verdict
 from .solver import Answer, Sat, check
+from .unsettled import unsettled_literals
 
 STAGED = frozenset({Kind.ALLOW, Kind.ONLY})  # see _stages
 
@@ -71,8 +72,16 @@ class CompiledNetwork:
 
 def check_assertion(network: Network | CompiledNetwork, assertion: Assertion,
                     options: Options | None = None) -> Result:
-    options = options or Options()
     compiled = network if isinstance(network, CompiledNetwork) else CompiledNetwork(network)
+    result = _check(compiled, assertion, options or Options())
+    if result.verdict is Verdict.HOLDS:
+        reasons = unsettled_literals(compiled.network, assertion)
+        if reasons:
+            return replace(result, verdict=Verdict.UNKNOWN, reason="; ".join(reasons))
+    return result
+
+
+def _check(compiled: CompiledNetwork, assertion: Assertion, options: Options) -> Result:
     if compiled.network.topology is not None:
         if options.layers_for(assertion) != "security-groups":
             from .path_prove import check_path_assertion

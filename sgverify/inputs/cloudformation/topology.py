@@ -136,7 +136,7 @@ def _vpc_block(layer: Layer, logical: str, vpcs: list[str], secondary: dict, sta
         return
     netmask = layer.text(props, "Ipv6NetmaskLength", "56")
     prefix = int(netmask) if isinstance(netmask, str) and netmask.isdigit() else 56
-    block = stand_in(stand_ins[0], prefix)
+    block = stand_in(stand_ins[0], prefix, amazon=given[0] == "AmazonProvidedIpv6CidrBlock")
     stand_ins[0] += 1
     blocks.append(block)
     layer.warn(line, f"{logical}: the IPv6 block AWS assigns to VPC {vpc} has no value in the template; "

@@ -24,6 +24,7 @@ VPC = "aws_vpc"
 SUBNET = "aws_subnet"
 IGW = "aws_internet_gateway"
 NO_VPC = "(no vpc_id)"
+FROM_POOL = Unknown("an IPv6 block from an IPAM or BYOIP pool")  # marks such a block; None: Amazon's pool
 
 
 def read_network(layer: TfLayer) -> None:
@@ -61,8 +62,10 @@ def _extra_blocks(layer: TfLayer) -> dict[str, list]:
             extra.setdefault(vpc, []).append(f"{res.address}: {unknown_text(key, block)}")
         elif block is None and family is Family.V4:
             extra.setdefault(vpc, []).append(f"{res.address}: its block comes from an IPAM pool")
+        elif block is None and (layer.given(res.values, "ipv6_ipam_pool_id") or layer.given(res.values, "ipv6_pool")):
+            extra.setdefault(vpc, []).append(FROM_POOL)
         else:
-            extra.setdefault(vpc, []).append(block)  # None: an IPv6 block AWS assigns
+            extra.setdefault(vpc, []).append(block)  # None: an IPv6 block from Amazon's pool
     return extra
 
 
@@ -85,13 +88,13 @@ def _vpc(layer: TfLayer, res: TfResource, extra: dict, stand_ins: list[int]) -> 
                                unknown_text("assign_generated_ipv6_cidr_block", generated), "VPC")
     wanted: list = [own_v6] if own_v6 is not None else []
     if own_v6 is None and (generated or layer.given(res.values, "ipv6_ipam_pool_id")):
-        wanted.append(None)
+        wanted.append(FROM_POOL if layer.given(res.values, "ipv6_ipam_pool_id") else None)
     for item in wanted + extra.get(res.address, []):
-        if isinstance(item, (str, Unknown)):
+        if isinstance(item, (str, Unknown)) and item is not FROM_POOL:
             reason = item if isinstance(item, str) else unknown_text("ipv6_cidr_block", item)
             return layer.leave_out(res.address, res.origin, reason, "VPC")
-        if item is None:
-            item = stand_in(stand_ins[0], 56)
+        if item is None or item is FROM_POOL:
+            item = stand_in(stand_ins[0], 56, amazon=item is None)
             stand_ins[0] += 1
             layer.assigned.setdefault(res.address, item)  # its own block comes first
             layer.warn(res.origin, f"{res.address}: the IPv6 block AWS assigns has no value in the "
