@@ -83,3 +83,15 @@ resource "aws_route" "v6" {
 """
     spec = "- name: x\n  deny: {from: '2600:1f18::/32', to: aws_instance.web, protocol: tcp, ports: 22}\n"
     assert results(tf(text % {"pool": AMAZON}).network, spec)["x"].verdict is Verdict.VIOLATED
+
+
+def test_stand_ins_say_which_pool_their_block_comes_from():
+    from sgverify.inputs.ipv6_blocks import may_hold_real_block
+    from sgverify.inputs.vpc_defaults import stand_in
+    from sgverify.model import Cidr
+
+    amazon, pool = stand_in(0, 56), stand_in(0, 56, amazon=False)
+    assert str(amazon) == "3fff:0:10:100::/56" and str(pool) == "3fff:800:10:100::/56"
+    google, amazons = Cidr.parse("2001:4860::/32"), Cidr.parse("2a05:d018::/36")
+    assert not may_hold_real_block(google, amazon) and may_hold_real_block(google, pool)
+    assert may_hold_real_block(amazons, amazon) and not may_hold_real_block(Cidr.parse("fd00::/8"), pool)
