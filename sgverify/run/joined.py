@@ -28,7 +28,7 @@ from typing import Sequence
 from ..errors import Diagnostic, InputError
 from ..gcpause import held, not_held
 from ..report.networks import NetworkCheck, NetworkName
-from .many import CheckJob, LintJob, NetworkLint, check_network, in_folder, lint_network, outside_references
+from .many import CheckJob, LintJob, NetworkLint, _only, check_network, in_folder, lint_network, outside_references
 
 
 def check_group(job: CheckJob) -> tuple[NetworkCheck, ...]:
@@ -80,11 +80,6 @@ def member_names(paths: Sequence[str], network) -> list[NetworkName]:
             if network.topology is not None else []
         own.append(NetworkName(path, _only({v.account for v in vpcs}), _only({v.region for v in vpcs})))
     return [replace(name, joined=tuple(n for n in own if n is not name)) for name in own]
-
-
-def _only(values: set[str]) -> str:
-    values.discard("")
-    return values.pop() if len(values) == 1 else ""
 
 
 def _check_member(job: CheckJob, index: int, loaded, compiled, names: list[NetworkName]) -> NetworkCheck:
