@@ -17,7 +17,9 @@ holds no stand-in.
 
 from __future__ import annotations
 
-from ..model import Cidr, Family
+from typing import Callable
+
+from ..model import Cidr, CidrPeer, Family, Peer, UnknownPeer
 from .vpc_defaults import STAND_IN_PREFIX
 
 GLOBAL_UNICAST = Cidr.parse("2000::/3")
@@ -33,6 +35,18 @@ def compares_the_same(block: Cidr) -> bool:
 
 def unknown_reason(block: Cidr, assigned: str) -> str:
     return f"is {block}, which may or may not hold the IPv6 block AWS assigns to {assigned}"
+
+
+def literal_peers(peer: CidrPeer, assigned: str, where: str, warn: Callable[[str], None]) -> list[Peer]:
+    """A rule's literal peer, or, where its block may hold the VPC block AWS assigns to `assigned`, that
+    as a value not known too (and not the block itself where it holds stand-ins, which it would match
+    as the real block may not)."""
+    if not assigned or compares_the_same(peer.cidr):
+        return [peer]
+    reason = unknown_reason(peer.cidr, assigned)
+    warn(f"{where} {reason}: it is taken to admit the VPC's addresses or not, a free choice")
+    unknown: list[Peer] = [UnknownPeer(f"{where} {reason}")]
+    return unknown if overlaps_stand_ins(peer.cidr) else [peer] + unknown
 
 
 def overlaps_stand_ins(block: Cidr) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Cidr, CidrPeer, Peer, PrefixListPeer, UnknownPeer
-from ..ipv6_blocks import compares_the_same, overlaps_stand_ins, unknown_reason
+from ..ipv6_blocks import compares_the_same, literal_peers, overlaps_stand_ins, unknown_reason
 from .intrinsics import ResRef, Unknown
 
 VPC_BLOCK = "AWS::EC2::VPCCidrBlock"
@@ -75,9 +75,6 @@ def literal_v6_peers(ctx: Any, peer: Peer, line: int, where: str) -> list[Peer]:
         ctx.warn(line, f"{reason}: a rule naming it is taken to admit the VPC's addresses or not, a free choice")
         holds_stand_ins = any(overlaps_stand_ins(c) for c in ctx.prefix_lists[peer.prefix_list].cidrs)
         return [UnknownPeer(reason)] if holds_stand_ins else [peer, UnknownPeer(reason)]
-    if not isinstance(peer, CidrPeer) or not ctx.assigned_v6 or compares_the_same(peer.cidr):
+    if not isinstance(peer, CidrPeer):
         return [peer]
-    reason = unknown_reason(peer.cidr, ctx.assigned_v6)
-    ctx.warn(line, f"{where} {reason}: it is taken to admit the VPC's addresses or not, a free choice")
-    unknown: list[Peer] = [UnknownPeer(f"{where} {reason}")]
-    return unknown if overlaps_stand_ins(peer.cidr) else [peer] + unknown
+    return literal_peers(peer, ctx.assigned_v6, where, lambda text: ctx.warn(line, text))

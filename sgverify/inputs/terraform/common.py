@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import Diagnostic, Severity
-from .ipv6_literals import assigned_block_of, compares_the_same, overlaps_stand_ins, unknown_reason
+from ..ipv6_blocks import literal_peers
+from .ipv6_literals import assigned_block_of
 from ...model import (
     ALL, Cidr, CidrPeer, Direction, GroupPeer, Origin, Peer, PrefixList, PrefixListPeer,
     Rule, SecurityGroup, Service, UnknownPeer,
@@ -258,19 +259,9 @@ def cidr_peers(ctx: Context, values: Any, field_name: str, origin: Origin, where
         if cidr.family.value == 4 and cidr.prefix == 32 and cidr.network == 0:
             ctx.warn(origin, f"{where}.{field_name}: 0.0.0.0/32 is the single address 0.0.0.0 "
                              "(0.0.0.0/0 was probably meant)")
-        peers.extend(_literal_v6_peers(ctx, cidr, origin, f"{where}.{field_name}"))
+        peers.extend(literal_peers(CidrPeer(cidr), ctx.assigned_v6, f"{where}.{field_name}",
+                                   lambda text: ctx.warn(origin, text)))
     return peers
-
-
-def _literal_v6_peers(ctx: Context, cidr: Cidr, origin: Origin, where: str) -> list[Peer]:
-    """The block itself, or, where it may hold a VPC block AWS assigns, that as a value not known too
-    (and not the block itself where it holds stand-ins, which it would match as the real block may not)."""
-    if not ctx.assigned_v6 or compares_the_same(cidr):
-        return [CidrPeer(cidr)]
-    reason = unknown_reason(cidr, ctx.assigned_v6)
-    ctx.warn(origin, f"{where} {reason}: it is taken to admit the VPC's addresses or not, a free choice")
-    unknown: list[Peer] = [UnknownPeer(f"{where} {reason}")]
-    return unknown if overlaps_stand_ins(cidr) else [CidrPeer(cidr)] + unknown
 
 
 def group_peers(ctx: Context, values: Any, field_name: str, origin: Origin, where: str) -> list[Peer]:
