@@ -71,6 +71,12 @@ def belongs(location: str, files: Sequence[str]) -> bool:
     return any(location == f or location.startswith(f + ":") for f in files)
 
 
+def _listed_under(location: str, files: Sequence[str], others: Sequence[str], first: bool) -> bool:
+    """A finding or warning is listed under the file it is written in; one written in no
+    file of the component (the joining itself, say) under the first file."""
+    return belongs(location, files) or (first and not belongs(location, others))
+
+
 def member_names(paths: Sequence[str], network) -> list[NetworkName]:
     """Each file's name: its path, the account and Region of its own VPCs, the others it is joined with."""
     own = []
@@ -90,8 +96,7 @@ def _check_member(job: CheckJob, index: int, loaded, compiled, names: list[Netwo
     others = [f for i, p in enumerate(job.joined) if i != index for f in member_files(p)]
     request = CheckRequest(specs=job.specs, network=" + ".join(job.joined), input_format=job.input_format,
                            parameters=job.parameters, options=replace(job.options, jobs=1))
-    warnings = [w for w in loaded.warnings if belongs(w.location, files)
-                or (index == 0 and not belongs(w.location, others))]
+    warnings = [w for w in loaded.warnings if _listed_under(w.location, files, others, index == 0)]
     try:
         prepared = _prepare(request, loaded.network, view_of(loaded.network, others), compiled, warnings, name)
     except InputError as error:
@@ -163,10 +168,8 @@ def lint_group(job: LintJob) -> tuple[NetworkLint, ...]:
         out = []
         for i, name in enumerate(names):
             others = [f for j, fs in enumerate(files) if j != i for f in fs]
-            mine = [f for f in findings if belongs(f.location, files[i])
-                    or (i == 0 and not belongs(f.location, others))]
-            warnings = tuple(w for w in loaded.warnings if belongs(w.location, files[i])
-                             or (i == 0 and not belongs(w.location, others)))
+            mine = [f for f in findings if _listed_under(f.location, files[i], others, i == 0)]
+            warnings = tuple(w for w in loaded.warnings if _listed_under(w.location, files[i], others, i == 0))
             out.append(NetworkLint(name, tuple(mine), warnings=warnings,
                                    outside=outside_references(loaded.network, files[i])))
         return tuple(out)
