@@ -24,12 +24,11 @@ from dataclasses import replace
 from typing import Any
 
 from ...model import Cidr, Family, Resource
+from ...model.addresses import PRIVATE_V4
 from .common import Context, Ref, TfResource, Unknown, as_list, known
 
 COUNTS = ("ipv6_address_count", "ipv6_prefix_count")
 ANY_V6 = Cidr.parse("::/0")
-# What a resource whose subnets are not known stands for, in IPv4 (as the encoder takes an empty list).
-ANY_PRIVATE_V4 = tuple(Cidr.parse(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 INTERFACE_TYPES = ("aws_instance", "aws_network_interface")
 
 
@@ -76,7 +75,8 @@ def with_any_ipv6(ctx: Context, resource: Resource, why: str) -> Resource:
         return resource
     ctx.warn(resource.origin, f"{resource.name}: AWS assigns it IPv6 addresses ({why}) from a block the "
                               "configuration does not give; by its groups alone it may have any IPv6 address")
-    return replace(resource, subnets=(resource.subnets or ANY_PRIVATE_V4) + (ANY_V6,))
+    # no subnets stand for private IPv4 space in the encoder; keep that beside the IPv6 block
+    return replace(resource, subnets=(resource.subnets or PRIVATE_V4) + (ANY_V6,))
 
 
 def _group_assigned(ctx: Context, res: TfResource, template: TfResource | None) -> str:
