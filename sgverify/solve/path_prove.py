@@ -22,7 +22,7 @@ from ..model.ends import Addr, Places
 from ..model.legs import Legs
 from ..spec import Assertion, Kind
 from .options import Options
-from .path_sides import Admitted, all_ends, allow_targets, destination_ends, source_ends
+from .path_sides import Admitted, all_ends, allow_targets, destination_ends, once, source_ends
 from .source_index import SourceIndex
 from .result import Result, Stats, Verdict
 from .solver import Sat, check
@@ -122,10 +122,7 @@ def _queries(legs: Legs, assertion: Assertion):
 
 
 def source_index(legs: Legs) -> SourceIndex:
-    key = ("source index",)
-    if key not in legs._cache:
-        legs._cache[key] = SourceIndex(legs, all_ends(legs))
-    return legs._cache[key]
+    return once(legs, ("source index",), lambda: SourceIndex(legs, all_ends(legs)))
 
 
 def _same(src, alternative: Alternative) -> bool:

@@ -16,20 +16,18 @@ from ..spec import AddressEndpoint, AnyEndpoint, GroupEndpoint, InternetEndpoint
 from ..encode.path_query import Alternative
 
 
-def all_ends(legs: Legs) -> list[End]:
-    key = ("all ends",)
-    if key not in legs._cache:
-        places = legs.places
-        legs._cache[key] = [e for es in places.resource_ends.values() for e in es] + places.host_ends + [legs.outside_end]
-    return legs._cache[key]
-
-
-def _once(legs: Legs, key: tuple, build):
-    """A side's ends depend only on the network and the endpoints: specs ask the
-    same `from` (the internet, an office block) of many assertions."""
+def once(legs: Legs, key: tuple, build):
+    """What depends only on the network (and the endpoints), kept on its legs:
+    specs ask the same `from` (the internet, an office block) of many assertions."""
     if key not in legs._cache:
         legs._cache[key] = build()
     return legs._cache[key]
+
+
+def all_ends(legs: Legs) -> list[End]:
+    places = legs.places
+    return once(legs, ("all ends",), lambda: [e for es in places.resource_ends.values() for e in es]
+                + places.host_ends + [legs.outside_end])
 
 
 def _named_resources(legs: Legs, endpoints) -> tuple[set[str], bool]:
@@ -60,7 +58,7 @@ def _intervals(legs: Legs, endpoints) -> list[tuple[int, int]]:
 
 def source_ends(legs: Legs, endpoints, only: bool = False) -> list[tuple[End, list]]:
     """(end, the addresses it sends from that count) for `from` (for `only`: outside `from`)."""
-    return _once(legs, ("source ends", tuple(endpoints), only), lambda: _source_ends(legs, endpoints, only))
+    return once(legs, ("source ends", tuple(endpoints), only), lambda: _source_ends(legs, endpoints, only))
 
 
 def _source_ends(legs: Legs, endpoints, only: bool) -> list[tuple[End, list]]:
@@ -111,7 +109,7 @@ def unheld(legs: Legs, endpoints, held_spaces) -> list[tuple[int, int]]:
 
 def destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
     """(end, the destinations as sent that count) for `to` in `deny`/`only`."""
-    return _once(legs, ("destination ends", tuple(endpoints)), lambda: _destination_ends(legs, endpoints))
+    return once(legs, ("destination ends", tuple(endpoints)), lambda: _destination_ends(legs, endpoints))
 
 
 def _destination_ends(legs: Legs, endpoints) -> list[tuple[End, list]]:
