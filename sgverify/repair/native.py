@@ -49,8 +49,14 @@ def _empty_lists(edits: FileEdits, changes, added_to: set[int]) -> None:
         if not change.new:
             first = change.origin.line - 1
             gone.setdefault(parent_line(edits.lines, first), []).append(first)
+    empty_lists(edits, gone, added_to)
+
+
+def empty_lists(edits: FileEdits, gone: dict[int, list[int]], added_to: set[int]) -> None:
+    """Each list (parent line -> the first lines of its removed items) left with no item
+    and nothing added is written `[]`."""
+    lines = edits.lines
     for parent, firsts in gone.items():
-        lines = edits.lines
         end = yaml_extent(lines, parent)
         listed = [i for i in range(parent + 1, end + 1) if lines[i].lstrip().startswith("- ")
                   and indent_of(lines[i]) == indent_of(lines[firsts[0]])]

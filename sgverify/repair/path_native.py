@@ -44,20 +44,6 @@ def _replace_item(edits: FileEdits, origin, items: list[str], gone: dict) -> Non
         gone.setdefault(parent_line(edits.lines, first), []).append(first)
 
 
-def _empty_lists(edits: FileEdits, gone: dict, added_to: set) -> None:
-    """A list whose every item went is written `[]`: an explicit "nothing"."""
-    lines = edits.lines
-    for parent, firsts in gone.items():
-        end = yaml_extent(lines, parent)
-        listed = [i for i in range(parent + 1, end + 1) if lines[i].lstrip().startswith("- ")
-                  and indent_of(lines[i]) == indent_of(lines[firsts[0]])]
-        if sorted(listed) != sorted(firsts) or parent in added_to:
-            continue
-        for first in firsts:
-            edits.spans.pop((first, yaml_extent(lines, first)))
-        edits.replace(parent, end, [lines[parent].rstrip("\n").rstrip() + " []\n"])
-
-
 def _append(edits: FileEdits, origin, field: str, new: list[str]) -> int:
     """Items at the end of the element's `field` list (created when absent); the list's line."""
     from .native import _append as append_to
@@ -77,7 +63,7 @@ def _append(edits: FileEdits, origin, field: str, new: list[str]) -> int:
 
 
 def write_path(edits: FileEdits, network: Network, fix) -> None:
-    from .native import entry_item
+    from .native import empty_lists, entry_item
 
     if network.topology is None:
         return
@@ -108,7 +94,7 @@ def write_path(edits: FileEdits, network: Network, fix) -> None:
             else:
                 table = network.topology.route_tables[edit.table]
                 added_to.add(_append(edits, table.origin, "routes", [_flow(route_fields(edit.route, kinds))]))
-    _empty_lists(edits, gone, added_to)
+    empty_lists(edits, gone, added_to)  # a list whose every item went: an explicit "nothing"
     for line, what in flows.items():
         _rewrite_flow(edits, line, what, fix.network, kinds)
 
