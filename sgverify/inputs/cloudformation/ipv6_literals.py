@@ -70,8 +70,11 @@ def incomparable_entry(ctx: Any, prefix_list: str) -> str:
 def literal_v6_peers(ctx: Any, peer: Peer, line: int, where: str) -> list[Peer]:
     """The peer itself, or, where its block may hold a VPC block AWS assigns, that as a value not known
     too (and not the block itself where it holds stand-ins, which it would match as the real block may not)."""
-    if isinstance(peer, PrefixListPeer) and incomparable_entry(ctx, peer.prefix_list):
-        reason = f"prefix list {peer.prefix_list}: {incomparable_entry(ctx, peer.prefix_list)}"
+    if isinstance(peer, PrefixListPeer):
+        incomparable = incomparable_entry(ctx, peer.prefix_list)
+        if not incomparable:
+            return [peer]
+        reason = f"prefix list {peer.prefix_list}: {incomparable}"
         ctx.warn(line, f"{reason}: a rule naming it is taken to admit the VPC's addresses or not, a free choice")
         holds_stand_ins = any(overlaps_stand_ins(c) for c in ctx.prefix_lists[peer.prefix_list].cidrs)
         return [UnknownPeer(reason)] if holds_stand_ins else [peer, UnknownPeer(reason)]

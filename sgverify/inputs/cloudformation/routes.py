@@ -130,9 +130,9 @@ class _Tables:
         if isinstance(destination, Unknown):
             self.unsure.setdefault(table, (line, f"route {logical}: {unknown_text(key, destination)}"))
             return
-        if prefix_list and incomparable_entry(layer.ctx, prefix_list):
-            self.unsure.setdefault(table, (line, f"route {logical}: prefix list {prefix_list}: "
-                                                 f"{incomparable_entry(layer.ctx, prefix_list)}"))
+        incomparable = incomparable_entry(layer.ctx, prefix_list) if prefix_list else ""
+        if incomparable:
+            self.unsure.setdefault(table, (line, f"route {logical}: prefix list {prefix_list}: {incomparable}"))
             return
         self.routes[table].append(Route(kind, target, destination, prefix_list, origin=layer.origin(line)))
 
