@@ -27,11 +27,11 @@ TARGETS = {TargetKind.PEERING: "VpcPeeringConnectionId", TargetKind.INTERNET_GAT
 
 def _resource_of(origin, kind: str, cache: dict, key: str | None = None) -> bool:
     """The origin is the logical id line of a resource of type `kind` (named `key`, if given)."""
+    from .cloudformation import _lines
+
     if origin.line is None or not Path(origin.file).is_file():
         return False
-    if origin.file not in cache:
-        cache[origin.file] = Path(origin.file).read_text(encoding="utf-8").splitlines(keepends=True)
-    lines, first = cache[origin.file], origin.line - 1
+    lines, first = _lines(origin.file, cache), origin.line - 1
     if first >= len(lines) or lines[first].lstrip().startswith("- ") or (key and key_name(lines[first]) != key):
         return False
     return any(key_name(line) == "Type" and line.split(":", 1)[1].strip() == kind

@@ -32,11 +32,11 @@ TARGETS = {TargetKind.PEERING: "vpc_peering_connection_id", TargetKind.INTERNET_
 
 def _plain_block(origin, kinds: tuple[str, ...], cache: dict) -> bool:
     """The origin opens one plain block of these kinds (inline block name or resource type)."""
+    from .terraform import _lines
+
     if origin.line is None or not origin.file.endswith(".tf") or not Path(origin.file).is_file():
         return False
-    if origin.file not in cache:
-        cache[origin.file] = Path(origin.file).read_text(encoding="utf-8").splitlines(keepends=True)
-    lines, first = cache[origin.file], origin.line - 1
+    lines, first = _lines(origin.file, cache), origin.line - 1
     words = lines[first].split() if first < len(lines) else []
     kind = words[0] if words and words[0] != "resource" else (words[1].strip('"') if len(words) > 1 else "")
     if kind not in kinds or not lines[first].rstrip().endswith("{"):
