@@ -40,10 +40,9 @@ from typing import Any, Iterable, Sequence
 
 from ...errors import InputError, Severity
 from .. import Loaded
-from ..fields import read_text
 from ..topology_checks import check_topology
-from .documents import Described, add_document, decode
-from .reader import _network
+from .documents import IGNORED, KINDS, VPC_LAYER, Described, add_document, decode
+from .reader import _network, documents_of
 from .rules import Problems
 
 # A JSON string that is a VPC, peering or transit gateway id (not tgw-attach-..., tgw-rtb-...).
@@ -94,8 +93,6 @@ def links_of(path: str) -> Links:
 
 def _looks_like_aws(data: bytes) -> bool:
     """Describe output opens with one of its own keys (a snapshot with its header)."""
-    from .documents import IGNORED, KINDS
-
     found = _FIRST_KEY.match(data)
     return found is not None and (found.group(1).decode() in KINDS or found.group(1).decode() in IGNORED)
 
@@ -143,7 +140,7 @@ def _read_all(paths: Sequence[str], problems: Problems) -> tuple[list[tuple[str,
     regions: dict[str, str] = {}
     for path in paths:
         own = []
-        for text, file in _documents(path):
+        for text, file in documents_of(path):
             data = decode(text, file, problems)
             if data is not None:
                 own.append((file, data))
@@ -160,8 +157,6 @@ def _read_all(paths: Sequence[str], problems: Problems) -> tuple[list[tuple[str,
 
 def _shape(documents: list[tuple[str, dict]]) -> tuple[bool, bool]:
     """(has a VPC layer, shows the network interfaces) of one network's documents."""
-    from .documents import VPC_LAYER
-
     keys = {key for _, data in documents for key in data}
     versions = [data["SgverifySnapshot"].get("Version") for _, data in documents
                 if isinstance(data.get("SgverifySnapshot"), dict)]
@@ -181,24 +176,12 @@ def _same_shape(shapes: dict[str, tuple[bool, bool]]) -> None:
                              f"for the other", lacking[0])
 
 
-def _documents(path: str) -> list[tuple[str, str]]:
-    where = Path(path)
-    if where.is_dir():
-        files = sorted(p for p in where.rglob("*.json") if p.is_file())
-        if not files:
-            raise InputError(f"folder {path!r} holds no .json file")
-        return [(read_text(p, "network"), str(p)) for p in files]
-    return [(read_text(where, "network"), str(where))]
-
-
 def _agree(decoded: Iterable[tuple[str, dict]]) -> None:
     """Make the two accounts' views of one object one description, where they agree (see above).
 
     Each list entry is replaced by the merged description in place, so every
     entry keeps its position (its file:path) and the readers see the same
     object described identically."""
-    from .documents import KINDS
-
     seen: dict[tuple[str, str], list[tuple[str, list, int]]] = {}
     for file, data in decoded:
         for key, value in data.items():

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from ...errors import InputError, InputFileNotFound
+from ...errors import InputError
 from ...model import (
     Cidr,
     Direction,
@@ -61,15 +61,19 @@ def parse_aws(text: str, path: str = "<aws>") -> Loaded:
 
 def load_aws(path: Any) -> Loaded:
     """A JSON file, or a folder whose *.json files are read together."""
+    return _build(documents_of(path), str(path))
+
+
+def documents_of(path: Any) -> list[tuple[str, str]]:
+    """(text, file) of a JSON file, or of each *.json file of a folder in name order; a missing
+    file is read_text's one clear error."""
     where = Path(path)
     if where.is_dir():
         files = sorted(p for p in where.rglob("*.json") if p.is_file())
         if not files:
             raise InputError(f"folder {str(path)!r} holds no .json file")
-        return _build([(read_text(p, "network"), str(p)) for p in files], str(path))
-    if not where.exists():
-        raise InputFileNotFound(f"network file {str(path)!r} does not exist")
-    return _build([(read_text(where, "network"), str(where))], str(path))
+        return [(read_text(p, "network"), str(p)) for p in files]
+    return [(read_text(where, "network"), str(where))]
 
 
 def _build(documents: Iterable[tuple[str, str]], source: str) -> Loaded:
