@@ -10,7 +10,6 @@ table's.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..model import Family, Network
@@ -18,8 +17,8 @@ from ..model.topology import TargetKind
 from .changes import port_bounds
 from .path_candidates import PathEditable
 from .path_edits import EntryEdit, RouteEdit
-from .path_text import TextWriter, write_path_edits
-from .text import FileEdits, Unwritable, indent_of, yaml_extent
+from .path_text import TextWriter, route_target, write_path_edits
+from .text import FileEdits, indent_of, yaml_extent
 from .yaml_text import key_name, set_key
 
 TARGETS = {TargetKind.PEERING: "VpcPeeringConnectionId", TargetKind.INTERNET_GATEWAY: "GatewayId"}
@@ -82,10 +81,8 @@ def _add_route(files: dict[str, FileEdits], network: Network, edit: RouteEdit) -
     path, first = table.origin.file, table.origin.line - 1
     edits = files.setdefault(path, FileEdits.read(path))
     route, text = edit.route, "".join(edits.lines)
-    key = TARGETS.get(route.target_kind)
-    if key is None:
-        raise Unwritable(f"a route to a {route.target_kind.value} is not written by fix")
-    target = route.target if re.fullmatch(r"[a-z]+-[0-9a-f]+", route.target) else f"!Ref {route.target}"
+    key, literal = route_target(route, TARGETS)
+    target = route.target if literal else f"!Ref {route.target}"
     destination = (f'DestinationIpv6CidrBlock: "{route.destination}"' if route.destination.family is Family.V6
                    else f"DestinationCidrBlock: {route.destination}")
     name = f"{edit.table}FixRoute"

@@ -23,7 +23,7 @@ from .changes import port_bounds
 from .hcl_text import attributes, block_extent, nested_blocks, quoted, set_attribute
 from .path_candidates import PathEditable
 from .path_edits import EntryEdit, RouteEdit
-from .path_text import TextWriter, write_path_edits
+from .path_text import TextWriter, route_target, write_path_edits
 from .text import FileEdits, Unwritable, indent_of
 
 TABLE_ADDRESS = re.compile(r"aws_route_table\.[A-Za-z_][\w-]*")
@@ -115,11 +115,8 @@ def _narrow(edits: FileEdits, edit: EntryEdit) -> None:
 # ---------------------------------------------------------------- routes
 
 def _target(route) -> tuple[str, str]:
-    attribute = TARGETS.get(route.target_kind)
-    if attribute is None:
-        raise Unwritable(f"a route to a {route.target_kind.value} is not written by fix")
-    key = route.target
-    return attribute, (quoted(key) if re.fullmatch(r"[a-z]+-[0-9a-f]+", key) else f"{key}.id")
+    attribute, literal = route_target(route, TARGETS)
+    return attribute, (quoted(route.target) if literal else f"{route.target}.id")
 
 
 def _add_route(files: dict[str, FileEdits], network: Network, edit: RouteEdit) -> None:

@@ -7,12 +7,15 @@ deleted, new routes added. Only how each is written differs (TextWriter).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ..model import Network
 from .path_edits import EntryEdit, RouteEdit
-from .text import FileEdits
+from .text import FileEdits, Unwritable
+
+AWS_ID = re.compile(r"[a-z]+-[0-9a-f]+")  # pcx-0a1b..., igw-...: written as is, not as a reference
 
 
 @dataclass(frozen=True)
@@ -36,3 +39,12 @@ def write_path_edits(files: dict[str, FileEdits], network: Network, fix, writer:
                 writer.remove(edits, edit)
         elif isinstance(edit, RouteEdit):
             writer.add_route(files, network, edit)
+
+
+def route_target(route, names: dict) -> tuple[str, bool]:
+    """The format's name (`names`: target kind -> name) for the route's target, and whether
+    the target is an AWS id rather than an element of the input."""
+    name = names.get(route.target_kind)
+    if name is None:
+        raise Unwritable(f"a route to a {route.target_kind.value} is not written by fix")
+    return name, AWS_ID.fullmatch(route.target) is not None
