@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..model import Cidr, CidrPeer, Family, Peer, UnknownPeer
-from .vpc_defaults import STAND_IN_PREFIX
+from .vpc_defaults import POOL_BIT, STAND_IN_PREFIX
 
 GLOBAL_UNICAST = Cidr.parse("2000::/3")
 DOCUMENTATION = Cidr.parse("2001:db8::/32")
@@ -81,8 +81,6 @@ def may_hold_real_block(block: Cidr, stand_in: Cidr) -> bool:
     """Whether a literal `block` may share addresses with the real block `stand_in`
     stands for: a block from Amazon's pool lies in AMAZON_V6, one from an IPAM or
     BYOIP pool may be any global unicast block."""
-    from .vpc_defaults import POOL_BIT
-
     if compares_the_same(block) or is_stand_in(block):
         return False
     if stand_in.network & POOL_BIT:
