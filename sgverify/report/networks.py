@@ -50,10 +50,11 @@ class NetworkName:
         return f"{self.own_label} joined with {', '.join(n.own_label for n in self.joined)}"
 
     def as_dict(self) -> dict:
-        own = {"path": self.path, "account": self.account or None, "region": self.region or None}
-        return {"name": self.label, **own,
-                "joined_with": [{"name": n.own_label, "path": n.path, "account": n.account or None,
-                                 "region": n.region or None} for n in self.joined]}
+        return {"name": self.label, **self._fields(),
+                "joined_with": [{"name": n.own_label, **n._fields()} for n in self.joined]}
+
+    def _fields(self) -> dict:
+        return {"path": self.path, "account": self.account or None, "region": self.region or None}
 
 
 @dataclass(frozen=True)
