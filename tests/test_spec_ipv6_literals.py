@@ -86,7 +86,7 @@ resource "aws_route" "v6" {
 
 
 def test_stand_ins_say_which_pool_their_block_comes_from():
-    from sgverify.inputs.ipv6_blocks import may_hold_real_block
+    from sgverify.model.assigned_v6 import may_hold_real_block
     from sgverify.inputs.vpc_defaults import stand_in
     from sgverify.model import Cidr
 

@@ -12,25 +12,15 @@ Only literals that compare the same with every block AWS may assign are kept
 as they are: those holding all global unicast space (2000::/3, so `::/0`),
 those outside it (link-local, unique local, multicast...), and those inside
 the documentation prefix 2001:db8::/32, which AWS never assigns and which
-holds no stand-in.
+holds no stand-in (see model/assigned_v6.py, where that comparison is made).
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from ..model import Cidr, CidrPeer, Family, Peer, UnknownPeer
-from .vpc_defaults import POOL_BIT, STAND_IN_PREFIX
-
-GLOBAL_UNICAST = Cidr.parse("2000::/3")
-DOCUMENTATION = Cidr.parse("2001:db8::/32")
-
-
-def compares_the_same(block: Cidr) -> bool:
-    """Whether `block` holds all or none of every block AWS may assign, and so of the stand-ins too."""
-    if block.family is not Family.V6:
-        return True
-    return within(GLOBAL_UNICAST, block) or not overlap(block, GLOBAL_UNICAST) or within(block, DOCUMENTATION)
+from ..model import Cidr, CidrPeer, Peer, UnknownPeer
+from ..model.assigned_v6 import compares_the_same, overlaps_stand_ins
 
 
 def unknown_reason(block: Cidr, assigned: str) -> str:
@@ -49,40 +39,3 @@ def literal_peers(peer: CidrPeer, assigned: str, where: str, warn: Callable[[str
     return unknown if overlaps_stand_ins(peer.cidr) else [peer] + unknown
 
 
-def overlaps_stand_ins(block: Cidr) -> bool:
-    return overlap(block, STAND_IN_PREFIX)
-
-
-def is_stand_in(block: Cidr) -> bool:
-    """Whether `block` lies inside the stand-ins' prefix: cut from a stand-in (the reader gave it)."""
-    return block.family is Family.V6 and within(block, STAND_IN_PREFIX)
-
-
-def within(inner: Cidr, outer: Cidr) -> bool:
-    """Whether `outer` holds all of `inner`."""
-    return outer.first <= inner.first and inner.last <= outer.last
-
-
-def overlap(a: Cidr, b: Cidr) -> bool:
-    return a.first <= b.last and b.first <= a.last
-
-
-# Every IPv6 range AWS publishes (ip-ranges.json, all services), each widened to
-# its /24: the blocks Amazon's pool assigns to VPCs lie inside these.
-AMAZON_V6 = tuple(Cidr.parse(c) for c in (
-    "2001:3f00::/24", "2400:6500::/24", "2400:6700::/24", "2400:7f00::/24", "2403:b300::/24",
-    "2404:c200::/24", "2406:da00::/24", "2409:8c00::/24", "240f:8000::/24", "2600:1f00::/24",
-    "2600:9000::/24", "2600:f000::/24", "2602:f700::/24", "2605:9c00::/24", "2605:b100::/24",
-    "2606:7b00::/24", "2606:8100::/24", "2606:f00::/24", "2620:100::/24", "2804:800::/24",
-    "2a01:500::/24", "2a05:d000::/24"))
-
-
-def may_hold_real_block(block: Cidr, stand_in: Cidr) -> bool:
-    """Whether a literal `block` may share addresses with the real block `stand_in`
-    stands for: a block from Amazon's pool lies in AMAZON_V6, one from an IPAM or
-    BYOIP pool may be any global unicast block."""
-    if compares_the_same(block) or is_stand_in(block):
-        return False
-    if stand_in.network & POOL_BIT:
-        return True
-    return any(overlap(block, amazon) for amazon in AMAZON_V6)

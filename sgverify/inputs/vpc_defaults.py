@@ -17,14 +17,11 @@ from __future__ import annotations
 from dataclasses import fields
 
 from ..model import Cidr, Family, Origin
+from ..model.assigned_v6 import POOL_BIT, STAND_IN_PREFIX
 from ..model.service import ALL, Service
 from ..model.topology import AclAction, AclEntry, NetworkAcl, RouteTable, Topology, Vpc
 
-STAND_IN_PREFIX = Cidr.parse("3fff::/20")
 ALLOW_ALL = {Family.V4: (100, Cidr.parse("0.0.0.0/0")), Family.V6: (101, Cidr.parse("::/0"))}
-
-
-POOL_BIT = 1 << 107  # the first bit after 3fff::/20: set for a block from an IPAM or BYOIP pool
 
 
 def stand_in(index: int, prefix: int, amazon: bool = True) -> Cidr:

@@ -11,8 +11,8 @@ A counterexample stays one: it is a packet of one way the block may lie.
 
 from __future__ import annotations
 
-from ..inputs.ipv6_blocks import is_stand_in, may_hold_real_block
 from ..model import Family, Network
+from ..model.assigned_v6 import is_stand_in, may_hold_real_block
 from ..spec import AddressEndpoint, Assertion
 
 

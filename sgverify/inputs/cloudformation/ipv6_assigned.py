@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Cidr, Family, format_address
-from ..ipv6_blocks import compares_the_same
+from ...model.assigned_v6 import compares_the_same
 from .ipv6_literals import literal_vpc_blocks
 from ...model.addresses import PRIVATE_V4
 from .intrinsics import ResRef, Unknown

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Cidr, CidrPeer, Peer, PrefixListPeer, UnknownPeer
-from ..ipv6_blocks import compares_the_same, literal_peers, overlaps_stand_ins, unknown_reason
+from ...model.assigned_v6 import compares_the_same, overlaps_stand_ins
+from ..ipv6_blocks import literal_peers, unknown_reason
 from .intrinsics import ResRef, Unknown
 
 VPC_BLOCK = "AWS::EC2::VPCCidrBlock"

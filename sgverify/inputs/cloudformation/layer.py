@@ -22,7 +22,7 @@ from typing import Any
 
 from ...model import Cidr, Family, Origin
 from ..fields import warn_cidr
-from ..ipv6_blocks import compares_the_same, is_stand_in
+from ...model.assigned_v6 import compares_the_same, is_stand_in
 from ..suggest import unknown_key
 from ..vpc_defaults import start_element_maps
 

@@ -20,7 +20,7 @@ from .acls import read_acls
 from .intrinsics import CfnError, ResRef, Unknown
 from ..vpc_defaults import stand_in
 from .layer import SUBNET, VPC, VPC_BLOCK, Layer, parse_block, unknown_text
-from ..ipv6_blocks import is_stand_in
+from ...model.assigned_v6 import is_stand_in
 from .placement import place
 from .routes import read_routes
 from .transit import read_transit

@@ -25,7 +25,8 @@ from ...fields import cidr_warning
 from ...vpc_defaults import start_element_maps
 from ..common import AssignedBlock, Context, Ref, TfResource, Unknown, as_list, known
 from ..funcs import call_function
-from ...ipv6_blocks import compares_the_same, unknown_reason
+from ....model.assigned_v6 import compares_the_same
+from ...ipv6_blocks import unknown_reason
 
 DEFAULT_ACL = "default_network_acl"
 MAIN_TABLE = "main_route_table"

@@ -17,7 +17,7 @@ from ....model import Cidr, Family, parse_address
 from ....model.topology import EgressOnlyGateway, InternetGateway, NatGateway, Peering, Subnet, Vpc
 from ...vpc_defaults import stand_in
 from ..common import Ref, TfResource, Unknown, known
-from ...ipv6_blocks import overlaps_stand_ins
+from ....model.assigned_v6 import overlaps_stand_ins
 from .layer import Skip, TfLayer, unknown_text
 
 VPC = "aws_vpc"
